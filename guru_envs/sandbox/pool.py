@@ -785,6 +785,8 @@ def _process_verdict(
         return (Verdict.OUTPUT_LIMIT if "output limit" in v else Verdict.RUNTIME_ERROR), v
     if done.get("timed_out"):
         return Verdict.TIMEOUT, f"wall-clock limit of {limits.wall_s}s exceeded"
+    if done.get("cpu_over"):
+        return Verdict.TIMEOUT, f"CPU time limit of {limits.cpu_s}s exceeded"
     if any(done.get(k) for k in ("stdout_over", "stderr_over", "inflight_over")) or sig == signal.SIGXFSZ:
         return Verdict.OUTPUT_LIMIT, f"output exceeded {limits.output_bytes} bytes"
     if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_s):

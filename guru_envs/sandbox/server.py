@@ -656,17 +656,23 @@ class Server:
         multi = kind in ("stdio", "calls")
         deadline = start + wall
         hard_deadline = start + wall * (n + 1) if multi else deadline
+        cpu_clock = _CpuClock(sub, float(limits["cpu_s"]), start)
         pending = bytearray()
         records = 0
         self.end_claim = None
-        timed_out = aborted = exited = False
+        timed_out = aborted = exited = cpu_over = False
         violation = ""
         res_open = True
         while True:
-            left = min(deadline, hard_deadline) - time.monotonic()
+            now = time.monotonic()
+            left = min(deadline, hard_deadline) - now
             if left <= 0:
                 timed_out = True
                 break
+            if cpu_clock.check_at <= now and cpu_clock.over(now):
+                cpu_over = True
+                break
+            left = min(left, max(0.0, cpu_clock.check_at - now))
             events = poller.poll(max(1, int(left * 1000) + 1))
             for fd, _ in events:
                 if fd == pidfd:
@@ -685,12 +691,14 @@ class Server:
                     records, violation = self._forward(jid, kind, base, pending, records, n, line_cap)
                     if multi and records > before:
                         deadline = time.monotonic() + wall
+                        cpu_clock.new_test(deadline - wall)
                 elif fd == 0:
                     if not self._read_parent(jid):
                         aborted = True
             if exited or aborted or violation or self.end_claim is not None:
                 break
         end = time.monotonic()
+        cpu_clock.close()
         statuses: dict = {}
         clean = True
         if self.mode == "none":
@@ -731,6 +739,7 @@ class Server:
             "maxrss_kb": maxrss,
             "records": records,
             "timed_out": timed_out,
+            "cpu_over": cpu_over,
             "aborted": aborted,
             "violation": violation,
         }
@@ -849,6 +858,57 @@ class Server:
                 break
         self._discard_spare()
         self._sweep({})
+
+
+class _CpuClock:
+    """Per-test CPU limit, enforced from outside: the child cannot reset it as it could an itimer.
+
+    RLIMIT_CPU can only bound a whole multi-test process (``cpu_s * n``, in whole seconds). This clock
+    reads the submission's CPU time from ``/proc`` only when the test could have spent its allowance:
+    a thread spends at most one CPU second per wall second, so the first look is ``cpu_s`` after the
+    test starts, and the next one when the rest of the allowance could have gone. A fast test costs one
+    ``/proc`` read per record burst and none at all for a single run (CPU timing is in 10 ms ticks).
+    """
+
+    _TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pid: int, cpu_s: float, start: float) -> None:
+        self.pid, self.cpu_s = pid, cpu_s
+        self.fd: int | None = None
+        self.base = 0.0  # the process's CPU time when the current test started (a fresh child: ~0)
+        self.check_at = start + cpu_s
+
+    def _cpu(self) -> float | None:
+        try:
+            if self.fd is None:
+                self.fd = os.open(f"/proc/{self.pid}/stat", os.O_RDONLY)
+            stat_line = os.pread(self.fd, 1024, 0)
+            fields = stat_line[stat_line.rindex(b")") + 2 :].split()
+            return (int(fields[11]) + int(fields[12])) / self._TICK  # utime + stime
+        except (OSError, ValueError, IndexError):
+            return None  # gone (it is exiting): the other limits still hold
+
+    def new_test(self, now: float) -> None:
+        cpu = self._cpu()
+        if cpu is not None:
+            self.base = cpu
+        self.check_at = now + self.cpu_s
+
+    def over(self, now: float) -> bool:
+        cpu = self._cpu()
+        if cpu is None:
+            self.check_at = float("inf")
+            return False
+        spent = cpu - self.base
+        if spent >= self.cpu_s:
+            return True
+        self.check_at = now + max(0.01, self.cpu_s - spent)
+        return False
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def _area_size(limits: dict, inputs: int, n_out: int) -> str:

@@ -85,6 +85,29 @@ def test_errors_and_timeouts_per_test(sandbox):
     assert report.processes == 2  # the timeout killed the first process; test 3 ran in a new one
 
 
+@pytest.mark.parametrize("kind", ["calls", "stdio"])
+def test_each_test_has_its_own_cpu_limit_well_before_the_wall_clock(sandbox, kind):
+    """A test that spins is stopped once it has used its CPU allowance, not when the wall clock runs out."""
+    spin = "import time\ndef f(x):\n    t = time.process_time()\n    while x and time.process_time() - t < 30:\n        pass\n    return x\n"
+    limits = Limits(cpu_s=0.4, wall_s=20)
+    if kind == "calls":
+        tests = [CallTest("f", (0,), 0), CallTest("f", (1,), 1), CallTest("f", (0,), 0)]
+        code = spin
+    else:
+        tests = [TestCase("0\n", "0\n"), TestCase("1\n", "1\n"), TestCase("0\n", "0\n")]
+        code = spin + "print(f(int(input())))\n"
+    report = sandbox.run_tests(code, tests, limits=limits, stop_on_first_failure=False)
+    assert [r.verdict for r in report.results] == [Verdict.OK, Verdict.TIMEOUT, Verdict.OK]
+    assert "CPU time limit of 0.4s" in report.results[1].message
+    assert report.wall_s < 10  # stopped by the CPU limit (~0.4 s), long before the 20 s wall limit
+
+
+def test_a_single_run_is_stopped_at_its_fractional_cpu_limit(sandbox):
+    r = sandbox.run("while True:\n    pass\n", limits=Limits(cpu_s=0.3, wall_s=20))
+    assert r.verdict is Verdict.TIMEOUT and "CPU" in r.message
+    assert r.wall_s < 10  # RLIMIT_CPU alone would round 0.3 s up to a whole second
+
+
 def test_missing_function_and_module_errors(sandbox):
     report = sandbox.run_tests("def g():\n    pass\n", [CallTest("f", (), 1)] * 2)
     assert report.verdict is Verdict.RUNTIME_ERROR and "NameError" in report.message

@@ -85,7 +85,7 @@ def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
             },
             # TRL runs forward/backward on every group, flat or not; so do we here (timing like for like)
             "algo": {"kl_coef": 0.0, "filter_zero_variance": False},
-            "optim": {"lr": LR, "micro_batch_tokens": 8192},
+            "optim": {"lr": LR},  # default micro-batches (2048 tokens)
             "steps": steps + 1,
             "out_dir": str(out_dir),
             "run_name": f"ours-{engine}",
@@ -107,6 +107,7 @@ def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
         "step_s": mean("time/step"),
         "generate_s": mean("time/generate") + mean("time/score"),
         "update_s": mean("time/update") + mean("time/sync"),
+        "sync_s": mean("time/sync"),
         "reward": mean("reward"),
         "tokens": mean("tokens/generated"),
         "threads": torch.get_num_threads(),
@@ -144,10 +145,16 @@ def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
 
         def on_step_end(self, args, state, control, **kw):
             timings["step"].append(time.perf_counter() - self.t)
+            gen = timings["generate"][-1] if timings["generate"] else float("nan")
+            # also to stderr as it happens, so a run killed later (TRL's logits can exhaust memory) keeps its steps
+            print(f"STEP_TIME {timings['step'][-1]:.3f} {gen:.3f}", file=sys.stderr, flush=True)
 
     args = GRPOConfig(
         output_dir=str(out_dir / "trl"),
-        per_device_train_batch_size=PROMPTS * GROUP,
+        # 64 completions per optimiser step, generated in one batch, updated in 8 micro-batches of 8 (one batch of
+        # 64 needs ~16 GB for TRL's logits and was killed for memory on this 24 GB machine)
+        per_device_train_batch_size=GROUP,
+        gradient_accumulation_steps=PROMPTS,
         num_generations=GROUP,
         max_completion_length=MAX_NEW,
         temperature=1.0,
@@ -220,12 +227,28 @@ def spawn(python: str, worker: str, dataset: Path, steps: int, out_dir: Path, ti
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     if proc.returncode != 0:
-        return {
-            "system": worker,
-            "error": proc.stderr.strip().splitlines()[-1]
-            if proc.stderr.strip()
-            else f"exit {proc.returncode}",
-        }
+        errors = [line for line in proc.stderr.splitlines() if "Error" in line or "error" in line]
+        reason = "killed (out of memory?)" if proc.returncode in (-9, 137) else f"exit {proc.returncode}"
+        result = {"system": worker, "error": (errors[-1] if errors else reason)[:300]}
+        steps = [
+            tuple(map(float, line.split()[1:3]))
+            for line in proc.stderr.splitlines()
+            if line.startswith("STEP_TIME")
+        ]
+        if len(steps) >= 2:  # report what was measured before it died, marked partial
+            measured = steps[1:]
+            step_s = sum(s for s, _ in measured) / len(measured)
+            gen_s = sum(g for _, g in measured) / len(measured)
+            result = {
+                "system": f"TRL GRPOTrainer 1.16 (partial: {reason})",
+                "step_s": step_s,
+                "generate_s": gen_s,
+                "update_s": step_s - gen_s,
+                "reward": float("nan"),
+                "steps": [s for s, _ in measured],
+            }
+        result["load_before"], result["load_after"] = load, os.getloadavg()[0]
+        return result
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["wall_s"] = time.perf_counter() - start
     result["load_before"] = load
@@ -287,8 +310,10 @@ def main() -> int:
         print(
             f"{r['system']:48} {r['step_s']:8.1f} {r['generate_s']:12.1f} {r['update_s']:9.1f} {r['reward']:7.3f} {load:>10} {ratio:>9}"
         )
+    syncs = {r["system"]: round(r["sync_s"], 2) for r in results if "sync_s" in r}
+    print("\nof which weight sync to the engine (s):", json.dumps(syncs))
     print(
-        "\nper-step seconds:",
+        "per-step seconds:",
         json.dumps({r["system"]: [round(s, 1) for s in r.get("steps", [])] for r in results}),
     )
     return 0

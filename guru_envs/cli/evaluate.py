@@ -46,6 +46,14 @@ def sampling_from_args(args: argparse.Namespace) -> Any:
     )
 
 
+def add_task_arguments(p: argparse.ArgumentParser, tasks_per_env: int, dataset_help: str) -> None:
+    """Options shared by eval and filter that say which tasks to use (read by :func:`tasks_from_args`)."""
+    p.add_argument("--env", nargs="+", help="env ids; each contributes --tasks-per-env held-out tasks")
+    p.add_argument("--dataset", nargs="+", help=dataset_help)
+    p.add_argument("--tasks-per-env", type=int, default=tasks_per_env)
+    p.add_argument("--difficulty", type=int, nargs="+", default=None, help="a level, or LOW HIGH")
+
+
 def tasks_from_args(args: argparse.Namespace) -> list[Any]:
     """Held-out tasks of each --env, then every row of each --dataset."""
     from guru_envs.core.dataset import load_tasks
@@ -69,10 +77,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "eval", help="pass@k of a model on held-out tasks (results JSON, markdown, plots)"
     )
-    p.add_argument("--env", nargs="+", help="env ids; each contributes --tasks-per-env held-out tasks")
-    p.add_argument("--dataset", nargs="+", help="GURU/verl files evaluated row by row")
-    p.add_argument("--tasks-per-env", type=int, default=20)
-    p.add_argument("--difficulty", type=int, nargs="+", default=None, help="a level, or LOW HIGH")
+    add_task_arguments(p, tasks_per_env=20, dataset_help="GURU/verl files evaluated row by row")
     p.add_argument("--out", default="runs/eval", help="folder for results.json, results.md, passk.png")
     add_engine_arguments(p)
     p.set_defaults(run=run)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from guru_envs.cli.evaluate import add_engine_arguments, engine_from_args, sampling_from_args, tasks_from_args
+from guru_envs.cli.evaluate import (
+    add_engine_arguments,
+    add_task_arguments,
+    engine_from_args,
+    sampling_from_args,
+    tasks_from_args,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -12,10 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "filter", help="annotate tasks with pass rates under a model; keep chosen buckets"
     )
-    p.add_argument("--env", nargs="+", help="env ids; each contributes --tasks-per-env held-out tasks")
-    p.add_argument("--dataset", nargs="+", help="GURU/verl files to filter")
-    p.add_argument("--tasks-per-env", type=int, default=100)
-    p.add_argument("--difficulty", type=int, nargs="+", default=None)
+    add_task_arguments(p, tasks_per_env=100, dataset_help="GURU/verl files to filter")
     p.add_argument("--out", required=True, help="output file (.parquet/.jsonl/.json)")
     p.add_argument(
         "--buckets",

@@ -134,22 +134,23 @@ class _SampledLogProb(torch.autograd.Function):
     CHUNK_BYTES = {"cpu": 8 << 20, "default": 256 << 20}
 
     @staticmethod
-    def chunk_rows(logits: torch.Tensor) -> int:
+    def chunks(logits: torch.Tensor, temperature: float):
+        """``(lo, hi, z)`` per chunk of rows, ``z`` a float32 copy of ``logits[lo:hi] / T`` (free to change)."""
         budget = _SampledLogProb.CHUNK_BYTES.get(logits.device.type, _SampledLogProb.CHUNK_BYTES["default"])
-        return max(1, budget // (4 * logits.shape[-1]))
+        step = max(1, budget // (4 * logits.shape[-1]))
+        for lo in range(0, logits.shape[0], step):
+            hi = min(logits.shape[0], lo + step)
+            z = logits[lo:hi].to(torch.float32, copy=True)
+            if temperature != 1.0:
+                z.div_(temperature)
+            yield lo, hi, z
 
     @staticmethod
     def forward(ctx, logits, tokens, temperature, with_entropy):  # type: ignore[override]
-        rows = logits.shape[0]
-        step = _SampledLogProb.chunk_rows(logits)
-        logp = torch.empty(rows, dtype=torch.float32, device=logits.device)
+        logp = torch.empty(logits.shape[0], dtype=torch.float32, device=logits.device)
         log_norm = torch.empty_like(logp)
         entropy = torch.empty_like(logp) if with_entropy else torch.empty(0, device=logits.device)
-        for lo in range(0, rows, step):
-            hi = min(rows, lo + step)
-            z = logits[lo:hi].to(torch.float32, copy=True)  # a copy: it is changed in place
-            if temperature != 1.0:
-                z.div_(temperature)
+        for lo, hi, z in _SampledLogProb.chunks(logits, temperature):
             top = z.amax(dim=-1, keepdim=True)
             z.sub_(top)  # z - max: exp cannot overflow
             picked = z.gather(-1, tokens[lo:hi, None]).squeeze(-1)
@@ -170,12 +171,7 @@ class _SampledLogProb(torch.autograd.Function):
         logits, tokens, log_norm = ctx.saved_tensors
         temperature = ctx.temperature
         grad = torch.empty_like(logits)
-        step = _SampledLogProb.chunk_rows(logits)
-        for lo in range(0, logits.shape[0], step):
-            hi = min(logits.shape[0], lo + step)
-            z = logits[lo:hi].to(torch.float32, copy=True)  # a copy: it is changed in place
-            if temperature != 1.0:
-                z.div_(temperature)
+        for lo, hi, z in _SampledLogProb.chunks(logits, temperature):
             g = grad_logp[lo:hi, None] / temperature
             z.sub_(log_norm[lo:hi, None]).exp_().mul_(-g)  # -g * softmax
             z.scatter_add_(-1, tokens[lo:hi, None], g)

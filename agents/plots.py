@@ -10,8 +10,10 @@ import numpy as np
 
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
-    """Trailing moving average over the values that exist (NaN marks a step without that metric, e.g.
-    no task of a domain was drawn); the first points average what exists so far."""
+    """Trailing moving average over the values that exist; the first points average what exists so far.
+
+    NaN marks a step without that metric (e.g. no task of a domain was drawn): it is skipped, not spread.
+    """
     arr = np.asarray(values, dtype=float)
     if window <= 1 or arr.size == 0:
         return arr

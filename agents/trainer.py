@@ -10,9 +10,9 @@ One step, in order (each timed, see ``time/*`` metrics):
    an optional format-reward term is added for training (never to accuracy).
 4. **update**: group advantages, zero-variance groups dropped, PPO-clip loss with the chosen reduction
    (:mod:`agents.grpo`), AdamW with gradient accumulation, grad clipping, bf16 autocast. No compute is
-   wasted on padding or repeats: a group's prompt runs once with its responses packed behind it under a
-   attention that keeps responses apart (:mod:`agents.shared_prompt`), packs are binned by length under a token budget, and the LM head only runs on
-   positions that predict a response token.
+   wasted on padding or repeats: a group's prompt runs once with its responses packed behind it, with
+   attention that keeps the responses apart (:mod:`agents.shared_prompt`), packs are binned by length
+   under a token budget, and the LM head only runs on positions that predict a response token.
 5. **sync**: the engine gets the new weights (free when it shares the trainer's module).
 
 Every step appends one JSON line of metrics (overall, per domain and per family) to ``metrics.jsonl``;
@@ -428,8 +428,8 @@ class GRPOTrainer:
 
         Each pack is one sequence ``prompt, response_1, response_2, ...``: the prompt is causal, each
         response sees the prompt and its own earlier tokens, never another response
-        (:mod:`agents.shared_prompt`), and continues the prompt's positions. So the prompt, shared by a whole group, is run
-        once instead of ``group_size`` times, and the result equals running each ``prompt + response``
+        (:mod:`agents.shared_prompt`), and continues the prompt's positions. So the prompt, shared by a
+        whole group, is run once instead of ``group_size`` times, and the result equals running each ``prompt + response``
         alone. Only the hidden states that predict a response token go through the LM head (the head
         over a 49k vocabulary is the largest single cost of a small model).
         Rows come out in pack order, ``[i for pack in packs for i in pack]``.

@@ -277,6 +277,7 @@ class Sandbox:
             "mode": self._isolation,
             "uid": uid,
             "checker_uid": uid + 1,
+            "alt_uid": uid + 2,  # submissions alternate between uid and alt_uid
             "readonly": self._readonly,
         }
         if self._preimport is not None:

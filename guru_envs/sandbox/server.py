@@ -18,17 +18,19 @@ Start-up (once per worker)
 
 Per execution
     * a *spare* child, forked ahead of time and already set up, waits for the job: new session, fds
-      0-3 only, cwd in a fresh size-limited tmpfs on ``/x`` (``work/`` is the cwd, ``io/`` holds stdin
-      files and the stdout/stderr files, ``out/`` the per-test outputs), an unprivileged uid unique to
-      this worker (root mode) or every capability dropped (userns mode); ``no_new_privs`` is inherited;
+      0-3 only, cwd in a fresh size-limited tmpfs that only it sees on ``/x`` (``work/`` is the cwd,
+      ``io/`` holds stdin files and the stdout/stderr files, ``out/`` the per-test outputs; created
+      with the new mount API and attached in a mount namespace of the child's own, the worker reaching
+      it by file descriptor), an unprivileged uid of this worker's (two alternate, root mode) or every
+      capability dropped (userns mode); ``no_new_privs`` is inherited;
     * on the job it lowers its rlimits (CPU, address space, file size = output cap, open files,
       processes, stack, no core) and runs the harness (:mod:`harness`); the worker waits on a pidfd, the
       result pipe and the scorer's pipe at once, forwarding each test's record as it comes;
     * when the harness says it is exiting (or the process dies, times out, abuses its result channel, or
       the scorer aborts), one ``kill(-1, SIGKILL)`` from pid 1 stops every other process of the namespace
-      for good; the worker reads the capped output files and replies, then unmounts ``/x``, reaps the
-      killed processes (all of them before the next job) and forks the next spare. Nothing outlives the
-      execution.
+      for good; the worker reads the capped output files and replies, then lets go of the area, waits
+      for any stray process to be gone and forks the next spare; the killed submission is reaped
+      before its uid runs again. Nothing outlives the execution.
 
 "none" mode (no namespaces available): same rlimits, session, scrubbed env and per-execution temporary
 directory on the host, an unprivileged uid when root, descendants found through a child subreaper and
@@ -87,6 +89,15 @@ MS_PRIVATE = 1 << 18
 MS_RELATIME = 1 << 21
 MNT_DETACH = 2
 
+# The new mount API (Linux 5.2+; these numbers are the same on every architecture).
+SYS_MOVE_MOUNT, SYS_FSOPEN, SYS_FSCONFIG, SYS_FSMOUNT, SYS_FSPICK = 429, 430, 431, 432, 433
+FSOPEN_CLOEXEC = FSMOUNT_CLOEXEC = FSPICK_CLOEXEC = 1
+FSPICK_EMPTY_PATH = 8
+FSCONFIG_SET_STRING, FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE = 1, 6, 7
+MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV = 0x2, 0x4
+MOVE_MOUNT_F_EMPTY_PATH = 4
+AT_FDCWD = -100
+
 EXEC_ROOT = "/x"
 # Modules most submissions use, loaded once in the worker. Each extension module adds ~5 memory
 # mappings that every fork copies (~25 us), so rarely used ones (random, decimal, dataclasses, ...) are
@@ -98,6 +109,7 @@ _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctype
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.unshare.argtypes = [ctypes.c_int]
 _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.syscall.restype = ctypes.c_long
 
 
 def _load(name: str):
@@ -127,6 +139,42 @@ def _prctl(option: int, arg: int = 0) -> int:
 def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     enc = lambda s: s.encode() if s is not None else None  # noqa: E731
     _check(_libc.mount(enc(src), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+def _syscall(number: int, *args, what: str) -> int:
+    rc = _libc.syscall(number, *args)
+    if rc < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return rc
+
+
+def _tmpfs_options(size: str) -> list[tuple[bytes, bytes]]:
+    return [tuple(opt.encode().split(b"=", 1)) for opt in size.split(",")]
+
+
+def _new_tmpfs(size: str) -> int:
+    """A tmpfs that is mounted nowhere yet: a file descriptor to its root (the new mount API)."""
+    fs = _syscall(SYS_FSOPEN, b"tmpfs", FSOPEN_CLOEXEC, what="fsopen")
+    try:
+        for key, value in [*_tmpfs_options(size), (b"mode", b"0755")]:
+            _syscall(SYS_FSCONFIG, fs, FSCONFIG_SET_STRING, key, value, 0, what="fsconfig")
+        _syscall(SYS_FSCONFIG, fs, FSCONFIG_CMD_CREATE, None, None, 0, what="fsconfig create")
+        return _syscall(
+            SYS_FSMOUNT, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what="fsmount"
+        )
+    finally:
+        os.close(fs)
+
+
+def _resize_tmpfs(fd: int, size: str) -> None:
+    fs = _syscall(SYS_FSPICK, fd, b"", FSPICK_CLOEXEC | FSPICK_EMPTY_PATH, what="fspick")
+    try:
+        for key, value in _tmpfs_options(size):
+            _syscall(SYS_FSCONFIG, fs, FSCONFIG_SET_STRING, key, value, 0, what="fsconfig")
+        _syscall(SYS_FSCONFIG, fs, FSCONFIG_CMD_RECONFIGURE, None, None, 0, what="fsconfig reconfigure")
+    finally:
+        os.close(fs)
 
 
 def _write_file(path: str, text: str, mode: int = 0o644) -> None:
@@ -240,10 +288,10 @@ def _setup_root(cfg: dict, uid: int, mode: str) -> None:
                     "size=4k,nr_inodes=8,mode=0555",
                 )
     os.mkdir(root + "/etc", 0o755)
-    _write_file(
-        root + "/etc/passwd", f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{uid}::/x/work:/bin/false\n"
-    )
-    _write_file(root + "/etc/group", f"root:x:0:\nsandbox:x:{uid}:\n")
+    uids = sorted({uid, int(cfg.get("alt_uid", uid))}) if mode == "root" else [uid]
+    users = "".join(f"sandbox:x:{u}:{u}::/x/work:/bin/false\n" for u in uids)
+    _write_file(root + "/etc/passwd", "root:x:0:0::/:/bin/false\n" + users)
+    _write_file(root + "/etc/group", "root:x:0:\n" + "".join(f"sandbox:x:{u}:\n" for u in uids))
     _write_file(root + "/etc/hosts", "127.0.0.1 localhost\n")
     os.mkdir(root + "/dev", 0o755)
     for name in ("null", "zero", "full", "random", "urandom"):
@@ -332,11 +380,25 @@ def main() -> None:
 # --------------------------------------------------------------------------------------- the server
 
 
+class _Area:
+    """One execution's private tmpfs (a temporary directory in "none" mode), reached through ``fd``.
+
+    Where the kernel has the new mount API the tmpfs is never attached in the worker's own mount
+    namespace: the child attaches it at ``/x`` in a mount namespace of its own, and the worker reads
+    and writes it through ``fd`` only. Nothing needs unmounting afterwards (an unmount waits for an
+    RCU grace period, ~0.4 ms on the critical path); the tmpfs goes when the child's namespace and
+    ``fd`` are both gone, and no execution can see another's files.
+    """
+
+    def __init__(self, base: str, fd: int, size: str, uid: int, detached: bool) -> None:
+        self.base, self.fd, self.size, self.uid, self.detached = base, fd, size, uid, detached
+
+
 class _Spare:
     """A child forked ahead of time, set up and waiting for its job on a pipe (off the critical path)."""
 
-    def __init__(self, pid: int, base: str, res_r: int, ctl_w: int, size: str) -> None:
-        self.pid, self.base, self.res_r, self.ctl_w, self.size = pid, base, res_r, ctl_w, size
+    def __init__(self, pid: int, area: _Area, res_r: int, ctl_w: int) -> None:
+        self.pid, self.area, self.res_r, self.ctl_w = pid, area, res_r, ctl_w
 
 
 class Server:
@@ -348,88 +410,128 @@ class Server:
         self.buf = protocol.FrameBuffer()
         root = os.geteuid() == 0 and mode != "userns"
         self.uid = int(cfg["uid"]) if root else os.geteuid()
+        # Submissions alternate between two uids, so that the processes of the execution that just
+        # ended, still exiting, do not count against the next one's RLIMIT_NPROC (it need not wait).
+        self.sub_uids = [self.uid, int(cfg.get("alt_uid", self.uid))] if root else [self.uid]
         self.checker_uid = int(cfg.get("checker_uid", self.uid)) if root else self.uid
         self.drop_uid = root
         self.parent_gone = False
         self.spare: _Spare | None = None
-        self.dying: set[int] = set()  # killed children not reaped yet (reaped before the next job)
+        self.dying: dict[int, int] = {}  # killed children not reaped yet -> their uid
         self.end_claim: dict | None = None
         self.last_size = _area_size({"disk_mb": 64, "output_bytes": 1 << 20}, 0, 0)
+        self.detached_areas = False
+        if mode != "none" and cfg.get("detached_areas", True):
+            try:
+                os.close(_new_tmpfs("size=4k"))
+                self.detached_areas = True
+            except OSError:
+                pass  # an older kernel: mount each area at /x and unmount it afterwards
 
     # -- execution area --------------------------------------------------------------------------
 
-    def _make_area(self, size: str) -> str:
+    def _next_sub_uid(self) -> int:
+        self.sub_uids.append(self.sub_uids.pop(0))
+        return self.sub_uids[-1]
+
+    def _make_area(self, size: str, uid: int) -> _Area:
         if self.mode == "none":
             import tempfile
 
             base = tempfile.mkdtemp(prefix=f"guru-sbx-{self.uid}-")
             os.chmod(base, 0o755)
+            fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+        elif self.detached_areas:
+            base, fd = EXEC_ROOT, _new_tmpfs(size)
         else:
             base = EXEC_ROOT
             _mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, size + ",mode=0755")
+            fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+        area = _Area(base, fd, size, uid, self.detached_areas and self.mode != "none")
         for name, mode in (("work", 0o700), ("out", 0o700), ("io", 0o755), ("tmp", 0o1777), ("shm", 0o1777)):
-            os.mkdir(f"{base}/{name}", mode)
-            os.chmod(f"{base}/{name}", mode)
+            os.mkdir(name, mode, dir_fd=fd)
+            os.chmod(name, mode, dir_fd=fd)
         if self.drop_uid:
-            os.chown(f"{base}/work", self.uid, self.uid)
-            os.chown(f"{base}/out", self.uid, self.uid)
+            os.chown("work", uid, uid, dir_fd=fd)
+            os.chown("out", uid, uid, dir_fd=fd)
         for name in ("stdout", "stderr", "cstdout", "cstderr"):
-            _write_file(f"{base}/io/{name}", "", 0o600)  # root-owned: reachable by the child only as fds
-        return base
+            # root-owned: reachable by the child only as fds
+            os.close(os.open(f"io/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=fd))
+        return area
 
-    def _resize_area(self, base: str, size: str, current: str) -> None:
-        if self.mode != "none" and size != current:
-            _mount(None, base, None, MS_REMOUNT | MS_NOSUID | MS_NODEV, size)
+    def _resize_area(self, area: _Area, size: str) -> None:
+        if self.mode == "none" or size == area.size:
+            return
+        if area.detached:
+            _resize_tmpfs(area.fd, size)
+        else:
+            _mount(None, area.base, None, MS_REMOUNT | MS_NOSUID | MS_NODEV, size)
+        area.size = size
 
-    def _drop_area(self, base: str) -> None:
+    def _drop_area(self, area: _Area) -> None:
+        os.close(area.fd)
+        if area.detached:
+            return
         if self.mode != "none":
-            _check(_libc.umount2(base.encode(), MNT_DETACH), "umount")
+            _check(_libc.umount2(area.base.encode(), MNT_DETACH), "umount")
             return
         import shutil
         import subprocess
 
-        shutil.rmtree(base, ignore_errors=True)
-        if os.path.lexists(base):
-            subprocess.run(["rm", "-rf", "--one-file-system", base], check=False)
+        shutil.rmtree(area.base, ignore_errors=True)
+        if os.path.lexists(area.base):
+            subprocess.run(["rm", "-rf", "--one-file-system", area.base], check=False)
 
     # -- children --------------------------------------------------------------------------------
 
     def _prepare_spare(self) -> None:
         """Fork the next submission child now, so that a job costs no fork and no set-up."""
-        base = self._make_area(self.last_size)
+        area = self._make_area(self.last_size, self._next_sub_uid())
         res_r, res_w = os.pipe()
         ctl_r, ctl_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
-                self._child_prepare("sub", {3: res_w, 4: ctl_r}, base)
+                self._child_prepare("sub", {3: res_w, 4: ctl_r}, area)
                 data = bytearray()
                 while chunk := os.read(4, 1 << 20):
                     data += chunk
                 os.close(4)
                 if not data:
                     os._exit(0)
-                self._child_run("sub", marshal.loads(data), base)  # trusted: from us, before any user code
+                self._child_run("sub", marshal.loads(data), area)  # trusted: from us, before any user code
             except BaseException:
                 _child_error()
             os._exit(125)
         os.close(res_w)
         os.close(ctl_r)
-        self.spare = _Spare(pid, base, res_r, ctl_w, self.last_size)
+        self.spare = _Spare(pid, area, res_r, ctl_w)
 
-    def _spawn(self, role: str, job: dict, fds: dict[int, int], base: str) -> int:
+    def _spawn(self, role: str, job: dict, fds: dict[int, int], area: _Area) -> int:
         pid = os.fork()
         if pid:
             return pid
         try:
-            self._child_prepare(role, fds, base)
-            self._child_run(role, job, base)
+            self._child_prepare(role, fds, area)
+            self._child_run(role, job, area)
         except BaseException:
             _child_error()
         os._exit(125)
 
-    def _child_prepare(self, role: str, fds: dict[int, int], base: str) -> None:
-        """Everything that does not depend on the job: session, fds, cwd, identity, environment."""
+    def _child_prepare(self, role: str, fds: dict[int, int], area: _Area) -> None:
+        """Everything that does not depend on the job: area, session, fds, cwd, identity, environment."""
+        base = area.base
+        if area.detached:  # attach the area at /x, in a mount namespace of this child's own
+            _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
+            _syscall(
+                SYS_MOVE_MOUNT,
+                area.fd,
+                b"",
+                AT_FDCWD,
+                base.encode(),
+                MOVE_MOUNT_F_EMPTY_PATH,
+                what="move_mount",
+            )
         os.setsid()
         if self.mode == "none":  # no pid namespace to take the children down with the worker
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -455,7 +557,7 @@ class Server:
         except OSError:
             pass
         if self.drop_uid:
-            uid = self.checker_uid if role == "checker" else self.uid
+            uid = self.checker_uid if role == "checker" else area.uid
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
@@ -468,11 +570,11 @@ class Server:
             _install_audit_hook(os.getppid())
             _set_environment(base)
 
-    def _child_run(self, role: str, job: dict, base: str) -> None:
+    def _child_run(self, role: str, job: dict, area: _Area) -> None:
         """Apply the job's limits (only ever lowering them, so no privilege is needed) and run it."""
         limits = job["limits"]
         if job["kind"] == "run" and role == "sub":
-            fd = os.open(f"{base}/io/in.0", os.O_RDONLY)
+            fd = os.open(f"{area.base}/io/in.0", os.O_RDONLY)
             os.dup2(fd, 0)
             os.close(fd)
         n = max(1, int(job.get("n", 1)))
@@ -519,6 +621,7 @@ class Server:
             if pid == 0:
                 return True
             statuses[pid] = (status, usage)
+            self.dying.pop(pid, None)
             if block:
                 return True
 
@@ -571,12 +674,18 @@ class Server:
             except InterruptedError:
                 continue
             statuses[got] = (status, usage)
+            self.dying.pop(got, None)
 
-    def _finish_dying(self) -> None:
-        """Reap the previous execution's processes: zombies would count against RLIMIT_NPROC."""
-        for pid in list(self.dying):
-            self._wait(pid, {})
-        self.dying.clear()
+    def _finish_dying(self, uids: set[int]) -> None:
+        """Reap killed processes that ran as one of ``uids``: they count against RLIMIT_NPROC until then.
+
+        Those of the execution that just ended run as the other submission uid (root mode), so the
+        next execution need not wait while the kernel tears them down; they are reaped here later.
+        """
+        for pid, uid in list(self.dying.items()):
+            if uid in uids:
+                self._wait(pid, {})
+                self.dying.pop(pid, None)
         self._reap({}, block=False)
 
     def _discard_spare(self) -> None:
@@ -589,46 +698,55 @@ class Server:
             except OSError:
                 pass
         self._sweep({})
-        self._drop_area(spare.base)
+        self._drop_area(spare.area)
 
     # -- one job ---------------------------------------------------------------------------------
 
-    def _start(self, job: dict, blobs: dict, size: str) -> tuple[str, int, int, int]:
-        """Start the job's processes; return (area, main pid, submission pid, result pipe)."""
+    def _start(
+        self, job: dict, blobs: dict, size: str
+    ) -> tuple[dict[str, _Area], dict[int, int], int, int, int]:
+        """Start the job's processes; return (areas by role, uid by pid, main pid, submission pid, result pipe)."""
         spare = self.spare
         if job["kind"] != "check" and spare is not None:
             self.spare = None
+            area = spare.area
             try:
-                self._resize_area(spare.base, size, spare.size)
-                _write_inputs(spare.base, blobs)
-                job["io"], job["out"] = f"{spare.base}/io", f"{spare.base}/out"
+                self._resize_area(area, size)
+                _write_inputs(area, blobs)
+                job["io"], job["out"] = f"{area.base}/io", f"{area.base}/out"
+                self._finish_dying({area.uid})
                 protocol.write_all(spare.ctl_w, marshal.dumps(job))
                 os.close(spare.ctl_w)
-                return spare.base, spare.pid, spare.pid, spare.res_r
+                return {"sub": area, "main": area}, {spare.pid: area.uid}, spare.pid, spare.pid, spare.res_r
             except OSError:  # the spare died while waiting (or the area could not be resized)
                 self.spare = spare
                 self._discard_spare()
         if self.spare is not None:
             self._discard_spare()
-        base = self._make_area(size)
-        _write_inputs(base, blobs)
-        job["io"], job["out"] = f"{base}/io", f"{base}/out"
+        area = self._make_area(size, self._next_sub_uid())
+        _write_inputs(area, blobs)
+        job["io"], job["out"] = f"{area.base}/io", f"{area.base}/out"
+        self._finish_dying({area.uid, self.checker_uid})
         res_r, res_w = os.pipe()
         if job["kind"] == "check":
+            # A detached area is attached once; the checker gets its own (and its output files are
+            # then out of the submission's reach altogether).
+            checker_area = self._make_area(size, self.checker_uid) if area.detached else area
             req_r, req_w = os.pipe()
             resp_r, resp_w = os.pipe()
             null = os.open("/dev/null", os.O_WRONLY)
-            sub = self._spawn("sub", job, {3: null, 4: req_r, 5: resp_w}, base)
-            main = self._spawn("checker", job, {3: res_w, 4: req_w, 5: resp_r}, base)
+            sub = self._spawn("sub", job, {3: null, 4: req_r, 5: resp_w}, area)
+            main = self._spawn("checker", job, {3: res_w, 4: req_w, 5: resp_r}, checker_area)
             for fd in (null, req_r, req_w, resp_r, resp_w):
                 os.close(fd)
+            areas, uids = {"sub": area, "main": checker_area}, {sub: area.uid, main: self.checker_uid}
         else:
-            main = sub = self._spawn("sub", job, {3: res_w}, base)
+            main = sub = self._spawn("sub", job, {3: res_w}, area)
+            areas, uids = {"sub": area, "main": area}, {sub: area.uid}
         os.close(res_w)
-        return base, main, sub, res_r
+        return areas, uids, main, sub, res_r
 
     def run_job(self, header: dict, blobs: dict) -> None:
-        self._finish_dying()
         jid = header["id"]
         kind = header["kind"]
         limits = header["limits"]
@@ -646,7 +764,8 @@ class Server:
         inputs = sum(len(v) for k, v in blobs.items() if k.startswith("in."))
         size = _area_size(limits, inputs, n if kind == "stdio" else 0)
         job["deadline"] = time.monotonic() + wall
-        base, main, sub, res_r = self._start(job, blobs, size)
+        areas, uids, main, sub, res_r = self._start(job, blobs, size)
+        area = areas["sub"]
         start = time.monotonic()
         pidfd = os.pidfd_open(main)
         os.set_blocking(res_r, False)
@@ -688,7 +807,7 @@ class Server:
                         continue
                     pending += chunk
                     before = records
-                    records, violation = self._forward(jid, kind, base, pending, records, n, line_cap)
+                    records, violation = self._forward(jid, kind, area, pending, records, n, line_cap)
                     if multi and records > before:
                         deadline = time.monotonic() + wall
                         cpu_clock.new_test(deadline - wall)
@@ -716,7 +835,7 @@ class Server:
             if not chunk:
                 break
             pending += chunk
-            records, violation = self._forward(jid, kind, base, pending, records, n, line_cap)
+            records, violation = self._forward(jid, kind, area, pending, records, n, line_cap)
         os.close(res_r)
         os.close(pidfd)
         self._reap(statuses, block=False)
@@ -748,37 +867,38 @@ class Server:
             if sub not in statuses:
                 self._wait(sub, statuses)
             _describe_status(done, statuses.get(sub, (None, None))[0], "sub_")
-        files = {"stdout": "stdout", "stderr": "stderr"}
+        files = {"stdout": ("sub", "stdout"), "stderr": ("sub", "stderr")}
         if kind == "check":
-            files.update(checker_stdout="cstdout", checker_stderr="cstderr")
+            files.update(checker_stdout=("main", "cstdout"), checker_stderr=("main", "cstderr"))
         out_blobs = {}
-        for name, fname in files.items():
-            data = _read_capped(f"{base}/io/{fname}", out_cap + 1)
+        for name, (role, fname) in files.items():
+            data = _read_capped(areas[role], f"io/{fname}", out_cap + 1)
             out_blobs[name] = data
             if len(data) > out_cap:
                 done[f"{name}_over"] = True
         if kind == "stdio" and records < n:
-            data = _read_capped(f"{base}/out/{records}", out_cap + 1)
+            data = _read_capped(area, f"out/{records}", out_cap + 1)
             out_blobs["inflight_stdout"] = data
             done["inflight_over"] = len(data) > out_cap
         if not self.parent_gone:
             _send(done, out_blobs)
         # Clean-up and the next spare happen while the scorer reads the result.
-        self._drop_area(base)  # lazily: the killed processes may still hold files there
+        for one in {id(a): a for a in areas.values()}.values():
+            self._drop_area(one)  # lazily: the killed processes may still hold files there
         self.last_size = size
         if self.mode != "none":
             alive = _ns_pids() - {1}
             if alive - {main, sub}:  # strays: wait until every one of them is gone
                 clean = self._sweep({})
             else:
-                self.dying.update(p for p in (main, sub) if p not in statuses)
+                self.dying.update((p, u) for p, u in uids.items() if p not in statuses)
         if not clean:
             os._exit(3)  # the namespace dies with us; the scorer starts a fresh worker
         if not self.parent_gone and self.cfg.get("prefork", True):
             self._prepare_spare()
 
     def _forward(
-        self, jid: int, kind: str, base: str, pending: bytearray, records: int, n: int, line_cap: int
+        self, jid: int, kind: str, area: _Area, pending: bytearray, records: int, n: int, line_cap: int
     ) -> tuple[int, str]:
         """Send the complete record lines to the scorer (one frame for a burst); return count, violation."""
         blobs: dict[str, bytes] = {}
@@ -812,7 +932,7 @@ class Server:
             blobs[f"record.{i}"] = line
             if kind == "stdio":
                 cap = line_cap - 65536
-                data = _read_capped(f"{base}/out/{records}", cap + 1)
+                data = _read_capped(area, f"out/{records}", cap + 1)
                 blobs[f"stdout.{i}"] = data
                 over.append(len(data) > cap)
             records += 1
@@ -918,10 +1038,10 @@ def _area_size(limits: dict, inputs: int, n_out: int) -> str:
     return f"size={size},nr_inodes={4096 + 2 * n_out}"
 
 
-def _write_inputs(base: str, blobs: dict) -> None:
+def _write_inputs(area: _Area, blobs: dict) -> None:
     for name, data in blobs.items():
         if name.startswith("in."):
-            fd = os.open(f"{base}/io/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = os.open(f"io/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644, dir_fd=area.fd)
             try:
                 protocol.write_all(fd, data)
             finally:
@@ -970,8 +1090,10 @@ def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     if mode != "none":
         _set_environment(EXEC_ROOT)
+    compile("pass", "<warm-up>", "exec")
     gc.collect()
     gc.freeze()
+    _libc.malloc_trim(0)
     _send({"op": "ready", "mode": mode, "layers": layers, "errors": errors, "pid": os.getpid()})
     server.serve()
 
@@ -1010,10 +1132,10 @@ def _describe_status(done: dict, status: int | None, prefix: str) -> None:
         done[prefix + "signal"] = None
 
 
-def _read_capped(path: str, cap: int) -> bytes:
+def _read_capped(area: _Area, path: str, cap: int) -> bytes:
     """Read at most ``cap`` bytes of a regular file, refusing symlinks and FIFOs planted by the child."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=area.fd)
     except OSError:
         return b""
     try:

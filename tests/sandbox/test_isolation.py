@@ -95,6 +95,48 @@ def test_readonly_paths(tmp_path):
         assert r.stdout == "42 7\n" and "Read-only file system" in r.stderr, r
 
 
+def test_execution_areas_are_private_and_fresh(sandbox):
+    """Each execution sees only its own /x; a file left by one is gone for the next, and /x is not
+    mounted in the worker's own namespace (it lives in the child's mount namespace)."""
+    code = (
+        "import os\n"
+        "print(sorted(os.listdir('/x')), sorted(os.listdir('.')), open('/proc/self/mountinfo').read().count(' /x '))\n"
+        "open('left.txt', 'w').write('x')\nopen('/tmp/left.txt', 'w').write('x')\n"
+    )
+    for _ in range(3):
+        r = sandbox.run(code)
+        assert r.ok, r.stderr
+        assert r.stdout == "['io', 'out', 'shm', 'tmp', 'work'] [] 1\n"
+
+
+def test_submissions_alternate_between_two_uids(sandbox):
+    if os.geteuid() != 0:
+        pytest.skip("uids are dropped only as root")
+    with Sandbox(workers=1) as sb:
+        uids = {int(sb.run("import os\nprint(os.geteuid())").stdout) for _ in range(4)}
+        (worker,) = sb._live
+    assert len(uids) == 2 and worker.uids[0] in uids and worker.uids[1] not in uids  # never the checker's
+
+
+def test_areas_mounted_in_the_worker_namespace_still_work():
+    """Kernels without the new mount API (fsopen, 5.2+) mount each area at /x and unmount it after."""
+    sb = Sandbox(workers=1, limits=Limits(cpu_s=2, wall_s=10))
+    sb._extra_config = {"detached_areas": False}
+    try:
+        if not sb.isolation.namespaces:
+            pytest.skip("no namespaces on this machine")
+        assert sb.run("print(input()[::-1])", stdin="abc\n").stdout == "cba\n"
+        assert sb.run("open('f', 'w').write('x')\nimport os\nprint(os.listdir('.'))").stdout == "['f']\n"
+        assert sb.run("import os\nprint(os.listdir('.'))").stdout == "[]\n"
+        report = sb.run_tests(
+            "def add(a, b):\n    return a + b\n",
+            [sandbox_pkg.CheckTest("def check(c):\n    assert c(1, 2) == 3\n", entry_point="add")],
+        )
+        assert report.passed, report.message
+    finally:
+        sb.close()
+
+
 def test_none_mode_fallback(none_sandbox):
     info = none_sandbox.isolation
     assert info.mode == "none" and not info.namespaces

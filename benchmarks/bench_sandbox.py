@@ -9,6 +9,10 @@ load hits both alike (medians are reported):
   the 20 tests in one forked process. The program's own cost (the same calls in this process, no
   isolation) is printed as the floor.
 
+The floor of any design that gives each execution a fresh process is printed too: a warm interpreter
+with the worker's modules loaded forks a child that runs the trivial program and exits, and waits for
+it, with no isolation and no messages at all.
+
 Both sequentially (one worker, one subprocess at a time) and with one worker per core.
 
 Run: ``python benchmarks/bench_sandbox.py [--rounds 5] [--runs 60] [--submissions 6]``
@@ -28,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from guru_envs.sandbox import CallTest, RunRequest, Sandbox, TestsRequest  # noqa: E402
+from guru_envs.sandbox.protocol import DEFAULT_PREIMPORT  # noqa: E402
 
 TRIVIAL = "print(1)\n"
 
@@ -56,6 +61,32 @@ def _tests() -> list[CallTest]:
         exec(SUBMISSION, ns)
         tests.append(CallTest("lis", (nums,), ns["lis"](nums)))
     return tests
+
+
+FORK_FLOOR = """
+import gc, os, sys, time
+for name in sys.argv[1].split(): __import__(name)
+code = compile(sys.argv[2], "solution.py", "exec")
+gc.collect(); gc.freeze()
+def once():
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        exec(code, {"__name__": "__main__"})
+        sys.stdout.flush()
+        os._exit(0)
+    os.waitpid(pid, 0)
+for _ in range(20): once()
+t = time.perf_counter()
+for _ in range(int(sys.argv[3])): once()
+print((time.perf_counter() - t) / int(sys.argv[3]))
+"""
+
+
+def _fork_floor(runs: int) -> float:
+    """Seconds per fork + trivial program + exit from a warm interpreter (no isolation, no messages)."""
+    argv = [sys.executable, "-I", "-S", "-c", FORK_FLOOR, " ".join(DEFAULT_PREIMPORT), TRIVIAL, str(runs)]
+    return float(subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stdout)
 
 
 def _baseline_run(code: str) -> str:
@@ -135,7 +166,9 @@ def main() -> None:
 
     pool = ThreadPoolExecutor(args.workers)
     runs, subs = args.runs, args.submissions
+    floor: list[float] = []
     for _ in range(args.rounds):
+        floor.append(_fork_floor(runs))
         add_cpu("trivial/sandbox/seq", _cpu_ours(seq, lambda: [seq.run(TRIVIAL) for _ in range(runs)]), runs)
         add_cpu(
             "trivial/subprocess/seq",
@@ -184,7 +217,14 @@ def main() -> None:
         ours, base = (statistics.median(cpu[f"{kind}/{m}/seq"]) * 1000 for m in ("sandbox", "subprocess"))
         print(f"{label:<34}{ours:>12.3f}{base:>15.3f}{'':>16}{base / ours:>9.1f}x")
     per_sub_ours = n_tests / med["tests/sandbox/seq"] * 1000
+    fork_ms = statistics.median(floor) * 1000
+    base_ms = 1000 / med["trivial/subprocess/seq"]
     print()
+    print(
+        f"floor: a warm interpreter forking a child that runs the trivial program, no isolation: "
+        f"{fork_ms:.3f} ms ({base_ms / fork_ms:.1f}x the subprocess baseline at best); "
+        f"the sandbox costs {1000 / med['trivial/sandbox/seq'] / fork_ms:.2f}x that"
+    )
     print(
         f"20-test submission: {per_sub_ours:.2f} ms in the sandbox vs {own * 1000:.2f} ms for the same calls "
         f"in-process (no isolation): overhead {per_sub_ours - own * 1000:.2f} ms per submission"

@@ -40,6 +40,20 @@ from guru_envs.sandbox.results import (
 )
 
 SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+# The worker runs server.py from its bytecode: compiling its source at start-up would leave ~4 MB of the
+# compiler's freed memory in the worker's heap, which every fork copies and every child tears down.
+_WORKER_BOOT = (
+    "import importlib.util, sys\n"
+    "spec = importlib.util.spec_from_file_location('_guru_sandbox_server', sys.argv[1])\n"
+    "server = importlib.util.module_from_spec(spec)\n"
+    "spec.loader.exec_module(server)\n"
+    "del sys.argv[0]\n"
+    "server.main()\n"
+)
+_WORKER_SOURCES = [
+    os.path.join(os.path.dirname(SERVER), f"{n}.py") for n in ("server", "protocol", "codec", "harness")
+]
+_compiled_for: set[str] = set()
 MAX_CODE_BYTES = 4 << 20  # longer sources are refused without running
 MESSAGE_CHARS = 2000
 _CRASH_SIGNALS = {
@@ -114,6 +128,16 @@ def _source(code: Any) -> str:
     return code
 
 
+def _ensure_bytecode(python: str) -> None:
+    """Write the worker modules' bytecode for ``python`` once (it runs with ``-B``, which writes none)."""
+    if python in _compiled_for:
+        return
+    _compiled_for.add(python)
+    script = "import compileall, sys\nfor f in sys.argv[1:]:\n    compileall.compile_file(f, quiet=2)\n"
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run([python, "-I", "-S", "-c", script, *_WORKER_SOURCES], timeout=60, check=False)
+
+
 class _Worker:
     """One sandbox worker process and its pipes; used by one thread at a time."""
 
@@ -130,8 +154,9 @@ class _Worker:
         extra: dict[str, Any] = {}
         if user is not None:
             extra.update(user=user, group=user, extra_groups=[])
+        _ensure_bytecode(python)
         self.proc = subprocess.Popen(
-            [python, "-I", "-S", "-B", SERVER, json.dumps(config)],
+            [python, "-I", "-S", "-B", "-c", _WORKER_BOOT, SERVER, json.dumps(config)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=dict(_WORKER_ENV),
@@ -277,7 +302,7 @@ class Sandbox:
             "mode": self._isolation,
             "uid": uid,
             "checker_uid": uid + 1,
-            "alt_uid": uid + 2,  # submissions alternate between uid and alt_uid
+            "sub_uids": [uid, *range(uid + 2, uid + 6)],  # submissions rotate through these
             "readonly": self._readonly,
         }
         if self._preimport is not None:
@@ -356,23 +381,25 @@ class Sandbox:
         return self._info
 
     def worker_cpu_s(self) -> float:
-        """CPU seconds used so far by the live workers and everything they ran (Linux ``/proc``)."""
+        """CPU seconds used so far by the live workers and everything they ran (Linux ``/proc``).
+
+        Each live process of a worker's tree counts its own time and that of the children it has
+        reaped (the zygote reaps the executions), so every CPU second is counted once.
+        """
         tick = os.sysconf("SC_CLK_TCK")
         total = 0
         for worker in list(self._live):
-            pid = worker.proc.pid
-            try:
-                with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-                    pids = [pid, *map(int, fh.read().split())]
-            except OSError:
-                continue
-            for p in pids:  # the launcher and its pid-1 server (not reaped yet, so not double counted)
+            stack = [worker.proc.pid]
+            while stack:
+                p = stack.pop()
                 try:
                     with open(f"/proc/{p}/stat", "rb") as fh:
                         fields = fh.read().rsplit(b")", 1)[1].split()
+                    with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as fh:
+                        stack.extend(map(int, fh.read().split()))
                 except OSError:
                     continue
-                total += sum(int(x) for x in fields[11:15])
+                total += sum(int(x) for x in fields[11:15])  # utime, stime, reaped children's
         return total / tick
 
     def warm_up(self) -> None:

@@ -1,4 +1,4 @@
-"""Sandbox worker: builds the isolation once, then forks one child per execution from a warm interpreter.
+"""Sandbox worker: builds the isolation once; a zygote forks one child per execution from a warm interpreter.
 
 Run as ``python -I -S -B server.py CONFIG_JSON`` by :mod:`guru_envs.sandbox.pool`; never imported by the
 scorer. It speaks :mod:`protocol` frames on stdin/stdout and uses only the standard library, because after
@@ -14,33 +14,38 @@ Start-up (once per worker)
     4. Build a new root on a tmpfs: read-only binds of /usr, /lib*, /bin and the Python prefix (with its
        site-packages hidden), a tiny /etc and /dev, a private /proc, and ``/x`` for executions; remount
        it read-only and ``chroot`` into it. The network namespace has only a downed loopback.
-    5. Import common modules, freeze the heap for cheap copy-on-write forks, and say "ready".
+    5. Import common modules, freeze the heap for cheap copy-on-write forks, fork the *zygote* (which
+       only forks children and reports their exits, so that the server's own memory is never shared
+       with a child: each page it then wrote would be copied first), and say "ready".
 
 Per execution
-    * a *spare* child, forked ahead of time and already set up, waits for the job: new session, fds
-      0-3 only, cwd in a fresh size-limited tmpfs that only it sees on ``/x`` (``work/`` is the cwd,
-      ``io/`` holds stdin files and the stdout/stderr files, ``out/`` the per-test outputs; created
-      with the new mount API and attached in a mount namespace of the child's own, the worker reaching
-      it by file descriptor), an unprivileged uid of this worker's (two alternate, root mode) or every
-      capability dropped (userns mode); ``no_new_privs`` is inherited;
+    * a *spare* child, forked by the zygote while the previous job ran and already set up, waits for
+      its job: pid 1 of a pid namespace of its own, new session, fds 0-3 only, cwd in a fresh
+      size-limited tmpfs that only it sees on ``/x`` (``work/`` is the cwd, ``io/`` holds stdin files
+      and the stdout/stderr files, ``out/`` the per-test outputs; created with the new mount API and
+      attached in a mount namespace of the child's own, the server reaching it by file descriptor), an
+      unprivileged uid of this worker's (they rotate, root mode) or every capability dropped (userns
+      mode); ``no_new_privs`` is inherited;
     * on the job it lowers its rlimits (CPU, address space, file size = output cap, open files,
-      processes, stack, no core) and runs the harness (:mod:`harness`); the worker waits on a pidfd, the
+      processes, stack, no core) and runs the harness (:mod:`harness`); the server waits on a pidfd, the
       result pipe and the scorer's pipe at once, forwarding each test's record as it comes;
     * when the harness says it is exiting (or the process dies, times out, abuses its result channel, or
-      the scorer aborts), one ``kill(-1, SIGKILL)`` from pid 1 stops every other process of the namespace
-      for good; the worker reads the capped output files and replies, then lets go of the area, waits
-      for any stray process to be gone and forks the next spare; the killed submission is reaped
-      before its uid runs again. Nothing outlives the execution.
+      the scorer aborts), one SIGKILL to the child ends its pid namespace: the kernel kills every other
+      process of the execution (a fork racing with it fails). The server reads the capped output files
+      and replies at once; the zygote reaps the child and reports its status, and its uid is not used
+      again before then. Nothing outlives the execution.
 
 "none" mode (no namespaces available): same rlimits, session, scrubbed env and per-execution temporary
-directory on the host, an unprivileged uid when root, descendants found through a child subreaper and
-killed, and a Python audit hook that refuses sockets and signals to foreign processes. This is weaker
-(no filesystem or network isolation against native code) and is reported as such.
+directory on the host, an unprivileged uid when root, children forked by the server itself,
+descendants found through a child subreaper and killed, and a Python audit hook that refuses sockets
+and signals to foreign processes. This is weaker (no filesystem or network isolation against native
+code) and is reported as such.
 """
 
 from __future__ import annotations
 
 import _signal
+import array
 import ctypes
 import errno
 import fcntl
@@ -52,6 +57,7 @@ import os
 import resource
 import select
 import signal
+import socket
 import stat
 import sys
 import time
@@ -99,10 +105,7 @@ MOVE_MOUNT_F_EMPTY_PATH = 4
 AT_FDCWD = -100
 
 EXEC_ROOT = "/x"
-# Modules most submissions use, loaded once in the worker. Each extension module adds ~5 memory
-# mappings that every fork copies (~25 us), so rarely used ones (random, decimal, dataclasses, ...) are
-# left to the submissions that import them.
-DEFAULT_PREIMPORT = "bisect collections functools heapq itertools math operator re string typing".split()
+CTL_FD = 6  # a child reads its job here, then closes it (3-5 are the harness's)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -288,7 +291,7 @@ def _setup_root(cfg: dict, uid: int, mode: str) -> None:
                     "size=4k,nr_inodes=8,mode=0555",
                 )
     os.mkdir(root + "/etc", 0o755)
-    uids = sorted({uid, int(cfg.get("alt_uid", uid))}) if mode == "root" else [uid]
+    uids = sorted({uid, *(int(u) for u in cfg.get("sub_uids", ()))}) if mode == "root" else [uid]
     users = "".join(f"sandbox:x:{u}:{u}::/x/work:/bin/false\n" for u in uids)
     _write_file(root + "/etc/passwd", "root:x:0:0::/:/bin/false\n" + users)
     _write_file(root + "/etc/group", "root:x:0:\n" + "".join(f"sandbox:x:{u}:\n" for u in uids))
@@ -394,11 +397,21 @@ class _Area:
         self.base, self.fd, self.size, self.uid, self.detached = base, fd, size, uid, detached
 
 
-class _Spare:
-    """A child forked ahead of time, set up and waiting for its job on a pipe (off the critical path)."""
+class _Child:
+    """A submission or checker process: set up ahead of its job, which it reads from ``CTL_FD``.
 
-    def __init__(self, pid: int, area: _Area, res_r: int, ctl_w: int) -> None:
-        self.pid, self.area, self.res_r, self.ctl_w = pid, area, res_r, ctl_w
+    In the namespace modes the zygote forks it (``pid``/``pidfd`` arrive with the zygote's reply) as
+    pid 1 of a pid namespace of its own, so killing it kills every process of its execution.
+    """
+
+    def __init__(self, role: str, area: _Area, ctl_w: int, res_r: int | None) -> None:
+        self.role, self.area, self.ctl_w, self.res_r = role, area, ctl_w, res_r
+        self.pid = 0
+        self.pidfd = -1
+
+
+class _ZygoteGone(RuntimeError):
+    pass
 
 
 class Server:
@@ -410,16 +423,13 @@ class Server:
         self.buf = protocol.FrameBuffer()
         root = os.geteuid() == 0 and mode != "userns"
         self.uid = int(cfg["uid"]) if root else os.geteuid()
-        # Submissions alternate between two uids, so that the processes of the execution that just
-        # ended, still exiting, do not count against the next one's RLIMIT_NPROC (it need not wait).
-        self.sub_uids = [self.uid, int(cfg.get("alt_uid", self.uid))] if root else [self.uid]
+        # Submission uids rotate: the execution that just ended (still exiting), the running one and
+        # the spares waiting for theirs each have a uid of their own, so that RLIMIT_NPROC counts one
+        # execution's processes only and nothing has to wait for the kernel to tear the last one down.
+        self.sub_uids = [int(u) for u in cfg.get("sub_uids", [self.uid])] if root else [self.uid]
         self.checker_uid = int(cfg.get("checker_uid", self.uid)) if root else self.uid
         self.drop_uid = root
         self.parent_gone = False
-        self.spare: _Spare | None = None
-        self.dying: dict[int, int] = {}  # killed children not reaped yet -> their uid
-        self.end_claim: dict | None = None
-        self.last_size = _area_size({"disk_mb": 64, "output_bytes": 1 << 20}, 0, 0)
         self.detached_areas = False
         if mode != "none" and cfg.get("detached_areas", True):
             try:
@@ -427,6 +437,17 @@ class Server:
                 self.detached_areas = True
             except OSError:
                 pass  # an older kernel: mount each area at /x and unmount it afterwards
+        # With areas of their own, spares can be forked (by the zygote) while a job runs: two of them,
+        # so that one is always ready. Otherwise one, forked after the reply.
+        spares = int(cfg.get("spares", 2 if self.detached_areas else 1))
+        self.want_spares = spares if cfg.get("prefork", True) else 0
+        self.spares: list[_Child] = []
+        self.awaiting_pid: list[_Child] = []  # asked of the zygote, in order; its replies come in order
+        self.zygote = None  # our end of the socket to the zygote (namespace modes)
+        self.exits: dict[int, tuple] = {}  # pid -> (wait status, cpu s, maxrss kB) of current processes
+        self.dying: dict[int, int] = {}  # killed children not reaped yet -> their uid
+        self.end_claim: dict | None = None
+        self.last_size = _area_size({"disk_mb": 64, "output_bytes": 1 << 20}, 0, 0)
 
     # -- execution area --------------------------------------------------------------------------
 
@@ -484,39 +505,129 @@ class Server:
 
     # -- children --------------------------------------------------------------------------------
 
-    def _prepare_spare(self) -> None:
-        """Fork the next submission child now, so that a job costs no fork and no set-up."""
-        area = self._make_area(self.last_size, self._next_sub_uid())
-        res_r, res_w = os.pipe()
+    def _launch(self, role: str, area: _Area, fds: dict[int, int], res_r: int | None) -> _Child:
+        """Start a child of ``role`` in ``area`` with ``fds`` (target -> our fd, closed here)."""
         ctl_r, ctl_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+        fds = {**fds, CTL_FD: ctl_r}
+        child = _Child(role, area, ctl_w, res_r)
+        if self.zygote is None:
+            child.pid = self._fork_child(role, area, fds)
+            child.pidfd = os.pidfd_open(child.pid)
+        else:
+            request = {"role": role, "base": area.base, "uid": area.uid, "detached": area.detached}
+            request["targets"] = list(fds)
             try:
-                self._child_prepare("sub", {3: res_w, 4: ctl_r}, area)
-                data = bytearray()
-                while chunk := os.read(4, 1 << 20):
-                    data += chunk
-                os.close(4)
-                if not data:
-                    os._exit(0)
-                self._child_run("sub", marshal.loads(data), area)  # trusted: from us, before any user code
-            except BaseException:
-                _child_error()
-            os._exit(125)
-        os.close(res_w)
-        os.close(ctl_r)
-        self.spare = _Spare(pid, area, res_r, ctl_w)
+                socket.send_fds(self.zygote, [marshal.dumps(request)], [area.fd, *fds.values()])
+            except OSError as exc:
+                raise _ZygoteGone(f"the zygote is gone: {exc}") from None
+            self.awaiting_pid.append(child)
+        for fd in fds.values():
+            os.close(fd)
+        return child
 
-    def _spawn(self, role: str, job: dict, fds: dict[int, int], area: _Area) -> int:
+    def _fork_child(self, role: str, area: _Area, fds: dict[int, int]) -> int:
         pid = os.fork()
         if pid:
             return pid
         try:
             self._child_prepare(role, fds, area)
-            self._child_run(role, job, area)
+            data = bytearray()
+            while chunk := os.read(CTL_FD, 1 << 20):
+                data += chunk
+            os.close(CTL_FD)
+            if data:
+                self._child_run(role, marshal.loads(data), area)  # trusted: from us, before any user code
+                os._exit(125)
+            os._exit(0)
         except BaseException:
             _child_error()
         os._exit(125)
+
+    def _ready(self, child: _Child) -> None:
+        """Wait for the zygote's reply with ``child``'s pid and pidfd."""
+        while child.pid == 0:
+            self._from_zygote(block=True)
+
+    def _from_zygote(self, block: bool) -> bool:
+        """Handle one message of the zygote (a child forked or exited); False if none was waiting."""
+        try:
+            msg, fds = _recv_with_fds(self.zygote, 1, 0 if block else socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except InterruptedError:
+            return True
+        except OSError as exc:
+            raise _ZygoteGone(f"the zygote is gone: {exc}") from None
+        if not msg:
+            raise _ZygoteGone("the zygote is gone")
+        note = marshal.loads(msg)
+        if note["op"] == "forked":
+            child = self.awaiting_pid.pop(0)
+            child.pid, child.pidfd = note["pid"], fds[0]
+        elif self.dying.pop(note["pid"], None) is None:  # "exited"
+            self.exits[note["pid"]] = (note["status"], note["cpu"], note["maxrss"])
+        return True
+
+    def _zygote_main(self, sock) -> None:
+        """The zygote: fork children on request, each pid 1 of a new pid namespace; report their exits.
+
+        The worker's own heap is then never shared with a child it has to wait for: every page the
+        worker writes while handling a job would otherwise be copied first (~250 page faults, the
+        largest cost of a trivial execution), and forks happen here while the worker serves a job.
+        """
+        null = os.open("/dev/null", os.O_RDWR)
+        os.dup2(null, 0)  # no copy of the scorer's pipes: it must see EOF when the worker goes
+        os.dup2(null, 1)
+        os.close(null)
+        own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        children: dict[int, int] = {}  # pidfd -> pid
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        while True:
+            for fd, _ in poller.poll():
+                if fd != sock.fileno():
+                    pid = children.pop(fd)
+                    poller.unregister(fd)
+                    os.close(fd)
+                    _, status, usage = os.wait4(pid, 0)
+                    note = {"op": "exited", "pid": pid, "status": status}
+                    note.update(cpu=usage.ru_utime + usage.ru_stime, maxrss=usage.ru_maxrss)
+                    sock.send(marshal.dumps(note))
+                    continue
+                try:
+                    msg, fds = _recv_with_fds(sock, 16)
+                except OSError:
+                    msg = b""
+                if not msg:  # the worker is gone (the kernel is about to end us anyway)
+                    os._exit(0)
+                req = marshal.loads(msg)
+                area = _Area(req["base"], fds[0], "", req["uid"], req["detached"])
+                # The next child is pid 1 of a new pid namespace: unshare applies to our next fork
+                # only once we have returned to our own namespace for children.
+                _check(_libc.setns(own_pid_ns, CLONE_NEWPID), "setns")
+                _check(_libc.unshare(CLONE_NEWPID), "unshare pid namespace")
+                pid = self._fork_child(req["role"], area, dict(zip(req["targets"], fds[1:])))
+                for fd in fds:
+                    os.close(fd)
+                pidfd = os.pidfd_open(pid)
+                children[pidfd] = pid
+                poller.register(pidfd, select.POLLIN)
+                socket.send_fds(sock, [marshal.dumps({"op": "forked", "pid": pid})], [pidfd])
+
+    def _start_zygote(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                self._zygote_main(theirs)
+            except ConnectionError:  # the worker is gone; the kernel ends us with it
+                os._exit(0)
+            except BaseException:
+                _child_error()
+            os._exit(3)  # the worker notices (EOF) and stops; the scorer starts a fresh one
+        theirs.close()
+        self.zygote = ours
 
     def _child_prepare(self, role: str, fds: dict[int, int], area: _Area) -> None:
         """Everything that does not depend on the job: area, session, fds, cwd, identity, environment."""
@@ -548,6 +659,12 @@ class Server:
         high = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 64) for t, src in targets.items()}  # above every target
         for t, src in high.items():
             os.dup2(src, t)
+        for fd in range(3, max(high)):
+            if fd not in high:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         os.closerange(max(high) + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0] + 64)
         os.chdir(f"{base}/work" if role != "checker" else f"{base}/io")
         os.umask(0o022)
@@ -582,7 +699,8 @@ class Server:
         cpu_soft = max(1, int(-(-cpu // 1)))
         mem = int(limits["memory_mb"]) * 2**20
         out = int(limits["output_bytes"]) + 1
-        nproc = int(limits["max_processes"]) + (0 if self.drop_uid else 4)
+        # Without a uid of its own the limit also counts the worker, its zygote and the spares.
+        nproc = int(limits["max_processes"]) + (0 if self.drop_uid else 8)
         stack = int(limits["stack_mb"]) * 2**20
         for res, value in (
             (resource.RLIMIT_CPU, (cpu_soft, cpu_soft + 1)),
@@ -609,8 +727,12 @@ class Server:
 
     # -- cleanup ---------------------------------------------------------------------------------
 
-    def _reap(self, statuses: dict, block: bool) -> bool:
-        """Reap children; return False when there is none left."""
+    def _exited(self, pid: int, status: int, usage) -> None:
+        if self.dying.pop(pid, None) is None:
+            self.exits[pid] = (status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+    def _reap(self, block: bool) -> bool:
+        """Reap our own children ("none" mode); return False when there is none left."""
         while True:
             try:
                 pid, status, usage = os.wait4(-1, 0 if block else os.WNOHANG)
@@ -620,131 +742,151 @@ class Server:
                 continue
             if pid == 0:
                 return True
-            statuses[pid] = (status, usage)
-            self.dying.pop(pid, None)
+            self._exited(pid, status, usage)
             if block:
                 return True
 
-    def _sweep(self, statuses: dict) -> bool:
-        """Kill every process of this execution; return False if one could not be killed."""
-        if self.mode != "none":
-            if os.getpid() != 1:  # kill(-1) outside a pid namespace would hit the whole machine
-                raise RuntimeError("refusing kill(-1): not pid 1 of a private pid namespace")
-            for _ in range(100000):
-                try:
-                    os.kill(-1, signal.SIGKILL)
-                except ProcessLookupError:
-                    break
-                except PermissionError:
-                    return False
-                if not self._reap(statuses, block=True):
-                    time.sleep(0.0005)
-            self._reap(statuses, block=False)
-            return True
-        for _ in range(1000):
-            victims = _descendants(os.getpid())
-            if not victims:
-                self._reap(statuses, block=False)
-                return True
-            for pid in victims:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            while self._reap(statuses, block=False) and _descendants(os.getpid()):
-                time.sleep(0.0005)
-        return False
-
-    def _kill_all(self) -> None:
-        """SIGKILL every process in the namespace but us (pid 1), once."""
-        if os.getpid() != 1:  # kill(-1) outside a pid namespace would hit the whole machine
-            raise RuntimeError("refusing kill(-1): not pid 1 of a private pid namespace")
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-    def _wait(self, pid: int, statuses: dict) -> None:
-        """Block until ``pid`` is reaped (it has been killed or has exited)."""
-        while pid not in statuses:
+    def _wait(self, pid: int) -> None:
+        """Block until our child ``pid`` is reaped ("none" mode)."""
+        while pid not in self.exits:
             try:
                 got, status, usage = os.wait4(pid, 0)
             except ChildProcessError:
                 return
             except InterruptedError:
                 continue
-            statuses[got] = (status, usage)
-            self.dying.pop(got, None)
+            self._exited(got, status, usage)
+
+    def _collect(self, pids: list[int]) -> None:
+        """Take in the exits reported so far, waiting for those of ``pids``."""
+        if self.mode == "none":
+            self._reap(block=False)
+            for pid in pids:
+                self._wait(pid)
+            return
+        while self._from_zygote(block=False):
+            pass
+        for pid in pids:
+            while pid not in self.exits:
+                self._from_zygote(block=True)
+
+    def _sweep(self) -> bool:
+        """Kill and reap every descendant ("none" mode); return False if one could not be killed."""
+        for _ in range(1000):
+            victims = _descendants(os.getpid())
+            if not victims:
+                self._reap(block=False)
+                return True
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            while self._reap(block=False) and _descendants(os.getpid()):
+                time.sleep(0.0005)
+        return False
+
+    def _kill(self, children: list[_Child]) -> None:
+        """SIGKILL the processes; every other process of the execution dies with them.
+
+        In the namespace modes each is pid 1 of its own pid namespace, so the kernel kills the rest of
+        the namespace with it (a fork racing with it fails).
+        """
+        for child in children:
+            if child.pid:
+                try:
+                    signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def _release(self, children: list[_Child]) -> None:
+        """Forget finished children; those still exiting are reaped before their uid runs again."""
+        for child in children:
+            for fd in (child.ctl_w, child.res_r, child.pidfd):
+                if fd is not None and fd >= 0:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            child.ctl_w = child.res_r = child.pidfd = -1
+            if child.pid and self.exits.pop(child.pid, None) is None and self.mode != "none":
+                self.dying[child.pid] = self.checker_uid if child.role == "checker" else child.area.uid
 
     def _finish_dying(self, uids: set[int]) -> None:
-        """Reap killed processes that ran as one of ``uids``: they count against RLIMIT_NPROC until then.
+        """Wait until no killed process of an earlier execution runs as one of ``uids``.
 
-        Those of the execution that just ended run as the other submission uid (root mode), so the
-        next execution need not wait while the kernel tears them down; they are reaped here later.
+        Until it is reaped it counts against that uid's RLIMIT_NPROC.
         """
-        for pid, uid in list(self.dying.items()):
-            if uid in uids:
-                self._wait(pid, {})
-                self.dying.pop(pid, None)
-        self._reap({}, block=False)
+        while any(uid in uids for uid in self.dying.values()):
+            self._from_zygote(block=True)
 
-    def _discard_spare(self) -> None:
-        spare, self.spare = self.spare, None
-        if spare is None:
-            return
-        for fd in (spare.res_r, spare.ctl_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._sweep({})
-        self._drop_area(spare.area)
+    def _discard(self, child: _Child) -> None:
+        if self.zygote is not None:
+            self._ready(child)
+        self._kill([child])
+        if self.mode == "none":
+            self._wait(child.pid)
+        self._release([child])
+        self._drop_area(child.area)
+
+    def _top_up_spares(self) -> None:
+        """Start submission children ahead of their jobs (the zygote forks them while a job runs)."""
+        while len(self.spares) < self.want_spares and not self.parent_gone:
+            area = self._make_area(self.last_size, self._next_sub_uid())
+            res_r, res_w = os.pipe()
+            self.spares.append(self._launch("sub", area, {3: res_w}, res_r))
 
     # -- one job ---------------------------------------------------------------------------------
 
-    def _start(
-        self, job: dict, blobs: dict, size: str
-    ) -> tuple[dict[str, _Area], dict[int, int], int, int, int]:
-        """Start the job's processes; return (areas by role, uid by pid, main pid, submission pid, result pipe)."""
-        spare = self.spare
-        if job["kind"] != "check" and spare is not None:
-            self.spare = None
-            area = spare.area
-            try:
-                self._resize_area(area, size)
-                _write_inputs(area, blobs)
-                job["io"], job["out"] = f"{area.base}/io", f"{area.base}/out"
-                self._finish_dying({area.uid})
-                protocol.write_all(spare.ctl_w, marshal.dumps(job))
-                os.close(spare.ctl_w)
-                return {"sub": area, "main": area}, {spare.pid: area.uid}, spare.pid, spare.pid, spare.res_r
-            except OSError:  # the spare died while waiting (or the area could not be resized)
-                self.spare = spare
-                self._discard_spare()
-        if self.spare is not None:
-            self._discard_spare()
-        area = self._make_area(size, self._next_sub_uid())
-        _write_inputs(area, blobs)
-        job["io"], job["out"] = f"{area.base}/io", f"{area.base}/out"
-        self._finish_dying({area.uid, self.checker_uid})
-        res_r, res_w = os.pipe()
+    def _hand_over(self, child: _Child, job: dict) -> None:
+        if self.zygote is not None:
+            self._ready(child)
+        protocol.write_all(child.ctl_w, marshal.dumps(job))
+        os.close(child.ctl_w)
+        child.ctl_w = -1
+
+    def _start(self, job: dict, blobs: dict, size: str) -> tuple[dict[str, _Area], _Child, _Child, int]:
+        """Hand the job to its processes; return (areas by role, main child, submission child, result pipe)."""
         if job["kind"] == "check":
-            # A detached area is attached once; the checker gets its own (and its output files are
-            # then out of the submission's reach altogether).
+            # The submission and the checker may each fork up to the limit: nothing else may count.
+            self._finish_dying(set(self.sub_uids) | {self.checker_uid})
+            if not self.detached_areas:  # one area at a time on /x
+                while self.spares:
+                    self._discard(self.spares.pop())
+            area = self._make_area(size, self._next_sub_uid())
+            # A detached area is attached once; the checker gets its own (its output files are then
+            # out of the submission's reach altogether).
             checker_area = self._make_area(size, self.checker_uid) if area.detached else area
+            _write_inputs(area, blobs)
+            job["io"], job["out"] = f"{area.base}/io", f"{area.base}/out"
+            res_r, res_w = os.pipe()
             req_r, req_w = os.pipe()
             resp_r, resp_w = os.pipe()
             null = os.open("/dev/null", os.O_WRONLY)
-            sub = self._spawn("sub", job, {3: null, 4: req_r, 5: resp_w}, area)
-            main = self._spawn("checker", job, {3: res_w, 4: req_w, 5: resp_r}, checker_area)
-            for fd in (null, req_r, req_w, resp_r, resp_w):
-                os.close(fd)
-            areas, uids = {"sub": area, "main": checker_area}, {sub: area.uid, main: self.checker_uid}
-        else:
-            main = sub = self._spawn("sub", job, {3: res_w}, area)
-            areas, uids = {"sub": area, "main": area}, {sub: area.uid}
-        os.close(res_w)
-        return areas, uids, main, sub, res_r
+            sub = self._launch("sub", area, {3: null, 4: req_r, 5: resp_w}, None)
+            main = self._launch("checker", checker_area, {3: res_w, 4: req_w, 5: resp_r}, res_r)
+            self._hand_over(sub, job)
+            self._hand_over(main, job)
+            return {"sub": area, "main": checker_area}, main, sub, res_r
+        for attempt in range(2):
+            child = self.spares.pop(0) if self.spares and attempt == 0 else None
+            if child is None:
+                res_r, res_w = os.pipe()
+                child = self._launch("sub", self._make_area(size, self._next_sub_uid()), {3: res_w}, res_r)
+            try:
+                self._resize_area(child.area, size)
+                _write_inputs(child.area, blobs)
+                job["io"], job["out"] = f"{child.area.base}/io", f"{child.area.base}/out"
+                self._finish_dying({child.area.uid})
+                self._hand_over(child, job)
+                break
+            except OSError:  # the spare died while waiting (or its area could not be resized)
+                self._discard(child)
+                if attempt:
+                    raise
+        if self.zygote is not None and self.detached_areas:
+            self._top_up_spares()  # the replacement is forked by the zygote while this job runs
+        return {"sub": child.area, "main": child.area}, child, child, child.res_r
 
     def run_job(self, header: dict, blobs: dict) -> None:
         jid = header["id"]
@@ -764,10 +906,10 @@ class Server:
         inputs = sum(len(v) for k, v in blobs.items() if k.startswith("in."))
         size = _area_size(limits, inputs, n if kind == "stdio" else 0)
         job["deadline"] = time.monotonic() + wall
-        areas, uids, main, sub, res_r = self._start(job, blobs, size)
+        areas, main, sub, res_r = self._start(job, blobs, size)
         area = areas["sub"]
         start = time.monotonic()
-        pidfd = os.pidfd_open(main)
+        pidfd = main.pidfd
         os.set_blocking(res_r, False)
         poller = select.poll()
         for fd in (pidfd, res_r, 0):
@@ -775,7 +917,7 @@ class Server:
         multi = kind in ("stdio", "calls")
         deadline = start + wall
         hard_deadline = start + wall * (n + 1) if multi else deadline
-        cpu_clock = _CpuClock(sub, float(limits["cpu_s"]), start)
+        cpu_clock = _CpuClock(sub.pid, float(limits["cpu_s"]), start)
         pending = bytearray()
         records = 0
         self.end_claim = None
@@ -818,14 +960,13 @@ class Server:
                 break
         end = time.monotonic()
         cpu_clock.close()
-        statuses: dict = {}
+        children = [main] if main is sub else [main, sub]
         clean = True
         if self.mode == "none":
-            clean = self._sweep(statuses)
+            clean = self._sweep()
         else:
-            # One kill(-1) stops every process of the execution for good (a fork racing with it fails),
-            # so the reply need not wait for them to finish exiting; they are reaped afterwards.
-            self._kill_all()
+            # The reply need not wait for the killed processes to finish exiting.
+            self._kill(children)
         # Whatever the processes wrote before they died is still in the pipe.
         while res_open and not violation:
             try:
@@ -836,15 +977,11 @@ class Server:
                 break
             pending += chunk
             records, violation = self._forward(jid, kind, area, pending, records, n, line_cap)
-        os.close(res_r)
-        os.close(pidfd)
-        self._reap(statuses, block=False)
+        self._collect([])
         claim = self.end_claim
-        if main not in statuses and (claim is None or self.mode == "none"):
-            self._wait(main, statuses)  # it died without saying so: its real status is needed
-        status, usage = statuses.get(main, (None, None))
-        cpu = (usage.ru_utime + usage.ru_stime) if usage else None
-        maxrss = usage.ru_maxrss if usage else None
+        if main.pid not in self.exits and (claim is None or self.mode == "none"):
+            self._collect([main.pid])  # it died without saying so: its real status is needed
+        status, cpu, maxrss = self.exits.get(main.pid, (None, None, None))
         killed_by_us = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
         if claim is not None and (status is None or killed_by_us):
             # It said "exiting with status S" and was doing so (our SIGKILL may have overtaken the exit).
@@ -864,9 +1001,8 @@ class Server:
         }
         _describe_status(done, status, "")
         if kind == "check":
-            if sub not in statuses:
-                self._wait(sub, statuses)
-            _describe_status(done, statuses.get(sub, (None, None))[0], "sub_")
+            self._collect([sub.pid])
+            _describe_status(done, self.exits.get(sub.pid, (None,))[0], "sub_")
         files = {"stdout": ("sub", "stdout"), "stderr": ("sub", "stderr")}
         if kind == "check":
             files.update(checker_stdout=("main", "cstdout"), checker_stderr=("main", "cstderr"))
@@ -886,16 +1022,12 @@ class Server:
         for one in {id(a): a for a in areas.values()}.values():
             self._drop_area(one)  # lazily: the killed processes may still hold files there
         self.last_size = size
-        if self.mode != "none":
-            alive = _ns_pids() - {1}
-            if alive - {main, sub}:  # strays: wait until every one of them is gone
-                clean = self._sweep({})
-            else:
-                self.dying.update((p, u) for p, u in uids.items() if p not in statuses)
+        self._release(children)
+        if self.mode == "none":
+            self.exits.clear()
         if not clean:
-            os._exit(3)  # the namespace dies with us; the scorer starts a fresh worker
-        if not self.parent_gone and self.cfg.get("prefork", True):
-            self._prepare_spare()
+            os._exit(3)  # the scorer starts a fresh worker
+        self._top_up_spares()
 
     def _forward(
         self, jid: int, kind: str, area: _Area, pending: bytearray, records: int, n: int, line_cap: int
@@ -961,8 +1093,9 @@ class Server:
         return keep_going
 
     def serve(self) -> None:
-        if self.cfg.get("prefork", True):
-            self._prepare_spare()
+        if self.mode != "none":
+            self._start_zygote()
+        self._top_up_spares()
         while not self.parent_gone:
             try:
                 header, blobs = protocol.read_frame(0, self.buf)
@@ -972,12 +1105,17 @@ class Server:
             if op == "job":
                 try:
                     self.run_job(header, blobs)
+                except _ZygoteGone as exc:  # no more children can be had: the scorer starts a new worker
+                    _send({"op": "error", "id": header.get("id"), "message": str(exc)})
+                    os._exit(3)
                 except Exception:
                     _send({"op": "error", "id": header.get("id"), "message": traceback.format_exc()[-3000:]})
             elif op == "exit":
                 break
-        self._discard_spare()
-        self._sweep({})
+        if self.mode == "none":  # in the namespace modes everything dies with us (pid 1)
+            for child in self.spares:
+                self._discard(child)
+            self._sweep()
 
 
 class _CpuClock:
@@ -1048,9 +1186,14 @@ def _write_inputs(area: _Area, blobs: dict) -> None:
                 os.close(fd)
 
 
-def _ns_pids() -> set[int]:
-    """Pids visible in our /proc (the sandbox's pid namespace), zombies included."""
-    return {int(p) for p in os.listdir("/proc") if p.isdigit()}
+def _recv_with_fds(sock: socket.socket, max_fds: int, flags: int = 0) -> tuple[bytes, list[int]]:
+    """One message and the file descriptors sent with it (``socket.recv_fds`` ignores ``flags`` in 3.11)."""
+    msg, ancillary, _, _ = sock.recvmsg(1 << 16, socket.CMSG_SPACE(max_fds * 4), flags)
+    fds = array.array("i")
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    return msg, list(fds)
 
 
 def _child_error() -> None:
@@ -1061,7 +1204,7 @@ def _child_error() -> None:
 
 
 def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str]) -> None:
-    for name in cfg.get("preimport", DEFAULT_PREIMPORT):
+    for name in cfg.get("preimport", protocol.DEFAULT_PREIMPORT):
         try:
             __import__(name)
         except ImportError:

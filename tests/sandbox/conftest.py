@@ -44,31 +44,35 @@ def _children(pid: int) -> list[int]:
 def execution_processes(sb: Sandbox) -> list[int]:
     """Host pids of processes belonging to executions (not the workers, not a waiting spare child).
 
-    A worker is a launcher plus its pid-1 server (namespace modes) or just a server ("none" mode); a
-    spare child forked ahead of time, waiting for its job, is a direct child of the server and the only
-    other process allowed to exist between executions.
+    A worker is a launcher plus its pid-1 server and the server's zygote (namespace modes), or just a
+    server ("none" mode). Spare children, forked ahead of their jobs by the zygote (or the server in
+    "none" mode), wait childless on their job pipe; up to two may exist between executions.
     """
     leftovers: list[int] = []
     for w in list(sb._live):
         launcher = w.proc.pid
         if w.info.mode == "none":
             server = launcher
-            members = _descendants(server)
         else:
             inits = _children(launcher)
             if not inits:
                 continue
             server = inits[0]
-            ns = _ns_of(server)
-            members = [
-                int(p)
-                for p in os.listdir("/proc")
-                if p.isdigit() and int(p) != server and _ns_of(int(p)) == ns
-            ]
-        members = [p for p in members if _state(p) not in ("Z", "X", "gone")]  # killed, awaiting reaping
-        spares = [p for p in members if _ppid(p) == server]
-        leftovers.extend(p for p in members if p not in spares[:1])
+        # Every process of an execution descends from the server, nested pid namespaces included.
+        members = [p for p in _descendants(server) if _state(p) not in ("Z", "X", "gone")]
+        helpers = [p for p in members if _ppid(p) == server] if w.info.mode != "none" else []
+        parents = helpers or [server]
+        spares = [p for p in members if _ppid(p) in parents and not _children(p) and "pipe" in _wchan(p)][:2]
+        leftovers.extend(p for p in members if p not in helpers and p not in spares)
     return leftovers
+
+
+def _wchan(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/wchan", encoding="ascii") as fh:
+            return fh.read()
+    except OSError:
+        return ""
 
 
 def _descendants(root: int) -> list[int]:

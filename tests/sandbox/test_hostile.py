@@ -47,11 +47,6 @@ CASES = [
         "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass\n",
         verdicts=(V.TIMEOUT,),
     ),
-    Hostile(
-        "sigstop_self",
-        "import os, signal\nos.kill(0, signal.SIGSTOP)\nprint('pwned')\n",
-        verdicts=(V.TIMEOUT,),
-    ),
     Hostile("memory_bomb_at_once", "x = bytearray(1 << 40)\nprint('pwned')\n", verdicts=(V.MEMORY_LIMIT,)),
     Hostile(
         "memory_bomb_gradual",

@@ -123,8 +123,8 @@ def test_stdlib_imports_work(sandbox):
         ("x = bytearray(1 << 33)", Verdict.MEMORY_LIMIT),
         ("print('x' * 10000)", Verdict.OUTPUT_LIMIT),
         ("import sys\nsys.stderr.write('x' * 10000)", Verdict.OUTPUT_LIMIT),
-        ("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)", Verdict.KILLED),
-        ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", Verdict.RUNTIME_ERROR),
+        ("import ctypes\nctypes.string_at(0)", Verdict.RUNTIME_ERROR),  # a real crash (SIGSEGV)
+        ("import os\nos.abort()", Verdict.RUNTIME_ERROR),
     ],
 )
 def test_limits_give_verdicts(sandbox, code, verdict):
@@ -139,7 +139,29 @@ def test_output_cap_is_enforced_while_streaming(sandbox):
     assert r.verdict is Verdict.OUTPUT_LIMIT
     assert len(r.stdout) <= FAST.output_bytes + 1
     assert r.wall_s < 1.0  # stopped at the cap, not at the time limit
-    assert r.signal == signal.SIGXFSZ
+
+
+def test_a_submission_is_init_of_its_own_pid_namespace(sandbox):
+    """Like a container's init, it cannot be stopped or ended by signals it sends itself with the
+    default action (they are ignored); handled signals and real faults behave as usual."""
+    code = (
+        "import os, signal\n"
+        "print(os.getpid(), os.getppid())\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\nos.kill(0, signal.SIGSTOP)\n"
+        "signal.signal(signal.SIGUSR1, lambda *a: print('handled'))\nos.kill(os.getpid(), signal.SIGUSR1)\n"
+        "print('still running')\n"
+    )
+    r = sandbox.run(code, limits=FAST)
+    assert r.ok, r
+    assert r.stdout == "1 0\nhandled\nstill running\n"
+    # A child it forks is an ordinary process: it can stop itself, and waiting for it times out.
+    r = sandbox.run(
+        "import os, signal\npid = os.fork()\nif pid == 0:\n    os.kill(os.getpid(), signal.SIGSTOP)\n"
+        "    os._exit(0)\nos.waitpid(pid, 0)\nprint('never')\n",
+        limits=FAST,
+    )
+    assert r.verdict is Verdict.TIMEOUT and r.stdout == ""
+    assert_clean(sandbox)
 
 
 def test_exact_output_cap_is_allowed(sandbox):

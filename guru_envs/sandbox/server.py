@@ -437,9 +437,12 @@ class Server:
                 self.detached_areas = True
             except OSError:
                 pass  # an older kernel: mount each area at /x and unmount it afterwards
-        # With areas of their own, spares can be forked (by the zygote) while a job runs: two of them,
-        # so that one is always ready. Otherwise one, forked after the reply.
-        spares = int(cfg.get("spares", 2 if self.detached_areas else 1))
+        # Spares are forked (by the zygote) while a job runs, two of them so that one is always ready,
+        # only where they have areas and uids of their own: a submission must not be able to reach a
+        # child waiting for a later job (same uid: ptrace, /proc/<pid>/root). Otherwise one spare,
+        # forked after the reply, when nothing untrusted runs.
+        self.overlap = self.detached_areas and self.drop_uid and len(set(self.sub_uids)) >= 4
+        spares = int(cfg.get("spares", 2 if self.overlap else 1))
         self.want_spares = spares if cfg.get("prefork", True) else 0
         self.spares: list[_Child] = []
         self.awaiting_pid: list[_Child] = []  # asked of the zygote, in order; its replies come in order
@@ -884,7 +887,7 @@ class Server:
                 self._discard(child)
                 if attempt:
                     raise
-        if self.zygote is not None and self.detached_areas:
+        if self.overlap:
             self._top_up_spares()  # the replacement is forked by the zygote while this job runs
         return {"sub": child.area, "main": child.area}, child, child, child.res_r
 

@@ -109,6 +109,33 @@ def test_execution_areas_are_private_and_fresh(sandbox):
         assert r.stdout == "['io', 'out', 'shm', 'tmp', 'work'] [] 1\n"
 
 
+PEEK = (
+    "import os\n"
+    "me = os.readlink('/proc/self')\n"
+    "seen, reached = [], []\n"
+    "for p in os.listdir('/proc'):\n"
+    "    if p.isdigit() and p != me:\n"
+    "        seen.append(p)\n"
+    "        for what in ('root/x', 'mem', 'environ'):\n"
+    "            try:\n"
+    "                open(f'/proc/{p}/{what}', 'rb').close() if what != 'root/x' else os.listdir(f'/proc/{p}/root/x')\n"
+    "                reached.append((p, what))\n"
+    "            except OSError:\n"
+    "                pass\n"
+    "print(len(seen), reached)\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["root", "userns"])
+def test_a_submission_cannot_reach_the_worker_or_the_waiting_spares(mode, sandbox, request):
+    """Spares for later jobs exist while a submission runs; it must not see or touch them."""
+    sb = sandbox if mode == "root" else request.getfixturevalue("userns_sandbox")
+    for _ in range(3):  # spares for the next jobs are forked while these run
+        r = sb.run(PEEK)
+        assert r.ok, r.stderr
+        assert r.stdout.rstrip().endswith("[]"), r.stdout
+
+
 def test_submissions_rotate_through_the_worker_uids(sandbox):
     if os.geteuid() != 0:
         pytest.skip("uids are dropped only as root")

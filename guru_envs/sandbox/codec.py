@@ -25,6 +25,7 @@ from typing import Any
 # the encoder keeps its own references, taken when the module is loaded.
 _type, _id, _isinstance, _hex, _repr = type, id, isinstance, hex, repr
 _isfinite, _b64encode = math.isfinite, base64.b64encode
+_set, _map, _min, _max, _list = set, map, min, max, list
 
 MAX_DEPTH = 200  # nesting depth of one value; deeper is refused (and bounds the recursion below)
 _SAFE_INT = 2**53  # ints beyond this travel as hex text: exact, and free of int_max_str_digits
@@ -59,6 +60,8 @@ def _enc(x: Any, depth: int, path: set[int]) -> Any:
         key = _id(x)
         if key in path:
             raise Unserialisable("value contains a reference cycle")
+        if (t is list or t is tuple) and _plain_items(x):
+            return _list(x) if t is list else {"$tuple": _list(x)}
         path.add(key)
         try:
             if t is list:
@@ -78,6 +81,25 @@ def _enc(x: Any, depth: int, path: set[int]) -> Any:
     if t is complex:
         return {"$complex": [_enc(x.real, depth + 1, path), _enc(x.imag, depth + 1, path)]}
     return _enc(_reduce_subclass(x), depth, path)
+
+
+_UNTAGGED = frozenset((str, bool, type(None)))
+_JSON_SCALARS = _UNTAGGED | {int, float}
+
+
+def _plain_items(x: list | tuple) -> bool:
+    """True when every item is a scalar that travels as itself, checked at C speed.
+
+    A list of ten thousand ints would otherwise cost ten thousand recursive calls. Only exact types
+    are accepted, and the comparisons below are between exact ints, so no method of the
+    submission's runs here.
+    """
+    types = _set(_map(_type, x))
+    if types <= _UNTAGGED:
+        return True
+    if types == {int}:
+        return -_SAFE_INT < _min(x) and _max(x) < _SAFE_INT
+    return False
 
 
 def _reduce_subclass(x: Any) -> Any:
@@ -131,6 +153,8 @@ def _dec(x: Any, depth: int) -> Any:
     if depth >= MAX_DEPTH + 2:
         raise DecodeError("value nested too deeply")
     if t is list:
+        if _set(_map(_type, x)) <= _JSON_SCALARS:  # JSON scalars stand for themselves
+            return _list(x)
         return [_dec(v, depth + 1) for v in x]
     if t is not dict:
         raise DecodeError(f"unexpected JSON type {t.__name__}")
@@ -163,7 +187,7 @@ def _dec_tag(tag: str, body: Any, depth: int) -> Any:
             raise DecodeError("bad $complex")
         re_, im = (_dec(v, depth + 1) for v in body)
         return complex(re_, im)
-    items = [_dec(v, depth + 1) for v in body]
+    items = _dec(body, depth)
     if tag == "$tuple":
         return tuple(items)
     if tag == "$set":

@@ -153,7 +153,10 @@ def plot(result: dict, metrics_path: Path, out: Path) -> None:
         domains = sorted(result["before"][mode]["by_domain"])
         x = np.arange(len(domains) + 1)
         names = ["all", *domains]
-        for offset, when, colour, mark in [(-0.2, "before", "#999999", "#444444"), (0.2, "after", "#1f77b4", "crimson")]:
+        for offset, when, colour, mark in [
+            (-0.2, "before", "#999999", "#444444"),
+            (0.2, "after", "#1f77b4", "crimson"),
+        ]:
             block = result[when][mode]
             accs = [block["overall"]["accuracy"]] + [block["by_domain"][d]["accuracy"] for d in domains]
             cis = [block["overall"]["ci95"]] + [block["by_domain"][d]["ci95"] for d in domains]

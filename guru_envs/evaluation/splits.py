@@ -32,11 +32,7 @@ def heldout_tasks(
     """
     cat = catalog()
     manifest, own = cat.resolve(env_id)
-    names = (
-        list(families)
-        if families
-        else ([own] if own else cat.default_families(manifest.domain))
-    )
+    names = list(families) if families else ([own] if own else cat.default_families(manifest.domain))
     instances = [cat.family(manifest.domain, name) for name in names]
     tasks = []
     for i in range(offset, offset + n):

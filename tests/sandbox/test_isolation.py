@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import glob
 import os
+import signal
 import tempfile
 
 import pytest
 
 import guru_envs.sandbox as sandbox_pkg
 from guru_envs.sandbox import CallTest, Limits, Sandbox, Verdict
-from tests.sandbox.conftest import assert_clean
+from tests.sandbox.conftest import _children, assert_clean
 
 PROBE = (
     "import os, socket\n"
@@ -134,6 +135,26 @@ def test_a_submission_cannot_reach_the_worker_or_the_waiting_spares(mode, sandbo
         r = sb.run(PEEK)
         assert r.ok, r.stderr
         assert r.stdout.rstrip().endswith("[]"), r.stdout
+
+
+def test_a_worker_whose_zygote_died_is_replaced():
+    """If the zygote is killed (say by the OOM killer), the job in flight fails as a sandbox error,
+    never a pass, and the next one runs on a fresh worker."""
+    sb = Sandbox(workers=1, limits=Limits(cpu_s=2, wall_s=10))
+    try:
+        if not sb.isolation.namespaces:
+            pytest.skip("the zygote exists only in the namespace modes")
+        assert sb.run("print(1)").stdout == "1\n"
+        (worker,) = sb._live
+        server = _children(worker.proc.pid)[0]
+        (zygote,) = [p for p in _children(server)]
+        os.kill(zygote, signal.SIGKILL)
+        first = sb.run("print(2)")
+        assert first.verdict in (Verdict.SANDBOX_ERROR, Verdict.OK) and (first.ok or not first.stdout)
+        assert sb.run("print(3)").stdout == "3\n"
+        assert_clean(sb)
+    finally:
+        sb.close()
 
 
 def test_submissions_rotate_through_the_worker_uids(sandbox):

@@ -454,6 +454,10 @@ class Server:
 
     # -- execution area --------------------------------------------------------------------------
 
+    def _uid_of(self, role: str, area: _Area) -> int:
+        """The uid a child of ``role`` runs as (a checker shares the submission's area without detached areas)."""
+        return self.checker_uid if role == "checker" else area.uid
+
     def _next_sub_uid(self) -> int:
         self.sub_uids.append(self.sub_uids.pop(0))
         return self.sub_uids[-1]
@@ -471,7 +475,7 @@ class Server:
             base = EXEC_ROOT
             _mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, size + ",mode=0755")
             fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
-        area = _Area(base, fd, size, uid, self.detached_areas and self.mode != "none")
+        area = _Area(base, fd, size, uid, self.detached_areas)
         for name, mode in (("work", 0o700), ("out", 0o700), ("io", 0o755), ("tmp", 0o1777), ("shm", 0o1777)):
             os.mkdir(name, mode, dir_fd=fd)
             os.chmod(name, mode, dir_fd=fd)
@@ -567,8 +571,8 @@ class Server:
         if note["op"] == "forked":
             child = self.awaiting_pid.pop(0)
             child.pid, child.pidfd = note["pid"], fds[0]
-        elif self.dying.pop(note["pid"], None) is None:  # "exited"
-            self.exits[note["pid"]] = (note["status"], note["cpu"], note["maxrss"])
+        else:  # "exited"
+            self._exited(note["pid"], note["status"], note["cpu"], note["maxrss"])
         return True
 
     def _zygote_main(self, sock) -> None:
@@ -677,7 +681,7 @@ class Server:
         except OSError:
             pass
         if self.drop_uid:
-            uid = self.checker_uid if role == "checker" else area.uid
+            uid = self._uid_of(role, area)
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
@@ -730,9 +734,10 @@ class Server:
 
     # -- cleanup ---------------------------------------------------------------------------------
 
-    def _exited(self, pid: int, status: int, usage) -> None:
+    def _exited(self, pid: int, status: int, cpu: float, maxrss: int) -> None:
+        """Record a reaped child: a killed one of an earlier job is just forgotten."""
         if self.dying.pop(pid, None) is None:
-            self.exits[pid] = (status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+            self.exits[pid] = (status, cpu, maxrss)
 
     def _reap(self, block: bool) -> bool:
         """Reap our own children ("none" mode); return False when there is none left."""
@@ -745,7 +750,7 @@ class Server:
                 continue
             if pid == 0:
                 return True
-            self._exited(pid, status, usage)
+            self._exited(pid, status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
             if block:
                 return True
 
@@ -758,7 +763,7 @@ class Server:
                 return
             except InterruptedError:
                 continue
-            self._exited(got, status, usage)
+            self._exited(got, status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
     def _collect(self, pids: list[int]) -> None:
         """Take in the exits reported so far, waiting for those of ``pids``."""
@@ -813,7 +818,7 @@ class Server:
                         pass
             child.ctl_w = child.res_r = child.pidfd = -1
             if child.pid and self.exits.pop(child.pid, None) is None and self.mode != "none":
-                self.dying[child.pid] = self.checker_uid if child.role == "checker" else child.area.uid
+                self.dying[child.pid] = self._uid_of(child.role, child.area)
 
     def _finish_dying(self, uids: set[int]) -> None:
         """Wait until no killed process of an earlier execution runs as one of ``uids``.

@@ -106,6 +106,39 @@ def test_subclasses_are_reduced_to_their_true_value():
     assert codec.loads(codec.dumps(point)) == (1, 2)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        list(range(-5000, 5000)),
+        [1, 2**53],
+        [1, 10**5000],  # past int_max_str_digits: only the tagged hex form can carry it
+        (0, -(2**60)),
+        [1, float("inf")],
+        [1.5, float("nan")],
+        [True, 1, None, "a", 2.5],
+        ["$int", "$tuple"],
+        [1, LyingInt(5)],
+        (LyingStr("s"), "t"),
+    ],
+    ids=lambda v: f"{type(v).__name__}{len(v)}",
+)
+def test_scalar_sequences_round_trip_exactly(value):
+    """Lists and tuples of scalars take a fast path; whatever it cannot pass through as it is (big
+    ints, non-finite floats, subclasses) must still travel tagged and come back exact and plain."""
+    back = codec.loads(codec.dumps(value))
+    assert type(back) is type(value) and len(back) == len(value)
+    for a, b in zip(value, back):
+        if isinstance(a, float) and math.isnan(a):
+            assert math.isnan(b)
+        else:
+            assert b == a and type(b) in (bool, int, float, str, type(None))
+
+
+def test_big_ints_in_a_scalar_list_still_travel_tagged():
+    assert codec.encode([1, 2**53]) == [1, {"$int": hex(2**53)}]
+    assert codec.encode((3, "x", None)) == {"$tuple": [3, "x", None]}
+
+
 class AlwaysEqual:
     def __eq__(self, other):
         return True

@@ -11,7 +11,9 @@ load hits both alike (medians are reported):
 
 The floor of any design that gives each execution a fresh process is printed too: a warm interpreter
 with the worker's modules loaded forks a child that runs the trivial program and exits, and waits for
-it, with no isolation and no messages at all.
+it, with no isolation and no messages at all. Where namespaces can be made (root), a second floor
+adds only what every execution of the sandbox needs from the kernel: the child is pid 1 of a new pid
+namespace and has a mount namespace of its own (no area, uid, limits or messages yet).
 
 Both sequentially (one worker, one subprocess at a time) and with one worker per core.
 
@@ -64,18 +66,26 @@ def _tests() -> list[CallTest]:
 
 
 FORK_FLOOR = """
-import gc, os, sys, time
+import ctypes, gc, os, sys, time
 for name in sys.argv[1].split(): __import__(name)
 code = compile(sys.argv[2], "solution.py", "exec")
+namespaces = sys.argv[4] == "namespaces"
+libc = ctypes.CDLL(None, use_errno=True)
+own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
 gc.collect(); gc.freeze()
 def once():
+    if namespaces and (libc.setns(own_pid_ns, 0x20000000) or libc.unshare(0x20000000)):
+        sys.exit(f"no pid namespace: {os.strerror(ctypes.get_errno())}")
     pid = os.fork()
     if pid == 0:
+        if namespaces and libc.unshare(0x00020000):
+            os._exit(2)
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         exec(code, {"__name__": "__main__"})
         sys.stdout.flush()
         os._exit(0)
-    os.waitpid(pid, 0)
+    if os.waitpid(pid, 0)[1]:
+        sys.exit("no mount namespace")
 for _ in range(20): once()
 t = time.perf_counter()
 for _ in range(int(sys.argv[3])): once()
@@ -83,10 +93,19 @@ print((time.perf_counter() - t) / int(sys.argv[3]))
 """
 
 
-def _fork_floor(runs: int) -> float:
-    """Seconds per fork + trivial program + exit from a warm interpreter (no isolation, no messages)."""
+def _fork_floor(runs: int, namespaces: bool = False) -> float:
+    """Seconds per fork + trivial program + exit from a warm interpreter (no isolation, no messages).
+
+    With ``namespaces`` the child also gets new pid and mount namespaces; NaN where that is refused.
+    """
     argv = [sys.executable, "-I", "-S", "-c", FORK_FLOOR, " ".join(DEFAULT_PREIMPORT), TRIVIAL, str(runs)]
-    return float(subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stdout)
+    proc = subprocess.run(
+        [*argv, "namespaces" if namespaces else "plain"], capture_output=True, text=True, timeout=120
+    )
+    if proc.returncode and namespaces:
+        return float("nan")
+    proc.check_returncode()
+    return float(proc.stdout)
 
 
 def _baseline_run(code: str) -> str:
@@ -167,8 +186,10 @@ def main() -> None:
     pool = ThreadPoolExecutor(args.workers)
     runs, subs = args.runs, args.submissions
     floor: list[float] = []
+    ns_floor: list[float] = []
     for _ in range(args.rounds):
         floor.append(_fork_floor(runs))
+        ns_floor.append(_fork_floor(runs, namespaces=True))
         add_cpu("trivial/sandbox/seq", _cpu_ours(seq, lambda: [seq.run(TRIVIAL) for _ in range(runs)]), runs)
         add_cpu(
             "trivial/subprocess/seq",
@@ -220,11 +241,18 @@ def main() -> None:
     fork_ms = statistics.median(floor) * 1000
     base_ms = 1000 / med["trivial/subprocess/seq"]
     print()
+    ours_ms = 1000 / med["trivial/sandbox/seq"]
     print(
         f"floor: a warm interpreter forking a child that runs the trivial program, no isolation: "
         f"{fork_ms:.3f} ms ({base_ms / fork_ms:.1f}x the subprocess baseline at best); "
-        f"the sandbox costs {1000 / med['trivial/sandbox/seq'] / fork_ms:.2f}x that"
+        f"the sandbox costs {ours_ms / fork_ms:.2f}x that"
     )
+    ns_ms = statistics.median(ns_floor) * 1000
+    if ns_ms == ns_ms:  # not NaN: namespaces could be made
+        print(
+            f"floor with a new pid and mount namespace per child (nothing else of the sandbox): {ns_ms:.3f} ms "
+            f"({base_ms / ns_ms:.1f}x at best); the sandbox costs {ours_ms / ns_ms:.2f}x that"
+        )
     print(
         f"20-test submission: {per_sub_ours:.2f} ms in the sandbox vs {own * 1000:.2f} ms for the same calls "
         f"in-process (no isolation): overhead {per_sub_ours - own * 1000:.2f} ms per submission"

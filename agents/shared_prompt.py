@@ -109,10 +109,7 @@ def _attention(
     response_out, _ = sdpa_attention_forward(module, q, k, v, layout.mask, dropout, scaling, is_causal=False)
     batch, heads, width, dim = query.shape
     out = torch.cat([prompt_out, prompt_out.new_zeros(batch, width - p, heads, dim)], dim=1)
-    where = (
-        layout.response_row[:, None].expand_as(layout.query_cols)[layout.valid],
-        layout.query_cols[layout.valid],
-    )
+    where = (rows.expand_as(layout.query_cols)[layout.valid], layout.query_cols[layout.valid])
     return out.index_put(where, response_out[layout.valid]), None
 
 

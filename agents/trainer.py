@@ -429,9 +429,9 @@ class GRPOTrainer:
         Each pack is one sequence ``prompt, response_1, response_2, ...``: the prompt is causal, each
         response sees the prompt and its own earlier tokens, never another response
         (:mod:`agents.shared_prompt`), and continues the prompt's positions. So the prompt, shared by a
-        whole group, is run once instead of ``group_size`` times, and the result equals running each ``prompt + response``
-        alone. Only the hidden states that predict a response token go through the LM head (the head
-        over a 49k vocabulary is the largest single cost of a small model).
+        whole group, is run once instead of ``group_size`` times, and the result equals running each
+        ``prompt + response`` alone. Only the hidden states that predict a response token go through
+        the LM head (the head over a 49k vocabulary is the largest single cost of a small model).
         Rows come out in pack order, ``[i for pack in packs for i in pack]``.
         """
         width = max(pack_length(rollouts, pack) for pack in packs)
@@ -749,9 +749,6 @@ def pad_rows(rows: Sequence[torch.Tensor], width: int) -> torch.Tensor:
     return out
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Seeds and RNG state
-# ---------------------------------------------------------------------------------------------------------
 def keep_freed_memory() -> None:
     """Stop glibc from handing freed activations back to the OS between micro-batches (CPU training).
 
@@ -770,6 +767,9 @@ def keep_freed_memory() -> None:
     mallopt(m_trim_threshold, 1 << 30)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Seeds and RNG state
+# ---------------------------------------------------------------------------------------------------------
 def seed_everything(seed: int) -> None:
     """Seed python, numpy and torch."""
     random.seed(seed)

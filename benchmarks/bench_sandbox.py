@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -240,15 +241,15 @@ def main() -> None:
     per_sub_ours = n_tests / med["tests/sandbox/seq"] * 1000
     fork_ms = statistics.median(floor) * 1000
     base_ms = 1000 / med["trivial/subprocess/seq"]
-    print()
     ours_ms = 1000 / med["trivial/sandbox/seq"]
+    print()
     print(
         f"floor: a warm interpreter forking a child that runs the trivial program, no isolation: "
         f"{fork_ms:.3f} ms ({base_ms / fork_ms:.1f}x the subprocess baseline at best); "
         f"the sandbox costs {ours_ms / fork_ms:.2f}x that"
     )
     ns_ms = statistics.median(ns_floor) * 1000
-    if ns_ms == ns_ms:  # not NaN: namespaces could be made
+    if not math.isnan(ns_ms):  # namespaces could be made
         print(
             f"floor with a new pid and mount namespace per child (nothing else of the sandbox): {ns_ms:.3f} ms "
             f"({base_ms / ns_ms:.1f}x at best); the sandbox costs {ours_ms / ns_ms:.2f}x that"

@@ -132,9 +132,8 @@ def main() -> None:
     from math_verify import parse as mv_parse
     from math_verify import verify as mv_verify
 
-    mv_verify(
-        mv_parse("$1$"), mv_parse("\\boxed{1}")
-    )  # warm math-verify (imports, grammar) outside the timings
+    # warm math-verify (imports, grammar) outside the timings
+    mv_verify(mv_parse("$1$"), mv_parse("\\boxed{1}"))
 
     rows = [run_family(name, args.tasks, args.seed, {}, mv_parse, mv_verify) for name in SUBJECTS]
     rows.append(run_family("multiple_choice", args.tasks, args.seed, {}, mv_parse, mv_verify))

@@ -82,9 +82,8 @@ def test_chunked_token_logprobs_match_autograd(temperature, dtype, monkeypatch):
     """The fused, chunked log-prob (used in training) has the same values and gradients as plain autograd."""
     from agents import grpo
 
-    monkeypatch.setattr(
-        grpo._SampledLogProb, "CHUNK_BYTES", {"default": 7 * 4 * 50}
-    )  # 7 rows: chunks, one partial
+    # chunks of 7 rows of 50 float32 logits: 30 rows make four full chunks and one partial
+    monkeypatch.setattr(grpo._SampledLogProb, "CHUNK_BYTES", {"default": 7 * 4 * 50})
     gen = torch.Generator().manual_seed(0)
     base = (torch.randn(3, 10, 50, generator=gen) * 3).to(dtype)
     tokens = torch.randint(0, 50, (3, 10), generator=gen)

@@ -1,5 +1,6 @@
 """Shared answer extraction and comparison: every domain's verifier is built from these pieces."""
 
+from guru_envs.verify.claim import Claim, FinalAnswer, final_answer, read_claim
 from guru_envs.verify.extract import (
     all_boxed,
     answer_tag,
@@ -17,11 +18,14 @@ from guru_envs.verify.text import normalize_text, split_multi, text_equal
 
 __all__ = [
     "AnswerParseError",
+    "Claim",
+    "FinalAnswer",
     "Score",
     "all_boxed",
     "answer_tag",
     "close",
     "code_fences",
+    "final_answer",
     "last_boxed",
     "last_code_block",
     "last_number",
@@ -30,6 +34,7 @@ __all__ = [
     "numbers_match",
     "parse_number",
     "parse_structured",
+    "read_claim",
     "split_multi",
     "strip_think",
     "strip_wrappers",

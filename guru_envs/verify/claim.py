@@ -1,0 +1,409 @@
+"""A final answer is one claim: the rule every verifier that reads a final answer applies, written once.
+
+A verifier pays an answer only when it states one thing and that thing is right. Scorers get gamed where
+they normalise an answer until it matches: ``7 \\text{ or eight}``, ``134000 is wrong``, ``7 thousand``
+and ``5 = 3`` each *contain* the gold, and each says something else too. This module decides whether an
+answer is one claim, before any domain compares it with the gold, and says why not when it is not.
+
+How to use it (Math, Science, Tabular, and any domain that reads a value from a final answer):
+
+1. **One answer text** (a box's contents, an answer line) that should state a value::
+
+       from guru_envs.verify.claim import read_claim
+
+       claim = read_claim(text, allow=task_words)
+       if claim.refused:
+           return Score.wrong(text, claim.refused, method="not_one_claim")
+       compare(claim.text, gold)   # the value, with its trailing unit or allowed word removed
+
+   ``allow`` holds the words the task accepts after a value (``{"apples"}``, or the words of the
+   question: see :func:`words_of`). Physical units, currencies and percent words are always accepted.
+   Text answers (names, choices) are compared as text and need no claim check: extra words make
+   them unequal anyway.
+
+   A domain that finds the trailing label itself (Math reads ``\\text{..}`` after a formula) asks
+   :func:`label_problem` about that label only, and :func:`word_problem` about the rest.
+
+2. **Several boxes** in one response::
+
+       from guru_envs.verify.claim import final_answer
+
+       pick = final_answer(boxes, same=lambda a, b: ..., several_items=gold_is_a_set)
+       if pick.refused:
+           return Score.wrong(None, pick.refused, method="several_answers")
+       text = pick.text
+
+   Identical repeats are one answer (the last box is read). When the gold is a set of solutions,
+   boxes that each hold one item together give the set (joined with ``join``). Otherwise several
+   different boxes are several claims, and refused.
+
+3. **Equations**: :func:`equation_value` reads a chain ``x = 2 + 3 = 5`` as its value when every side
+   is equal, and refuses ``5 = 3``, ``2 + 2 = 5`` and ``x = 5 = 3``; the caller supplies the equality.
+
+What is refused (each with a reason): hedges (``maybe``, ``?``), alternatives (``or``, ``either``),
+negations (``not``, ``is wrong``, ``isn't``), approximations and comparisons (``about``, ``at least``,
+``more than``), scale words (``thousand``, ``million``: they change the value, so a task must allow them
+explicitly), number words (``7 or eight``), statements (``is correct``), a second number in the
+trailing text, and any trailing word that is neither a unit nor allowed by the task.
+
+Everything here is linear in the input (no backtracking regular expressions on hostile text) and
+never raises on ``str`` input; other input is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Sequence
+from typing import NamedTuple
+
+MAX_CLAIM_CHARS = 1_000  # an answer longer than this is an essay, not a claim
+MAX_LABEL_CHARS = 60  # a unit or a counted noun is short
+MAX_BOXES = 16  # more boxed answers than this in one response is spraying, not answering
+MAX_SET_BOXES = 64
+
+__all__ = [
+    "MAX_BOXES",
+    "Claim",
+    "FinalAnswer",
+    "SCALE_WORDS",
+    "UNIT_WORDS",
+    "equation_value",
+    "final_answer",
+    "label_problem",
+    "read_claim",
+    "split_label",
+    "word_problem",
+    "words",
+    "words_of",
+]
+
+# --- vocabulary -------------------------------------------------------------------------------------------
+
+_CATEGORIES: dict[str, str] = {
+    "negation": (
+        "not no non never none neither nor wrong incorrect false untrue invalid cannot cant nope except "
+        "isnt arent wasnt werent dont doesnt didnt wont without"
+    ),
+    "hedge": (
+        "maybe perhaps possibly probably likely unlikely guess guessing unsure sure uncertain think "
+        "believe might could should would may assume assuming hopefully presumably"
+    ),
+    "alternative": "or either alternatively otherwise else instead vs versus and whereas",
+    "approximation or comparison": (
+        "about approximately approx around roughly nearly almost circa ca estimate estimated over under "
+        "above below more less fewer greater smaller larger bigger least most than exceeds exceeding "
+        "plus minus upto within between close"
+    ),
+    "scale word": (
+        "thousand thousands million millions billion billions trillion trillions hundred hundreds dozen "
+        "dozens lakh lakhs crore crores mn bn thou"
+    ),
+    "number word": (
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety half "
+        "halves quarter quarters twice double triple thrice"
+    ),
+    "statement": "is are was were be being been equal equals equaling right correct true answer final",
+}
+DENIED: dict[str, str] = {w: cat for cat, text in _CATEGORIES.items() for w in text.split()}
+SCALE_WORDS = frozenset(_CATEGORIES["scale word"].split())
+
+# Counted nouns, currencies and percent words accepted after a value in any task (physical units are
+# read by :func:`guru_envs.verify.units.parse_unit` as well).
+UNIT_WORDS = frozenset(
+    (
+        "unit units sq square cubic cu dollar dollars usd cent cents euro euros eur pound pounds gbp yen "
+        "jpy cad aud rupee rupees yuan percent percentage pct pp points point people person persons "
+        "students student ways way items item times degree degrees deg radian radians rad sec secs "
+        "second seconds min mins minute minutes hr hrs hour hours day days week weeks month months year "
+        "years yr yrs inch inches ft foot feet yard yards yd mile miles mi mph kph meter meters metre "
+        "metres km cm mm kg mg gram grams kilogram kilograms liter liters litre litres ml oz ounce "
+        "ounces lb lbs ton tons tonne tonnes"
+    ).split()
+)
+
+# A LaTeX command is skipped (``\\frac``), a word is a run of letters with inner apostrophes (``isn't``).
+_WORD_RE = re.compile(r"\\[A-Za-z]+|([^\W\d_]+(?:['\u2019][^\W\d_]+)*)")
+_APOSTROPHE = re.compile(r"['\u2019]")
+# Characters that make trailing text more than a unit: questions, approximations, relations, lists.
+_BAD_LABEL_CHARS = frozenset("?~\u2248\u00b1<>\u2264\u2265=\u2260|,;:!&")
+_NAME_EQUALS = re.compile(r"[^\W\d][\w ]{0,19}=(?!=)")
+# In a plain value, these approximate, compare or question it (``~7``, ``<5``, ``7?``).
+_HEDGE_CHARS = frozenset("?~\u2248<>\u2264\u2265\u00b1\u2260=")
+_EXPONENT_RE = re.compile(r"\^\s*\{?\s*[-+]?\s*\d{1,2}\s*\}?")
+_LABEL_PUNCT = " \t\n.()[]{}-/*\u00b7^\u00b0\u00b2\u00b3%$\u20ac\u00a3\u00a5'\"\u2019"
+
+
+def _fold(word: str) -> str:
+    return _APOSTROPHE.sub("", unicodedata.normalize("NFKC", word).casefold())
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, case-folded, apostrophes dropped (``isn't`` -> ``isnt``); LaTeX commands skipped."""
+    text = unicodedata.normalize("NFKC", text)
+    return [_fold(m.group(1)) for m in _WORD_RE.finditer(text) if m.group(1)]
+
+
+@functools.lru_cache(maxsize=1_024)
+def words_of(text: str, *, scales: bool = False) -> frozenset[str]:
+    """Words a task's own text allows after a value (cached: samples of one prompt share it).
+
+    Scale words are left out unless ``scales`` is set (``7 thousand`` changes the value); denied words
+    never count, whatever the text says.
+    """
+    found = frozenset(words(text[:200_000]))
+    if not scales:
+        found -= SCALE_WORDS
+    return found
+
+
+@functools.cache
+def _unit_parser() -> Callable[[str], object] | None:
+    try:
+        from guru_envs.verify.units import parse_unit
+    except ImportError:  # pragma: no cover - units is part of the package
+        return None
+    return parse_unit
+
+
+def _is_unit(label: str) -> bool:
+    parse = _unit_parser()
+    if parse is None:
+        return False
+    try:
+        parse(label)
+    except Exception:  # noqa: BLE001 - any failure to read means "not a unit"
+        return False
+    return True
+
+
+# --- one answer -------------------------------------------------------------------------------------------
+
+
+class Claim(NamedTuple):
+    """One answer read as a claim.
+
+    Attributes:
+        text: the value to compare with the gold (the trailing unit or allowed word removed).
+        label: the trailing text that was removed (``""`` when none).
+        refused: why the answer is not one claim; None when it is.
+    """
+
+    text: str
+    label: str
+    refused: str | None
+
+
+def word_problem(text: str, allow: Collection[str] = ()) -> str | None:
+    """Why the words of ``text`` make it more than one claim (a hedge, a negation ...), or None.
+
+    Scale words pass only when ``allow`` lists them; every other denied word is refused whatever
+    ``allow`` says.
+    """
+    for word in words(text):
+        category = DENIED.get(word)
+        if category is None:
+            continue
+        if category == "scale word" and word in allow:
+            continue
+        return f"the answer is not one claim: {category} {word!r}"
+    return None
+
+
+def label_problem(label: str, allow: Collection[str] = ()) -> str | None:
+    """Why ``label``, the text after a value, may not be dropped; None when it is a unit or an allowed word.
+
+    Args:
+        label: the trailing text (``"cm"``, ``"apples"``, ``"is wrong"``), LaTeX wrappers already removed.
+        allow: words the task accepts (case-folded), e.g. :func:`words_of` of its question.
+    """
+    s = unicodedata.normalize("NFKC", label).strip()
+    if not s:
+        return None
+    if len(s) > MAX_LABEL_CHARS:
+        return f"the text after the value is too long to be a unit ({len(s)} characters)"
+    problem = word_problem(s, allow)
+    if problem is not None:
+        return problem
+    bad = next((ch for ch in s if ch in _BAD_LABEL_CHARS), None)
+    if bad is not None:
+        return f"the text after the value is not a unit: it contains {bad!r}"
+    without_exponents = _EXPONENT_RE.sub(" ", s)
+    if any(ch.isdigit() for ch in without_exponents):
+        return "the text after the value holds another number"
+    found = words(s)
+    if all(w in UNIT_WORDS or w in allow for w in found):
+        rest = _WORD_RE.sub(" ", without_exponents)
+        if all(ch in _LABEL_PUNCT or ch.isspace() for ch in rest):
+            return None
+    if _is_unit(s):
+        return None
+    return f"the text after the value is neither a unit nor a word the task allows: {s[:40]!r}"
+
+
+def _value_end(text: str) -> int:
+    """Index just past the value part of a plain answer: its last digit outside an exponent, or ``%``."""
+    end = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "^":  # an exponent after a unit word (m^2) belongs to the unit, not to the value
+            m = _EXPONENT_RE.match(text, i)
+            if m is not None and any(c.isalpha() or c in "\u00b0\u00b5" for c in text[end:i]):
+                i = m.end()
+                continue
+        if ch.isdigit() or ch == "%":
+            end = i + 1
+        i += 1
+    while end < n and text[end] in ")]}%":
+        end += 1
+    return end
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """``(value, trailing text)`` of a plain answer: ``"12.5 kg"`` -> ``("12.5", "kg")``.
+
+    The value runs to the last digit (or ``%``) that is not an exponent of a unit; what follows is the
+    label. Text with no digit is all label.
+    """
+    end = _value_end(text)
+    return text[:end].strip(), text[end:].strip()
+
+
+_LIST_RE = re.compile(r"[,;]\s+[-+$\u20ac\u00a3(]?\d")
+_VALUE_TOKEN_RE = re.compile(r"\\[A-Za-z]+|([^\W\d_]+)|(\d)")
+
+
+def _several_values(value: str) -> str | None:
+    """Why a plain value part holds more than one number (``7, 8``, ``7 apples 8``), or None."""
+    if _LIST_RE.search(value):
+        return "the answer lists several values"
+    digit = word_after_digit = False
+    for m in _VALUE_TOKEN_RE.finditer(value):
+        word, num = m.group(1), m.group(2)
+        if num is not None:
+            if word_after_digit:
+                return "the answer holds more than one number"
+            digit = True
+        elif word is not None and digit and word not in ("e", "E", "x"):
+            word_after_digit = True
+    return None
+
+
+def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
+    """Read a plain value answer (``"134000"``, ``"$1,234.5 million"``, ``"12 apples"``) as one claim.
+
+    Refused when it is not text or too long, when any word in it hedges, negates, offers an alternative,
+    approximates, compares, scales (unless allowed) or makes a statement, or when the text after the value
+    is neither a unit nor a word in ``allow``.
+    """
+    if not isinstance(text, str):
+        return Claim("", "", f"answer must be text, got {type(text).__name__}")
+    if len(text) > MAX_CLAIM_CHARS:
+        return Claim("", "", f"answer has {len(text):,} characters, over the {MAX_CLAIM_CHARS:,} limit")
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _NAME_EQUALS.match(s)
+    if m is not None:  # "x = 5", "total = $3": the name is presentation, the value is the claim
+        s = s[m.end() :].strip()
+    value, label = split_label(s)
+    hedge = next((ch for ch in value if ch in _HEDGE_CHARS), None)
+    if hedge is not None:
+        return Claim(value, label, f"the answer is not one claim: it contains {hedge!r}")
+    problem = word_problem(value, allow) or _several_values(value)
+    if problem is None:
+        problem = label_problem(label, allow)
+    if problem is not None:
+        return Claim(value, label, problem)
+    return Claim(value, label, None)
+
+
+# --- several boxes ----------------------------------------------------------------------------------------
+
+
+class FinalAnswer(NamedTuple):
+    """The one final answer of a response with one or more boxes.
+
+    Attributes:
+        text: the answer to compare (the last box, or the boxes joined as a set); None when refused.
+        refused: why the boxes are not one answer; None when they are.
+        boxes: how many boxes were read.
+    """
+
+    text: str | None
+    refused: str | None
+    boxes: int
+
+
+def final_answer(
+    boxes: Sequence[str],
+    same: Callable[[str, str], bool],
+    *,
+    several_items: bool = False,
+    single: Callable[[str], bool] | None = None,
+    join: str = ", ",
+) -> FinalAnswer:
+    """The one answer that several boxes give, or why they give more than one.
+
+    Args:
+        boxes: the box contents in order (after any ``</think>``).
+        same: whether two box contents are the same answer (the domain's equality, no symbolic work).
+        several_items: the gold is a set of several items (roots, names): boxes that each hold one item
+            together give the set.
+        single: whether one box holds a single item (default: every box does).
+        join: the separator that joins the items of a set in the domain's answer syntax.
+
+    Rule: identical repeats are one answer (the last box counts). Different boxes are one answer only
+    when ``several_items`` and every box is a single item; their distinct items, in order, make the set.
+    Otherwise the response gives several claims and is refused; so is any response with more than
+    :data:`MAX_BOXES` boxes (:data:`MAX_SET_BOXES` when the gold is a set).
+    """
+    n = len(boxes)
+    if n == 0:
+        return FinalAnswer(None, "no final answer", 0)
+    if n > (MAX_SET_BOXES if several_items else MAX_BOXES):
+        return FinalAnswer(None, f"{n} boxed answers; give one final answer", n)
+    distinct: list[str] = []
+    for box in boxes:
+        if not any(box == d or same(box, d) for d in distinct):
+            distinct.append(box)
+    if len(distinct) == 1:
+        return FinalAnswer(boxes[-1], None, n)
+    if several_items and (single is None or all(single(b) for b in distinct)):
+        return FinalAnswer(join.join(distinct), None, n)
+    return FinalAnswer(None, "the response boxes several different answers", n)
+
+
+# --- equations --------------------------------------------------------------------------------------------
+
+
+def equation_value(
+    sides: Sequence[str],
+    *,
+    is_name: Callable[[str], bool],
+    same: Callable[[str, str], bool | None],
+) -> tuple[str | None, str | None]:
+    """``(value side, None)`` for a true chain ``x = 2 + 3 = 5``; ``(None, reason)`` for a false or unclear one.
+
+    A name (``x``, ``f(x)``) may stand only first (or last, in ``5 = x``); every other side must equal
+    the last one under ``same`` (``None`` from ``same`` means undecided, which refuses too: a claim that
+    cannot be checked is not paid). The value is the last side that is not a name.
+    """
+    parts = [s.strip() for s in sides]
+    if len(parts) < 2 or any(not p for p in parts):
+        return None, "an equation with an empty side"
+    if len(parts) == 2 and is_name(parts[1]) and not is_name(parts[0]):
+        parts = [parts[1], parts[0]]
+    values = parts[1:] if is_name(parts[0]) else parts
+    if any(is_name(v) for v in values):
+        return None, "the equation relates names, not a value"
+    last = values[-1]
+    for other in values[:-1]:
+        verdict = same(other, last)
+        if verdict is False:
+            return None, f"a false equation: {other[:40]} = {last[:40]}"
+        if verdict is None:
+            return None, "an equation whose sides cannot be checked equal"
+    return last, None

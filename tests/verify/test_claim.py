@@ -1,0 +1,205 @@
+"""The shared rule: a final answer is one claim (guru_envs.verify.claim)."""
+
+import time
+
+import pytest
+
+from guru_envs.verify.claim import (
+    equation_value,
+    final_answer,
+    label_problem,
+    read_claim,
+    split_label,
+    words,
+    words_of,
+)
+
+ALLOW = words_of("How many apples of the sales did Alberta sell?")
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [
+        ("134000", "134000"),
+        ("134,000", "134,000"),
+        ("12.5 kg", "12.5"),
+        ("5 m^2", "5"),
+        ("5 m/s^2", "5"),
+        ("12 km/h", "12"),
+        ("5 cm.", "5"),
+        ("5 apples", "5"),  # the question counts apples
+        ("9 pct", "9"),
+        ("3 percentage points", "3"),
+        ("47.1 %", "47.1 %"),
+        ("12.5% of sales", "12.5%"),
+        ("$1,234.5", "$1,234.5"),
+        ("1.34 \\times 10^5", "1.34 \\times 10^5"),
+        ("(5)", "(5)"),
+        ("x = 5", "5"),
+        ("7 dollars", "7"),
+        ("20 degrees", "20"),
+    ],
+)
+def test_one_claim_is_read_with_its_label_dropped(answer, value):
+    claim = read_claim(answer, allow=ALLOW)
+    assert claim.refused is None, claim
+    assert claim.text == value
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("134000 is wrong", "statement"),
+        ("134000 or one hundred", "alternative"),
+        ("134000 - not sure", "negation"),
+        ("not 134000", "negation"),
+        ("134000 isn't it", "negation"),
+        ("7 thousand", "scale word"),
+        ("$1,234.5 million", "scale word"),
+        ("7 or eight", "alternative"),
+        ("7 eight", "number word"),
+        ("maybe 7", "hedge"),
+        ("7 probably", "hedge"),
+        ("approximately 7", "approximation"),
+        ("at least 7", "approximation"),
+        ("7 (approx.)", "approximation"),
+        ("more than 7", "approximation"),
+        ("7?", "'?'"),
+        ("~7", "'~'"),
+        ("<5", "'<'"),
+        ("7, 8", "several values"),
+        ("7; 8", "several values"),
+        ("7 apples 8", "more than one number"),
+        ("7 cm 8", "more than one number"),
+        ("7 bananas", "neither a unit"),  # not a unit, and the question never says bananas
+        ("7 ｏｒ eight", "alternative"),  # full-width letters fold to ASCII
+        ("x = 5 = 3", "'='"),
+        ("2+2=5", "'='"),
+        ("7 is correct", "statement"),
+        ("7 " + "cm " * 40, "too long"),
+    ],
+)
+def test_more_than_one_claim_is_refused_with_a_reason(answer, why):
+    claim = read_claim(answer, allow=ALLOW)
+    assert claim.refused is not None and why in claim.refused, claim
+
+
+def test_scale_words_pass_only_when_the_task_allows_them():
+    assert read_claim("1,234.5 million").refused
+    assert read_claim("1,234.5 million", allow={"million"}).refused is None
+    assert "million" in words_of("Revenue (in millions)", scales=True) or "millions" in words_of(
+        "Revenue (in millions)", scales=True
+    )
+    assert "thousand" not in words_of("values in thousand dollars")
+
+
+def test_denied_words_stay_denied_even_when_the_question_uses_them():
+    allow = words_of("Is it not true that 7 or 8 is about right?")
+    assert read_claim("7 or 8", allow=allow).refused
+    assert read_claim("7 not", allow=allow).refused
+    assert read_claim("about 7", allow=allow).refused
+
+
+@pytest.mark.parametrize("bad", [None, 7, b"7", ["7"]])
+def test_non_text_is_refused(bad):
+    assert read_claim(bad).refused
+
+
+@pytest.mark.parametrize(
+    ("label", "ok"),
+    [
+        ("cm", True),
+        ("\u00b0", True),
+        ("miles", True),
+        ("square units", True),
+        ("", True),
+        ("apples", False),
+        ("or eight", False),
+        ("is wrong", False),
+        ("thousand", False),
+        ("n o t", False),  # spaced out: not a unit either
+    ],
+)
+def test_label_problem(label, ok):
+    assert (label_problem(label) is None) is ok
+
+
+def test_split_label():
+    assert split_label("12.5 kg") == ("12.5", "kg")
+    assert split_label("no digits") == ("", "no digits")
+    assert split_label("5 m^2") == ("5", "m^2")
+    assert split_label("10^5") == ("10^5", "")
+
+
+def test_words_skip_latex_commands_and_fold_case():
+    assert words("\\frac{1}{2} \\text{ Or Eight}") == ["text", "or", "eight"] or words(
+        "\\frac{1}{2} \\text{ Or Eight}"
+    ) == ["or", "eight"]
+    assert words("isn\u2019t") == ["isnt"]
+
+
+def _same(a: str, b: str) -> bool:
+    return a.replace(" ", "") == b.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("boxes", "several", "text", "refused"),
+    [
+        (["7"], False, "7", False),
+        (["7", "7 "], False, "7 ", False),  # identical repeats are one answer
+        (["7", "8"], False, None, True),
+        (["2", "3"], True, "2, 3", False),  # a set of solutions, one per box
+        (["2", "3", "2"], True, "2, 3", False),
+        (["2", "2, 3"], True, None, True),  # a box holding a list is not one item
+        ([], False, None, True),
+        (["7"] * 17, False, None, True),
+    ],
+)
+def test_final_answer(boxes, several, text, refused):
+    pick = final_answer(boxes, _same, several_items=several, single=lambda b: "," not in b)
+    assert pick.text == text
+    assert (pick.refused is not None) is refused
+
+
+def _value_equal(a: str, b: str) -> bool | None:
+    table = {"2+3": 5, "5": 5, "3": 3, "2+2": 4, "?": None}
+    x, y = table.get(a.replace(" ", "")), table.get(b.replace(" ", ""))
+    if x is None or y is None:
+        return None
+    return x == y
+
+
+def _is_name(s: str) -> bool:
+    return s.isalpha() and len(s) == 1
+
+
+@pytest.mark.parametrize(
+    ("sides", "value", "refused"),
+    [
+        (["x", "5"], "5", False),
+        (["5", "x"], "5", False),
+        (["x", "2 + 3", "5"], "5", False),
+        (["2 + 3", "5"], "5", False),
+        (["5", "3"], None, True),
+        (["2+2", "5"], None, True),
+        (["x", "5", "3"], None, True),
+        (["x", "y"], None, True),
+        (["x", "?", "5"], None, True),  # undecided is not paid
+        (["x", ""], None, True),
+    ],
+)
+def test_equation_value(sides, value, refused):
+    got, why = equation_value(sides, is_name=_is_name, same=_value_equal)
+    assert got == value
+    assert (why is not None) is refused
+
+
+def test_hostile_text_costs_microseconds():
+    for text in ("1" * 999, "a" * 999, "7 " + "^" * 990, "'" * 999, "1^" * 499, "x = " * 249):
+        start = time.perf_counter()
+        read_claim(text)
+        assert time.perf_counter() - start < 0.05
+    start = time.perf_counter()
+    read_claim("7" * 2_000_000)  # over the cap: refused before any scan
+    label_problem("a" * 1_000_000)
+    assert time.perf_counter() - start < 0.5

@@ -24,6 +24,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: moles from mass, reaction mass, molarity and reaction gas volume read a mass given in grams as
+        grams (v0 multiplied it by 1000, so those golds, and some multiple-choice keys, were 1000x off).
 """
 
 from __future__ import annotations
@@ -157,10 +159,10 @@ def moles_from_mass(rng: random.Random, cfg: ScienceConfig) -> Worked:
     mm = molar_mass(formula)
     m = given(rng, 0.5, 200, "g", cfg, alt=("mg", "kg"))
     ans = AnswerUnit(rng, cfg, "mol", ("mmol",))
-    n = m.si * 1000 / mm
+    n = m.base / mm
     q = f"How many moles are in {m} of {formula} (molar mass {fmt(mm, 4)} g/mol)?"
-    steps = [f"n = m/M = {fmt(m.si * 1000, 4)} g / {fmt(mm, 4)} g/mol = {fmt(n, 4)} mol."]
-    mistakes = [(m.si * 1000 * mm, "multiplied by the molar mass"), (mm / (m.si * 1000), "M/m")]
+    steps = [f"n = m/M = {fmt(m.base, 4)} g / {fmt(mm, 4)} g/mol = {fmt(n, 4)} mol."]
+    mistakes = [(m.base * mm, "multiplied by the molar mass"), (mm / m.base, "M/m")]
     if m.unit != "g":
         mistakes.append((m.value / mm, f"mass used in {m.unit} without converting"))
     return ans.worked(q, n, steps, mistakes)
@@ -174,7 +176,7 @@ def reaction_mass(rng: random.Random, cfg: ScienceConfig) -> Worked:
     m_in = given(rng, 1, 100, "g", cfg, alt=("kg", "mg"))
     mm_in, mm_out = molar_mass(f_in), molar_mass(f_out)
     ans = AnswerUnit(rng, cfg, "g", ("kg", "mg"))
-    n_in = m_in.si * 1000 / mm_in
+    n_in = m_in.base / mm_in
     n_out = n_in * c_out / c_in
     m_out = n_out * mm_out
     q = (
@@ -182,13 +184,13 @@ def reaction_mass(rng: random.Random, cfg: ScienceConfig) -> Worked:
         f"other reactants in excess? (molar masses: {f_in} {fmt(mm_in, 4)} g/mol, {f_out} {fmt(mm_out, 4)} g/mol)"
     )
     steps = [
-        f"n({f_in}) = {fmt(m_in.si * 1000, 4)} g / {fmt(mm_in, 4)} g/mol = {fmt(n_in, 4)} mol.",
+        f"n({f_in}) = {fmt(m_in.base, 4)} g / {fmt(mm_in, 4)} g/mol = {fmt(n_in, 4)} mol.",
         f"n({f_out}) = {fmt(n_in, 4)} × {c_out}/{c_in} = {fmt(n_out, 4)} mol; m = {fmt(n_out, 4)} × {fmt(mm_out, 4)} = {fmt(m_out, 4)} g.",
     ]
     mistakes = [
         (n_in * mm_out, "mole ratio ignored"),
         (n_in * c_in / c_out * mm_out, "mole ratio inverted"),
-        (m_in.si * 1000 * c_out / c_in, "mass ratio used as mole ratio"),
+        (m_in.base * c_out / c_in, "mass ratio used as mole ratio"),
     ]
     return ans.worked(q, m_out, steps, mistakes)
 
@@ -200,13 +202,13 @@ def ideal_gas_volume(rng: random.Random, cfg: ScienceConfig) -> Worked:
     p = given(rng, 50_000, 400_000, "Pa", cfg, alt=("kPa", "atm"))
     ans = AnswerUnit(rng, cfg, "m^3", ("L", "mL"))
     t_k = t_c + 273.15
-    v = n * R_GAS * t_k / p.si
+    v = n * R_GAS * t_k / p.base
     q = f"What volume does {n} mol of an ideal gas occupy at {t_c} °C and {p}? (R = 8.314 J/(mol·K))"
-    steps = [f"V = nRT/P = {n} × 8.314 × {fmt(t_k, 5)} K / {fmt(p.si, 4)} Pa = {fmt(v, 4)} m^3."]
+    steps = [f"V = nRT/P = {n} × 8.314 × {fmt(t_k, 5)} K / {fmt(p.base, 4)} Pa = {fmt(v, 4)} m^3."]
     mistakes = [
-        (n * R_GAS * t_c / p.si, "Celsius temperature used"),
-        (n * R_GAS / (t_k * p.si), "T in the denominator"),
-        (n * t_k / p.si, "R left out"),
+        (n * R_GAS * t_c / p.base, "Celsius temperature used"),
+        (n * R_GAS / (t_k * p.base), "T in the denominator"),
+        (n * t_k / p.base, "R left out"),
     ]
     if p.unit != "Pa":
         mistakes.append((n * R_GAS * t_k / p.value, f"pressure used in {p.unit} without converting"))
@@ -224,17 +226,17 @@ def combined_gas(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t1 = rng.randint(0, 40)
     t2 = rng.randint(50, 250)
     ans = AnswerUnit(rng, cfg, "L", ("mL", "m^3"))
-    v2 = v1.si * (p1 / p2) * ((t2 + 273.15) / (t1 + 273.15))
+    v2 = v1.base * (p1 / p2) * ((t2 + 273.15) / (t1 + 273.15))
     q = f"A gas occupies {v1} at {p1} kPa and {t1} °C. What volume does it occupy at {p2} kPa and {t2} °C?"
     steps = [
-        f"V2 = V1 (P1/P2)(T2/T1) = {fmt(v1.si)} L × ({p1}/{p2}) × ({fmt(t2 + 273.15, 5)} K/{fmt(t1 + 273.15, 5)} K) = {fmt(v2, 4)} L."
+        f"V2 = V1 (P1/P2)(T2/T1) = {fmt(v1.base)} L × ({p1}/{p2}) × ({fmt(t2 + 273.15, 5)} K/{fmt(t1 + 273.15, 5)} K) = {fmt(v2, 4)} L."
     ]
     mistakes = [
-        (v1.si * (p2 / p1) * ((t2 + 273.15) / (t1 + 273.15)), "pressure ratio inverted"),
-        (v1.si * (p1 / p2), "temperature change ignored"),
+        (v1.base * (p2 / p1) * ((t2 + 273.15) / (t1 + 273.15)), "pressure ratio inverted"),
+        (v1.base * (p1 / p2), "temperature change ignored"),
     ]
     if t1 > 0:
-        mistakes.append((v1.si * (p1 / p2) * (t2 / t1), "Celsius temperatures used"))
+        mistakes.append((v1.base * (p1 / p2) * (t2 / t1), "Celsius temperatures used"))
     return ans.worked(q, v2, steps, mistakes)
 
 
@@ -243,21 +245,21 @@ def strong_ph(rng: random.Random, cfg: ScienceConfig) -> Worked:
     acid = rng.random() < 0.6
     name = rng.choice(["HCl", "HNO3", "HBr"] if acid else ["NaOH", "KOH"])
     c = given(rng, 1e-4, 0.5, "M", cfg, alt=("mM",))
-    ph = -math.log10(c.si) if acid else 14 + math.log10(c.si)
+    ph = -math.log10(c.base) if acid else 14 + math.log10(c.base)
     q = f"What is the pH of a {c} solution of {name} at 25 °C?"
     if acid:
-        steps = [f"{name} dissociates fully: [H+] = {fmt(c.si)} M, pH = −log10({fmt(c.si)}) = {ph:.3f}."]
+        steps = [f"{name} dissociates fully: [H+] = {fmt(c.base)} M, pH = −log10({fmt(c.base)}) = {ph:.3f}."]
         mistakes = [
             (14 - ph, "pOH given as pH"),
-            (-math.log(c.si), "natural log used"),
-            (math.log10(c.si), "sign dropped"),
+            (-math.log(c.base), "natural log used"),
+            (math.log10(c.base), "sign dropped"),
         ]
     else:
-        steps = [f"[OH−] = {fmt(c.si)} M, pOH = {-math.log10(c.si):.3f}, pH = 14 − pOH = {ph:.3f}."]
+        steps = [f"[OH−] = {fmt(c.base)} M, pOH = {-math.log10(c.base):.3f}, pH = 14 − pOH = {ph:.3f}."]
         mistakes = [
             (14 - ph, "pOH given as pH"),
-            (14 + math.log(c.si), "natural log used"),
-            (-math.log10(c.si) + 7, "pH = 7 + pOH"),
+            (14 + math.log(c.base), "natural log used"),
+            (-math.log10(c.base) + 7, "pH = 7 + pOH"),
         ]
     if c.unit != "M":
         mistakes.append(
@@ -271,8 +273,8 @@ def weak_acid_ph(rng: random.Random, cfg: ScienceConfig) -> Worked:
     name, ka = rng.choice(sorted(WEAK_ACIDS.items()))
     for _ in range(50):
         c = given(rng, 0.01, 1.0, "M", cfg, alt=("mM",))
-        h = (-ka + math.sqrt(ka * ka + 4 * ka * c.si)) / 2
-        approx = math.sqrt(ka * c.si)
+        h = (-ka + math.sqrt(ka * ka + 4 * ka * c.base)) / 2
+        approx = math.sqrt(ka * c.base)
         if abs(math.log10(h) - math.log10(approx)) < 0.005:  # the usual approximation gives the same pH
             break
     ph = -math.log10(h)
@@ -282,8 +284,8 @@ def weak_acid_ph(rng: random.Random, cfg: ScienceConfig) -> Worked:
         f"pH = −log10({fmt(h, 4)}) = {ph:.3f}.",
     ]
     mistakes = [
-        (-math.log10(c.si), "treated as a strong acid"),
-        (-math.log10(ka * c.si), "square root not taken"),
+        (-math.log10(c.base), "treated as a strong acid"),
+        (-math.log10(ka * c.base), "square root not taken"),
         (-math.log10(ka), "pKa given"),
     ]
     return Worked(q, ph, "", steps, mistakes, sig=3, rel_tol=0.0, abs_tol=PH_TOL, decimals=2)
@@ -312,18 +314,18 @@ def dilution(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """C1 V1 = C2 V2."""
     c1 = given(rng, 0.5, 12, "M", cfg)
     v2 = given(rng, 0.1, 2, "L", cfg, alt=("mL",))
-    c2 = c1.si * rng.choice([0.01, 0.02, 0.05, 0.1, 0.125, 0.2, 0.25, 0.4, 0.5])
+    c2 = c1.base * rng.choice([0.01, 0.02, 0.05, 0.1, 0.125, 0.2, 0.25, 0.4, 0.5])
     c2_text = f"{fmt(c2, 3)} M"
     ans = AnswerUnit(rng, cfg, "L", ("mL",))
-    v1 = c2 * v2.si / c1.si
+    v1 = c2 * v2.base / c1.base
     q = f"What volume of {c1} stock solution is needed to make {v2} of {c2_text} solution?"
     steps = [
-        f"C1 V1 = C2 V2, so V1 = C2 V2 / C1 = {fmt(c2, 3)} M × {fmt(v2.si)} L / {fmt(c1.si)} M = {fmt(v1, 4)} L."
+        f"C1 V1 = C2 V2, so V1 = C2 V2 / C1 = {fmt(c2, 3)} M × {fmt(v2.base)} L / {fmt(c1.base)} M = {fmt(v1, 4)} L."
     ]
     mistakes = [
-        (c1.si * v2.si / c2, "concentrations swapped"),
-        (c1.si * c2 * v2.si, "multiplied the concentrations"),
-        (v2.si - v1, "volume of water to add given"),
+        (c1.base * v2.base / c2, "concentrations swapped"),
+        (c1.base * c2 * v2.base, "multiplied the concentrations"),
+        (v2.base - v1, "volume of water to add given"),
     ]
     return ans.worked(q, v1, steps, mistakes)
 
@@ -335,17 +337,17 @@ def molarity(rng: random.Random, cfg: ScienceConfig) -> Worked:
     m = given(rng, 0.5, 60, "g", cfg, alt=("mg",))
     v = given(rng, 0.05, 2, "L", cfg, alt=("mL",))
     ans = AnswerUnit(rng, cfg, "mol/L", ("mmol/L", "M"))
-    conc = m.si * 1000 / mm / v.si
+    conc = m.base / mm / v.base
     q = f"{m} of {formula} (molar mass {fmt(mm, 4)} g/mol) is dissolved in water to make {v} of solution. What is the molar concentration?"
     steps = [
-        f"n = {fmt(m.si * 1000, 4)} g / {fmt(mm, 4)} g/mol = {fmt(m.si * 1000 / mm, 4)} mol; c = n/V = {fmt(conc, 4)} mol/L."
+        f"n = {fmt(m.base, 4)} g / {fmt(mm, 4)} g/mol = {fmt(m.base / mm, 4)} mol; c = n/V = {fmt(conc, 4)} mol/L."
     ]
     mistakes = [
-        (m.si * 1000 / v.si, "molar mass left out (g/L)"),
-        (m.si * 1000 * mm / v.si, "multiplied by the molar mass"),
+        (m.base / v.base, "molar mass left out (g/L)"),
+        (m.base * mm / v.base, "multiplied by the molar mass"),
     ]
     if v.unit != "L":
-        mistakes.append((m.si * 1000 / mm / v.value, f"volume used in {v.unit} without converting"))
+        mistakes.append((m.base / mm / v.value, f"volume used in {v.unit} without converting"))
     return ans.worked(q, conc, steps, mistakes)
 
 
@@ -358,14 +360,14 @@ def reaction_gas_volume(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t_c = rng.randint(0, 40)
     p_kpa = rng.choice([95, 98, 100, 101.3, 102, 105])
     ans = AnswerUnit(rng, cfg, "L", ("mL", "m^3"))
-    n_out = m_in.si * 1000 / molar_mass(f_in) * c_out / c_in
+    n_out = m_in.base / molar_mass(f_in) * c_out / c_in
     v = n_out * R_GAS * (t_c + 273.15) / (p_kpa * 1000) * 1000
     q = (
         f"Heating decomposes {m_in} of {f_in} completely: {_equation(reaction)}. What volume of {f_out} is produced at "
         f"{t_c} °C and {p_kpa} kPa? (molar mass of {f_in}: {fmt(molar_mass(f_in), 4)} g/mol; R = 8.314 J/(mol·K))"
     )
     steps = [
-        f"n({f_out}) = {fmt(m_in.si * 1000, 4)} g / {fmt(molar_mass(f_in), 4)} g/mol × {c_out}/{c_in} = {fmt(n_out, 4)} mol.",
+        f"n({f_out}) = {fmt(m_in.base, 4)} g / {fmt(molar_mass(f_in), 4)} g/mol × {c_out}/{c_in} = {fmt(n_out, 4)} mol.",
         f"V = nRT/P = {fmt(n_out, 4)} × 8.314 × {fmt(t_c + 273.15, 5)} / {fmt(p_kpa * 1000, 4)} Pa = {fmt(v / 1000, 4)} m^3 = {fmt(v, 4)} L.",
     ]
     mistakes = [

@@ -37,12 +37,12 @@ def ohm_current(rng: random.Random, cfg: ScienceConfig) -> Worked:
     v = given(rng, 1.5, 24, "V", cfg)
     r = given(rng, 10, 5000, "Ω", cfg, alt=("kΩ",))
     ans = AnswerUnit(rng, cfg, "A", ("mA",))
-    i = v.si / r.si
+    i = v.base / r.base
     q = f"A resistor of {r} is connected across a {v} supply. What current flows through it?"
-    steps = [f"I = V/R = {fmt(v.si)} V / {fmt(r.si)} Ω = {fmt(i, 4)} A."]
-    mistakes = [(v.si * r.si, "multiplied V by R"), (r.si / v.si, "R/V")]
+    steps = [f"I = V/R = {fmt(v.base)} V / {fmt(r.base)} Ω = {fmt(i, 4)} A."]
+    mistakes = [(v.base * r.base, "multiplied V by R"), (r.base / v.base, "R/V")]
     if r.unit != "Ω":
-        mistakes.append((v.si / r.value, f"resistance used in {r.unit} without converting"))
+        mistakes.append((v.base / r.value, f"resistance used in {r.unit} without converting"))
     return ans.worked(q, i, steps, mistakes)
 
 
@@ -50,13 +50,13 @@ def series_resistance(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """R = R1 + R2 + ..."""
     rs = [given(rng, 10, 2000, "Ω", cfg, alt=("kΩ",)) for _ in range(rng.randint(2, 4))]
     ans = AnswerUnit(rng, cfg, "Ω", ("kΩ",))
-    total = sum(r.si for r in rs)
+    total = sum(r.base for r in rs)
     listing = ", ".join(str(r) for r in rs)
     q = f"Resistors of {listing} are connected in series. What is the equivalent resistance?"
     steps = [
-        f"In series resistances add: R = {' + '.join(fmt(r.si) + ' Ω' for r in rs)} = {fmt(total, 4)} Ω."
+        f"In series resistances add: R = {' + '.join(fmt(r.base) + ' Ω' for r in rs)} = {fmt(total, 4)} Ω."
     ]
-    parallel = 1 / sum(1 / r.si for r in rs)
+    parallel = 1 / sum(1 / r.base for r in rs)
     mistakes = [(parallel, "parallel formula used"), (total / len(rs), "averaged the resistances")]
     if any(r.unit != "Ω" for r in rs):
         mistakes.append((sum(r.value for r in rs), "added values in different units"))
@@ -67,17 +67,17 @@ def parallel_resistance(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """1/R = 1/R1 + 1/R2 + ..."""
     rs = [given(rng, 10, 2000, "Ω", cfg, alt=("kΩ",)) for _ in range(rng.randint(2, 3))]
     ans = AnswerUnit(rng, cfg, "Ω", ("kΩ",))
-    total = 1 / sum(1 / r.si for r in rs)
+    total = 1 / sum(1 / r.base for r in rs)
     listing = ", ".join(str(r) for r in rs)
     q = f"Resistors of {listing} are connected in parallel. What is the equivalent resistance?"
     steps = [
-        f"1/R = {' + '.join('1/' + fmt(r.si) + ' Ω' for r in rs)} = {fmt(1 / total, 4)} 1/Ω.",
+        f"1/R = {' + '.join('1/' + fmt(r.base) + ' Ω' for r in rs)} = {fmt(1 / total, 4)} 1/Ω.",
         f"R = {fmt(total, 4)} Ω.",
     ]
     mistakes = [
-        (sum(r.si for r in rs), "series formula used"),
-        (1 / sum(r.si for r in rs), "1/(R1 + R2 + ...)"),
-        (sum(1 / r.si for r in rs), "did not invert 1/R"),
+        (sum(r.base for r in rs), "series formula used"),
+        (1 / sum(r.base for r in rs), "1/(R1 + R2 + ...)"),
+        (sum(1 / r.base for r in rs), "did not invert 1/R"),
     ]
     return ans.worked(q, total, steps, mistakes)
 
@@ -87,13 +87,13 @@ def power_dissipated(rng: random.Random, cfg: ScienceConfig) -> Worked:
     v = given(rng, 3, 230, "V", cfg)
     r = given(rng, 5, 2000, "Ω", cfg, alt=("kΩ",))
     ans = AnswerUnit(rng, cfg, "W", ("mW", "kW"))
-    p = v.si**2 / r.si
+    p = v.base**2 / r.base
     q = f"A {v} potential difference is applied across a {r} resistor. How much power does the resistor dissipate?"
-    steps = [f"P = V²/R = ({fmt(v.si)} V)² / {fmt(r.si)} Ω = {fmt(p, 4)} W."]
+    steps = [f"P = V²/R = ({fmt(v.base)} V)² / {fmt(r.base)} Ω = {fmt(p, 4)} W."]
     mistakes = [
-        (v.si / r.si, "current V/R given instead of power"),
-        (v.si**2 * r.si, "multiplied by R"),
-        (v.si**2 / (2 * r.si), "divided by 2R"),
+        (v.base / r.base, "current V/R given instead of power"),
+        (v.base**2 * r.base, "multiplied by R"),
+        (v.base**2 / (2 * r.base), "divided by 2R"),
     ]
     return ans.worked(q, p, steps, mistakes)
 
@@ -104,15 +104,15 @@ def voltage_divider(rng: random.Random, cfg: ScienceConfig) -> Worked:
     r1 = given(rng, 100, 10000, "Ω", cfg, alt=("kΩ",))
     r2 = given(rng, 100, 10000, "Ω", cfg, alt=("kΩ",))
     ans = AnswerUnit(rng, cfg, "V", ("mV",))
-    vout = vin.si * r2.si / (r1.si + r2.si)
+    vout = vin.base * r2.base / (r1.base + r2.base)
     q = f"A voltage divider is made of R1 = {r1} (top) and R2 = {r2} (bottom) across a {vin} supply. What is the voltage across R2?"
     steps = [
-        f"V_out = V_in R2/(R1 + R2) = {fmt(vin.si)} V × {fmt(r2.si)} / ({fmt(r1.si)} + {fmt(r2.si)}) = {fmt(vout, 4)} V."
+        f"V_out = V_in R2/(R1 + R2) = {fmt(vin.base)} V × {fmt(r2.base)} / ({fmt(r1.base)} + {fmt(r2.base)}) = {fmt(vout, 4)} V."
     ]
     mistakes = [
-        (vin.si * r1.si / (r1.si + r2.si), "voltage across R1 given"),
-        (vin.si * r2.si / r1.si, "ratio R2/R1 used"),
-        (vin.si / 2, "assumed an even split"),
+        (vin.base * r1.base / (r1.base + r2.base), "voltage across R1 given"),
+        (vin.base * r2.base / r1.base, "ratio R2/R1 used"),
+        (vin.base / 2, "assumed an even split"),
     ]
     return ans.worked(q, vout, steps, mistakes)
 
@@ -122,13 +122,13 @@ def rc_time_constant(rng: random.Random, cfg: ScienceConfig) -> Worked:
     r = given(rng, 1000, 100000, "Ω", cfg, alt=("kΩ",))
     c = given(rng, 1e-6, 1e-3, "F", cfg, alt=("μF",))
     ans = AnswerUnit(rng, cfg, "s", ("ms",))
-    tau = r.si * c.si
+    tau = r.base * c.base
     q = f"A {c} capacitor charges through a {r} resistor. What is the time constant of the circuit?"
-    steps = [f"τ = R C = {fmt(r.si)} Ω × {fmt(c.si)} F = {fmt(tau, 4)} s."]
+    steps = [f"τ = R C = {fmt(r.base)} Ω × {fmt(c.base)} F = {fmt(tau, 4)} s."]
     mistakes = [
-        (r.si / c.si, "R/C"),
+        (r.base / c.base, "R/C"),
         (tau * math.log(2), "half-charge time τ ln 2 given"),
-        (c.si / r.si, "C/R"),
+        (c.base / r.base, "C/R"),
     ]
     if r.unit != "Ω" or c.unit != "F":
         mistakes.append((r.value * c.value, "prefixed values multiplied without converting"))
@@ -140,13 +140,13 @@ def capacitor_energy(rng: random.Random, cfg: ScienceConfig) -> Worked:
     c = given(rng, 1e-6, 5e-3, "F", cfg, alt=("μF", "mF"))
     v = given(rng, 5, 400, "V", cfg)
     ans = AnswerUnit(rng, cfg, "J", ("mJ",))
-    e = 0.5 * c.si * v.si**2
+    e = 0.5 * c.base * v.base**2
     q = f"A {c} capacitor is charged to {v}. How much energy does it store?"
-    steps = [f"E = ½ C V² = 0.5 × {fmt(c.si)} F × ({fmt(v.si)} V)² = {fmt(e, 4)} J."]
+    steps = [f"E = ½ C V² = 0.5 × {fmt(c.base)} F × ({fmt(v.base)} V)² = {fmt(e, 4)} J."]
     mistakes = [
-        (c.si * v.si**2, "the factor ½ left out"),
-        (0.5 * c.si * v.si, "V not squared"),
-        (c.si * v.si, "charge Q = C V given"),
+        (c.base * v.base**2, "the factor ½ left out"),
+        (0.5 * c.base * v.base, "V not squared"),
+        (c.base * v.base, "charge Q = C V given"),
     ]
     return ans.worked(q, e, steps, mistakes)
 
@@ -157,17 +157,17 @@ def series_pair_power(rng: random.Random, cfg: ScienceConfig) -> Worked:
     r1 = given(rng, 10, 1000, "Ω", cfg, alt=("kΩ",))
     r2 = given(rng, 10, 1000, "Ω", cfg, alt=("kΩ",))
     ans = AnswerUnit(rng, cfg, "W", ("mW",))
-    i = v.si / (r1.si + r2.si)
-    p = i**2 * r2.si
+    i = v.base / (r1.base + r2.base)
+    p = i**2 * r2.base
     q = f"Resistors R1 = {r1} and R2 = {r2} are connected in series to a {v} battery. What power is dissipated in R2?"
     steps = [
-        f"I = V/(R1 + R2) = {fmt(v.si)} V / {fmt(r1.si + r2.si, 4)} Ω = {fmt(i, 4)} A.",
-        f"P2 = I² R2 = ({fmt(i, 4)} A)² × {fmt(r2.si)} Ω = {fmt(p, 4)} W.",
+        f"I = V/(R1 + R2) = {fmt(v.base)} V / {fmt(r1.base + r2.base, 4)} Ω = {fmt(i, 4)} A.",
+        f"P2 = I² R2 = ({fmt(i, 4)} A)² × {fmt(r2.base)} Ω = {fmt(p, 4)} W.",
     ]
     mistakes = [
-        (v.si**2 / r2.si, "whole supply voltage put across R2"),
-        (i**2 * (r1.si + r2.si), "total power given"),
-        (i * r2.si, "voltage across R2 given"),
+        (v.base**2 / r2.base, "whole supply voltage put across R2"),
+        (i**2 * (r1.base + r2.base), "total power given"),
+        (i * r2.base, "voltage across R2 given"),
     ]
     return ans.worked(q, p, steps, mistakes)
 
@@ -178,13 +178,13 @@ def appliance_energy(rng: random.Random, cfg: ScienceConfig) -> Worked:
     hours = rng.choice([0.5, 1, 1.5, 2, 3, 4, 5, 6, 8])
     days = rng.choice([7, 10, 14, 20, 30])
     ans = AnswerUnit(rng, cfg, "kWh", ("MJ",))
-    kwh = p.si / 1000 * hours * days
+    kwh = p.base / 1000 * hours * days
     q = f"An appliance rated at {p} runs for {fmt(hours, 2)} hours a day for {days} days. How much electrical energy does it use?"
-    steps = [f"E = P t = {fmt(p.si / 1000)} kW × {fmt(hours, 2)} h/day × {days} days = {fmt(kwh, 4)} kWh."]
+    steps = [f"E = P t = {fmt(p.base / 1000)} kW × {fmt(hours, 2)} h/day × {days} days = {fmt(kwh, 4)} kWh."]
     mistakes = [
-        (p.si * hours * days, "watt-hours taken as kilowatt-hours"),
-        (p.si / 1000 * hours, "one day only"),
-        (p.si / 1000 * 24 * days, "ran 24 hours a day"),
+        (p.base * hours * days, "watt-hours taken as kilowatt-hours"),
+        (p.base / 1000 * hours, "one day only"),
+        (p.base / 1000 * 24 * days, "ran 24 hours a day"),
     ]
     return ans.worked(q, kwh, steps, mistakes)
 

@@ -70,11 +70,15 @@ LEVELS: dict[int, ScienceConfig] = {
 
 
 class Given(NamedTuple):
-    """A given quantity: the value as shown (in ``unit``) and its SI value."""
+    """A given quantity: the value as shown (in ``unit``) and the same value in the topic's base unit.
+
+    ``base`` is expressed in the unit the topic passed to :func:`given` (``g`` for a chemistry mass, ``L``
+    for a volume, ``m/s`` for a speed): that unit, not SI, is what a topic's formulas must assume.
+    """
 
     value: float
     unit: str
-    si: float
+    base: float
     sig: int = 2
 
     def __str__(self) -> str:
@@ -132,10 +136,10 @@ def given(
     alt: Sequence[str] = (),
     sig: int = 2,
 ) -> Given:
-    """Draw a given quantity between ``lo`` and ``hi`` (in ``unit``).
+    """Draw a given quantity between ``lo`` and ``hi`` (in ``unit``, the topic's base unit).
 
     It is shown in ``unit`` or, at levels with mixed units, often in one of ``alt`` (a round value in that
-    unit, so its SI value is exactly what the problem uses).
+    unit, so its value in ``unit`` is exactly what the problem uses).
     """
     shown = unit
     if cfg.mixed_units and alt and rng.random() < 0.75:
@@ -168,36 +172,39 @@ def quantity_text(value: float, unit: str, sig: int = 3, latex: bool = False) ->
 
 
 class AnswerUnit:
-    """The unit an answer is asked in (SI, or an alternative at levels that convert answers).
+    """The unit an answer is asked in (the topic's base unit, or an alternative at levels that convert answers).
 
-    Topics solve in SI; calling the object converts an SI value into the asked unit, and :meth:`worked`
-    builds the :class:`Worked` with every mistake converted the same way.
+    Topics solve in their base unit (``m/s``, ``L``, ``km/s``: whatever the formulas are written in);
+    calling the object converts a value in that unit into the asked unit, and :meth:`worked` builds the
+    :class:`Worked` with every mistake converted the same way.
     """
 
-    def __init__(self, rng: random.Random, cfg: ScienceConfig, si_unit: str, alt: Sequence[str] = ()) -> None:
-        self.si_unit = si_unit
-        self.unit = pick_answer_unit(rng, cfg, si_unit, alt)
-        self._si = parse_unit(si_unit)
+    def __init__(
+        self, rng: random.Random, cfg: ScienceConfig, base_unit: str, alt: Sequence[str] = ()
+    ) -> None:
+        self.base_unit = base_unit
+        self.unit = pick_answer_unit(rng, cfg, base_unit, alt)
+        self._base = parse_unit(base_unit)
         self._to = parse_unit(self.unit)
 
-    def __call__(self, si_value: float) -> float:
-        return self._to.from_si(self._si.to_si(si_value))
+    def __call__(self, base_value: float) -> float:
+        return self._to.from_si(self._base.to_si(base_value))
 
     def worked(
         self,
         question: str,
-        si_value: float,
+        base_value: float,
         steps: list[str],
         mistakes: Sequence[tuple[float, str]] = (),
         sig: int = 3,
         **kwargs: Any,
     ) -> Worked:
         """The Worked problem; a conversion step is added when the asked unit is not the SI one."""
-        value = self(si_value)
+        value = self(base_value)
         steps = list(steps)
-        if self.unit != self.si_unit:
+        if self.unit != self.base_unit:
             steps.append(
-                f"In {self.unit}: {quantity_text(si_value, self.si_unit, sig + 1)} = {quantity_text(value, self.unit, sig + 1)}."
+                f"In {self.unit}: {quantity_text(base_value, self.base_unit, sig + 1)} = {quantity_text(value, self.unit, sig + 1)}."
             )
         if self._to.dims == TEMPERATURE and "abs_tol" not in kwargs:
             # a relative tolerance on 300 K would accept ±3 K: temperatures are compared to 0.1 degree

@@ -103,12 +103,16 @@ def epicentre_distance(rng: random.Random, cfg: ScienceConfig) -> Worked:
     vs = round(vp / rng.uniform(1.65, 1.8), 1)
     lag = given(rng, 5, 120, "s", cfg, alt=("min",))
     ans = AnswerUnit(rng, cfg, "km", ("m", "mi"))
-    d = lag.si / (1 / vs - 1 / vp)
+    d = lag.base / (1 / vs - 1 / vp)
     q = f"At a seismic station the S waves arrive {lag} after the P waves. The P-wave speed is {vp} km/s and the S-wave speed {vs} km/s. How far away is the epicentre?"
     steps = [
-        f"Δt = d/vs − d/vp, so d = Δt / (1/vs − 1/vp) = {fmt(lag.si)} s / (1/{vs} − 1/{vp}) s/km = {fmt(d, 4)} km."
+        f"Δt = d/vs − d/vp, so d = Δt / (1/vs − 1/vp) = {fmt(lag.base)} s / (1/{vs} − 1/{vp}) s/km = {fmt(d, 4)} km."
     ]
-    mistakes = [(lag.si * (vp - vs), "Δt × (vp − vs)"), (lag.si * vs, "Δt × vs"), (lag.si * vp, "Δt × vp")]
+    mistakes = [
+        (lag.base * (vp - vs), "Δt × (vp − vs)"),
+        (lag.base * vs, "Δt × vs"),
+        (lag.base * vp, "Δt × vp"),
+    ]
     return ans.worked(q, d, steps, mistakes)
 
 
@@ -117,15 +121,15 @@ def ocean_pressure(rng: random.Random, cfg: ScienceConfig) -> Worked:
     depth = given(rng, 5, 4000, "m", cfg, alt=("km", "ft"))
     rho = 1025.0
     ans = AnswerUnit(rng, cfg, "kPa", ("atm", "MPa"))
-    p = P0 + rho * G * depth.si
+    p = P0 + rho * G * depth.base
     q = f"What is the absolute pressure {depth} below the surface of the sea? (seawater density 1025 kg/m^3, g = 9.81 m/s^2, atmospheric pressure 101.3 kPa)"
     steps = [
-        f"P = P0 + ρ g h = 101325 Pa + 1025 × 9.81 × {fmt(depth.si, 4)} = {fmt(p, 4)} Pa = {fmt(p / 1000, 4)} kPa."
+        f"P = P0 + ρ g h = 101325 Pa + 1025 × 9.81 × {fmt(depth.base, 4)} = {fmt(p, 4)} Pa = {fmt(p / 1000, 4)} kPa."
     ]
     mistakes = [
-        (rho * G * depth.si, "atmospheric pressure left out"),
-        (P0 + rho * depth.si, "g left out"),
-        (P0 + G * depth.si, "density left out"),
+        (rho * G * depth.base, "atmospheric pressure left out"),
+        (P0 + rho * depth.base, "g left out"),
+        (P0 + G * depth.base, "density left out"),
     ]
     return ans.worked(q, p / 1000, steps, [(m / 1000, why) for m, why in mistakes])
 
@@ -134,13 +138,13 @@ def barometric_pressure(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """P = P0 e^(−h/H)."""
     h = given(rng, 500, 9000, "m", cfg, alt=("km", "ft"))
     ans = AnswerUnit(rng, cfg, "kPa", ("atm", "hPa"))
-    p = P0 * math.exp(-h.si / SCALE_HEIGHT)
+    p = P0 * math.exp(-h.base / SCALE_HEIGHT)
     q = f"Assuming an isothermal atmosphere with scale height 8.5 km and sea-level pressure 101.3 kPa, what is the air pressure at an altitude of {h}?"
-    steps = [f"P = P0 e^(−h/H) = 101.3 kPa × e^(−{fmt(h.si, 4)} m / 8500 m) = {fmt(p / 1000, 4)} kPa."]
+    steps = [f"P = P0 e^(−h/H) = 101.3 kPa × e^(−{fmt(h.base, 4)} m / 8500 m) = {fmt(p / 1000, 4)} kPa."]
     mistakes = [
-        (P0 * (1 - h.si / SCALE_HEIGHT), "linear decrease"),
-        (P0 * math.exp(-SCALE_HEIGHT / h.si), "H/h in the exponent"),
-        (P0 * 10 ** (-h.si / SCALE_HEIGHT), "10^ instead of e^"),
+        (P0 * (1 - h.base / SCALE_HEIGHT), "linear decrease"),
+        (P0 * math.exp(-SCALE_HEIGHT / h.base), "H/h in the exponent"),
+        (P0 * 10 ** (-h.base / SCALE_HEIGHT), "10^ instead of e^"),
     ]
     return ans.worked(q, p / 1000, steps, [(m / 1000, why) for m, why in mistakes])
 
@@ -188,13 +192,13 @@ def lapse_temperature(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t0 = rng.randint(5, 35)
     h = given(rng, 300, 5000, "m", cfg, alt=("km", "ft"))
     ans = AnswerUnit(rng, cfg, "°C", ("K", "°F"))
-    t = t0 - LAPSE * h.si / 1000
+    t = t0 - LAPSE * h.base / 1000
     q = f"A parcel of dry air at {t0} °C at sea level rises adiabatically to {h}. What is its temperature there? (dry adiabatic lapse rate 9.8 °C/km)"
-    steps = [f"T = T0 − Γ h = {t0} °C − 9.8 °C/km × {fmt(h.si / 1000, 4)} km = {fmt(t, 4)} °C."]
+    steps = [f"T = T0 − Γ h = {t0} °C − 9.8 °C/km × {fmt(h.base / 1000, 4)} km = {fmt(t, 4)} °C."]
     mistakes = [
-        (t0 + LAPSE * h.si / 1000, "temperature added"),
-        (t0 - 6.5 * h.si / 1000, "environmental lapse rate 6.5 °C/km used"),
-        (t0 - LAPSE * h.si / 100, "metres divided by 100"),
+        (t0 + LAPSE * h.base / 1000, "temperature added"),
+        (t0 - 6.5 * h.base / 1000, "environmental lapse rate 6.5 °C/km used"),
+        (t0 - LAPSE * h.base / 100, "metres divided by 100"),
     ]
     w = ans.worked(q, t, steps, mistakes)
     w.unit_words = {"°C": "degrees Celsius", "K": "kelvin", "°F": "degrees Fahrenheit"}[w.unit]
@@ -207,15 +211,15 @@ def stream_discharge(rng: random.Random, cfg: ScienceConfig) -> Worked:
     depth = given(rng, 0.2, 5, "m", cfg, alt=("cm",))
     speed = given(rng, 0.2, 3, "m/s", cfg, alt=("km/h", "cm/s"))
     ans = AnswerUnit(rng, cfg, "m^3/s", ("L/s",))
-    q_flow = width.si * depth.si * speed.si
+    q_flow = width.base * depth.base * speed.base
     q = f"A river channel is {width} wide and {depth} deep on average, and the water flows at {speed}. What is the discharge?"
     steps = [
-        f"Q = w d v = {fmt(width.si, 4)} m × {fmt(depth.si, 4)} m × {fmt(speed.si, 4)} m/s = {fmt(q_flow, 4)} m^3/s."
+        f"Q = w d v = {fmt(width.base, 4)} m × {fmt(depth.base, 4)} m × {fmt(speed.base, 4)} m/s = {fmt(q_flow, 4)} m^3/s."
     ]
     mistakes = [
-        (width.si * depth.si, "speed left out"),
-        (width.si * speed.si, "depth left out"),
-        ((width.si + depth.si) * speed.si, "width and depth added"),
+        (width.base * depth.base, "speed left out"),
+        (width.base * speed.base, "depth left out"),
+        ((width.base + depth.base) * speed.base, "width and depth added"),
     ]
     return ans.worked(q, q_flow, steps, mistakes)
 

@@ -64,16 +64,16 @@ def _medium(rng: random.Random) -> tuple[str, float]:
 def thin_lens_image(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """1/f = 1/d_o + 1/d_i for a converging lens."""
     f = given(rng, 0.05, 0.5, "m", cfg, alt=("cm", "mm"))
-    do = f.si * rng.uniform(1.3, 4.0)
+    do = f.base * rng.uniform(1.3, 4.0)
     obj = given(rng, do, do, "m", cfg, alt=("cm",), sig=3)
     ans = AnswerUnit(rng, cfg, "m", ("cm", "mm"))
-    di = 1 / (1 / f.si - 1 / obj.si)
+    di = 1 / (1 / f.base - 1 / obj.base)
     q = f"An object is placed {obj} in front of a converging lens of focal length {f}. How far from the lens is the image formed?"
-    steps = [f"1/f = 1/d_o + 1/d_i, so d_i = 1/(1/{fmt(f.si)} m − 1/{fmt(obj.si)} m) = {fmt(di, 4)} m."]
+    steps = [f"1/f = 1/d_o + 1/d_i, so d_i = 1/(1/{fmt(f.base)} m − 1/{fmt(obj.base)} m) = {fmt(di, 4)} m."]
     mistakes = [
-        (1 / (1 / f.si + 1 / obj.si), "added 1/f and 1/d_o"),
-        (obj.si - f.si, "d_o − f"),
-        (f.si * obj.si / (f.si + obj.si), "f d_o/(f + d_o)"),
+        (1 / (1 / f.base + 1 / obj.base), "added 1/f and 1/d_o"),
+        (obj.base - f.base, "d_o − f"),
+        (f.base * obj.base / (f.base + obj.base), "f d_o/(f + d_o)"),
     ]
     return ans.worked(q, di, steps, mistakes)
 
@@ -81,21 +81,21 @@ def thin_lens_image(rng: random.Random, cfg: ScienceConfig) -> Worked:
 def image_height(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """Two steps: image distance, then h_i = h_o d_i/d_o."""
     f = given(rng, 0.05, 0.4, "m", cfg, alt=("cm",))
-    do = f.si * rng.uniform(1.3, 5.0)
+    do = f.base * rng.uniform(1.3, 5.0)
     obj = given(rng, do, do, "m", cfg, alt=("cm",), sig=3)
     ho = given(rng, 0.01, 0.2, "m", cfg, alt=("cm", "mm"))
     ans = AnswerUnit(rng, cfg, "m", ("cm", "mm"))
-    di = 1 / (1 / f.si - 1 / obj.si)
-    hi = ho.si * di / obj.si
+    di = 1 / (1 / f.base - 1 / obj.base)
+    hi = ho.base * di / obj.base
     q = f"An object {ho} tall stands {obj} from a converging lens of focal length {f}. What is the height of the (inverted) image? Give its size as a positive number."
     steps = [
-        f"d_i = 1/(1/f − 1/d_o) = 1/(1/{fmt(f.si)} − 1/{fmt(obj.si)}) m = {fmt(di, 4)} m.",
-        f"|m| = d_i/d_o = {fmt(di / obj.si, 4)}, so h_i = {fmt(ho.si)} m × {fmt(di / obj.si, 4)} = {fmt(hi, 4)} m.",
+        f"d_i = 1/(1/f − 1/d_o) = 1/(1/{fmt(f.base)} − 1/{fmt(obj.base)}) m = {fmt(di, 4)} m.",
+        f"|m| = d_i/d_o = {fmt(di / obj.base, 4)}, so h_i = {fmt(ho.base)} m × {fmt(di / obj.base, 4)} = {fmt(hi, 4)} m.",
     ]
     mistakes = [
-        (ho.si * obj.si / di, "magnification inverted"),
-        (ho.si * f.si / obj.si, "used f/d_o"),
-        (ho.si, "image taken as the same size"),
+        (ho.base * obj.base / di, "magnification inverted"),
+        (ho.base * f.base / obj.base, "used f/d_o"),
+        (ho.base, "image taken as the same size"),
     ]
     return ans.worked(q, hi, steps, mistakes)
 
@@ -145,7 +145,7 @@ def photon_energy(rng: random.Random, cfg: ScienceConfig) -> Worked:
         nm = rng.randint(200, 900)
         lam_text, lam_si = f"{nm} nm", nm * 1e-9
     else:
-        lam_text, lam_si = str(lam), lam.si
+        lam_text, lam_si = str(lam), lam.base
     ans = AnswerUnit(rng, cfg, "eV", ("J",))
     e = H * C / lam_si
     q = f"What is the energy of one photon of light with wavelength {lam_text}? (h = 6.626 × 10^-34 J s, c = 3.00 × 10^8 m/s, 1 eV = 1.602 × 10^-19 J)"
@@ -216,20 +216,20 @@ def grating_angle(rng: random.Random, cfg: ScienceConfig) -> Worked:
 def mirror_image(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """Two steps: f = R/2, then the mirror equation."""
     r = given(rng, 0.2, 1.2, "m", cfg, alt=("cm",))
-    f = r.si / 2
+    f = r.base / 2
     do = f * rng.uniform(1.3, 4.0)
     obj = given(rng, do, do, "m", cfg, alt=("cm",), sig=3)
     ans = AnswerUnit(rng, cfg, "m", ("cm",))
-    di = 1 / (1 / f - 1 / obj.si)
+    di = 1 / (1 / f - 1 / obj.base)
     q = f"An object is {obj} in front of a concave mirror whose radius of curvature is {r}. Where is the image, measured from the mirror?"
     steps = [
         f"f = R/2 = {fmt(f, 4)} m.",
-        f"1/d_i = 1/f − 1/d_o = 1/{fmt(f, 4)} − 1/{fmt(obj.si)}, so d_i = {fmt(di, 4)} m.",
+        f"1/d_i = 1/f − 1/d_o = 1/{fmt(f, 4)} − 1/{fmt(obj.base)}, so d_i = {fmt(di, 4)} m.",
     ]
     mistakes = []
-    if obj.si > r.si * 1.05:
-        mistakes.append((1 / (1 / r.si - 1 / obj.si), "radius used as the focal length"))
-    mistakes += [(1 / (1 / f + 1 / obj.si), "added 1/f and 1/d_o"), (obj.si - f, "d_o − f")]
+    if obj.base > r.base * 1.05:
+        mistakes.append((1 / (1 / r.base - 1 / obj.base), "radius used as the focal length"))
+    mistakes += [(1 / (1 / f + 1 / obj.base), "added 1/f and 1/d_o"), (obj.base - f, "d_o − f")]
     return ans.worked(q, di, steps, mistakes)
 
 

@@ -55,13 +55,13 @@ def heat_capacity(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t1 = rng.randint(5, 30)
     t2 = t1 + rng.randint(10, 60)
     ans = AnswerUnit(rng, cfg, "J", ("kJ",))
-    q_heat = m.si * c * (t2 - t1)
+    q_heat = m.base * c * (t2 - t1)
     q = f"How much heat is needed to warm {m} of {name} (specific heat {fmt(c, 4)} J/(kg·K)) from {t1} °C to {t2} °C?"
-    steps = [f"Q = m c ΔT = {fmt(m.si)} kg × {fmt(c, 4)} J/(kg·K) × {t2 - t1} K = {fmt(q_heat, 4)} J."]
+    steps = [f"Q = m c ΔT = {fmt(m.base)} kg × {fmt(c, 4)} J/(kg·K) × {t2 - t1} K = {fmt(q_heat, 4)} J."]
     mistakes = [
-        (m.si * c * t2, "final temperature used instead of ΔT"),
-        (m.si * c * (t2 + t1), "temperatures added"),
-        (m.si * c * (t2 - t1 + 273.15), "ΔT converted to kelvin by adding 273"),
+        (m.base * c * t2, "final temperature used instead of ΔT"),
+        (m.base * c * (t2 + t1), "temperatures added"),
+        (m.base * c * (t2 - t1 + 273.15), "ΔT converted to kelvin by adding 273"),
     ]
     if m.unit != "kg":
         mistakes.append((m.value * c * (t2 - t1), f"mass used in {m.unit} without converting"))
@@ -75,14 +75,14 @@ def mixing_temperature(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t1 = rng.randint(5, 30)
     t2 = rng.randint(45, 95)
     ans = AnswerUnit(rng, cfg, "°C", ("K",))
-    tf = (m1.si * t1 + m2.si * t2) / (m1.si + m2.si)
+    tf = (m1.base * t1 + m2.base * t2) / (m1.base + m2.base)
     q = f"{m1} of water at {t1} °C is mixed with {m2} of water at {t2} °C in an insulated container. What is the final temperature?"
     steps = [
-        f"Heat lost = heat gained: T = (m1 T1 + m2 T2)/(m1 + m2) = ({fmt(m1.si)} × {t1} + {fmt(m2.si)} × {t2})/{fmt(m1.si + m2.si, 4)} = {fmt(tf, 4)} °C."
+        f"Heat lost = heat gained: T = (m1 T1 + m2 T2)/(m1 + m2) = ({fmt(m1.base)} × {t1} + {fmt(m2.base)} × {t2})/{fmt(m1.base + m2.base, 4)} = {fmt(tf, 4)} °C."
     ]
     mistakes = [
         ((t1 + t2) / 2, "simple average"),
-        ((m1.si * t2 + m2.si * t1) / (m1.si + m2.si), "masses swapped"),
+        ((m1.base * t2 + m2.base * t1) / (m1.base + m2.base), "masses swapped"),
     ]
     if m1.unit != m2.unit:
         mistakes.append(
@@ -100,13 +100,13 @@ def melting_heat(rng: random.Random, cfg: ScienceConfig) -> Worked:
     latent, what = (L_VAPOR, "boil away") if boil else (L_FUSION, "melt")
     start = "water at 100 °C" if boil else "ice at 0 °C"
     ans = AnswerUnit(rng, cfg, "J", ("kJ", "MJ"))
-    q_heat = m.si * latent
+    q_heat = m.base * latent
     q = f"How much heat is needed to {what} {m} of {start}? (latent heat of fusion 3.34 × 10^5 J/kg, of vaporisation 2.26 × 10^6 J/kg)"
-    steps = [f"Q = m L = {fmt(m.si)} kg × {fmt(latent, 3)} J/kg = {fmt(q_heat, 4)} J."]
+    steps = [f"Q = m L = {fmt(m.base)} kg × {fmt(latent, 3)} J/kg = {fmt(q_heat, 4)} J."]
     other = L_FUSION if boil else L_VAPOR
     mistakes = [
-        (m.si * other, "the other latent heat used"),
-        (m.si * 4186 * 100, "specific heat × 100 K used"),
+        (m.base * other, "the other latent heat used"),
+        (m.base * 4186 * 100, "specific heat × 100 K used"),
     ]
     if m.unit != "kg":
         mistakes.append((m.value * latent, f"mass used in {m.unit} without converting"))
@@ -136,7 +136,7 @@ def isothermal_work(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t = rng.randint(250, 600)
     v1 = given(rng, 0.002, 0.02, "m^3", cfg, alt=("L",))
     ratio = rng.choice([1.5, 2, 2.5, 3, 4, 5])
-    v2 = v1.si * ratio
+    v2 = v1.base * ratio
     v2_text = str(type(v1)(v1.value * ratio, v1.unit, v2, 3))
     ans = AnswerUnit(rng, cfg, "J", ("kJ",))
     w = n * R_GAS * t * math.log(ratio)
@@ -157,15 +157,15 @@ def thermal_expansion(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t1 = rng.randint(-10, 20)
     t2 = t1 + rng.randint(15, 60)
     ans = AnswerUnit(rng, cfg, "mm", ("cm", "μm"))
-    dl = alpha * length.si * (t2 - t1)
+    dl = alpha * length.base * (t2 - t1)
     q = f"A {name} rail (α = {fmt(alpha * 1e6, 2)} × 10^-6 /K) is {length} long at {t1} °C. By how much does its length increase when it warms to {t2} °C?"
     steps = [
-        f"ΔL = α L ΔT = {fmt(alpha, 2)} /K × {fmt(length.si)} m × {t2 - t1} K = {fmt(dl, 4)} m = {fmt(dl * 1000, 4)} mm."
+        f"ΔL = α L ΔT = {fmt(alpha, 2)} /K × {fmt(length.base)} m × {t2 - t1} K = {fmt(dl, 4)} m = {fmt(dl * 1000, 4)} mm."
     ]
     mistakes = [
-        (alpha * length.si * t2, "final temperature used instead of ΔT"),
+        (alpha * length.base * t2, "final temperature used instead of ΔT"),
         (alpha * (t2 - t1), "length left out"),
-        (alpha * length.si * (t2 - t1) * 3, "volume coefficient 3α used"),
+        (alpha * length.base * (t2 - t1) * 3, "volume coefficient 3α used"),
     ]
     return ans.worked(q, dl * 1000, steps, [(m * 1000, why) for m, why in mistakes])
 
@@ -178,13 +178,13 @@ def conduction(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t_in = rng.randint(15, 25)
     t_out = rng.randint(-15, 10)
     ans = AnswerUnit(rng, cfg, "W", ("kW",))
-    p = k * area * (t_in - t_out) / d.si
+    p = k * area * (t_in - t_out) / d.base
     q = f"A {name} wall panel (thermal conductivity {k} W/(m·K)) has area {area} m^2 and thickness {d}. The inside is at {t_in} °C and the outside at {t_out} °C. What is the rate of heat flow through it?"
-    steps = [f"P = k A ΔT / d = {k} × {area} m^2 × {t_in - t_out} K / {fmt(d.si)} m = {fmt(p, 4)} W."]
+    steps = [f"P = k A ΔT / d = {k} × {area} m^2 × {t_in - t_out} K / {fmt(d.base)} m = {fmt(p, 4)} W."]
     mistakes = [
-        (k * area * (t_in - t_out) * d.si, "multiplied by the thickness"),
-        (k * (t_in - t_out) / d.si, "area left out"),
-        (k * area * (t_in + t_out) / d.si, "temperatures added"),
+        (k * area * (t_in - t_out) * d.base, "multiplied by the thickness"),
+        (k * (t_in - t_out) / d.base, "area left out"),
+        (k * area * (t_in + t_out) / d.base, "temperatures added"),
     ]
     if d.unit != "m":
         mistakes.append(
@@ -199,23 +199,23 @@ def ice_to_water(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t0 = -rng.randint(2, 25)
     t1 = rng.randint(5, 60)
     ans = AnswerUnit(rng, cfg, "J", ("kJ",))
-    q1 = m.si * C_ICE * (0 - t0)
-    q2 = m.si * L_FUSION
-    q3 = m.si * 4186 * t1
+    q1 = m.base * C_ICE * (0 - t0)
+    q2 = m.base * L_FUSION
+    q3 = m.base * 4186 * t1
     total = q1 + q2 + q3
     q = (
         f"How much heat turns {m} of ice at {t0} °C into water at {t1} °C? (c_ice = 2100 J/(kg·K), "
         f"c_water = 4186 J/(kg·K), L_f = 3.34 × 10^5 J/kg)"
     )
     steps = [
-        f"Warm the ice: {fmt(m.si)} × 2100 × {-t0} = {fmt(q1, 4)} J.",
-        f"Melt it: {fmt(m.si)} × 3.34e5 = {fmt(q2, 4)} J.",
-        f"Warm the water: {fmt(m.si)} × 4186 × {t1} = {fmt(q3, 4)} J; total {fmt(total, 4)} J.",
+        f"Warm the ice: {fmt(m.base)} × 2100 × {-t0} = {fmt(q1, 4)} J.",
+        f"Melt it: {fmt(m.base)} × 3.34e5 = {fmt(q2, 4)} J.",
+        f"Warm the water: {fmt(m.base)} × 4186 × {t1} = {fmt(q3, 4)} J; total {fmt(total, 4)} J.",
     ]
     mistakes = [
         (q1 + q3, "melting left out"),
         (q2 + q3, "warming the ice left out"),
-        (m.si * 4186 * (t1 - t0), "one specific heat for the whole range, no melting"),
+        (m.base * 4186 * (t1 - t0), "one specific heat for the whole range, no melting"),
     ]
     return ans.worked(q, total, steps, mistakes)
 

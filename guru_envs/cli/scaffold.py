@@ -52,6 +52,7 @@ maintainer = ""
 
 [[families]]
 name = "word_sort"
+version = 0  # bump when a seed makes a different task or a response gets a different score
 entry_point = "{package}.word_sort:WordSortFamily"
 description = "Sort N words alphabetically; N grows with difficulty."
 data_sources = ["{slug}__word_sort"]
@@ -72,7 +73,7 @@ Version History: v0 initial release.
 """
 
 from guru_envs import Problem, Score, TaskFamily
-from guru_envs.verify import last_boxed, normalize_text
+from guru_envs.verify import all_boxed, final_answer, normalize_text
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fa", "ge", "hi", "ju"]
 
@@ -86,9 +87,11 @@ class WordSortFamily(TaskFamily):
 
     def generate(self, rng, difficulty):
         count = 3 + 2 * difficulty
-        words = set()
+        words = []  # a list, not a set: a set of strings iterates in an order that changes per process
         while len(words) < count:
-            words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))))
+            word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+            if word not in words:
+                words.append(word)
         shuffled = list(words)
         rng.shuffle(shuffled)
         answer = sorted(shuffled)
@@ -105,19 +108,23 @@ class WordSortFamily(TaskFamily):
         return ["\\\\boxed{{" + ", ".join(swapped) + "}}", "\\\\boxed{{" + ", ".join(task.answer[:-1]) + "}}"]
 
     def score(self, task, response):
-        boxed = last_boxed(response)
-        if boxed is None:
-            return Score.wrong(None, "no \\\\boxed{{}} answer")
-        got = [normalize_text(w) for w in boxed.split(",")]
-        if got == [normalize_text(w) for w in task.answer]:
-            return Score.right(boxed)
-        return Score.wrong(boxed, "not the sorted list")
+        # one final answer: several different boxes are several claims (the shared rule refuses them)
+        pick = final_answer(all_boxed(response), same=lambda a, b: words_of(a) == words_of(b))
+        if pick.text is None:
+            return Score.wrong(None, pick.refused)
+        if words_of(pick.text) == [normalize_text(w) for w in task.answer]:
+            return Score.right(pick.text)
+        return Score.wrong(pick.text, "not the sorted list")
+
+
+def words_of(answer):
+    return [normalize_text(w) for w in answer.split(",")]
 '''
 
 TESTS = '''\
 """The guru-envs contract kit, run on this package's environment."""
 
-from guru_envs.testing import check_env, check_family
+from guru_envs.testing import check_family, check_guru_env
 
 
 def test_word_sort_family_meets_the_contract():
@@ -125,7 +132,7 @@ def test_word_sort_family_meets_the_contract():
 
 
 def test_env_meets_the_contract():
-    check_env("{env_id}")
+    check_guru_env("{env_id}")
 '''
 
 README = """\
@@ -148,8 +155,10 @@ env = gym.make("{env_id}")
 prompt, info = env.reset(seed=0)
 ```
 
-Add task families as one file each in `{package}/`, list them in `{package}/manifest.toml`, and keep
-`pytest` green: the contract kit checks seeding, reference answers, wrong answers and hostile inputs.
+Add task families as one file each in `{package}/`, list them in `{package}/manifest.toml` (with a
+`version`, bumped whenever a seed makes a different task or a response gets a different score), and keep
+`pytest` green: the contract kit checks seeding (in this process and in others with another hash seed),
+reference answers, wrong answers, exploit probes and hostile inputs.
 """
 
 

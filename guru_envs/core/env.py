@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
-import numpy as np
 
-from guru_envs.core.dataset import load_tasks
 from guru_envs.core.registry import catalog
-from guru_envs.core.scoring import MAX_RESPONSE_CHARS, score
+from guru_envs.core.scoring import MAX_RESPONSE_CHARS, Scorer
+from guru_envs.core.source import Difficulty, TaskSource
 from guru_envs.core.spaces import AnyText
 from guru_envs.core.task import Task
 
 MAX_PROMPT_CHARS = 1_000_000
+IN_PROCESS = Scorer(workers=1)  # an env scores one response at a time, in its own process
 
 
 class GuruEnv(gym.Env[str, str]):
@@ -24,6 +24,9 @@ class GuruEnv(gym.Env[str, str]):
     ## Description
     Each reset serves one task, generated procedurally (seeded, with a difficulty) by the domain's task
     families or drawn from GURU/verl dataset files; each step scores a response with the task's verifier.
+    Tasks come from a :class:`~guru_envs.core.source.TaskSource` (``source_class``), the same one the
+    sampler, held-out splits and export use, and carry their family options, so a response earns the
+    same reward here as in training and evaluation.
 
     ## Action / Observation Space
     Both are :class:`~guru_envs.core.spaces.AnyText`: any string (prompts up to 1M characters, responses up
@@ -40,34 +43,41 @@ class GuruEnv(gym.Env[str, str]):
     ## Arguments
     ```python
     gym.make("guru/Math-v0", families=["arithmetic"], difficulty=(1, 2))
+    gym.make("guru/Logic-v0", difficulty="easy")
     gym.make("guru/Math-v0", dataset="rows.parquet")
     ```
-    - ``families``: names, or a ``{name: weight}`` mapping (default: the domain's default mix, equal weight;
-      real benchmarks such as HumanEval are served only when named).
-    - ``difficulty``: a level or an inclusive ``(low, high)`` range (default: each family's full range).
+    - ``families``: names (``"zebra"``, or ``"zebra-v1"`` for one version), or a ``{name: weight}`` mapping
+      (default: the domain's default mix, equal weight; real benchmarks such as HumanEval are served only
+      when named).
+    - ``difficulty``: a level, an inclusive ``(low, high)`` range, or a preset (``"easy"``, ``"medium"``,
+      ``"hard"``, mapped onto each family's levels); default: each family's full range. A level a family
+      does not have is an error.
     - ``dataset``: one or more GURU/verl files (.parquet/.jsonl/.json) or a list of Tasks; rows whose
       ``data_source`` belongs to another domain are scored by that domain's verifier.
-    - ``family_options``: ``{family: {option: value}}`` passed to the family constructors.
+    - ``family_options``: ``{family: {option: value}}`` (or ``"domain.family"`` keys) for the family
+      constructors; stamped on every task served, dataset rows included.
     - ``max_turns``: attempts per episode.
+    - ``scorer``: a :class:`~guru_envs.core.scoring.Scorer` (default: in this process).
 
     ## Version History
     - v0: initial release.
     """
 
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
+    source_class: ClassVar[type[TaskSource]] = TaskSource
 
     def __init__(
         self,
         domain: str,
         families: Sequence[str] | Mapping[str, float] | None = None,
-        difficulty: int | tuple[int, int] | None = None,
+        difficulty: Difficulty = None,
         dataset: str | Path | Sequence[str | Path] | Sequence[Task] | None = None,
         family_options: Mapping[str, Mapping[str, Any]] | None = None,
         max_turns: int = 1,
         render_mode: str | None = None,
+        scorer: Scorer | None = None,
     ) -> None:
-        cat = catalog()
-        self.domain = cat.domain(domain).domain
+        self.domain = catalog().domain(domain).domain
         if not isinstance(max_turns, int) or max_turns < 1:
             raise ValueError(f"max_turns must be a positive int, got {max_turns!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -76,85 +86,30 @@ class GuruEnv(gym.Env[str, str]):
             )
         self.max_turns = max_turns
         self.render_mode = render_mode
-        self.family_options = {k: dict(v) for k, v in (family_options or {}).items()}
+        self.scorer = scorer or IN_PROCESS
         self.observation_space = AnyText(max_length=MAX_PROMPT_CHARS)
         self.action_space = AnyText(max_length=MAX_RESPONSE_CHARS)
-
-        self.tasks: list[Task] | None = None
-        if dataset is not None:
-            items = [dataset] if isinstance(dataset, str | Path) else list(dataset)
-            paths = [item for item in items if not isinstance(item, Task)]
-            self.tasks = [item for item in items if isinstance(item, Task)] + (
-                load_tasks(paths) if paths else []
-            )
-            if not self.tasks:
-                raise ValueError("dataset holds no rows")
-            self.family_names: list[str] = []
-            self.family_weights = np.zeros(0)
-        else:
-            available = [f.name for f in cat.families(self.domain, generators_only=True)]
-            weights = (
-                dict(families)
-                if isinstance(families, Mapping)
-                else dict.fromkeys(families or cat.default_families(self.domain), 1.0)
-            )
-            unknown = sorted(set(weights) - set(available))
-            if unknown:
-                raise ValueError(
-                    f"{self.domain} has no generator families {unknown}; choose from {available}"
-                )
-            if not weights or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-                raise ValueError(f"family weights must be non-negative with a positive sum, got {weights}")
-            self.family_names = list(weights)
-            total = sum(weights.values())
-            self.family_weights = np.array([weights[n] / total for n in self.family_names])
-            for name in self.family_names:  # import now so a broken family fails at make(), not mid-run
-                self._family(name)
-        self.difficulty = self._check_difficulty(difficulty)
-
+        self.source = self.source_class(
+            self.domain, families=families, difficulty=difficulty, options=family_options, dataset=dataset
+        )
         self.task: Task | None = None
         self.turn = 0
         self._done = True
         self._last: dict[str, Any] = {}
 
-    def _family(self, name: str, domain: str | None = None) -> Any:
-        return catalog().family(domain or self.domain, name, **self.family_options.get(name, {}))
-
-    def _check_difficulty(self, difficulty: Any) -> tuple[int, int] | None:
-        if difficulty is None:
-            return None
-        low, high = (difficulty, difficulty) if isinstance(difficulty, int) else tuple(difficulty)
-        if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high):
-            raise ValueError(f"difficulty must be a level >= 1 or a (low, high) range, got {difficulty!r}")
-        for name in self.family_names:
-            levels = self._family(name).levels
-            if low > levels:
-                raise ValueError(
-                    f"{self.domain}.{name} has levels 1..{levels}; difficulty {difficulty!r} is out of range"
-                )
-        return (low, high)
+    @property
+    def tasks(self) -> list[Task] | None:
+        """The dataset rows this env serves (None for generated tasks)."""
+        return self.source.tasks
 
     def _draw_task(self, options: Mapping[str, Any]) -> Task:
         if isinstance(options.get("task"), Task):
             return options["task"]
-        if self.tasks is not None:
-            index = options.get("index")
-            if index is None:
-                index = int(self.np_random.integers(len(self.tasks)))
-            return self.tasks[index]
-        name = (
-            options.get("family")
-            or self.family_names[int(self.np_random.choice(len(self.family_names), p=self.family_weights))]
+        if self.source.tasks is not None and options.get("index") is not None:
+            return self.source.tasks[options["index"]]
+        return self.source.draw(
+            self.np_random, family=options.get("family"), difficulty=options.get("difficulty")
         )
-        family = self._family(name)
-        low, high = (
-            self._check_difficulty(options["difficulty"])
-            if "difficulty" in options
-            else (self.difficulty or (1, family.levels))
-        )
-        level = int(self.np_random.integers(low, min(high, family.levels) + 1))
-        task_seed = int(self.np_random.integers(2**62))
-        return family.sample(task_seed, level)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -181,8 +136,7 @@ class GuruEnv(gym.Env[str, str]):
         if self.task is None or self._done:
             raise gym.error.ResetNeeded("call reset() before step(): the episode has ended")
         self.turn += 1
-        family = self._family(self.task.family, self.task.domain) if self.task.domain == self.domain else None
-        verdict = score(self.task, action, family=family)
+        verdict = self.scorer.score(self.task, action)
         info = {**self._task_info(), **verdict.info(), "turn": self.turn}
         terminated = verdict.correct or self.max_turns == 1
         truncated = not terminated and self.turn >= self.max_turns

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import abc
+import inspect
 import random
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import msgspec
 
 from guru_envs.core.task import Task, prompt_from_row
 from guru_envs.verify.score import Score
+
+PRESET_NAMES = ("easy", "medium", "hard")
 
 
 class Problem(msgspec.Struct, kw_only=True):
@@ -21,6 +25,33 @@ class Problem(msgspec.Struct, kw_only=True):
     meta: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+def default_presets(levels: int) -> dict[str, tuple[int, int]]:
+    """Easy, medium and hard as the lower, middle and upper third of ``1..levels``.
+
+    Five levels give easy 1-2, medium 3, hard 4-5; three give one level each; one level serves all three.
+    """
+    third = max(1, round(levels / 3))
+    easy_top, hard_bottom = min(third, levels), max(1, levels - third + 1)
+    medium = (easy_top + 1, hard_bottom - 1) if easy_top + 1 <= hard_bottom - 1 else (easy_top, hard_bottom)
+    return {"easy": (1, easy_top), "medium": medium, "hard": (hard_bottom, levels)}
+
+
+def _passed_options(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The constructor arguments a caller passed, by name (defaults left out); {} when they do not bind."""
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return {}  # __init__ raises the real error
+    params = inspect.signature(cls.__init__).parameters
+    options: dict[str, Any] = {}
+    for name, value in list(bound.arguments.items())[1:]:  # skip self
+        if params[name].kind is inspect.Parameter.VAR_KEYWORD:
+            options.update(value)
+        elif params[name].kind is not inspect.Parameter.VAR_POSITIONAL:
+            options[name] = value
+    return options
+
+
 class TaskFamily(abc.ABC):
     """Base class of every task family.
 
@@ -28,19 +59,55 @@ class TaskFamily(abc.ABC):
     Verifier-only families (GURU dataset rows) set ``generator = False`` and implement
     :meth:`score` and, when the row needs parsing, :meth:`task_from_row`.
 
+    Options are constructor keyword arguments (``ZebraFamily(exact_match=True)``). Every instance
+    remembers the ones it was built with in :attr:`options`, and every task it samples carries them in
+    ``Task.options``, so the task is scored by a family configured the same way wherever it goes (env,
+    trainer, eval, an exported row). Options must be plain JSON values.
+
     ``score`` receives a ``str`` (type and size checks happen once, in :func:`guru_envs.score`) and must
     not raise or run unbounded work: anything that may hang goes through
     :func:`guru_envs.core.guard.guarded_call` or :mod:`guru_envs.sandbox`.
+
+    Class attributes:
+        domain, name: what the family is registered as (its manifest must say the same).
+        levels: difficulty runs ``1..levels``.
+        generator: False for verifier-only families.
+        difficulty_presets: named level ranges that replace the defaults of :func:`default_presets`
+            (``{"hard": (6, 8)}``); any name may be added.
+        exploit_exemptions: ``{probe name: reason}`` for probes of the contract kit's exploit battery
+            that do not apply to this family (e.g. a family whose answer is a set has no "tuple for a
+            set" attack); each entry needs a reason a reviewer can check.
+
+    Instance attributes:
+        options: the constructor arguments this instance was built with.
+        version: the family version the catalog registered this instance under (0 when built by hand).
     """
 
     domain: ClassVar[str]
     name: ClassVar[str]
-    levels: ClassVar[int] = 5  # difficulty runs 1..levels
+    levels: ClassVar[int] = 5
     generator: ClassVar[bool] = True
+    difficulty_presets: ClassVar[Mapping[str, tuple[int, int]]] = {}
+    exploit_exemptions: ClassVar[dict[str, str]] = {}
+
+    options: dict[str, Any]
+    version: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> TaskFamily:
+        # Recorded here, not in __init__, so subclasses that define their own __init__ need no super() call.
+        instance = super().__new__(cls)
+        instance.options = _passed_options(cls, args, kwargs)
+        instance.version = 0
+        return instance
 
     def __init__(self, **options: Any) -> None:
         if options:
             raise TypeError(f"{type(self).__name__} takes no options, got {sorted(options)}")
+
+    @classmethod
+    def presets(cls) -> dict[str, tuple[int, int]]:
+        """Named difficulty ranges: easy, medium and hard by default, overridden by ``difficulty_presets``."""
+        return {**default_presets(cls.levels), **dict(cls.difficulty_presets)}
 
     def sample(self, seed: int, difficulty: int = 1) -> Task:
         """The task for ``(seed, difficulty)``: the same pair gives the same task on every machine."""
@@ -53,14 +120,16 @@ class TaskFamily(abc.ABC):
         rng = random.Random(f"{self.domain}.{self.name}:{difficulty}:{seed}")
         problem = self.generate(rng, difficulty)
         return Task(
-            id=f"{self.domain}.{self.name}/d{difficulty}/s{seed}",
+            id=f"{self.domain}.{self.name}-v{self.version}/d{difficulty}/s{seed}",
             domain=self.domain,
             family=self.name,
+            version=self.version,
             difficulty=difficulty,
             prompt=problem.prompt,
             answer=problem.answer,
             reference_response=problem.reference_response,
             meta=problem.meta,
+            options=dict(self.options),
         )
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
@@ -94,9 +163,11 @@ class TaskFamily(abc.ABC):
             id=f"{row['data_source']}/{index}" if index is not None else row["data_source"],
             domain=self.domain,
             family=self.name,
+            version=self.version,
             prompt=prompt,
             answer=self.parse_ground_truth(reward_model["ground_truth"], row),
             meta=meta,
+            options=dict(self.options),
         )
 
     def parse_ground_truth(self, ground_truth: Any, row: dict[str, Any]) -> Any:

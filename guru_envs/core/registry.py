@@ -1,33 +1,54 @@
-"""The catalog: environment manifests, task families, and ``data_source`` routing.
+"""The catalog: environment manifests, versioned task families, and ``data_source`` routing.
 
-Every environment is declared by a manifest (a TOML file in ``registry/``, or one a plugin provides). The
-catalog reads manifests (cheap: no family module is imported), registers their ids with Gymnasium, and
-imports a family's module only when that family is first used. GURU rows are routed to a verifier by the
-longest registered ``data_source`` prefix: a lookup, never an if/elif chain.
+Every environment is declared by a manifest: a TOML file beside its code (``guru_envs/<domain>/manifest.toml``
+for the built-in domains, a file inside the package for a plugin). The catalog reads manifests (cheap: no
+family module is imported), registers their ids with Gymnasium, and imports a family's module only when
+that family is first used. GURU rows are routed to a verifier by the longest registered ``data_source``
+prefix: a lookup, never an if/elif chain.
+
+Versions belong to families. A family listed twice with different ``version`` numbers is registered at
+both (``guru/Logic.zebra-v0`` and ``guru/Logic.zebra-v1``); an older version marked ``retired`` keeps its
+id, and making it raises Gymnasium's ``DeprecatedEnv`` with the reason, as Gymnasium does for its own
+retired ids. Domain ids (``guru/Math-v0``) carry the version of the domain's default mix.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import re
 import threading
 import tomllib
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from guru_envs.core.family import TaskFamily
 
+if TYPE_CHECKING:
+    from guru_envs.core.task import Task
+
 NAMESPACE = "guru"
+MANIFEST_FILE = "manifest.toml"
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SELECTOR_RE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:-v(?P<version>\d+))?$")
+
+
+class RetiredFamily(ValueError):
+    """A family version that was retired; the message says why and what to use instead."""
 
 
 class FamilySpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One task family of an environment.
+    """One version of a task family of an environment.
 
     Attributes:
         name: short name, unique in its domain (``zebra``); the verifier is ``domain.name``.
         entry_point: ``module:Class`` of the :class:`TaskFamily` subclass, imported at first use.
+        version: bumped whenever a seed makes a different task or a response gets a different score;
+            the single-family id is ``<Domain>.<name>-v<version>``. Several versions may be listed.
+        retired: empty while the version is served; otherwise why it was retired and what replaces it
+            (its id stays registered and raises a deprecation error naming this text).
         description: one line for ``guru info``.
         data_sources: GURU ``data_source`` prefixes this family scores (longest prefix wins).
         generator: False for verifier-only families that score dataset rows.
@@ -39,6 +60,8 @@ class FamilySpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     name: str
     entry_point: str
+    version: int = 0
+    retired: str = ""
     description: str = ""
     data_sources: list[str] = msgspec.field(default_factory=list)
     generator: bool = True
@@ -59,7 +82,12 @@ class VersionNote(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class EnvManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Everything the catalog knows about an environment, before any of its code is imported."""
+    """Everything the catalog knows about an environment, before any of its code is imported.
+
+    ``entry_point`` names the env class ``gym.make`` builds. A plugin may point it at a
+    :class:`~guru_envs.core.env.GuruEnv` subclass whose ``source_class`` changes how tasks are drawn;
+    the env, the sampler, held-out splits, worked examples and export all draw through that class.
+    """
 
     id: str
     domain: str
@@ -80,10 +108,31 @@ class EnvManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         """The ``-vN`` number of the id."""
         return int(self.id.rsplit("-v", 1)[1])
 
+    @property
+    def base(self) -> str:
+        """The id without its version (``guru/Logic``)."""
+        return self.id.rpartition("-v")[0]
+
+    def family_id(self, spec: FamilySpec) -> str:
+        """The single-family id of one family version (``guru/Logic.zebra-v0``)."""
+        return f"{self.base}.{spec.name}-v{spec.version}"
+
+    def family_env_ids(self) -> dict[str, FamilySpec]:
+        """Every single-family id, each version (retired ones included), of each generator family."""
+        return {self.family_id(f): f for f in self.families if f.generator}
+
     def family_ids(self) -> dict[str, str]:
-        """Single-family env ids (``guru/Logic.zebra-v0``) for each generator family."""
-        base, _, version = self.id.rpartition("-v")
-        return {f.name: f"{base}.{f.name}-v{version}" for f in self.families if f.generator}
+        """The single-family id of the current version of each generator family, by family name."""
+        return {f.name: self.family_id(f) for f in current_versions(self.families) if f.generator}
+
+
+def current_versions(specs: list[FamilySpec]) -> list[FamilySpec]:
+    """The highest served (not retired) version of each family, in the order the names first appear."""
+    best: dict[str, FamilySpec] = {}
+    for spec in specs:
+        if not spec.retired and (spec.name not in best or spec.version > best[spec.name].version):
+            best[spec.name] = spec
+    return list(best.values())
 
 
 def parse_manifest(data: bytes | str | dict[str, Any], origin: str = "<manifest>") -> EnvManifest:
@@ -99,24 +148,44 @@ def parse_manifest(data: bytes | str | dict[str, Any], origin: str = "<manifest>
         raise ValueError(f"invalid manifest {origin}: {exc}") from None
     if "/" not in manifest.id or "-v" not in manifest.id or not manifest.id.rsplit("-v", 1)[1].isdigit():
         raise ValueError(f"invalid manifest {origin}: id {manifest.id!r} must look like 'namespace/Name-v0'")
-    names = [f.name for f in manifest.families]
-    if not names or len(set(names)) != len(names):
-        raise ValueError(f"invalid manifest {origin}: families must be non-empty with unique names")
+    if not NAME_RE.match(manifest.domain) or manifest.domain != manifest.domain.lower():
+        raise ValueError(f"invalid manifest {origin}: domain {manifest.domain!r} must be a lower-case name")
+    keys = [(f.name, f.version) for f in manifest.families]
+    if not keys or len(set(keys)) != len(keys):
+        raise ValueError(f"invalid manifest {origin}: families must be non-empty, each name and version once")
     for family in manifest.families:
         family.domain = manifest.domain
+        if not NAME_RE.match(family.name):
+            raise ValueError(f"invalid manifest {origin}: family name {family.name!r} must be an identifier")
+        if family.version < 0:
+            raise ValueError(f"invalid manifest {origin}: family {family.name!r} has a negative version")
         if ":" not in family.entry_point:
             raise ValueError(
                 f"invalid manifest {origin}: family {family.name!r} entry_point needs 'module:Class'"
             )
+    for name in {f.name for f in manifest.families}:
+        if not any(f.name == name and not f.retired for f in manifest.families):
+            raise ValueError(f"invalid manifest {origin}: every version of family {name!r} is retired")
     return manifest
 
 
+def builtin_manifest_paths() -> list[Path]:
+    """The manifest of every built-in domain: ``guru_envs/<domain>/manifest.toml``."""
+    package = Path(__file__).resolve().parents[1]
+    return sorted(package.glob(f"*/{MANIFEST_FILE}"))
+
+
 def builtin_manifest_dir() -> Path:
-    """``registry/builtin`` in a source checkout, or its copy inside the installed wheel."""
-    packaged = resources.files("guru_envs") / "_catalog" / "builtin"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "registry" / "builtin"
+    """Deprecated: built-in manifests now live beside their code; see :func:`builtin_manifest_paths`."""
+    import warnings
+
+    warnings.warn(
+        "builtin_manifest_dir() is deprecated: each built-in domain's manifest is "
+        "guru_envs/<domain>/manifest.toml (use builtin_manifest_paths())",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return Path(__file__).resolve().parents[1]
 
 
 def import_entry_point(entry_point: str) -> Any:
@@ -128,29 +197,50 @@ def import_entry_point(entry_point: str) -> Any:
     return obj
 
 
+def retired_env(env_id: str, reason: str, **_: Any) -> Any:
+    """The entry point of a retired id: raise Gymnasium's ``DeprecatedEnv`` with the reason."""
+    import gymnasium as gym
+
+    raise gym.error.DeprecatedEnv(f"{env_id} is retired: {reason}")
+
+
+def parse_selector(selector: str) -> tuple[str, int | None]:
+    """``"zebra"`` -> ("zebra", None); ``"zebra-v1"`` -> ("zebra", 1).
+
+    Raises:
+        ValueError: when ``selector`` is neither.
+    """
+    match = SELECTOR_RE.match(selector) if isinstance(selector, str) else None
+    if match is None:
+        raise ValueError(f"{selector!r} is not a family name (e.g. 'zebra' or 'zebra-v1')")
+    version = match.group("version")
+    return match.group("name"), int(version) if version is not None else None
+
+
 class Catalog:
-    """All known environments, families and routes; one per process (:func:`catalog`)."""
+    """All known environments, family versions and routes; one per process (:func:`catalog`)."""
 
     def __init__(self) -> None:
         self.envs: dict[str, EnvManifest] = {}
-        self._ids: dict[str, tuple[EnvManifest, str | None]] = {}  # every id, main and single-family
+        self._ids: dict[str, tuple[EnvManifest, FamilySpec | None]] = {}  # every id, main and single-family
         self._domains: dict[str, EnvManifest] = {}
-        self._families: dict[tuple[str, str], FamilySpec] = {}
-        self._routes: dict[str, FamilySpec] = {}
-        self._instances: dict[tuple[str, str, str], TaskFamily] = {}
+        self._families: dict[tuple[str, str], dict[int, FamilySpec]] = {}
+        self._routes: dict[str, tuple[str, str]] = {}  # prefix -> (domain, family)
+        self._instances: dict[tuple[str, str, int, str], TaskFamily] = {}
         self._lock = threading.Lock()
         self.errors: dict[str, str] = {}  # source -> why it could not be loaded
 
+    # --- registration ---------------------------------------------------------------------------------
     def add(self, manifest: EnvManifest) -> None:
-        """Register a manifest: its env ids with Gymnasium, its families, its ``data_source`` routes.
+        """Register a manifest: its env ids with Gymnasium, its family versions, its ``data_source`` routes.
 
         Raises:
-            ValueError: on a clash with an id, domain family or route that is already registered.
+            ValueError: on a clash with an id, a family version or a route that is already registered.
         """
         import gymnasium as gym
 
-        ids = [manifest.id, *manifest.family_ids().values()]
-        for env_id in ids:
+        family_ids = manifest.family_env_ids()
+        for env_id in [manifest.id, *family_ids]:
             if env_id in self._ids or env_id in gym.registry:
                 owner = self._ids[env_id][0].source if env_id in self._ids else "another package"
                 raise ValueError(
@@ -158,90 +248,152 @@ class Catalog:
                 )
         for family in manifest.families:
             key = (manifest.domain, family.name)
-            if key in self._families:
+            if family.version in self._families.get(key, {}):
                 raise ValueError(
-                    f"family {manifest.domain}.{family.name} from {manifest.source} is already registered"
+                    f"family {manifest.domain}.{family.name} v{family.version} from {manifest.source} "
+                    "is already registered"
                 )
             for prefix in family.data_sources:
-                if prefix in self._routes:
-                    other = self._routes[prefix]
+                owner = self._routes.get(prefix)
+                if owner is not None and owner != key:
                     raise ValueError(
-                        f"data_source prefix {prefix!r} of {manifest.domain}.{family.name} is already claimed by "
-                        f"{other.domain}.{other.name}"
+                        f"data_source prefix {prefix!r} of {manifest.domain}.{family.name} is already claimed "
+                        f"by {owner[0]}.{owner[1]}"
                     )
         self.envs[manifest.id] = manifest
         self._ids[manifest.id] = (manifest, None)
-        for name, env_id in manifest.family_ids().items():
-            self._ids[env_id] = (manifest, name)
+        for env_id, spec in family_ids.items():
+            self._ids[env_id] = (manifest, spec)
         self._domains.setdefault(manifest.domain, manifest)
         for family in manifest.families:
-            self._families[(manifest.domain, family.name)] = family
+            self._families.setdefault((manifest.domain, family.name), {})[family.version] = family
             for prefix in family.data_sources:
-                self._routes[prefix] = family
+                self._routes[prefix] = (manifest.domain, family.name)
         gym.register(id=manifest.id, entry_point=manifest.entry_point, kwargs={"domain": manifest.domain})
-        for name, env_id in manifest.family_ids().items():
-            gym.register(
-                id=env_id,
-                entry_point=manifest.entry_point,
-                kwargs={"domain": manifest.domain, "families": [name]},
-            )
+        for env_id, spec in family_ids.items():
+            if spec.retired:
+                gym.register(
+                    id=env_id,
+                    entry_point="guru_envs.core.registry:retired_env",
+                    kwargs={"env_id": env_id, "reason": spec.retired},
+                )
+            else:
+                gym.register(
+                    id=env_id,
+                    entry_point=manifest.entry_point,
+                    kwargs={"domain": manifest.domain, "families": [f"{spec.name}-v{spec.version}"]},
+                )
 
-    def load_dir(self, folder: Path) -> None:
-        """Add every ``*.toml`` manifest in ``folder``; a bad file is recorded in :attr:`errors`, not raised."""
-        for path in sorted(folder.glob("*.toml")):
+    def load_paths(self, paths: list[Path]) -> None:
+        """Add each manifest file; a bad one is recorded in :attr:`errors`, not raised."""
+        for path in paths:
+            origin = f"{path.parent.name}/{path.name}"
             try:
-                self.add(parse_manifest(path.read_bytes(), origin=path.name))
+                self.add(parse_manifest(path.read_bytes(), origin=origin))
             except ValueError as exc:
-                self.errors[path.name] = str(exc)
+                self.errors[origin] = str(exc)
 
-    def resolve(self, env_id: str) -> tuple[EnvManifest, str | None]:
-        """The manifest behind an id, and the family name for a single-family id (None for the main one)."""
+    # --- ids -------------------------------------------------------------------------------------------
+    def resolve_family(self, env_id: str) -> tuple[EnvManifest, FamilySpec | None]:
+        """The manifest behind an id, and the family version of a single-family id (None for a domain id).
+
+        Raises:
+            KeyError: for an unknown id, with close matches.
+        """
         try:
             return self._ids[env_id]
         except KeyError:
-            import difflib
-
             close = difflib.get_close_matches(env_id, list(self._ids), n=3)
             hint = f"; did you mean {close}?" if close else ""
             raise KeyError(f"{env_id!r} is not a registered environment id{hint} (see `guru list`)") from None
+
+    def resolve(self, env_id: str) -> tuple[EnvManifest, str | None]:
+        """The manifest behind an id, and the family name of a single-family id (None for a domain id)."""
+        manifest, spec = self.resolve_family(env_id)
+        return manifest, spec.name if spec is not None else None
+
+    # --- domains ---------------------------------------------------------------------------------------
+    def _unknown_domain(self, name: str) -> KeyError:
+        if isinstance(name, str) and name.lower() in self._domains:
+            return KeyError(f"unknown domain {name!r}: domains are lower-case, use {name.lower()!r}")
+        return KeyError(f"unknown domain {name!r}; known: {sorted(self._domains)}")
 
     def domain(self, name: str) -> EnvManifest:
         """The manifest of a domain's main environment."""
         try:
             return self._domains[name]
-        except KeyError:
-            raise KeyError(f"unknown domain {name!r}; known: {sorted(self._domains)}") from None
+        except (KeyError, TypeError):
+            raise self._unknown_domain(name) from None
+
+    def find_domain(self, name: str) -> EnvManifest | None:
+        """The domain's manifest, or None when no installed manifest declares it."""
+        return self._domains.get(name)
 
     def domains(self) -> list[str]:
         """Registered domain names."""
         return list(self._domains)
 
-    def family_spec(self, domain: str, name: str) -> FamilySpec:
-        """The spec of ``domain.name``."""
+    # --- families --------------------------------------------------------------------------------------
+    def versions(self, domain: str, name: str) -> dict[int, FamilySpec]:
+        """Every registered version of ``domain.name`` (retired ones included)."""
+        if domain not in self._domains:
+            raise self._unknown_domain(domain)
+        found = self._families.get((domain, name))
+        if not found:
+            known = sorted({n for d, n in self._families if d == domain})
+            raise KeyError(f"unknown task family {domain}.{name}; {domain} has {known}")
+        return dict(sorted(found.items()))
+
+    def family_spec(self, domain: str, name: str, version: int | None = None) -> FamilySpec:
+        """The spec of ``domain.name`` at ``version`` (default: its current version).
+
+        Raises:
+            KeyError: for an unknown domain, family or version.
+        """
+        versions = self.versions(domain, name)
+        if version is None:
+            return max((s for s in versions.values() if not s.retired), key=lambda s: s.version)
+        if version not in versions:
+            raise KeyError(f"{domain}.{name} has no version {version}; registered: {sorted(versions)}")
+        return versions[version]
+
+    def find_family_spec(self, domain: str, name: str) -> FamilySpec | None:
+        """The current spec of ``domain.name``, or None when it is not registered here."""
         try:
-            return self._families[(domain, name)]
+            return self.family_spec(domain, name)
         except KeyError:
-            known = sorted(n for d, n in self._families if d == domain)
-            raise KeyError(f"unknown task family {domain}.{name}; {domain} has {known}") from None
+            return None
 
     def families(self, domain: str, generators_only: bool = False) -> list[FamilySpec]:
-        """The families of a domain in manifest order."""
-        return [
-            f for (d, _), f in self._families.items() if d == domain and (f.generator or not generators_only)
-        ]
+        """The current version of each family of a domain, in manifest order."""
+        if domain not in self._domains:
+            raise self._unknown_domain(domain)
+        specs = [s for (d, _), versions in self._families.items() if d == domain for s in versions.values()]
+        return [f for f in current_versions(specs) if f.generator or not generators_only]
 
     def default_families(self, domain: str) -> list[str]:
         """The generator families a domain env mixes when no ``families`` are given."""
         return [f.name for f in self.families(domain, generators_only=True) if f.in_default_mix]
 
-    def family(self, domain: str, name: str, **options: Any) -> TaskFamily:
-        """A family instance (imported at first use, cached per option set)."""
-        key = (domain, name, repr(sorted(options.items())))
+    def family(self, domain: str, name: str, /, *, version: int | None = None, **options: Any) -> TaskFamily:
+        """A family instance built with ``options`` (imported at first use, cached per version and options).
+
+        Raises:
+            KeyError: unknown domain, family or version.
+            RetiredFamily: the version is retired.
+            ImportError, TypeError: the family cannot be built (bad entry point, bad options).
+        """
+        spec = self.family_spec(domain, name, version)
+        if spec.retired:
+            current = self.family_spec(domain, name)
+            raise RetiredFamily(
+                f"{domain}.{name} v{spec.version} is retired: {spec.retired} (current: v{current.version})"
+            )
+        key = (domain, name, spec.version, repr(sorted(options.items())))
         with self._lock:
             cached = self._instances.get(key)
         if cached is not None:
             return cached
-        spec = self.family_spec(domain, name)
         try:
             cls = import_entry_point(spec.entry_point)
         except Exception as exc:
@@ -258,20 +410,25 @@ class Catalog:
                 f"but its manifest registers it as {domain}.{name}"
             )
         instance = cls(**options)
+        instance.version = spec.version
         with self._lock:
             self._instances.setdefault(key, instance)
             return self._instances[key]
 
+    def family_for(self, task: Task) -> TaskFamily:
+        """The family instance that scores ``task``: its domain, family, version and options."""
+        return self.family(task.domain, task.family, version=task.version, **task.options)
+
     def route(self, data_source: str) -> FamilySpec:
-        """The family that scores rows of ``data_source``: the longest registered prefix wins.
+        """The family (current version) that scores rows of ``data_source``: the longest prefix wins.
 
         Raises:
             ValueError: when no registered prefix matches.
         """
         for end in range(len(data_source), 0, -1):
-            spec = self._routes.get(data_source[:end])
-            if spec is not None:
-                return spec
+            owner = self._routes.get(data_source[:end])
+            if owner is not None:
+                return self.family_spec(*owner)
         raise ValueError(
             f"no verifier claims data_source {data_source!r} (known prefixes: {sorted(self._routes)})"
         )
@@ -324,7 +481,31 @@ def catalog() -> Catalog:
     with _catalog_lock:
         if _catalog is None:
             cat = Catalog()
-            cat.load_dir(builtin_manifest_dir())
+            cat.load_paths(builtin_manifest_paths())
             load_plugins(cat)
             _catalog = cat
         return _catalog
+
+
+def register(manifest: EnvManifest | dict[str, Any] | str | Path, source: str | None = None) -> EnvManifest:
+    """Add an environment to the process-wide catalog (and Gymnasium) at run time.
+
+    Args:
+        manifest: an :class:`EnvManifest`, its dict, TOML text, or the path of a ``.toml`` file.
+        source: who provides it (shown by ``guru list``; default: the manifest's own ``source``).
+
+    Returns:
+        The registered manifest.
+
+    Raises:
+        ValueError: when the manifest is invalid or clashes with a registered id, family or route.
+    """
+    if isinstance(manifest, Path) or (isinstance(manifest, str) and manifest.endswith(".toml")):
+        path = Path(manifest)
+        manifest = parse_manifest(path.read_bytes(), origin=str(path))
+    elif not isinstance(manifest, EnvManifest):
+        manifest = parse_manifest(manifest)
+    if source is not None:
+        manifest.source = source
+    catalog().add(manifest)
+    return manifest

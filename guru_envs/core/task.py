@@ -1,7 +1,12 @@
-"""Task: one problem with its ground truth, and its GURU/verl row form."""
+"""Task: one problem with its ground truth and everything needed to score it; a plain value.
+
+A Task knows nothing about the catalog: turning it into a GURU/verl or SkyRL row, or a row into a Task,
+is the job of :mod:`guru_envs.core.rows`, which takes the catalog to use.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import msgspec
@@ -13,7 +18,8 @@ class Task(msgspec.Struct, frozen=True, kw_only=True):
     """A single-turn reasoning problem.
 
     Attributes:
-        id: stable identifier (``math.arithmetic/d2/s17`` for generated tasks, the row id for loaded ones).
+        id: stable identifier (``math.arithmetic-v0/d2/s17`` for generated tasks: family, version,
+            difficulty and seed; the row id for loaded ones).
         domain: ``math``, ``code``, ``science``, ``logic``, ``simulation``, ``tabular`` or a plugin's domain.
         family: the task family inside the domain; together with ``domain`` it names the verifier.
         prompt: the full user message shown to the model.
@@ -21,6 +27,9 @@ class Task(msgspec.Struct, frozen=True, kw_only=True):
         reference_response: a complete model-style response that earns reward 1.0.
         difficulty: level from 1 (easiest) up; 0 when unknown (dataset rows).
         meta: family-specific data the verifier needs (tests, tolerances, ...) plus provenance.
+        options: the family options this task is generated and scored with (``{"exact_match": True}``);
+            every scorer builds the family from them, so the task pays the same reward everywhere.
+        version: the family version that made the task (None: the family's current version).
     """
 
     id: str
@@ -31,15 +40,20 @@ class Task(msgspec.Struct, frozen=True, kw_only=True):
     reference_response: str = ""
     difficulty: int = 0
     meta: dict[str, Any] = msgspec.field(default_factory=dict)
+    options: dict[str, Any] = msgspec.field(default_factory=dict)
+    version: int | None = None
+
+    @property
+    def prompt_key(self) -> str:
+        """A short hash of the prompt: what deduplication and held-out exclusion compare."""
+        return prompt_key(self.prompt)
 
     @property
     def data_source(self) -> str:
-        """The GURU ``data_source`` name: the row's own for loaded tasks, the family's canonical one otherwise."""
-        from guru_envs.core.registry import catalog
+        """The GURU ``data_source`` name (see :func:`guru_envs.core.rows.data_source_of`)."""
+        from guru_envs.core.rows import data_source_of
 
-        return (
-            self.meta.get("data_source") or catalog().family_spec(self.domain, self.family).canonical_source
-        )
+        return data_source_of(self)
 
     def messages(self) -> list[dict[str, str]]:
         """Chat messages for an engine: an optional system prompt, then the user prompt."""
@@ -49,44 +63,22 @@ class Task(msgspec.Struct, frozen=True, kw_only=True):
         return msgs
 
     def to_record(self) -> dict[str, Any]:
-        """The GURU/verl row (``data_source``, chat ``prompt``, ``ability``, ``reward_model``, ``extra_info``).
+        """The task as a GURU/verl row (:func:`guru_envs.core.rows.to_row` with the process catalog)."""
+        from guru_envs.core.rows import to_row
 
-        ``extra_info["guru"]`` holds this task as JSON, so a row read back gives an identical Task, while
-        tools that only know the verl schema still see a string ``ground_truth``.
-        """
-        from guru_envs.core.registry import catalog
-
-        return {
-            "data_source": self.data_source,
-            "prompt": self.messages(),
-            "ability": catalog().domain(self.domain).ability,
-            "reward_model": {"style": "rule", "ground_truth": ground_truth_text(self.answer)},
-            "extra_info": {
-                "task_id": self.id,
-                GURU_KEY: msgspec.json.encode(self).decode(),
-                **{k: self.meta[k] for k in ("pass_rate", "bucket") if k in self.meta},  # from `guru filter`
-            },
-        }
+        return to_row(self)
 
     @classmethod
     def from_record(cls, row: dict[str, Any]) -> Task:
-        """Build a Task from a GURU/verl row (ours or GURU's own), routing by ``data_source``.
+        """A task from a GURU/verl row (:func:`guru_envs.core.rows.from_row` with the process catalog)."""
+        from guru_envs.core.rows import from_row
 
-        Raises:
-            ValueError: when the row lacks the fields a verifier needs, or no domain claims its source.
-        """
-        if not isinstance(row, dict):
-            raise ValueError(f"a dataset row must be a dict, got {type(row).__name__}")
-        extra = row.get("extra_info") or {}
-        if isinstance(extra, dict) and isinstance(extra.get(GURU_KEY), str):
-            return msgspec.json.decode(extra[GURU_KEY], type=cls)
-        from guru_envs.core.registry import catalog
+        return from_row(row)
 
-        source = row.get("data_source")
-        if not isinstance(source, str) or not source:
-            raise ValueError("dataset row has no data_source")
-        spec = catalog().route(source)
-        return catalog().family(spec.domain, spec.name).task_from_row(row)
+
+def prompt_key(prompt: str) -> str:
+    """A 24-hex-digit hash of a prompt (collisions are negligible at any realistic dataset size)."""
+    return hashlib.blake2b(prompt.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def ground_truth_text(answer: Any) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
+from guru_envs.core.scoring import Scorer
 from guru_envs.core.task import Task
 from guru_envs.evaluation.harness import evaluate
 from guru_envs.rollout.base import RolloutEngine, SamplingParams
@@ -57,6 +58,7 @@ def filter_tasks(
     keep: Sequence[str] | None = ("hard", "medium", "easy"),
     buckets: Mapping[str, tuple[float, float]] = DEFAULT_BUCKETS,
     progress: bool = True,
+    scorer: Scorer | None = None,
 ) -> tuple[list[Task], dict[str, int]]:
     """Measure pass rates with ``sampling.n`` samples per task; return the kept tasks and bucket counts.
 
@@ -67,8 +69,9 @@ def filter_tasks(
         keep: buckets to keep (None keeps every task, annotated).
         buckets: name -> pass-rate range.
         progress: show progress.
+        scorer: the scorer to use (default: one of its own for this call).
     """
-    report = evaluate(engine, tasks, sampling, keep_responses=False, progress=progress)
+    report = evaluate(engine, tasks, sampling, keep_responses=False, progress=progress, scorer=scorer)
     annotated, counts = [], {name: 0 for name in buckets}
     for task, result in zip(tasks, report.tasks):
         rate = sum(result.correct) / len(result.correct)

@@ -3,8 +3,10 @@
 N samples per task; pass@1 averaged over samples, unbiased pass@k, mean reward, format failures and
 response length, per family and per domain.
 
-Generation goes through any :class:`~guru_envs.rollout.base.RolloutEngine`; scoring through
-:func:`guru_envs.score_batch` (worker processes), timed separately so scoring stays visibly cheap.
+Generation goes through any :class:`~guru_envs.rollout.base.RolloutEngine`; scoring through a
+:class:`guru_envs.Scorer` (worker processes), timed separately so scoring stays visibly cheap. Each task is
+scored with the options it carries, so evaluation pays what training and the env pay. Given the prompts
+a training run was served, the report also says which held-out tasks it had already seen.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import msgspec
 from tqdm import tqdm
 
-from guru_envs.core.scoring import score_batch
+from guru_envs.core.scoring import Scorer
 from guru_envs.core.task import Task
 from guru_envs.evaluation.passk import ks_up_to, mean_ci, pass_at_k
+from guru_envs.evaluation.splits import Overlap, overlap
 from guru_envs.rollout.base import RolloutEngine, SamplingParams
 
 
@@ -65,6 +68,7 @@ class EvalReport(msgspec.Struct, kw_only=True):
     generation_seconds: float
     scoring_seconds: float
     tasks: list[TaskResult]
+    overlap: Overlap | None = None  # held-out tasks a training run was served (None: not checked)
 
 
 def summarize(results: Sequence[TaskResult]) -> GroupSummary:
@@ -96,6 +100,8 @@ def evaluate(
     score_workers: int | None = None,
     keep_responses: bool = True,
     progress: bool = True,
+    scorer: Scorer | None = None,
+    training_prompts: Collection[str] | None = None,
 ) -> EvalReport:
     """Generate ``sampling.n`` responses per task with ``engine``, score them, and aggregate.
 
@@ -105,9 +111,13 @@ def evaluate(
         sampling: decoding settings; ``n`` is the number of samples per task.
         model_name: recorded in the report.
         batch_prompts: prompts per engine call (the progress bar advances per call).
-        score_workers: processes for scoring (default: CPU count).
+        score_workers: processes for scoring (default: CPU count), when no ``scorer`` is given.
         keep_responses: store response texts in the report (for error analysis).
         progress: show progress bars.
+        scorer: the :class:`~guru_envs.core.scoring.Scorer` to use (kept open: the caller owns it).
+        training_prompts: prompt keys a training run was served (see
+            :func:`~guru_envs.evaluation.splits.training_prompt_keys`); the report's ``overlap`` lists the
+            tasks among them.
     """
     if not tasks:
         raise ValueError("nothing to evaluate: the task list is empty")
@@ -127,7 +137,11 @@ def evaluate(
     start = time.perf_counter()
     if progress:
         print(f"scoring {len(flat_texts)} responses ...", flush=True)
-    scores = score_batch(flat_tasks, flat_texts, workers=score_workers)
+    if scorer is not None:
+        scores = scorer.score_batch(flat_tasks, flat_texts)
+    else:
+        with Scorer(workers=score_workers) as own:
+            scores = own.score_batch(flat_tasks, flat_texts)
     scoring_seconds = time.perf_counter() - start
 
     results = []
@@ -163,4 +177,5 @@ def evaluate(
         generation_seconds=generation_seconds,
         scoring_seconds=scoring_seconds,
         tasks=results,
+        overlap=overlap(training_prompts, tasks) if training_prompts is not None else None,
     )

@@ -42,6 +42,14 @@ def markdown_table(report: EvalReport, families: bool = True) -> str:
         f"{report.generation_seconds:.1f} s, scoring {report.scoring_seconds:.2f} s "
         f"({100 * report.scoring_seconds / max(total, 1e-9):.1f}% of the total)."
     )
+    if report.overlap is not None:
+        found = report.overlap.task_ids
+        shown = ", ".join(found[:10]) + (" ..." if len(found) > 10 else "")
+        lines.append(
+            f"Held-out overlap with training: {len(found)} of {report.overlap.heldout_tasks} tasks have a prompt "
+            f"the run was served ({report.overlap.training_prompts:,} training prompts)"
+            + (f": {shown}" if found else ".")
+        )
     return "\n".join(lines)
 
 

@@ -133,7 +133,7 @@ def test_manifest_validation_and_clashes():
         MANIFEST.replace("guru-test/Toy-v0", "guru-test/Toy2-v0").replace('domain = "toy"', 'domain = "toy2"')
     )
     with pytest.raises(ValueError, match="already claimed"):
-        fresh._routes["toy__sum"] = guru_envs.catalog().family_spec("toy", "sum")
+        fresh._routes["toy__sum"] = ("toy", "sum")
         fresh.add(clash)
 
 

@@ -103,8 +103,10 @@ def test_temperature_reweights_by_size(tmp_path):
     [
         ({}, "at least one source"),
         ({"guru/Nope-v0": 1}, "not a registered"),
-        ([SourceSpec(env="guru-test/Toy-v0", families=["nope"])], "unknown families"),
-        ([SourceSpec(env="guru-test/Toy-v0", difficulty=(3, 1))], "invalid"),
+        ([SourceSpec(env="guru-test/Toy-v0", families=["nope"])], "no generator families"),
+        ([SourceSpec(env="guru-test/Toy-v0", difficulty=(3, 1))], "out of range"),
+        ([SourceSpec(env="guru-test/Toy-v0", difficulty=(1, 4))], "levels 1..3"),
+        ([SourceSpec(env="guru-test/Toy-v0", difficulty="impossible")], "no difficulty preset"),
         ({"guru-test/Toy-v0": 0}, "positive sum"),
     ],
 )

@@ -1,7 +1,7 @@
 """A test-only family (sums of two integers) that exercises the core contract without any real domain."""
 
 from guru_envs.core.family import Problem, TaskFamily
-from guru_envs.verify import Score, last_boxed, parse_number
+from guru_envs.verify import Score, all_boxed, final_answer, last_boxed, parse_number, read_claim
 
 MANIFEST = """
 id = "guru-test/Toy-v0"
@@ -40,13 +40,15 @@ class SumFamily(TaskFamily):
         return [f"So \\boxed{{{task.answer + 1}}}.", f"The answer is {task.answer}."]
 
     def score(self, task, response):
-        got = last_boxed(response)
-        if got is None:
-            return Score.wrong(None, "no boxed answer")
-        value = parse_number(got)
-        if value == task.answer:
-            return Score.right(got)
-        return Score.wrong(got, "wrong number", feedback=f"{got} is wrong")
+        pick = final_answer(all_boxed(response), same=lambda a, b: parse_number(a) == parse_number(b))
+        if pick.text is None:
+            return Score.wrong(None, pick.refused or "no boxed answer")
+        claim = read_claim(pick.text)
+        if claim.refused:
+            return Score.wrong(pick.text, claim.refused)
+        if parse_number(claim.text) == task.answer:
+            return Score.right(pick.text)
+        return Score.wrong(pick.text, "wrong number", feedback=f"{pick.text} is wrong")
 
 
 class RowVerifier(SumFamily):

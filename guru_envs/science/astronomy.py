@@ -22,6 +22,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: golds use the constants the prompts state (Earth's mass 5.972e24 kg, 1 AU = 1.496e8 km); a parallax
+        in arcseconds is shown exactly (v0 rounded it to 3 figures, up to 0.3 % from the value solved).
 """
 
 from __future__ import annotations
@@ -29,13 +31,13 @@ from __future__ import annotations
 import math
 import random
 
-from guru_envs.science.common import AnswerUnit, ScienceConfig, ScienceFamily, Topic, Worked, fmt
+from guru_envs.science.common import AnswerUnit, ScienceConfig, ScienceFamily, Topic, Worked, exact_text, fmt
 
 G_CONST = 6.674e-11  # m^3/(kg s^2)
-M_EARTH = 5.9722e24  # kg
+M_EARTH = 5.972e24  # kg, as the prompts state it
 R_EARTH = 6.371e6  # m
 C = 2.998e8  # m/s
-AU = 1.495978707e11  # m
+AU = 1.496e11  # m, as the prompts state it
 WIEN_B = 2.898e-3  # m K
 T_SUN = 5772.0  # K
 H_ALPHA = 656.3  # nm
@@ -140,7 +142,7 @@ def parallax_distance(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """Parallax distance: d (pc) = 1/p (arcsec)."""
     p_mas = round(rng.uniform(2, 800), 1)
     in_arcsec = not cfg.mixed_units or rng.random() < 0.3
-    given_text = f"{fmt(p_mas / 1000, 3)} arcseconds" if in_arcsec else f"{p_mas} milliarcseconds"
+    given_text = f"{exact_text(p_mas / 1000)} arcseconds" if in_arcsec else f"{p_mas} milliarcseconds"
     ans = AnswerUnit(rng, cfg, "pc", ("ly", "kpc"))
     d = 1000 / p_mas
     q = f"A star's measured parallax is {given_text}. How far away is it?"

@@ -25,7 +25,9 @@ Difficulty:
 Version History:
     v0: initial release.
     v1: moles from mass, reaction mass, molarity and reaction gas volume read a mass given in grams as
-        grams (v0 multiplied it by 1000, so those golds, and some multiple-choice keys, were 1000x off).
+        grams (v0 multiplied it by 1000, so those golds, and some multiple-choice keys, were 1000x off);
+        problems are solved with the molar masses they state (4 figures); a dilution's target concentration
+        is shown exactly (v0 rounded 0.1625 M to 0.163 M); multiple-choice pH options show 2 decimals.
 """
 
 from __future__ import annotations
@@ -33,7 +35,17 @@ from __future__ import annotations
 import math
 import random
 
-from guru_envs.science.common import AnswerUnit, ScienceConfig, ScienceFamily, Topic, Worked, fmt, given
+from guru_envs.science.common import (
+    AnswerUnit,
+    ScienceConfig,
+    ScienceFamily,
+    Topic,
+    Worked,
+    exact_text,
+    fmt,
+    given,
+    round_sig,
+)
 
 ATOMIC_MASS = {
     "H": 1.008,
@@ -125,6 +137,11 @@ def molar_mass(formula: str) -> float:
     return sum(ATOMIC_MASS[el] * n for el, n in COMPOUNDS[formula].items())
 
 
+def stated_molar_mass(formula: str) -> float:
+    """The molar mass as a prompt states it (4 figures): problems are solved with the value they show."""
+    return round_sig(molar_mass(formula), 4)
+
+
 def _equation(reaction: tuple[list[tuple[int, str]], list[tuple[int, str]]]) -> str:
     side = lambda terms: " + ".join(f"{c if c > 1 else ''}{f}" for c, f in terms)  # noqa: E731
     return f"{side(reaction[0])} → {side(reaction[1])}"
@@ -156,7 +173,7 @@ def molar_mass_topic(rng: random.Random, cfg: ScienceConfig) -> Worked:
 def moles_from_mass(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """Moles from mass: n = m/M."""
     formula = rng.choice(["H2O", "CO2", "NaCl", "CaCO3", "C6H12O6", "NaOH", "KCl", "H2SO4", "NH3", "CuSO4"])
-    mm = molar_mass(formula)
+    mm = stated_molar_mass(formula)
     m = given(rng, 0.5, 200, "g", cfg, alt=("mg", "kg"))
     ans = AnswerUnit(rng, cfg, "mol", ("mmol",))
     n = m.base / mm
@@ -174,7 +191,7 @@ def reaction_mass(rng: random.Random, cfg: ScienceConfig) -> Worked:
     c_in, f_in = rng.choice(reaction[0])
     c_out, f_out = rng.choice(reaction[1])
     m_in = given(rng, 1, 100, "g", cfg, alt=("kg", "mg"))
-    mm_in, mm_out = molar_mass(f_in), molar_mass(f_out)
+    mm_in, mm_out = stated_molar_mass(f_in), stated_molar_mass(f_out)
     ans = AnswerUnit(rng, cfg, "g", ("kg", "mg"))
     n_in = m_in.base / mm_in
     n_out = n_in * c_out / c_in
@@ -315,7 +332,7 @@ def dilution(rng: random.Random, cfg: ScienceConfig) -> Worked:
     c1 = given(rng, 0.5, 12, "M", cfg)
     v2 = given(rng, 0.1, 2, "L", cfg, alt=("mL",))
     c2 = c1.base * rng.choice([0.01, 0.02, 0.05, 0.1, 0.125, 0.2, 0.25, 0.4, 0.5])
-    c2_text = f"{fmt(c2, 3)} M"
+    c2_text = f"{exact_text(c2)} M"  # 1.3 M × 0.125 = 0.1625 M: shown as it is used
     ans = AnswerUnit(rng, cfg, "L", ("mL",))
     v1 = c2 * v2.base / c1.base
     q = f"What volume of {c1} stock solution is needed to make {v2} of {c2_text} solution?"
@@ -333,7 +350,7 @@ def dilution(rng: random.Random, cfg: ScienceConfig) -> Worked:
 def molarity(rng: random.Random, cfg: ScienceConfig) -> Worked:
     """Molarity: c = (m/M)/V."""
     formula = rng.choice(["NaCl", "NaOH", "KCl", "C6H12O6", "CuSO4", "KMnO4", "Na2CO3"])
-    mm = molar_mass(formula)
+    mm = stated_molar_mass(formula)
     m = given(rng, 0.5, 60, "g", cfg, alt=("mg",))
     v = given(rng, 0.05, 2, "L", cfg, alt=("mL",))
     ans = AnswerUnit(rng, cfg, "mol/L", ("mmol/L", "M"))
@@ -360,14 +377,15 @@ def reaction_gas_volume(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t_c = rng.randint(0, 40)
     p_kpa = rng.choice([95, 98, 100, 101.3, 102, 105])
     ans = AnswerUnit(rng, cfg, "L", ("mL", "m^3"))
-    n_out = m_in.base / molar_mass(f_in) * c_out / c_in
+    mm_in = stated_molar_mass(f_in)
+    n_out = m_in.base / mm_in * c_out / c_in
     v = n_out * R_GAS * (t_c + 273.15) / (p_kpa * 1000) * 1000
     q = (
         f"Heating decomposes {m_in} of {f_in} completely: {_equation(reaction)}. What volume of {f_out} is produced at "
-        f"{t_c} °C and {p_kpa} kPa? (molar mass of {f_in}: {fmt(molar_mass(f_in), 4)} g/mol; R = 8.314 J/(mol·K))"
+        f"{t_c} °C and {p_kpa} kPa? (molar mass of {f_in}: {fmt(mm_in, 4)} g/mol; R = 8.314 J/(mol·K))"
     )
     steps = [
-        f"n({f_out}) = {fmt(m_in.base, 4)} g / {fmt(molar_mass(f_in), 4)} g/mol × {c_out}/{c_in} = {fmt(n_out, 4)} mol.",
+        f"n({f_out}) = {fmt(m_in.base, 4)} g / {fmt(mm_in, 4)} g/mol × {c_out}/{c_in} = {fmt(n_out, 4)} mol.",
         f"V = nRT/P = {fmt(n_out, 4)} × 8.314 × {fmt(t_c + 273.15, 5)} / {fmt(p_kpa * 1000, 4)} Pa = {fmt(v / 1000, 4)} m^3 = {fmt(v, 4)} L.",
     ]
     mistakes = [

@@ -127,6 +127,19 @@ def round_sig(value: float, sig: int) -> float:
     return float(f"{value:.{sig - 1}e}") if value else 0.0
 
 
+def exact_text(value: float, min_sig: int = 3) -> str:
+    """``value`` with at least ``min_sig`` figures and as many more as it needs to be shown exactly.
+
+    For numbers a prompt states that are not drawn rounded (``1.3 M × 0.125 = 0.1625 M``): the problem is
+    solved with the value shown, so the value shown must be the value used.
+    """
+    target = round_sig(value, 12)
+    for sig in range(min_sig, 9):
+        if round_sig(value, sig) == target:
+            return format_number(value, sig)
+    raise ValueError(f"{value!r} cannot be shown exactly in 8 figures")
+
+
 def given(
     rng: random.Random,
     lo: float,
@@ -379,6 +392,14 @@ def score_choice(task: Task, response: str, options: dict[str, str]) -> Score:
     return Score.wrong(choice.letter, f"chose option {choice.letter}, not the right one ({choice.how})")
 
 
+def value_text(worked: Worked, value: float) -> str:
+    """``value`` in the worked problem's unit, at the precision its prompt asks for (figures or decimals)."""
+    if worked.decimals is None:
+        return quantity_text(value, worked.unit, worked.sig)
+    number = f"{value:.{worked.decimals}f}"
+    return f"{number}°" if worked.unit == "°" else f"{number} {worked.unit}".strip()
+
+
 def _distinct(value: float, taken: Sequence[float], rel: float, abs_tol: float) -> bool:
     for other in taken:
         gap = abs(value - other)
@@ -402,6 +423,9 @@ def distractor_values(worked: Worked, rel_tol: float) -> list[tuple[float, str]]
     out += [(2 * v, "factor of 2 too large"), (v / 2, "factor of 2 too small"), (-v, "wrong sign")]
     out += [(10 * v, "power of ten too large"), (v / 10, "power of ten too small"), (3 * v, "factor of 3")]
     out += [(v / 3, "factor of 3 too small"), (4 * v, "factor of 4"), (v / 4, "factor of 4 too small")]
+    if worked.abs_tol:  # near zero (0.1 °C, pH 0.05) the factors above all land within the tolerance
+        step = 10 * worked.abs_tol
+        out += [(v + k * step, "arithmetic slip") for k in (1, -1, 3, -3, 10, -10, 30, -30)]
     return [(x, why) for x, why in out if math.isfinite(x)]
 
 
@@ -413,16 +437,18 @@ def make_options(rng: random.Random, worked: Worked, n: int, rel_tol: float) -> 
     """
     mistakes = list(worked.mistakes)
     rng.shuffle(mistakes)
-    generic = distractor_values(Worked(worked.question, worked.value, worked.unit), rel_tol)
+    generic = distractor_values(
+        Worked(worked.question, worked.value, worked.unit, abs_tol=worked.abs_tol), rel_tol
+    )
     chosen = [worked.value]
-    texts = [quantity_text(worked.value, worked.unit, worked.sig)]
+    texts = [value_text(worked, worked.value)]
     sign_ok = worked.value < 0 or any(m < 0 for m, _ in worked.mistakes)
     for value, why in mistakes + generic:
         if len(chosen) == n:
             break
         if value < 0 and not sign_ok and why != "wrong sign":
             continue
-        text = quantity_text(value, worked.unit, worked.sig)
+        text = value_text(worked, value)
         if text in texts or not _distinct(value, chosen, rel_tol, worked.abs_tol):
             continue
         chosen.append(value)

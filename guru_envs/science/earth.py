@@ -23,6 +23,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: pressures use the stated sea-level pressure (101.3 kPa, was 101.325); multiple-choice temperatures are
+        shown to 0.1 degree (v0 showed 3 figures, so kelvin options could be 1 K apart).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ ISOTOPES = [
     ("rubidium-87", 4.97e10, "Gyr"),
 ]
 G = 9.81
-P0 = 101.325e3  # Pa
+P0 = 101.3e3  # Pa, as the prompts state it
 SCALE_HEIGHT = 8.5e3  # m
 LAPSE = 9.8  # K/km, dry adiabatic
 
@@ -124,7 +126,7 @@ def ocean_pressure(rng: random.Random, cfg: ScienceConfig) -> Worked:
     p = P0 + rho * G * depth.base
     q = f"What is the absolute pressure {depth} below the surface of the sea? (seawater density 1025 kg/m^3, g = 9.81 m/s^2, atmospheric pressure 101.3 kPa)"
     steps = [
-        f"P = P0 + ρ g h = 101325 Pa + 1025 × 9.81 × {fmt(depth.base, 4)} = {fmt(p, 4)} Pa = {fmt(p / 1000, 4)} kPa."
+        f"P = P0 + ρ g h = 101300 Pa + 1025 × 9.81 × {fmt(depth.base, 4)} = {fmt(p, 4)} Pa = {fmt(p / 1000, 4)} kPa."
     ]
     mistakes = [
         (rho * G * depth.base, "atmospheric pressure left out"),

@@ -22,6 +22,7 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: disease names keep their capitals in prompts ("Tay-Sachs", was "Tay-sachs").
 """
 
 from __future__ import annotations
@@ -273,7 +274,7 @@ def carrier_frequency(rng: random.Random, cfg: ScienceConfig) -> Worked:
     q = math.sqrt(1 / n)
     p = 1 - q
     carriers = 2 * p * q
-    question = f"{disease.capitalize()} is autosomal recessive and affects 1 in {n:,} newborns in a population in Hardy-Weinberg equilibrium. What fraction of the population are carriers (heterozygotes)?"
+    question = f"{disease[0].upper() + disease[1:]} is autosomal recessive and affects 1 in {n:,} newborns in a population in Hardy-Weinberg equilibrium. What fraction of the population are carriers (heterozygotes)?"
     steps = [
         f"q² = 1/{n}, so q = {fmt(q, 4)} and p = {fmt(p, 4)}.",
         f"Carriers: 2pq = 2 × {fmt(p, 4)} × {fmt(q, 4)} = {fmt(carriers, 4)}.",
@@ -294,7 +295,7 @@ def expected_carriers(rng: random.Random, cfg: ScienceConfig) -> Worked:
     population = rng.choice([10_000, 25_000, 50_000, 80_000, 120_000, 250_000])
     q = math.sqrt(1 / n)
     carriers = 2 * (1 - q) * q * population
-    question = f"{disease.capitalize()} (autosomal recessive) affects 1 in {n:,} people. In a town of {population:,} people in Hardy-Weinberg equilibrium, how many carriers (heterozygotes) are expected?"
+    question = f"{disease[0].upper() + disease[1:]} (autosomal recessive) affects 1 in {n:,} people. In a town of {population:,} people in Hardy-Weinberg equilibrium, how many carriers (heterozygotes) are expected?"
     steps = [
         f"q = √(1/{n}) = {fmt(q, 4)}; 2pq = {fmt(2 * (1 - q) * q, 4)}; expected carriers = 2pq × {population:,} = {fmt(carriers, 4)}."
     ]

@@ -24,6 +24,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: the subject families' v1 golds; options are shown to the precision the free answer asks for
+        (decimals for pH and temperatures).
 """
 
 from __future__ import annotations

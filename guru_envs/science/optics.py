@@ -21,6 +21,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: photon energies and radio wavelengths are solved with the constants the prompt states (h, c = 3.00e8
+        m/s, 1 eV); multiple-choice options are shown to the precision the free answer asks for.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ import random
 
 from guru_envs.science.common import AnswerUnit, ScienceConfig, ScienceFamily, Topic, Worked, fmt, given
 
-H = 6.62607015e-34  # J s
-C = 2.99792458e8  # m/s
-EV = 1.602176634e-19  # J
+# the constants as the prompts state them: a problem is solved with the values it shows
+H = 6.626e-34  # J s
+C = 3.00e8  # m/s
+EV = 1.602e-19  # J
 
 MEDIA = [
     ("water", 1.33),
@@ -150,7 +153,7 @@ def photon_energy(rng: random.Random, cfg: ScienceConfig) -> Worked:
     e = H * C / lam_si
     q = f"What is the energy of one photon of light with wavelength {lam_text}? (h = 6.626 × 10^-34 J s, c = 3.00 × 10^8 m/s, 1 eV = 1.602 × 10^-19 J)"
     steps = [
-        f"E = h c/λ = 6.626e-34 J s × 2.998e8 m/s / {fmt(lam_si, 4)} m = {fmt(e, 4)} J = {fmt(e / EV, 4)} eV."
+        f"E = h c/λ = 6.626e-34 J s × 3.00e8 m/s / {fmt(lam_si, 4)} m = {fmt(e, 4)} J = {fmt(e / EV, 4)} eV."
     ]
     mistakes = [
         (e * EV, "joules not converted to eV"),

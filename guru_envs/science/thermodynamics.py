@@ -23,6 +23,10 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: isothermal work shows the final volume exactly (v0 rounded it to 3 figures, so the volume ratio
+        read from the prompt could differ from the one the gold used by up to 0.5 %); radiated power uses
+        the stated σ = 5.67e-8; multiple-choice temperatures are shown to 0.1 degree (v0 showed 3 figures,
+        so options in kelvin could read 314, 315 and 316 K).
 """
 
 from __future__ import annotations
@@ -30,7 +34,16 @@ from __future__ import annotations
 import math
 import random
 
-from guru_envs.science.common import AnswerUnit, ScienceConfig, ScienceFamily, Topic, Worked, fmt, given
+from guru_envs.science.common import (
+    AnswerUnit,
+    ScienceConfig,
+    ScienceFamily,
+    Topic,
+    Worked,
+    exact_text,
+    fmt,
+    given,
+)
 
 SPECIFIC_HEAT = {
     "water": 4186.0,
@@ -44,7 +57,7 @@ CONDUCTIVITY = {"glass": 0.80, "brick": 0.60, "concrete": 1.1, "wood": 0.12}  # 
 L_FUSION = 3.34e5  # J/kg, ice
 L_VAPOR = 2.26e6  # J/kg, water
 C_ICE = 2100.0  # J/(kg K)
-SIGMA = 5.670374419e-8  # W/(m^2 K^4)
+SIGMA = 5.67e-8  # W/(m^2 K^4), as the prompt states it
 R_GAS = 8.314  # J/(mol K)
 
 
@@ -136,8 +149,7 @@ def isothermal_work(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t = rng.randint(250, 600)
     v1 = given(rng, 0.002, 0.02, "m^3", cfg, alt=("L",))
     ratio = rng.choice([1.5, 2, 2.5, 3, 4, 5])
-    v2 = v1.base * ratio
-    v2_text = str(type(v1)(v1.value * ratio, v1.unit, v2, 3))
+    v2_text = f"{exact_text(v1.value * ratio)} {v1.unit}"  # 2 figures times 2.5 may need 4 to be exact
     ans = AnswerUnit(rng, cfg, "J", ("kJ",))
     w = n * R_GAS * t * math.log(ratio)
     q = f"{n} mol of an ideal gas expands isothermally at {t} K from {v1} to {v2_text}. How much work does the gas do? (R = 8.314 J/(mol·K))"

@@ -103,8 +103,14 @@ class MathFamily(TaskFamily):
         self.timeout = float(timeout)
 
     def score(self, task: Task, response: str) -> Score:
-        """Last boxed answer after ``</think>`` against ``task.answer`` (see :mod:`guru_envs.verify.latex`)."""
-        return score_boxed_answer(response, task.answer, question=task.prompt, timeout=self.timeout)
+        """Last boxed answer after ``</think>`` against ``task.answer`` (see :mod:`guru_envs.verify.latex`).
+
+        Generated tasks ask for a value, so a rational answer must be written as a plain number
+        (``final_form``): ``\\boxed{83 - 52}`` or ``\\boxed{\\binom{5}{2}}`` is not an answer yet.
+        """
+        return score_boxed_answer(
+            response, task.answer, question=task.prompt, timeout=self.timeout, final_form=True
+        )
 
     def wrong_answers(self, task: Task) -> list[str]:
         """Plausible wrong final answers (LaTeX) for ``task``; each family lists its own typical mistakes."""

@@ -196,17 +196,20 @@ class Claim(NamedTuple):
     refused: str | None
 
 
-def word_problem(text: str, allow: Collection[str] = ()) -> str | None:
+def word_problem(text: str, allow: Collection[str] = (), *, joins: bool = False) -> str | None:
     """Why the words of ``text`` make it more than one claim (a hedge, a negation ...), or None.
 
     Scale words pass only when ``allow`` lists them; every other denied word is refused whatever
-    ``allow`` says.
+    ``allow`` says. With ``joins`` (the gold is a set: ``x = 2 \\text{ or } x = 3``), ``and``/``or``
+    join the items of the answer and pass.
     """
     for word in words(text):
         category = DENIED.get(word)
         if category is None:
             continue
         if category == "scale word" and word in allow:
+            continue
+        if joins and word in ("and", "or"):
             continue
         return f"the answer is not one claim: {category} {word!r}"
     return None

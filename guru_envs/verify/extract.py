@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 THINK_END = "</think>"
-_BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_BOXED_RE = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([-+]?[\w.,/]{1,40}))")
 _ANSWER_OPEN_RE = re.compile(r"<answer>", re.IGNORECASE)
 _ANSWER_CLOSE_RE = re.compile(r"</answer>", re.IGNORECASE)
 _FENCE_LANG_RE = re.compile(r"[ \t]*([A-Za-z0-9_+-]*)")
@@ -45,7 +45,8 @@ def _balanced(text: str, open_at: int) -> str | None:
 def all_boxed(response: str) -> list[str]:
     """Every ``\\boxed{...}`` / ``\\fbox{...}`` content in order (unclosed ones are skipped).
 
-    Nested boxes count once (the outer one), so ``\\boxed{\\boxed{3}}`` gives ``["\\boxed{3}"]``.
+    Nested boxes count once (the outer one), so ``\\boxed{\\boxed{3}}`` gives ``["\\boxed{3}"]``. A box
+    without braces holds the one token after it, as in LaTeX (``\\boxed 3``, ``\\boxed 42.``: ``42``).
     """
     found: list[str] = []
     pos = 0
@@ -53,6 +54,10 @@ def all_boxed(response: str) -> list[str]:
         m = _BOXED_RE.search(response, pos)
         if m is None:
             return found
+        if m.group(0)[-1] != "{":
+            found.append(m.group(1).rstrip(".,;:"))
+            pos = m.end()
+            continue
         inner = _balanced(response, m.end() - 1)
         if inner is None:
             # An unclosed box swallows the rest of the text; nothing after it can be a clean answer.

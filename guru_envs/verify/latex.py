@@ -34,12 +34,21 @@ from math import gcd
 from typing import Any, NamedTuple
 
 from guru_envs.core.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
+from guru_envs.verify.claim import (
+    UNIT_WORDS,
+    equation_value,
+    final_answer,
+    label_problem,
+    word_problem,
+    words_of,
+)
 from guru_envs.verify.extract import _balanced, all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.latex_expr import (
     Node,
     TooBig,
     Unsupported,
     compare_exprs,
+    free_vars,
     has_const,
     parse_expr,
 )
@@ -58,7 +67,7 @@ DEFAULT_TIMEOUT = 3.0  # seconds of symbolic work per answer, hard limit
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_ANSWER_CHARS",
-    "Verdict",
+    "Equivalence",
     "answers_equal",
     "check_answer",
     "clear_caches",
@@ -69,8 +78,11 @@ __all__ = [
 ]
 
 
-class Verdict(NamedTuple):
-    """The outcome of one comparison: equal or not, which stage decided, and why (for ``Score.reason``)."""
+class Equivalence(NamedTuple):
+    """The outcome of one comparison: equal or not, which stage decided, and why (for ``Score.reason``).
+
+    Named apart from :class:`guru_envs.sandbox.results.Verdict`, the outcome of running code.
+    """
 
     equal: bool
     method: str  # string | value | symbolic | refused | timeout
@@ -102,6 +114,9 @@ _UNICODE = str.maketrans(
         "\u00a0": " ",
     }
 )
+_DEGREE_RE = re.compile(
+    r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|\\textdegree(?![a-zA-Z])"
+)
 _SUBS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
@@ -110,44 +125,39 @@ _SUBS: list[tuple[re.Pattern[str], str]] = [
         "",
     ),
     (re.compile(r"\\(?:displaystyle|textstyle|limits|nolimits)(?![a-zA-Z])"), ""),
-    (re.compile(r"(?<=\d)(?:\\[,!]|\{,\})\s*(?=\d{3}(?!\d))"), ","),  # 1\,000 and 1{,}000 are thousands
+    (re.compile(r"(?<=\d)(?:\\[,!]|\{,\}|,\s*\\!)\s*(?=\d{3}(?!\d))"), ","),  # 1\,000 1{,}000 1,\!000
     (re.compile(r"(?<!\\)\\!"), ""),
     (re.compile(r"(?<!\\)\\[,;:> ]|~|\\q?quad(?![a-zA-Z])|\\enspace|\\thinspace"), " "),
-    (re.compile(r"\\[dt]frac(?![a-zA-Z])"), r"\\frac"),
+    (re.compile(r"\\[dtc]frac(?![a-zA-Z])"), r"\\frac"),
     (re.compile(r"\\[dt]binom(?![a-zA-Z])"), r"\\binom"),
-    (re.compile(r"\\(?:leqslant|leq)(?![a-zA-Z])"), r"\\le"),
-    (re.compile(r"\\(?:geqslant|geq)(?![a-zA-Z])"), r"\\ge"),
-    (re.compile(r"\\(?:neq)(?![a-zA-Z])"), r"\\ne"),
+    (re.compile(r"\\(?:leqslant|leq)(?![a-zA-Z])|<="), r"\\le "),
+    (re.compile(r"\\(?:geqslant|geq)(?![a-zA-Z])|>="), r"\\ge "),
+    (re.compile(r"\\(?:neq)(?![a-zA-Z])|!="), r"\\ne "),
     (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
     (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
     (re.compile(r"\\ast(?![a-zA-Z])"), "*"),
     (re.compile(r"\\varnothing(?![a-zA-Z])"), r"\\emptyset"),
-    (
-        re.compile(
-            r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|\\textdegree(?![a-zA-Z])"
-        ),
-        "",
-    ),
+    (_DEGREE_RE, ""),
+    (re.compile(r"\*\*"), ""),  # markdown bold
     (re.compile(r"\\\$|\$"), ""),
     (re.compile(r"\\%"), "%"),
+    (re.compile(r"\s*\b(?:per\s?cent(?:age)?|pct)\b\.?", re.IGNORECASE), "%"),
 ]
 _WRAPPER_RE = re.compile(
-    r"\\(?:text|textbf|textrm|textit|textnormal|mathrm|mathbf|mathit|mathsf|mbox|operatorname|boxed|fbox|"
-    r"mathbb|mathcal|bm|boldsymbol)\s*\{"
+    r"\\(?:text|textbf|textrm|textit|textnormal|textsf|mathrm|mathbf|mathit|mathsf|mathnormal|mbox|"
+    r"operatorname|boxed|fbox|mathbb|mathcal|bm|boldsymbol)\s*\{"
 )
-# Unit words a number may carry; a unit inside \text{} may be any short word ("5\text{ apples}").
-_UNIT_WORDS = (
-    "cm|mm|km|kg|mg|sec|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?|degrees?|"
-    "dollars?|cents?|units?|square units|sq units|inches|inch|feet|foot|ft|yards?|yd|miles?|meters?|"
-    "metres?|centimeters?|liters?|litres?|ml|mph|km/h|m/s|points?|people|students|ways|pounds?|lbs?|oz|"
-    "ounces?|grams?|kilograms?|radians?"
+# A label after the value: a text wrapper (``\text{ cm}``, ``\textnormal{ miles}``), then perhaps ``^2``.
+_WRAPPED_LABEL_RE = re.compile(
+    r"\\(?:text|textnormal|textrm|textbf|textit|textsf|mathrm|mathbf|mathit|mbox|rm)\s*\{([^{}]{0,60})\}"
+    r"\s*(?:\^\s*\{?\s*[23]\s*\}?|\u00b2|\u00b3)?\s*\.?\s*$"
 )
-_TRAILING_UNIT_RE = re.compile(
-    r"(?<=[\d}).)])\s*(?:\\(?:text|mathrm|mbox|textrm|rm)\s*\{\s*[A-Za-z][A-Za-z ./]{0,30}\}"
-    rf"|\s(?:{_UNIT_WORDS}))"
-    r"\s*(?:\^\s*\{?\s*[23]\s*\}?|\u00b2|\u00b3)?\s*$"
+_LABEL_EXPONENT_RE = re.compile(r"\s*(?:\^\s*\{?\s*[23]\s*\}?|\u00b2|\u00b3)\s*\.?\s*$")
+_TRIG_RE = re.compile(r"\\(?:sin|cos|tan|sec|csc|cot)(?![a-zA-Z])")
+_DEGREES_IN_TRIG_RE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z]))"
 )
-_PERCENT_WORD = re.compile(r"\s*\bpercent\b")
+_REPEATING_RE = re.compile(r"(-?)(\d*)\.(\d*)\\overline\s*\{(\d{1,12})\}")
 _WORDS_TO_COMMANDS = re.compile(r"(?<![\\a-zA-Z])(sqrt|pi|infty|cdot|times|frac)(?![a-zA-Z])")
 _IN_PREFIX_RE = re.compile(r"^[a-zA-Z]\s*\\in\s*")
 _SPACES = re.compile(r"\s+")
@@ -169,29 +179,102 @@ def _unwrap(text: str) -> str:
     return text
 
 
+def _repeating(m: re.Match[str]) -> str:
+    """``0.1\\overline{6}`` as the exact fraction it stands for (``\\frac{1}{6}``)."""
+    sign, whole, fixed, period = m.groups()
+    value = Fraction(int(whole or "0")) + (Fraction(int(fixed), 10 ** len(fixed)) if fixed else 0)
+    value += Fraction(int(period), (10 ** len(period) - 1) * 10 ** len(fixed))
+    frac = f"\\frac{{{value.numerator}}}{{{value.denominator}}}" if value.denominator != 1 else str(value)
+    return f"{sign}({frac})" if sign else f"({frac})"
+
+
+def _degrees(text: str) -> str:
+    """Degrees inside a trigonometric function are radians to the reader (``\\sin 60^\\circ``)."""
+    if _TRIG_RE.search(text) is None:
+        return text
+    return _DEGREES_IN_TRIG_RE.sub(r"(\\frac{\1\\pi}{180})", text)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _presentation(answer: str) -> str:
+    """The answer with presentation rewritten (unicode, spacing, sizing, ``\\dfrac``, ``>=``, degrees, ``$``)."""
+    s = answer.translate(_UNICODE)
+    s = strip_wrappers(s)
+    s = _degrees(s)
+    if "\\overline" in s:
+        s = _REPEATING_RE.sub(_repeating, s)
+    for pattern, repl in _SUBS:
+        s = pattern.sub(repl, s)
+    return s.strip()
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """``(formula, trailing label)`` of a presentation-normalised answer: ``5\\text{ cm}^2`` -> ``("5", "cm")``.
+
+    A label is a text wrapper at the end (``\\text{..}``, ``\\textnormal{..}``, ``\\mbox{..}``), or bare words
+    after a space at the end of which one has three letters or more or is a known unit word
+    (``125 miles``, ``12 dollars``, ``5 cm``); single letters (``2 x``) and LaTeX commands are not labels.
+    Whether the label may be dropped is :func:`guru_envs.verify.claim.label_problem`'s decision.
+    """
+    s = text.rstrip(" .")
+    labels: list[str] = []
+    for _ in range(3):  # "5 \text{ square } \text{ units}" has two wrappers
+        m = _WRAPPED_LABEL_RE.search(s)
+        if m is None or not s[: m.start()].strip():
+            break
+        labels.insert(0, m.group(1).strip())
+        s = s[: m.start()].rstrip(" .")
+    if not labels:
+        head, label = _bare_label(s)
+        if label:
+            return head, label
+    return s, " ".join(labels)
+
+
+def _bare_label(s: str) -> tuple[str, str]:
+    exponent = _LABEL_EXPONENT_RE.search(s)
+    body = (
+        s[: exponent.start()]
+        if exponent and exponent.start() > 0 and s[exponent.start() - 1].isalpha()
+        else s
+    )
+    j = len(body)
+    while j > 0 and (body[j - 1].isalpha() or body[j - 1] in " ./"):
+        j -= 1
+    if j > 0 and body[j - 1] == "\\":  # the first word belongs to a command (\cos a)
+        while j < len(body) and body[j].isalpha():
+            j += 1
+    candidate = body[j:]
+    head = body[:j].rstrip()
+    if not candidate[:1].isspace() or not head or head[-1] not in "0123456789})]|.%":
+        return s, ""
+    found = candidate.split()
+    if not found or not any(len(w.strip("./")) >= 3 or w.strip("./").lower() in UNIT_WORDS for w in found):
+        return s, ""
+    return head, candidate.strip()
+
+
+def _finish(s: str) -> str:
+    s = _unwrap(s)
+    s = _WORDS_TO_COMMANDS.sub(r"\\\1", s)
+    s = _IN_PREFIX_RE.sub("", s.strip())
+    return _SPACES.sub(" ", s).strip().rstrip(".").strip()
+
+
 @functools.lru_cache(maxsize=16_384)
 def normalize_answer(answer: str) -> str:
     """The answer without presentation: wrappers, sizing commands, spacing, units, degree signs, ``$``.
 
+    A trailing label is dropped only when it is a unit or a counting word
+    (:func:`guru_envs.verify.claim.label_problem`); any other trailing words stay and make the answer text.
     The result is still LaTeX (``\\frac{1}{2}`` stays), with single spaces; callers must cap the length
     first (this function is linear, but its cache should hold answers, not essays).
     """
-    s = answer.translate(_UNICODE)
-    s = strip_wrappers(s)
-    for pattern, repl in _SUBS:
-        s = pattern.sub(repl, s)
-    s = s.strip()
-    for _ in range(3):  # units can hide behind a trailing period or a second wrapper
-        s = s.rstrip(" .")
-        stripped = _TRAILING_UNIT_RE.sub("", s)
-        if stripped == s or not stripped.strip():
-            break
-        s = stripped
-    s = _unwrap(s)
-    s = _PERCENT_WORD.sub("%", s)
-    s = _WORDS_TO_COMMANDS.sub(r"\\\1", s)
-    s = _IN_PREFIX_RE.sub("", s.strip())
-    return _SPACES.sub(" ", s).strip().rstrip(".").strip()
+    s = _presentation(answer)
+    head, label = split_label(s)
+    if label and label_problem(label) is None:
+        s = head
+    return _finish(s)
 
 
 def _key(normalized: str) -> str:
@@ -207,6 +290,7 @@ _VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]{1,8}\}?)?$")
 _FUNC_LHS_RE = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z]\s*\)$")
 _VAR_TUPLE_RE = re.compile(r"^\(\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?(?:\s*,\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?)+\s*\)$")
 _MATRIX_RE = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+_RATIO_RE = re.compile(r"(\d{1,12}(?:\.\d{1,12})?)\s*:\s*(\d{1,12}(?:\.\d{1,12})?)")
 _EMPTY_SET = {"\\emptyset", "\\{\\}", "\\{ \\}", "{}"}
 _UNSURE = ("unknown", "rel")
 _NUMBERISH = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d{1,4})?\s*%?")
@@ -280,13 +364,16 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
     bare commas, ``\\{..\\}``, ``or``, ``\\pm``), ``tuple`` (ordered), ``interval``, ``union``, ``matrix``,
     and ``unknown``/``rel`` for what only the symbolic checker can read.
     """
-    s = text.strip()
+    s = _strip_redundant(text.strip())
     if depth > 6:
         return ("unknown", s)
     if not s:
         return ("text", "")
     if s in _EMPTY_SET:
         return ("list", ())
+    ratio = _RATIO_RE.fullmatch(s)
+    if ratio:  # 7:32, a ratio, is the quotient
+        s = f"\\frac{{{ratio.group(1)}}}{{{ratio.group(2)}}}"
     if _NUMBERISH.fullmatch(s):  # 1,000 / 2.5e-3 / 12%: numbers the expression reader does not take
         value = parse_number(s)
         if value is not None:
@@ -309,6 +396,9 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
             return ("union", pieces)
         return ("unknown", s)
     if parse_number(s) is None:  # "1,000" is a number, not a list
+        solutions = _solution_tuples(s, depth)
+        if solutions is not None:
+            return solutions
         parts = _split_top(s, _LIST_SEPARATORS)
         if len(parts) > 1:
             if len(parts) > MAX_ITEMS or any(not p for p in parts):
@@ -322,7 +412,7 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
         parts = [p for p in _split_top(body, _LIST_SEPARATORS) if p]
         if len(parts) > MAX_ITEMS:
             return ("unknown", s)
-        return ("list", _flatten(_structure(p, depth + 1) for p in parts))
+        return ("list", _flatten(_structure(p, depth + 1) for p in parts), "set")  # a set, never a tuple
     if s[0] in "([" and s[-1] in ")]" and _enclosed(s):
         parts = _split_top(s[1:-1], (",",))
         if len(parts) == 1:
@@ -346,6 +436,45 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
         return ("unknown", s)
 
 
+def _strip_redundant(s: str) -> str:
+    """``((5))``, ``{{5}}``, ``[\\begin{matrix}..\\end{matrix}]``: brackets that only group, removed in a loop.
+
+    Parentheses around a comma list stay (a tuple); braces never make a set in LaTeX (``\\{..\\}`` does).
+    A loop, not recursion, so redundant brackets cost microseconds whatever their number.
+    """
+    for _ in range(MAX_DEPTH + 2):
+        if len(s) < 2 or (s[0], s[-1]) not in (("(", ")"), ("{", "}"), ("[", "]")) or not _enclosed(s):
+            return s
+        inner = s[1:-1].strip()
+        if not inner:
+            return s
+        if s[0] == "[" and not (inner.startswith("\\begin{") and _MATRIX_RE.match(inner)):
+            return s  # an interval or a bracketed list
+        if s[0] == "(" and len(_split_top(inner, (",",))) > 1:
+            return s  # a tuple or an open interval
+        s = inner
+    return s
+
+
+def _solution_tuples(s: str, depth: int) -> tuple[Any, ...] | None:
+    """``p=5, q=2; p=7, q=2``: solutions separated by ``;``, each the same names assigned: a set of tuples."""
+    groups = _split_top(s, (";",))
+    if len(groups) < 2 or len(groups) > MAX_ITEMS:
+        return None
+    solutions = []
+    names = None
+    for group in groups:
+        items = [_structure(p, depth + 1) for p in _split_top(group, (",",))]
+        if len(items) < 2 or any(item[0] != "assign" for item in items):
+            return None
+        these = tuple(item[1] for item in items)
+        if names is not None and these != names:
+            return None
+        names = these
+        solutions.append(("tuple", tuple(item[2] for item in items)))
+    return ("list", tuple(solutions))
+
+
 def _flatten(items: Any) -> tuple[Any, ...]:
     out: list[Any] = []
     for item in items:
@@ -357,7 +486,7 @@ def _flatten(items: Any) -> tuple[Any, ...]:
 
 
 def _is_text(s: str) -> bool:
-    stripped = _COMMAND.sub(" ", s)
+    stripped = _COMMAND.sub(" ", _SUBSCRIPT_RE.sub(" ", s))  # S_{MBCN} is a name, not a word
     return any(w.group(0).lower() not in ("and", "or") for w in _LONG_WORD.finditer(stripped))
 
 
@@ -393,16 +522,98 @@ def _relation(s: str, depth: int) -> tuple[Any, ...] | None:
     pieces.append(s[start:].strip())
     if not ops:
         return None
-    if len(ops) == 1 and ops[0] in ("=", "\\approx"):
-        lhs, rhs = pieces
-        if _VAR_RE.match(lhs) or _FUNC_LHS_RE.match(lhs):
-            return ("assign", lhs.replace("{", "").replace("}", ""), _structure(rhs, depth + 1))
-        if _VAR_RE.match(rhs):
-            return ("assign", rhs.replace("{", "").replace("}", ""), _structure(lhs, depth + 1))
-        if _VAR_TUPLE_RE.match(lhs):  # (x, y) = (2, 3)
-            return _structure(rhs, depth + 1)
-        return ("rel", s)
+    if all(op in ("=", "\\approx") for op in ops):
+        return _equation(pieces, ops, s, depth)
     return _inequality(pieces, ops, s, depth)
+
+
+_SUBSCRIPT_RE = re.compile(r"_\s*(?:\{[A-Za-z0-9 ,]{1,12}\}|[A-Za-z0-9])")
+_NAME_RE = re.compile(r"[A-Za-z{}()|:' ]{1,30}")
+
+
+def _is_name(side: str) -> bool:
+    """Whether an equation side names a quantity (``x``, ``f(x)``, ``|AB|``, ``V_1:V_2``, ``\\frac{NO}{BO}``)."""
+    if _VAR_RE.match(side) or _FUNC_LHS_RE.match(side):
+        return True
+    rest = _SUBSCRIPT_RE.sub("", side).replace("\\frac", "")
+    return bool(_NAME_RE.fullmatch(rest)) and any(ch.isalpha() for ch in rest) and _enclosed_ok(rest)
+
+
+def _enclosed_ok(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += ch in "({"
+        depth -= ch in ")}"
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _name_key(side: str) -> str:
+    return _SPACES.sub("", side).replace("{", "").replace("}", "")
+
+
+def _constant(text: str) -> Node | None:
+    """The expression tree of a side without variables, or None."""
+    try:
+        node = parse_expr(text)
+    except (Unsupported, TooBig):
+        return None
+    return None if free_vars(node) else node
+
+
+def _same_constant(a: str, b: str) -> bool | None:
+    x, y = _constant(a), _constant(b)
+    if x is None or y is None:
+        return None
+    try:
+        return compare_exprs(x, y)
+    except TooBig:
+        return None
+
+
+def _close_constant(a: str, b: str) -> bool | None:
+    """Whether ``a`` is a fair approximation of ``b`` (within 1%), for the sides after ``\\approx``."""
+    x, y = _constant(a), _constant(b)
+    if x is None or y is None:
+        return None
+    try:
+        return compare_exprs(x, y, rel_tol=1e-2)
+    except TooBig:
+        return None
+
+
+def _equation(pieces: list[str], ops: list[str], s: str, depth: int) -> tuple[Any, ...]:
+    """``x = 3`` as an assignment, ``x = 2 + 3 = 5`` as its value; ``5 = 3`` and ``x = 5 = 3`` as false.
+
+    Sides after an ``\\approx`` are approximations of the exact value: a wrong one makes the answer false.
+    An equation in variables (``2x + 4y = 3``) is a relation for the symbolic checker.
+    """
+    if any(not p for p in pieces):
+        return ("rel", s)
+    cut = ops.index("\\approx") + 1 if "\\approx" in ops else len(pieces)
+    exact, approx = pieces[:cut], pieces[cut:]
+    if len(exact) == 1 and approx and _is_name(exact[0]):  # x \approx 11
+        exact, approx = [exact[0], approx[0]], approx[1:]
+    if len(exact) == 2 and _VAR_TUPLE_RE.match(exact[0]):  # (x, y) = (2, 3)
+        value, name = exact[1], None
+    elif len(exact) == 2 and _is_name(exact[0]) != _is_name(exact[1]):
+        name, value = (exact[0], exact[1]) if _is_name(exact[0]) else (exact[1], exact[0])
+    elif len(exact) == 1:
+        name, value = None, exact[0]
+    else:
+        found, problem = equation_value(exact, is_name=_is_name, same=_same_constant)
+        if problem is not None:
+            values = [p for p in exact if not _is_name(p)]
+            if not values or any(_constant(p) is None for p in values):
+                return ("rel", s)  # an equation in variables or names, not a chain of values
+            return ("false", problem)
+        name, value = (exact[0] if _is_name(exact[0]) else None), found
+    for side in approx:
+        if _close_constant(side, value) is False:
+            return ("false", f"a false approximation: {value[:40]} \\approx {side[:40]}")
+    inner = _structure(value, depth + 1)
+    return ("assign", _name_key(name), inner) if name is not None else inner
 
 
 _LESS = {"<": (True, False), "\\le": (True, True), ">": (False, False), "\\ge": (False, True)}
@@ -445,11 +656,21 @@ class _Refused(Exception):
     """A side is too large to evaluate; it must not reach sympy."""
 
 
+class _NotOneClaim(Exception):
+    """The answer states something false or several things (``5 = 3``); the message says what."""
+
+
 def _compare(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float) -> bool | None:
     """True/False when decided without sympy, None when only the symbolic checker can tell."""
     kg, kr = g[0], r[0]
     if kg == "huge" or kr == "huge":
         raise _Refused
+    if kg == "false":
+        raise _NotOneClaim(g[1])
+    if kr == "false":
+        return False  # a false reference: nothing equals it
+    if kg == "rel" and kr not in (*_UNSURE, "interval", "union"):
+        return False  # an equation in variables is not a value or a list (an inequality may be an interval)
     if kg == "text" or kr == "text":
         return kg == kr and g[1] == r[1]
     if kg in _UNSURE or kr in _UNSURE:
@@ -477,6 +698,8 @@ def _compare(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float) -> bool | N
     if kg == "list" and kr == "expr":
         return _same_set(g[1], (r,), rel_tol)
     if kr == "tuple":
+        if kg == "list" and len(g) > 2:
+            return False  # a set is not an ordered tuple
         if kg in ("tuple", "list"):
             return _same_sequence(g[1], r[1], rel_tol)
         if kg == "interval" and len(r[1]) == 2 and not g[1] and not g[4]:
@@ -538,10 +761,11 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
     if len(set(names)) != len(names):  # x=2, x=3 against 2, 3: roots of one variable
         values = tuple(item[2] for item in named[1])
         return _same_set(values, plain[1], rel_tol)
-    ordered = tuple(item[2] for item in sorted(named[1], key=lambda item: item[1]))
-    if named is g:
+    if named is g:  # x = 2, y = 3 given for (2, 3): the variables in alphabetical order
+        ordered = tuple(item[2] for item in sorted(named[1], key=lambda item: item[1]))
         return _same_sequence(ordered, plain[1], rel_tol)
-    return _same_sequence(plain[1], ordered, rel_tol)
+    # a reference written as x = -5, p = 14/3: its values in the order written
+    return _same_sequence(plain[1], tuple(item[2] for item in named[1]), rel_tol)
 
 
 def _inf_sign(node: Node) -> int:
@@ -726,7 +950,8 @@ def check_answer(
     rel_tol: float = 0.0,
     timeout: float = DEFAULT_TIMEOUT,
     symbolic: bool = True,
-) -> Verdict:
+    final_form: bool = False,
+) -> Equivalence:
     """Whether the extracted answer ``given`` equals ``reference``; never raises, never exceeds ``timeout``.
 
     Args:
@@ -736,57 +961,98 @@ def check_answer(
             :func:`guru_envs.verify.latex_expr.compare_exprs`).
         timeout: hard limit in seconds for the symbolic stage.
         symbolic: False to stop after the sympy-free stages (an undecided pair counts as different).
+        final_form: where the reference is a plain number (``31``, ``\\frac{7}{12}``, ``2.5``), accept only a
+            plain number (not ``83 - 52``, ``2^{5} - 1`` or ``\\binom{5}{2}``): the task asked for the value.
     """
     if not isinstance(given, str) or not isinstance(reference, str):
-        return Verdict(False, "refused", "answer is not text")
+        return Equivalence(False, "refused", "answer is not text")
     refused = _refuse_reason(given)
     if refused is not None:
-        return Verdict(False, "refused", refused)
+        return Equivalence(False, "refused", refused)
     if len(reference) > 20 * MAX_ANSWER_CHARS:
-        return Verdict(
+        return Equivalence(
             given.strip() == reference.strip(), "string", "reference too long to parse; compared as text"
         )
-    return _check_normalized(normalize_answer(given), normalize_answer(reference), rel_tol, timeout, symbolic)
+    return _check_normalized(
+        normalize_answer(given), normalize_answer(reference), rel_tol, timeout, symbolic, final_form
+    )
+
+
+def _decimal_comma(given: str, reference: tuple[Any, ...]) -> str:
+    """``0,5`` or ``1000,99`` read as a decimal, when the reference is one number.
+
+    Only where the comma cannot separate thousands: not three digits after it, or only 0 before it.
+    """
+    m = _DECIMAL_COMMA.fullmatch(given)
+    if m is None or reference[0] != "expr":
+        return given
+    sign, whole, fraction = m.groups()
+    if len(fraction) == 3 and whole.lstrip("0"):
+        return given
+    return f"{sign}{whole}.{fraction}"
 
 
 @functools.lru_cache(maxsize=65_536)
-def _check_normalized(given: str, reference: str, rel_tol: float, timeout: float, symbolic: bool) -> Verdict:
+def _check_normalized(
+    given: str, reference: str, rel_tol: float, timeout: float, symbolic: bool, final_form: bool = True
+) -> Equivalence:
     if not given:
-        return Verdict(False, "string", "the answer is empty")
+        return Equivalence(False, "string", "the answer is empty")
     if _key(given) == _key(reference):
-        return Verdict(True, "string", "matches the reference answer")
+        return Equivalence(True, "string", "matches the reference answer")
     try:
-        verdict = _compare(_structure(given), _structure(reference), rel_tol)
+        reference_struct = _structure(reference)
+        given = _decimal_comma(given, reference_struct)
+        given_struct = _structure(given)
+        if final_form and _plain_value(reference_struct) and given_struct[0] not in ("text", "false"):
+            if not _plain(given_struct):
+                return Equivalence(
+                    False, "refused", "the answer is not in final form: the task asks for a plain number"
+                )
+        if given_struct[0] != "text" and _structures_with_no_op(given_struct):
+            return Equivalence(False, "refused", "the answer holds an operation that does nothing (+ 0, × 1)")
+        verdict = _compare(given_struct, reference_struct, rel_tol)
     except _Refused:
-        return Verdict(False, "refused", "the answer is too large to evaluate safely")
+        return Equivalence(False, "refused", "the answer is too large to evaluate safely")
+    except _NotOneClaim as exc:
+        return Equivalence(False, "refused", str(exc))
     except RecursionError:
-        return Verdict(False, "refused", "the answer nests too deeply")
+        return Equivalence(False, "refused", "the answer nests too deeply")
     if verdict is not None:
-        return Verdict(
+        return Equivalence(
             verdict, "value", "equal in value to the reference" if verdict else "differs from the reference"
         )
     if not symbolic:
-        return Verdict(False, "value", "could not be shown equal without symbolic algebra")
+        return Equivalence(False, "value", "could not be shown equal without symbolic algebra")
     if _hazardous(given) or _hazardous(reference):
-        return Verdict(False, "refused", "the answer builds numbers too large to check symbolically")
+        return Equivalence(False, "refused", "the answer builds numbers too large to check symbolically")
     _preload()
     try:
         outcome = guarded_call(symbolic_equal, given, reference, max(0.1, timeout * 0.8), timeout=timeout)
     except CallTimeout:
         outcome = "timeout"
     except (RemoteError, WorkerCrashed) as exc:
-        return Verdict(False, "symbolic", f"symbolic check failed: {exc}"[:300])
+        return Equivalence(False, "symbolic", f"symbolic check failed: {exc}"[:300])
     if outcome == "timeout":
-        return Verdict(False, "timeout", f"could not be checked within {timeout:g} s")
+        return Equivalence(False, "timeout", f"could not be checked within {timeout:g} s")
     equal = outcome == "equal"
-    return Verdict(
+    return Equivalence(
         equal, "symbolic", "symbolically equal to the reference" if equal else "differs from the reference"
     )
 
 
 def clear_caches() -> None:
     """Forget cached verdicts and parses in this process (benchmarks measure cold performance with it)."""
-    for cached in (normalize_answer, _structure, _check_normalized, _question_key, _mv_parse):
+    for cached in (
+        normalize_answer,
+        _presentation,
+        _structure,
+        _check_normalized,
+        _question_key,
+        _question_forms,
+        _question_fractions,
+        _mv_parse,
+    ):
         cached.cache_clear()
 
 
@@ -800,6 +1066,10 @@ def answers_equal(
 _CHOICES = re.compile(r"\(\s*[Aa]\s*\).*\(\s*[Bb]\s*\)", re.DOTALL)
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _PLAIN_FRACTION = re.compile(r"(-?)(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))")
+_MATH_SEGMENT = re.compile(
+    r"\$\$([^$]{1,2000})\$\$|\$([^$]{1,2000})\$|\\\((.{1,2000}?)\\\)|\\\[(.{1,2000}?)\\\]", re.DOTALL
+)
+_DECIMAL_COMMA = re.compile(r"(-?)(\d+),(\d+)")
 
 
 def _is_plain(key: str) -> bool:
@@ -813,6 +1083,205 @@ def _is_plain(key: str) -> bool:
     return False
 
 
+# --- final form -------------------------------------------------------------------------------------------
+
+
+def _int_literal(node: Node) -> bool:
+    if node[0] == "neg":
+        node = node[1]
+    return node[0] == "num" and node[2] is None and node[1].denominator == 1
+
+
+def _plain_node(node: Node) -> bool:
+    """Whether ``node`` is a number as a final answer writes it, not an operation still to be carried out.
+
+    Plain: ``-3``, ``2.5``, ``\\frac{7}{12}``, ``3\\frac{1}{2}``, ``25\\%``, ``1.2 \\times 10^{5}``, ``\\infty``.
+    """
+    if node[0] == "neg":
+        node = node[1]
+    kind = node[0]
+    if kind == "num":
+        return True
+    if kind == "pct":
+        return _plain_node(node[1])
+    if kind == "const":
+        return node[1] == "inf"
+    if kind == "div":
+        return _int_literal(node[1]) and _int_literal(node[2])
+    if kind == "add":
+        return len(node) > 3 and node[3] == "mixed"
+    if kind == "mul":  # scientific notation
+        power = node[2]
+        return (
+            node[1][0] == "num"
+            and power[0] == "pow"
+            and power[1] == ("num", Fraction(10), None)
+            and _int_literal(power[2])
+        )
+    return False
+
+
+def _plain(struct: tuple[Any, ...]) -> bool:
+    """Whether every value in the answer's structure is a plain number (see :func:`_plain_node`)."""
+    kind = struct[0]
+    if kind == "expr":
+        return _plain_node(struct[1])
+    if kind in ("list", "tuple", "union"):
+        return all(_plain(item) for item in struct[1])
+    if kind == "assign":
+        return _plain(struct[2])
+    if kind == "interval":
+        return _plain(struct[2]) and _plain(struct[3])
+    if kind == "matrix":
+        return all(_plain(cell) for row in struct[1] for cell in row)
+    return False
+
+
+def _plain_value(struct: tuple[Any, ...]) -> bool:
+    """A reference that asks for plain numbers: a number, or a list, tuple or assignment of them."""
+    kind = struct[0]
+    if kind in ("list", "tuple"):
+        return all(_plain_value(item) for item in struct[1])
+    if kind == "assign":
+        return _plain_value(struct[2])
+    return kind == "expr" and _plain_node(struct[1])
+
+
+def _no_op(node: Node) -> bool:
+    """Whether the tree holds an operation that does nothing (``+ 0``, ``\\times 1``, ``/ 1``, ``^1``, ``--x``)."""
+    kind = node[0]
+    zero, one = ("num", Fraction(0), None), ("num", Fraction(1), None)
+    if kind in ("add", "sub") and (node[2] == zero or (kind == "add" and node[1] == zero)):
+        return True
+    if kind == "mul" and (node[1] == one or node[2] == one):
+        return True
+    if kind in ("div", "pow") and node[2] == one:
+        return True
+    if kind == "neg" and node[1][0] == "neg":
+        return True
+    return any(isinstance(c, tuple) and len(c) > 1 and isinstance(c[0], str) and _no_op(c) for c in node[1:])
+
+
+def _structures_with_no_op(struct: tuple[Any, ...]) -> bool:
+    kind = struct[0]
+    if kind == "expr":
+        return _no_op(struct[1])
+    if kind in ("list", "tuple", "union"):
+        return any(_structures_with_no_op(item) for item in struct[1])
+    if kind == "assign":
+        return _structures_with_no_op(struct[2])
+    return False
+
+
+def _canonical(node: Node) -> Any:
+    """A form that forgets order, grouping and no-op terms: ``-52 + 83``, ``(83 - 52) + 0`` and ``83 - 52`` agree."""
+    kind = node[0]
+    if kind in ("add", "sub", "neg"):
+        terms: list[Any] = []
+        _terms(node, 1, terms)
+        terms = [t for t in terms if t[1] != ("num", Fraction(0))]
+        for term in list(terms):  # + 1 - 1: a pair of opposite terms does nothing
+            opposite = (-term[0], term[1])
+            if term in terms and opposite in terms:
+                terms.remove(term)
+                terms.remove(opposite)
+        return ("sum", tuple(sorted(terms, key=repr)))
+    if kind == "mul":
+        factors: list[Any] = []
+        _factors(node, factors)
+        factors = [f for f in factors if f != ("num", Fraction(1))]
+        return ("prod", tuple(sorted(factors, key=repr)))
+    if kind == "num":
+        return ("num", node[1])
+    if kind in ("div", "pow") and node[2][0] == "num" and node[2][1] == 1:
+        return _canonical(node[1])
+    return (
+        kind,
+        *(_canonical(c) if isinstance(c, tuple) and c and isinstance(c[0], str) else c for c in node[1:]),
+    )
+
+
+def _terms(node: Node, sign: int, out: list[Any]) -> None:
+    kind = node[0]
+    if kind == "add" and len(node) == 3:
+        _terms(node[1], sign, out)
+        _terms(node[2], sign, out)
+    elif kind == "sub":
+        _terms(node[1], sign, out)
+        _terms(node[2], -sign, out)
+    elif kind == "neg":
+        _terms(node[1], -sign, out)
+    else:
+        out.append((sign, _canonical(node)))
+
+
+def _factors(node: Node, out: list[Any]) -> None:
+    if node[0] == "mul":
+        _factors(node[1], out)
+        _factors(node[2], out)
+    else:
+        out.append(_canonical(node))
+
+
+def _subtrees(node: Node, out: list[Node], limit: int = 256) -> None:
+    if len(out) >= limit:
+        return
+    out.append(node)
+    for child in node[1:]:
+        if isinstance(child, tuple) and child and isinstance(child[0], str):
+            _subtrees(child, out, limit)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _question_forms(question: str) -> frozenset[Any]:
+    """Canonical forms of the operations written in the question's math (``$..$``, ``\\(..\\)``), cached."""
+    forms: set[Any] = set()
+    for m in _MATH_SEGMENT.finditer(question[:MAX_QUESTION_CHARS]):
+        segment = next(g for g in m.groups() if g is not None)
+        for part in _split_top(normalize_answer(segment), (",", ";", "=")):
+            try:
+                node = parse_expr(part)
+            except (Unsupported, TooBig):
+                continue
+            nodes: list[Node] = []
+            _subtrees(node, nodes)
+            forms.update(_canonical(n) for n in nodes if n[0] not in ("num", "var", "const"))
+        if len(forms) > 4_096:
+            break
+    return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _question_fractions(question: str) -> frozenset[tuple[int, int]]:
+    """Numerator and denominator pairs of the fractions written in the question (``\\frac{6}{8}``, ``6/8``)."""
+    text = normalize_answer(question[:MAX_QUESTION_CHARS])
+    pairs = re.findall(
+        r"\\frac\s*\{\s*(\d{1,12})\s*\}\s*\{\s*(\d{1,12})\s*\}|(\d{1,12})\s*(?:/|\\div)\s*(\d{1,12})", text
+    )
+    return frozenset((int(a or c), int(b or d)) for a, b, c, d in pairs)
+
+
+def _copies_question(struct: tuple[Any, ...], question: str) -> bool:
+    """Whether the answer is an operation of the question written again, reordered or regrouped."""
+    if struct[0] == "assign":
+        struct = struct[2]
+    if struct[0] != "expr":
+        return False
+    node = struct[1]
+    core = node[1] if node[0] == "neg" else node
+    if core[0] == "div" and _int_literal(core[1]) and _int_literal(core[2]):
+        num, den = abs(exact_int(core[1])), abs(exact_int(core[2]))
+        return gcd(num, den) != 1 and (num, den) in _question_fractions(question)
+    if core[0] in ("num", "var", "const", "pct"):
+        return False
+    return _canonical(node) in _question_forms(question)
+
+
+def exact_int(node: Node) -> int:
+    """The integer of an integer literal (``-3`` too)."""
+    return -node[1][1].numerator if node[0] == "neg" else node[1].numerator
+
+
 @functools.lru_cache(maxsize=1_024)
 def _question_key(question: str) -> str:
     """The question as one comparison key (cached: a group of samples shares its question)."""
@@ -822,15 +1291,63 @@ def _question_key(question: str) -> str:
 def repeats_question(given: str, reference: str, question: str) -> bool:
     """Whether the boxed answer merely copies an expression from the question (``\\boxed{47+38}``).
 
-    Plain numbers and reduced fractions never count, nor does an answer written exactly as the reference,
-    nor any answer to a multiple-choice question (one that lists options ``(A)``, ``(B)``, ...).
+    Decided on structure first: the answer is an operation of the question's math written again, in any
+    order or grouping, with no-op terms (``-52 + 83``, ``\\left(83 - 52\\right)``, ``83 - 52 + 0``), or an
+    unreduced fraction of the question (``\\frac{6}{8}``); then as text (plain-text questions). Plain numbers
+    and reduced fractions never count, nor does an answer written exactly as the reference, nor any answer
+    to a multiple-choice question (one that lists options ``(A)``, ``(B)``, ...).
     """
-    g = _key(normalize_answer(given))
+    normalized = normalize_answer(given)
+    g = _key(_strip_redundant(normalized))
     if len(g) < 3 or _is_plain(g) or g == _key(normalize_answer(reference)):
         return False
     if _CHOICES.search(question[:MAX_QUESTION_CHARS]):  # multiple choice: copying an option is the task
         return False
+    try:
+        if _copies_question(_structure(normalized), question):
+            return True
+    except RecursionError:
+        return False
     return g in _question_key(question)
+
+
+def _several_items(reference: str) -> bool:
+    """Whether the reference is a set of several items (roots, solutions), which several boxes may give."""
+    try:
+        struct = _structure(normalize_answer(reference))
+    except RecursionError:
+        return False
+    return struct[0] in ("list", "union") and len(struct[1]) > 1
+
+
+def _single_item(box: str) -> bool:
+    try:
+        struct = _structure(normalize_answer(box))
+    except RecursionError:
+        return False
+    return struct[0] not in ("list", "union", "unknown", "huge")
+
+
+def _claim_problem(given: str, reference: str, question: str | None) -> tuple[str, str | None]:
+    """``(answer to compare, why it is not one claim)``: the shared rule of :mod:`guru_envs.verify.claim`.
+
+    A trailing label is dropped only when it is a unit or a word of the question; hedges, negations,
+    alternatives and the like anywhere in the answer refuse it. Text references (names, choices) are
+    compared as text and skip this.
+    """
+    reference_struct = _structure(normalize_answer(reference))
+    if reference_struct[0] == "text":
+        return given, None
+    allow = words_of(question) if question else frozenset()
+    head, label = split_label(_presentation(given))
+    if label:
+        problem = label_problem(label, allow)
+        if problem is not None:
+            return given, problem
+        given = head
+    joins = reference_struct[0] in ("list", "union") or "\\text{ or }" in reference or " or " in reference
+    problem = word_problem(_unwrap(_presentation(given)), allow, joins=joins)
+    return given, problem
 
 
 def score_boxed_answer(
@@ -840,11 +1357,16 @@ def score_boxed_answer(
     question: str | None = None,
     rel_tol: float = 0.0,
     timeout: float = DEFAULT_TIMEOUT,
+    final_form: bool = False,
 ) -> Score:
     """Score a full response whose final answer is boxed: the math rule shared by every math-style verifier.
 
-    Zero when: no ``\\boxed{}`` after ``</think>``; the box is empty or over the caps; several boxes hold
-    different answers; the answer merely repeats an expression of ``question``; or it differs from
+    Zero when: no ``\\boxed{}`` after ``</think>``; the box is empty or over the caps; the boxes give
+    several different answers (:func:`guru_envs.verify.claim.final_answer`: repeats are fine, and boxes
+    that each hold one item make a set when the reference is a set); the answer is not one claim
+    (a hedge, a negation, a false equation, a label that is neither a unit nor a word of the question);
+    it merely repeats an expression of ``question`` (in any order or grouping); with ``final_form`` (a
+    task that asks for a value), it is not a plain number where the reference is one; or it differs from
     ``reference``.
     """
     if not isinstance(response, str):
@@ -858,33 +1380,39 @@ def score_boxed_answer(
         return Score.wrong(
             None, "no \\boxed{} answer after the reasoning", feedback="Put the final answer in \\boxed{}."
         )
-    if len(boxes) > MAX_BOXES:
+    for box in boxes:
+        refused = _refuse_reason(box)
+        if refused is not None:
+            return Score.wrong(box[:200], refused, method="refused")
+    if len(reference) > 20 * MAX_ANSWER_CHARS:
+        several = False
+    else:
+        several = _several_items(reference)
+
+    def same(a: str, b: str) -> bool:
+        return _check_normalized(normalize_answer(a), normalize_answer(b), 0.0, timeout, False, False).equal
+
+    pick = final_answer(boxes, same, several_items=several, single=_single_item)
+    if pick.text is None:
         return Score.wrong(
-            boxes[-1][:200], f"{len(boxes)} boxed answers; give one final answer", method="refused"
+            boxes[-1][:200],
+            pick.refused or "no final answer",
+            feedback="Box exactly one final answer.",
+            method="several_answers",
         )
-    given = boxes[-1]
+    given = pick.text
     shown = given[:200]
     if not given.strip():
         return Score.wrong("", "the boxed answer is empty", method="string")
-    refused = _refuse_reason(given)
-    if refused is not None:
-        return Score.wrong(shown, refused, method="refused")
-    final = normalize_answer(given)
-    for other in {normalize_answer(b) for b in boxes[:-1] if _refuse_reason(b) is None} - {final}:
-        if not _check_normalized(other, final, 0.0, timeout, False).equal:
-            return Score.wrong(
-                shown,
-                "the response boxes several different answers",
-                feedback="Box exactly one final answer.",
-                method="several_answers",
-            )
-    if any(_refuse_reason(b) is not None for b in boxes[:-1]):
-        return Score.wrong(shown, "the response boxes several different answers", method="several_answers")
+    if len(reference) <= 20 * MAX_ANSWER_CHARS:
+        given, problem = _claim_problem(given, reference, question)
+        if problem is not None:
+            return Score.wrong(shown, problem, method="not_one_claim")
     if question and repeats_question(given, reference, question):
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
-    verdict = check_answer(given, reference, rel_tol=rel_tol, timeout=timeout)
+    verdict = check_answer(given, reference, rel_tol=rel_tol, timeout=timeout, final_form=final_form)
     if verdict.equal:
         return Score.right(shown, verdict.reason, method=verdict.method)
     details: dict[str, Any] = {"method": verdict.method}

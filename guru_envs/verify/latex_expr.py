@@ -316,7 +316,7 @@ class _Parser:
                     self.pos = save
                     return node
                 if num[0] == "num" and den[0] == "num" and num[2] is None and den[2] is None and den[1] != 0:
-                    return ("add", node, ("div", num, den))
+                    return ("add", node, ("div", num, den), "mixed")  # marked: a number, not a sum
                 return ("mul", node, ("div", num, den))
             return node
         if kind == "let":

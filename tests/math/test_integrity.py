@@ -1,0 +1,201 @@
+"""Reward integrity of the math rule: wrong answers that contain the gold are refused, right ones are paid.
+
+Each class of issue 17 has a table here; the families' own seeds are attacked in ``test_copies_*``.
+"""
+
+import time
+
+import pytest
+
+import guru_envs
+from guru_envs.core.task import Task
+from guru_envs.verify.latex import score_boxed_answer
+
+ARITHMETIC = guru_envs.catalog().family("math", "arithmetic")
+
+
+def boxed(answer: str) -> str:
+    return f"Working it through carefully. So the answer is $\\boxed{{{answer}}}$."
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "why"),
+    [
+        # words inside the box
+        ("7 \\text{ is wrong}", "7", "statement"),
+        ("7\\text{ or eight}", "7", "alternative"),
+        ("7 \\text{ thousand}", "7", "scale word"),
+        ("7 \\text{ not sure}", "7", "negation"),
+        ("\\text{not } 7", "7", "negation"),
+        ("7 \\text{ (approximately)}", "7", "approximation"),
+        ("7 \\text{ bananas}", "7", "neither a unit"),
+        ("7 \\textbf{ or } 8", "7", "alternative"),
+        ("\\text{maybe } 7", "7", "hedge"),
+        ("7 \\text{ apples } 8", "7", ""),
+        # false equations and chains
+        ("5 = 3", "3", "false equation"),
+        ("2+2=5", "5", "false equation"),
+        ("x = 5 = 3", "3", "false equation"),
+        ("x = 3 = 5", "5", "false equation"),
+        ("x = 1/3 \\approx 1.3", "1/3", "false approximation"),
+        ("3 = 3 + 1", "3", "false equation"),
+    ],
+)
+def test_more_than_one_claim_is_refused(answer, reference, why):
+    score = score_boxed_answer(boxed(answer), reference)
+    assert score.reward == 0.0, score
+    assert why in score.reason, score.reason
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("\\{1, 2\\}", "(1, 2)"),  # a set for an ordered pair
+        ("\\{2, -1\\}", "(2, -1)"),
+        ("(1, 2)", "\\{1, 2\\}"),  # and an ordered pair for a set
+        ("(1, 2)", "1, 2"),
+        ("x + 1 = 4", "3"),  # an equation is not a value
+        ("a + 3z = 0", "0"),
+    ],
+)
+def test_wrong_kind_of_object_is_refused(answer, reference):
+    assert score_boxed_answer(boxed(answer), reference).reward == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("The answer is $\\boxed 3$.", "3"),
+        ("\\boxed{0.\\overline{3}}", "\\frac{1}{3}"),
+        ("\\boxed{0.1\\overline{6}}", "\\frac{1}{6}"),
+        ("\\boxed{\\sin 60^\\circ}", "\\frac{\\sqrt{3}}{2}"),
+        ("\\boxed{\\cos 60°}", "\\frac{1}{2}"),
+        ("\\boxed{\\textbf{42}}", "42"),
+        ("\\boxed{**42**}", "42"),
+        ("\\boxed{\\mathbf{x = 5}}", "5"),
+        ("\\boxed{x >= 5}", "x \\geq 5"),
+        ("\\boxed{x \\geq 5}", "x >= 5"),
+        ("\\boxed{x <= 2}", "x \\leq 2"),
+        ("\\boxed{0,5}", "0.5"),
+        ("\\boxed{1000,99}", "1000.99"),
+        ("\\boxed{125\\textnormal{ miles}}", "125"),
+        ("\\boxed{28 pct}", "28\\%"),
+        ("\\boxed{28 percent}", "28\\%"),
+        ("\\boxed{15\\mbox{ cm}^2}", "15"),
+        ("\\boxed{0.06 \\text{ yuan}}", "0.06"),
+        (
+            "\\boxed{\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 4\\end{array}\\right]}",
+            "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}",
+        ),
+        (
+            "\\boxed{\\begin{bmatrix}0 & 0 \\\\ 0 & 0\\end{bmatrix}}",
+            "\\begin{pmatrix}0 & 0 \\\\ 0 & 0\\end{pmatrix}",
+        ),
+        ("$x = \\boxed{2}$ or $x = \\boxed{3}$", "2, 3"),  # several boxes giving a set of solutions
+        ("\\boxed{(1, 2)}, \\boxed{(2, 1)}", "(1, 2), (2, 1)"),
+        ("\\boxed{11,\\! 111,\\! 100}", "11111100"),
+        ("\\boxed{7:32}", "V_1:V_2 = 7:32"),
+        ("\\boxed{x = 2 + 3 = 5}", "5"),  # a true chain states its value
+        ("\\boxed{x \\approx 11}", "11"),
+        ("\\boxed{5 \\text{ apples}}", "5"),  # the question counts apples (see below)
+    ],
+)
+def test_right_answers_are_paid(response, reference):
+    question = "How many apples are left?" if "apples" in response else None
+    score = score_boxed_answer(response, reference, question=question)
+    assert score.reward == 1.0, score
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{2} and \\boxed{3}", "3"),  # several different answers to a one-value question
+        ("\\boxed{2} and \\boxed{3} and \\boxed{4}", "2, 3"),  # a set with an extra item
+        ("\\boxed{2} and \\boxed{2, 3}", "2, 3"),  # a box that is a list does not join a set
+        ("\\boxed{(1, 2)} \\boxed{(2, 1)}", "(1, 2)"),
+    ],
+)
+def test_several_boxes_that_are_not_one_answer_are_refused(response, reference):
+    assert score_boxed_answer(response, reference).reward == 0.0
+
+
+def _copies(expression: str) -> list[str]:
+    """The question's expression written again: parenthesised, sized, plus zero, reordered, doubled sign."""
+    bare = expression.replace("\\left", "").replace("\\right", "")
+    out = [
+        expression,
+        f"({bare})",
+        f"\\left({bare}\\right)",
+        f"{{{bare}}}",
+        f"{bare} + 0",
+        f"0 + {bare}",
+        f"({bare}) \\times 1",
+        f"\\frac{{{bare}}}{{1}}",
+        f"(((({bare}))))",
+    ]
+    if " - " in bare and bare.count(" ") == 2:  # a - b -> -b + a
+        a, b = bare.split(" - ")
+        out.append(f"-{b} + {a}")
+    if " + " in bare and bare.count(" ") == 2:
+        a, b = bare.split(" + ")
+        out.append(f"{b} + {a}")
+    return out
+
+
+@pytest.mark.parametrize("level", [1, 3, 4, 5])
+def test_copies_of_the_question_earn_nothing_on_arithmetic(level):
+    paid = []
+    for seed in range(60):
+        task = ARITHMETIC.sample(seed, level)
+        for copy in _copies(task.meta["expression"]):
+            if ARITHMETIC.score(task, boxed(copy)).reward > 0:
+                paid.append((task.prompt, copy))
+        assert ARITHMETIC.score(task, task.reference_response).reward == 1.0
+    assert not paid, paid[:5]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "reference"),
+    [
+        ("Compute $83 - 52$.", "(83 - 52)", "31"),
+        ("Compute $83 - 52$.", "\\left(83 - 52\\right)", "31"),
+        ("Compute $83 - 52$.", "83 - 52 + 0", "31"),
+        ("Compute $83 - 52$.", "-52 + 83", "31"),
+        ("Compute $83 - 52$.", "{{{83 - 52}}}", "31"),
+        ("Compute $83 - 52$.", "83 - 52 + 1 - 1", "31"),
+        ("Compute $\\frac{2}{3} + \\frac{5}{7}$.", "\\frac{5}{7} + \\frac{2}{3}", "\\frac{29}{21}"),
+        (
+            "Compute $\\frac{2}{3} + \\frac{5}{7}$.",
+            "\\left(\\frac{2}{3} + \\frac{5}{7}\\right)",
+            "\\frac{29}{21}",
+        ),
+        ("Simplify $\\frac{6}{8}$.", "6/8", "\\frac{3}{4}"),
+        ("Simplify $\\sqrt{8}$.", "(\\sqrt{8})", "2\\sqrt{2}"),
+        ("Simplify $\\sqrt{8}$.", "\\sqrt{8} \\cdot 1", "2\\sqrt{2}"),
+        ("Compute $3 \\times 4 + 5$.", "5 + 4 \\cdot 3", "17"),
+    ],
+)
+def test_copies_of_the_question_earn_nothing_on_guru_rows(question, answer, reference):
+    task = Task(id="row/0", domain="math", family="guru", prompt=question, answer=reference)
+    score = guru_envs.score(task, boxed(answer))
+    assert score.reward == 0.0, score
+
+
+def test_generated_tasks_ask_for_a_plain_number():
+    task = ARITHMETIC.sample(3, 1)
+    value = task.answer
+    for unevaluated in (f"{value} + 0", f"2 \\cdot {value} - {value}", f"\\frac{{2 \\cdot {value}}}{{2}}"):
+        assert ARITHMETIC.score(task, boxed(unevaluated)).reward == 0.0
+    assert ARITHMETIC.score(task, boxed(value)).reward == 1.0
+    assert ARITHMETIC.score(task, boxed(f"x = {value}")).reward == 1.0
+
+
+@pytest.mark.parametrize("depth", [20, 200])
+def test_redundant_brackets_cost_microseconds(depth):
+    for left, right in (("(", ")"), ("{", "}"), ("\\left(", "\\right)")):
+        answer = left * depth + "7" + right * depth
+        start = time.perf_counter()
+        score = score_boxed_answer(boxed(answer), "7")
+        elapsed = time.perf_counter() - start
+        assert elapsed < 0.05, (left, elapsed)
+        assert score.reward == (1.0 if depth <= 20 else 0.0), score  # past 24 levels the cap refuses it

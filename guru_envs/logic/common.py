@@ -9,14 +9,18 @@ gives up with :class:`GenerationError` instead of looping.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from guru_envs.verify.extract import answer_tag
+from guru_envs.verify.claim import final_answer as one_final_answer
+from guru_envs.verify.extract import strip_think
 from guru_envs.verify.grids import parse_int_grid
 from guru_envs.verify.score import Score
 
 T = TypeVar("T")
+_ANSWER_OPEN = re.compile(r"<answer>", re.IGNORECASE)
+_ANSWER_CLOSE = re.compile(r"</answer>", re.IGNORECASE)
 
 
 class GenerationError(RuntimeError):
@@ -137,9 +141,50 @@ def made_up_words(
     return words
 
 
-def answer_text(response: str) -> str | None:
-    """The content of the last ``<answer>...</answer>`` (after any ``</think>``), or None."""
-    return answer_tag(response)
+class AnswerBlockError(ValueError):
+    """No usable ``<answer>`` block: none, or several that say different things (the message says which)."""
+
+
+_BLANKS = re.compile(r"\s+")
+
+
+def answer_blocks(response: str) -> list[str]:
+    """The contents of every ``<answer>...</answer>`` after the last ``</think>``, in order, stripped."""
+    text = strip_think(response)
+    found: list[str] = []
+    pos = 0
+    while True:
+        opened = _ANSWER_OPEN.search(text, pos)
+        if opened is None:
+            return found
+        closed = _ANSWER_CLOSE.search(text, opened.end())
+        if closed is None:
+            return found
+        found.append(text[opened.end() : closed.start()].strip())
+        pos = closed.end()
+
+
+def _same_block(a: str, b: str) -> bool:
+    return _BLANKS.sub("", a).casefold() == _BLANKS.sub("", b).casefold()
+
+
+def final_answer(response: str) -> str:
+    """The one final answer of a response: its ``<answer>`` block.
+
+    The project's rule for several final answers (:func:`guru_envs.verify.claim.final_answer`): the
+    same answer may be repeated (spacing and case aside), and the last block is read; blocks that
+    differ are several answers, and so are more than :data:`guru_envs.verify.claim.MAX_BOXES` blocks.
+
+    Raises:
+        AnswerBlockError: no block, or several different ones.
+    """
+    blocks = answer_blocks(response)
+    if not blocks:
+        raise AnswerBlockError("no <answer>...</answer> block")
+    pick = one_final_answer(blocks, same=_same_block)
+    if pick.text is None:
+        raise AnswerBlockError(f"several answers: {len(blocks)} <answer> blocks that say different things")
+    return pick.text
 
 
 def clean_word(text: str) -> str:
@@ -151,16 +196,15 @@ def clean_word(text: str) -> str:
 
 
 def score_exact_grid(want: list[list[int]], response: str) -> Score:
-    """Exact-grid verdict used by ARC-style and sudoku families: shape and every cell must match."""
-    raw = answer_text(response)
-    if raw is None:
-        return Score.wrong(
-            None, "no <answer>...</answer> block", feedback="Put the output grid inside <answer></answer>."
-        )
+    """Exact-grid verdict used by ARC-style and sudoku families: one grid, its shape and every cell must match."""
+    try:
+        raw = final_answer(response)
+    except AnswerBlockError as exc:
+        return Score.wrong(None, str(exc), feedback="Put the one output grid inside <answer></answer>.")
     got = parse_int_grid(raw)
     extracted = raw[:2000]
     if got is None:
-        return Score.wrong(extracted, "the answer is not a grid of integers")
+        return Score.wrong(extracted, "the answer is not one grid of integers")
     rows, cols = len(want), len(want[0]) if want else 0
     if len(got) != rows or any(len(r) != cols for r in got):
         shape = (

@@ -11,12 +11,14 @@ Prompt:
     The rules in random order, the start fact, the goal fact, and the answer format.
 
 Answer format:
-    The trait word of the next step inside ``<answer>...</answer>``, e.g. ``<answer>tepolk</answer>``
-    (``Bob is tepolk`` is also read).
+    The trait word of the next step inside ``<answer>...</answer>``, e.g. ``<answer>tepolk</answer>``.
+    The whole fact, ``Bob is tepolk``, is read too.
 
 Scoring:
-    Exact word, case-insensitive; 1 or 0. GURU rows ``logic__graph*`` (ground truth: the word) are scored
-    the same way.
+    Exact word, case-insensitive; 1 or 0. When the answer names the person too, the whole step must be
+    right: the person must be the one the prompt's facts pair with that word (a right trait on the
+    wrong person scores 0). Anything beyond one word or one fact, and several different ``<answer>``
+    blocks, score 0. GURU rows ``logic__graph*`` (ground truth: the word) are scored the same way.
 
 Difficulty:
     1: a chain of 2 rules beside 1 distractor branch, one name ... 8: 10-rule chains, 4 branches of
@@ -24,6 +26,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): ``<name> is <word>`` must name the fact's own person (the right trait on the
+    wrong person scored 1); several different answer blocks score 0.
 """
 
 from __future__ import annotations
@@ -38,9 +42,10 @@ from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.logic.common import (
     FIRST_NAMES,
-    answer_text,
+    AnswerBlockError,
     capitalize,
     clean_word,
+    final_answer,
     generate_unique,
     made_up_words,
 )
@@ -82,7 +87,8 @@ RULE_FORMS = (
     "Whenever {a} is {x}, {b} is {y}.",
     "{b} is {y} if {a} is {x}.",
 )
-_NAMED_ANSWER = re.compile(r"^(?:[A-Za-z]+\s+is\s+)?([A-Za-z]+)$", re.IGNORECASE)
+_NAMED_ANSWER = re.compile(r"^([A-Za-z][A-Za-z'-]*)\s+is\s+([A-Za-z]+)$", re.IGNORECASE)
+_WORD = re.compile(r"^(?:[A-Za-z]+|\d+)$")
 
 
 def shortest_first_steps(edges: dict[int, set[int]], start: int, goal: int) -> tuple[int, set[int]]:
@@ -217,21 +223,30 @@ class GraphFamily(TaskFamily):
 
     # ------------------------------------------------------------------------------------- scoring
     def score(self, task: Task, response: str) -> Score:
-        """Exact word, case-insensitive (see the module docstring)."""
-        raw = answer_text(response)
-        if raw is None:
+        """Exact word, case-insensitive; a named subject must be the fact's own (see the module docstring)."""
+        try:
+            raw = final_answer(response)
+        except AnswerBlockError as exc:
             return Score.wrong(
-                None,
-                "no <answer>...</answer> block",
-                feedback="Give the trait word inside <answer></answer>.",
+                None, str(exc), feedback="Give the trait word inside one <answer></answer> block."
             )
-        word = read_word(raw)
         extracted = raw[:200]
-        if word is None:
+        read = read_step(raw)
+        if read is None:
             return Score.wrong(extracted, "the answer is not a single word")
-        if word.lower() == str(task.answer).strip().lower():
-            return Score.right(word)
-        return Score.wrong(word, "wrong word")
+        subject, word = read
+        gold = str(task.answer).strip()
+        if word.lower() != gold.lower():
+            return Score.wrong(word, "wrong word")
+        if subject is not None:
+            owners = subjects_of(task.prompt, gold)
+            if owners != {subject.lower()}:
+                return Score.wrong(
+                    f"{subject} is {word}",
+                    "the step names the wrong person" if owners else "the step's person cannot be checked",
+                    feedback="Answer with the trait word only.",
+                )
+        return Score.right(word)
 
     def wrong_responses(self, task: Task) -> list[str]:
         """A distractor branch's word, the goal's word, two words at once, the right word without tags."""
@@ -256,12 +271,29 @@ class GraphFamily(TaskFamily):
         return text
 
 
-def read_word(raw: str) -> str | None:
-    """The single answer word: quotes, emphasis and end punctuation removed; ``<name> is <word>`` allowed."""
+def read_step(raw: str) -> tuple[str | None, str] | None:
+    """``(person or None, trait word)`` of the answer: one word, or one fact ``<name> is <word>``.
+
+    Quotes, emphasis and end punctuation are removed; anything else (a second word, "not", "or") is
+    not one step, and gives None.
+    """
     s = clean_word(raw)
     if len(s) > 200:
         return None
     m = _NAMED_ANSWER.match(s)
     if m:
-        return m.group(1)
-    return s if re.fullmatch(r"\d+", s) else None
+        return m.group(1), m.group(2)
+    m = _WORD.match(s)
+    return (None, m.group(0)) if m else None
+
+
+def read_word(raw: str) -> str | None:
+    """The single answer word of :func:`read_step` (its person, if named, dropped)."""
+    step = read_step(raw)
+    return step[1] if step else None
+
+
+def subjects_of(prompt: str, word: str) -> set[str]:
+    """The people (lower case) that the prompt's facts pair with ``word``: ``<Name> is <word>`` or ``<Name> being <word>``."""
+    pattern = re.compile(r"\b([A-Z][A-Za-z'-]*)\s+(?:is|being)\s+" + re.escape(word) + r"\b", re.IGNORECASE)
+    return {m.group(1).lower() for m in pattern.finditer(prompt) if m.group(1)[:1].isupper()}

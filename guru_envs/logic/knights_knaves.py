@@ -11,10 +11,15 @@ Prompt:
 
 Answer format:
     Inside ``<answer>...</answer>``: a JSON object ``{"Alice": "knight", "Bob": "knave"}``, an object
-    ``{"knights": [...], "knaves": [...]}``, or text such as ``Alice is a knight, Bob is a knave``.
+    ``{"knights": [...], "knaves": [...]}``, or text made only of role statements, such as ``Alice is a
+    knight, Bob is a knave``, ``Knights: Alice. Knaves: Bob.`` or ``Alice: knight`` lines
+    (:func:`parse_text_roles`).
 
 Scoring:
-    Exact: 1 when every islander is classified right, else 0 (a name classified both ways is wrong).
+    Exact: 1 when every islander is classified right, else 0. The answer must be one assignment: a
+    hedge or any other word outside a role statement (``Alice is a knight or a knave``), a name given
+    both roles, a name that is not an islander, a repeated JSON key, or several different ``<answer>``
+    blocks scores 0.
 
 Difficulty:
     1: two islanders, simple claims ... 7: eight islanders with compound and counting statements.
@@ -22,6 +27,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): text answers are read as a whole (a hedge such as "Alice is a knight or a
+    knave" scores 0 instead of being read as its first half; "Knights: A. Knaves: B." is accepted);
+    unknown names, repeated keys and several different answer blocks score 0.
 """
 
 from __future__ import annotations
@@ -35,9 +43,10 @@ from typing import Any, ClassVar
 
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
-from guru_envs.logic.common import FIRST_NAMES, answer_text, capitalize, generate_unique
+from guru_envs.logic.common import FIRST_NAMES, AnswerBlockError, capitalize, final_answer, generate_unique
+from guru_envs.verify.json_answer import RepeatedKeyError, parse_literal
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, parse_structured
+from guru_envs.verify.structured import AnswerParseError
 
 Statement = tuple[Any, ...]
 # ("is", i, knight?) | ("and"|"or"|"implies", s1, s2) | ("same"|"differ", i, j) | ("count", k) | ("not", s)
@@ -220,16 +229,15 @@ class KnightsKnavesFamily(TaskFamily):
     # ------------------------------------------------------------------------------------- scoring
     def score(self, task: Task, response: str) -> Score:
         """All islanders right: 1, else 0 (see the module docstring)."""
-        raw = answer_text(response)
-        if raw is None:
-            return Score.wrong(
-                None, "no <answer>...</answer> block", feedback="Give the roles inside <answer></answer>."
-            )
+        try:
+            raw = final_answer(response)
+        except AnswerBlockError as exc:
+            return Score.wrong(None, str(exc), feedback="Give the roles inside one <answer></answer> block.")
         extracted = raw[:2000]
         got = parse_roles(raw, list(task.answer))
         if got is None:
             return Score.wrong(
-                extracted, "the answer does not assign knight or knave to the islanders unambiguously"
+                extracted, "the answer is not one assignment of knight or knave to the islanders"
             )
         right = sum(got.get(name) == role for name, role in task.answer.items())
         if right == len(task.answer):
@@ -257,48 +265,172 @@ class KnightsKnavesFamily(TaskFamily):
         ]
 
 
-_ROLE_TEXT = re.compile(
-    r"\b([A-Z][A-Za-z'-]*)\b\s*(?:is\s+(?:an?\s+)?|:\s*|=\s*|-\s*|–\s*|\(\s*)(knights?|knaves?)\b",
-    re.IGNORECASE,
-)
+ROLES = {"knight": "knight", "knights": "knight", "knave": "knave", "knaves": "knave"}
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\S", re.UNICODE)
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,3}[.)])\s+")
+_MARKUP = re.compile(r"[*_`]+")
+_SEPARATORS = frozenset({",", ".", ";", "\n", "and", "&", "|"})
+_LINKS = frozenset({":", "=", "-", "–", "—", "(", "is", "are"})
+_ARTICLES = frozenset({"a", "an", "the"})
+_NOBODY = ("none", "nobody", "noone", "no-one")
+
+
+class _Roles:
+    """A recursive-descent reader of role statements; every token must belong to one (see :func:`parse_text_roles`)."""
+
+    def __init__(self, tokens: list[str], canon: dict[str, str]) -> None:
+        self.tokens, self.canon, self.i = tokens, canon, 0
+        self.pairs: list[tuple[str, str]] = []
+
+    def peek(self, k: int = 0) -> str | None:
+        j = self.i + k
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def take(self, allowed: frozenset[str] | set[str] | tuple[str, ...]) -> str | None:
+        tok = self.peek()
+        if tok is not None and tok in allowed:
+            self.i += 1
+            return tok
+        return None
+
+    def name(self) -> str | None:
+        tok = self.peek()
+        if tok is not None and tok in self.canon:
+            self.i += 1
+            return self.canon[tok]
+        return None
+
+    def names(self) -> list[str] | None:
+        """NAME (("," | "and" | "&") NAME)*: a list continues only while a name follows the joiner."""
+        first = self.name()
+        if first is None:
+            return None
+        out = [first]
+        while True:
+            if self.peek() in (",", "and", "&") and self.peek(1) in self.canon:
+                self.i += 1
+            elif self.peek() == "," and self.peek(1) == "and" and self.peek(2) in self.canon:
+                self.i += 2
+            else:
+                return out
+            out.append(self.name())  # type: ignore[arg-type]  # checked by the peek above
+
+    def role(self) -> str | None:
+        self.take(_ARTICLES)
+        tok = self.take(ROLES.keys())  # type: ignore[arg-type]
+        return ROLES[tok] if tok else None
+
+    def statement(self) -> bool:
+        start = self.i
+        # names first: "Alice is a knight", "Alice and Bob are knights", "Alice: knight", "Alice (knight)"
+        who = self.names()
+        if who is not None:
+            link = self.take(_LINKS)
+            role = self.role() if link else None
+            if role is not None and (link != "(" or self.take((")",))):
+                self.pairs.extend((w, role) for w in who)
+                return True
+            self.i = start
+            return False
+        # role first: "Knights: Alice, Bob", "The knaves are Carol and Dan", "Knaves: none"
+        self.take(("the",))
+        tok = self.take(ROLES.keys())  # type: ignore[arg-type]
+        if tok is None or self.take(_LINKS - {"("}) is None:
+            self.i = start
+            return False
+        if self.take(_NOBODY) or (self.take(("no",)) and self.take(("one",))):
+            return True
+        members = self.names()
+        if members is None:
+            self.i = start
+            return False
+        self.pairs.extend((m, ROLES[tok]) for m in members)
+        return True
+
+    def read(self) -> list[tuple[str, str]] | None:
+        while self.take(_SEPARATORS):
+            pass
+        while self.i < len(self.tokens):
+            if not self.statement():
+                return None
+            if self.i < len(self.tokens) and not self.take(_SEPARATORS):
+                return None
+            while self.take(_SEPARATORS):
+                pass
+        return self.pairs
+
+
+def parse_text_roles(text: str, names: list[str]) -> list[tuple[str, str]] | None:
+    """``(name, role)`` pairs of a plain-text answer, or None when any part of it is not a role statement.
+
+    The whole text must be statements such as ``Alice is a knight``, ``Alice and Bob are knaves``,
+    ``Alice: knight``, ``Alice (knave)``, ``Knights: Alice, Bob``, ``The knaves are Carol and Dan`` or
+    ``Knaves: none``, separated by commas, periods, semicolons, line breaks or "and" (bullets and
+    markdown emphasis are ignored). A word left over ("or", "not", "maybe", an unknown name) means the
+    text is not one assignment, so ``Alice is a knight or a knave`` gives None, not a reading of its
+    first half.
+    """
+    canon = {n.lower(): n for n in names}
+    lines = [_BULLET.sub("", line) for line in _MARKUP.sub("", text).splitlines()]
+    tokens: list[str] = []
+    for line in lines:
+        tokens.extend(t.lower() for t in _TOKEN.findall(line))
+        tokens.append("\n")
+    return _Roles(tokens, canon).read()
 
 
 def _role(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    v = value.strip().strip(".").lower()
-    return {"knight": "knight", "knave": "knave", "knights": "knight", "knaves": "knave"}.get(v)
+    return ROLES.get(value.strip().rstrip(".").strip().lower())
 
 
 def parse_roles(raw: str, names: list[str]) -> dict[str, str] | None:
-    """``{name: "knight"|"knave"}`` read from the answer; None when absent or contradictory."""
+    """``{name: "knight"|"knave"}`` read from the answer; None when it is not one assignment.
+
+    JSON objects must name only islanders (``{"Alice": "knight"}``) or be grouped
+    (``{"knights": [...], "knaves": [...]}``); a key repeated, an unknown name, a value that is not a
+    role, or one islander given both roles makes the answer not one assignment. Text is read by
+    :func:`parse_text_roles`. Islanders left out are simply missing from the result.
+    """
     if len(raw) > MAX_TEXT:
         return None
     canon = {n.lower(): n for n in names}
-    pairs: list[tuple[str, str | None]] = []
     try:
-        value = parse_structured(raw)
+        value = parse_literal(raw)
+    except RepeatedKeyError:
+        return None
     except AnswerParseError:
         value = None
+    pairs: list[tuple[str, str | None]]
     if isinstance(value, dict):
-        lowered = {str(k).strip().lower(): v for k, v in value.items()}
-        if set(lowered) <= {"knights", "knaves", "knight", "knave"} and lowered:
+        lowered: dict[str, Any] = {}
+        for key, v in value.items():
+            k = str(key).strip().lower()
+            if k in lowered:
+                return None  # "Alice" and "alice": one islander given twice
+            lowered[k] = v
+        if lowered and set(lowered) <= set(ROLES):
+            pairs = []
             for key, members in lowered.items():
-                if not isinstance(members, list):
+                if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
                     return None
-                pairs.extend((str(m), _role(key)) for m in members)
+                pairs.extend((m, ROLES[key]) for m in members)
         else:
-            pairs = [(str(k), _role(v)) for k, v in value.items()]
+            pairs = [(k, _role(v)) for k, v in lowered.items()]
     elif value is None or isinstance(value, str):
-        pairs = [(m.group(1), _role(m.group(2))) for m in _ROLE_TEXT.finditer(raw)]
+        text_pairs = parse_text_roles(raw if value is None else value, names)
+        if text_pairs is None:
+            return None
+        pairs = list(text_pairs)
     else:
         return None
     roles: dict[str, str] = {}
     for name, role in pairs:
         key = canon.get(name.strip().lower())
-        if key is None:
-            continue  # not an islander of this puzzle
-        if role is None or roles.get(key, role) != role:
-            return None  # unreadable or contradictory ("Bob is a knight ... Bob is a knave")
+        if key is None or role is None:
+            return None  # not an islander of this puzzle, or not a role
+        if roles.get(key, role) != role:
+            return None  # contradictory ("Bob is a knight ... Bob is a knave")
         roles[key] = role
     return roles or None

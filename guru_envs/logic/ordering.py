@@ -37,17 +37,19 @@ from typing import Any, ClassVar
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.logic.common import (
+    AnswerBlockError,
     BudgetExceeded,
-    answer_text,
     capitalize,
+    final_answer,
     generate_unique,
     numbered,
     ordinal,
     weighted_order,
 )
 from guru_envs.logic.positions import PositionCSP
+from guru_envs.verify.json_answer import parse_literal
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, parse_structured
+from guru_envs.verify.structured import AnswerParseError
 from guru_envs.verify.text import normalize_text
 
 # plural noun, scene, items, whether items take "the"
@@ -284,15 +286,14 @@ class OrderingFamily(TaskFamily):
     # ------------------------------------------------------------------------------------- scoring
     def score(self, task: Task, response: str) -> Score:
         """Exact list match (see the module docstring)."""
-        raw = answer_text(response)
-        if raw is None:
-            return Score.wrong(
-                None, "no <answer>...</answer> block", feedback="Give the order inside <answer></answer>."
-            )
+        try:
+            raw = final_answer(response)
+        except AnswerBlockError as exc:
+            return Score.wrong(None, str(exc), feedback="Give the order inside one <answer></answer> block.")
         extracted = raw[:2000]
         got = parse_item_list(raw)
         if got is None:
-            return Score.wrong(extracted, "the answer is not a list of items")
+            return Score.wrong(extracted, "the answer is not one list of items")
         want = [normalize_text(str(x)) for x in task.answer]
         got_norm = [normalize_text(x) for x in got]
         if got_norm == want:
@@ -342,7 +343,7 @@ def parse_item_list(raw: str) -> list[str] | None:
     if len(raw) > MAX_LIST_ITEMS * 100:
         return None
     try:
-        value = parse_structured(raw)
+        value = parse_literal(raw)
     except AnswerParseError:
         value = None
     if isinstance(value, list | tuple):

@@ -13,7 +13,14 @@ Prompt:
 Answer format:
     The full grid inside ``<answer>...</answer>``: ``{"header": ["House", "Name", ...], "rows": [["1",
     "Alice", ...], ...]}`` (GURU's format), a list of row objects, a ``{"House 1": {...}}`` mapping, or a
-    markdown table. Columns are matched by header name, rows by their house number when given.
+    markdown table (alone in the block). Columns are matched by header name, rows by their house number
+    when given.
+
+    The answer is one assignment, so a grid that says more than one thing scores 0: a second table, a
+    column named twice or not among the puzzle's attributes, more rows than houses, a house number
+    given twice (a second, contradictory row), a house number out of range or not a number, rows of the
+    wrong width, a repeated JSON key, keys beside ``header``/``rows``, or several different
+    ``<answer>`` blocks. Rows or columns left out only cost their cells.
 
 Scoring:
     Cell accuracy over the attribute cells (the house-number column is not scored): the fraction of
@@ -34,27 +41,33 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): a grid must be one assignment (see Answer format); extra, contradictory or
+    out-of-range rows, duplicate or unknown columns and several different answer blocks score 0
+    instead of being read past.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.logic.common import (
+    AnswerBlockError,
     BudgetExceeded,
-    answer_text,
     capitalize,
+    final_answer,
     generate_unique,
     numbered,
     weighted_order,
 )
 from guru_envs.logic.positions import PositionCSP
 from guru_envs.verify.grids import parse_markdown_table
+from guru_envs.verify.json_answer import RepeatedKeyError, parse_literal
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import AnswerParseError, parse_structured
 from guru_envs.verify.text import normalize_text
@@ -343,22 +356,17 @@ class ZebraFamily(TaskFamily):
 
     # ------------------------------------------------------------------------------------- scoring
     def score(self, task: Task, response: str) -> Score:
-        """Cell accuracy of the grid in the response (see the module docstring)."""
-        raw = answer_text(response)
-        if raw is None:
-            return Score.wrong(
-                None, "no <answer>...</answer> block", feedback="Give the grid inside <answer></answer>."
-            )
+        """Cell accuracy of the one grid in the response (see the module docstring)."""
+        try:
+            raw = final_answer(response)
+        except AnswerBlockError as exc:
+            return Score.wrong(None, str(exc), feedback="Give the one grid inside <answer></answer>.")
         extracted = raw[:4000]
-        table = read_table(raw)
-        if table is None:
-            return Score.wrong(
-                extracted, "the answer is not a table (JSON header/rows, row objects or markdown)"
-            )
         header, rows = task.answer["header"], task.answer["rows"]
-        got = align(table, header, rows)
-        if got is None:
-            return Score.wrong(extracted, "the answer's columns do not match the puzzle's attributes")
+        try:
+            got = align(read_table(raw), header, rows)
+        except NotOneGrid as exc:
+            return Score.wrong(extracted, str(exc))
         scored_cols = [j for j in range(len(header)) if not (j == 0 and _is_position_column(header, rows))]
         total = len(rows) * len(scored_cols)
         right = sum(
@@ -442,106 +450,165 @@ def _is_position_column(header: list[str], rows: list[list[str]]) -> bool:
 
 
 Table = tuple[list[str] | None, list[list[Any]]]
+_HOUSE_KEY = re.compile(r"(?:house|position|pos)?\s*(?:no\.?|number|#)?\s*(\d{1,3})", re.IGNORECASE)
 
 
-def read_table(raw: str) -> Table | None:
-    """``(header or None, rows)`` from a JSON/Python answer or a markdown table; None when neither."""
+class NotOneGrid(ValueError):
+    """The answer is not one grid: not a table, or a table that says more than one assignment."""
+
+
+def read_table(raw: str) -> Table:
+    """``(header or None, rows)`` from a JSON/Python answer or a markdown table that is the whole answer.
+
+    Raises:
+        NotOneGrid: not a table, a repeated key, keys beside ``header``/``rows``, or a cell that is not
+            a value.
+    """
     try:
-        value = parse_structured(raw)
+        value = parse_literal(raw)
+    except RepeatedKeyError as exc:
+        raise NotOneGrid(f"not one grid: {exc}") from None
     except AnswerParseError:
-        md = parse_markdown_table(raw)
-        return (md[0], [list(r) for r in md[1]]) if md else None
+        md = parse_markdown_table(raw, alone=True)
+        if md is None:
+            raise NotOneGrid(
+                "the answer is not one table (JSON header/rows, row objects or a markdown table alone)"
+            ) from None
+        return md[0], [list(r) for r in md[1]]
     return _table_from_value(value)
 
 
-def _table_from_value(value: Any) -> Table | None:
+def _unique_names(names: list[str], what: str) -> list[str]:
+    keys = [normalize_text(n) for n in names]
+    if len(set(keys)) != len(keys):
+        raise NotOneGrid(f"not one grid: a {what} is given twice")
+    return [str(n) for n in names]
+
+
+def _table_from_value(value: Any) -> Table:
     if isinstance(value, dict):
         keys = {normalize_text(str(k)): k for k in value}
+        if len(keys) != len(value):
+            raise NotOneGrid("not one grid: a key is given twice")
         if "rows" in keys:
+            if set(keys) - {"rows", "header"}:
+                raise NotOneGrid("the answer object may hold only 'header' and 'rows'")
             rows = value[keys["rows"]]
             header = value.get(keys["header"]) if "header" in keys else None
             if header is not None and not (
                 isinstance(header, list) and all(isinstance(h, str) for h in header)
             ):
-                return None
+                raise NotOneGrid("the header must be a list of column names")
             if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
+                if header is not None:
+                    raise NotOneGrid("rows given as objects need no separate header")
                 return _table_from_value(rows)
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                return None
+                raise NotOneGrid("'rows' must be a list of rows")
             return header, rows
         # {"House 1": {"Name": "Alice", ...}, ...} or {"1": {...}}
         if value and all(isinstance(v, dict) for v in value.values()):
             columns: list[str] = []
             for inner in value.values():
-                columns.extend(str(c) for c in inner if str(c) not in columns)
+                named = _unique_names([str(c) for c in inner], "column")
+                columns.extend(c for c in named if c not in columns)
             header = ["House", *columns]
             rows = []
             for key, inner in value.items():
-                number = "".join(ch for ch in str(key) if ch.isdigit())
                 named = {str(c): v for c, v in inner.items()}
-                rows.append([number or str(key), *[named.get(c) for c in columns]])
+                rows.append([str(key), *[named.get(c) for c in columns]])
             return header, rows
-        return None
+        raise NotOneGrid("the answer object is not a grid")
     if isinstance(value, list) and value:
         if all(isinstance(r, dict) for r in value):
             columns = []
             for r in value:
-                columns.extend(str(c) for c in r if str(c) not in columns)
+                named = _unique_names([str(c) for c in r], "column")
+                columns.extend(c for c in named if c not in columns)
             rows = [[{str(c): v for c, v in r.items()}.get(c) for c in columns] for r in value]
             return columns, rows
         if all(isinstance(r, list | tuple) for r in value):
             return None, [list(r) for r in value]
+    raise NotOneGrid("the answer is not a table (JSON header/rows, row objects or markdown)")
+
+
+def _column_key(name: Any) -> str:
+    return normalize_text(str(name))
+
+
+def _house_number(cell: Any) -> int | None:
+    """The house a row names in its position cell (``3``, ``"3"``, ``"House 3"``, ``"#3"``), else None."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    if isinstance(cell, str):
+        m = _HOUSE_KEY.fullmatch(cell.strip())
+        if m:
+            return int(m.group(1))
     return None
 
 
-def align(table: Table, header: list[str], rows: list[list[str]]) -> list[list[Any]] | None:
+def align(table: Table, header: list[str], rows: list[list[str]]) -> list[list[Any]]:
     """The model's cells rearranged into the truth's row and column order (None for a missing cell).
 
-    Columns are matched by normalised header name (the house column also under names such as
-    ``Position``); without usable names, by position when the widths agree. Rows are matched by their
-    house number when every row carries a distinct one in range, else taken in order.
+    An answer is one assignment, so it is refused (:class:`NotOneGrid`) when it names a column twice or
+    a column the puzzle does not have, has more rows than houses, rows of the wrong width, or house
+    numbers that repeat, are out of range or are not numbers. Columns are matched by normalised header
+    name (the house column also under names such as ``Position``); without usable names, by position
+    when the widths agree. Rows are matched by their house number when the answer has a house column,
+    else taken in order. Missing rows and columns only cost their cells.
     """
     got_header, got_rows = table
     n, width = len(rows), len(header)
     position_col = _is_position_column(header, rows)
+    if len(got_rows) > n + (1 if got_header is None else 0):
+        raise NotOneGrid(f"not one grid: {len(got_rows)} rows for {n} houses")
     mapping: list[int | None] = [None] * width
     if got_header is not None:
-        names = [normalize_text(str(h)) for h in got_header]
-        for j, name in enumerate(header):
-            target = normalize_text(name)
+        names = [_column_key(h) for h in got_header]
+        if len(set(names)) != len(names):
+            raise NotOneGrid("not one grid: a column is given twice")
+        targets = [_column_key(h) for h in header]
+        for j, target in enumerate(targets):
             if target in names:
                 mapping[j] = names.index(target)
             elif j == 0 and position_col:
                 mapping[j] = next((i for i, h in enumerate(names) if h in POSITION_NAMES), None)
-        if all(m is None for m in mapping[1:]):
+        if any(m is not None for m in mapping[1:]):
+            unknown = [got_header[i] for i in range(len(names)) if i not in mapping]
+            if unknown:
+                raise NotOneGrid(f"the column {str(unknown[0])[:40]!r} is not one of the puzzle's attributes")
+            if any(not isinstance(r, list) or len(r) != len(names) for r in got_rows):
+                raise NotOneGrid("not one grid: a row does not have one cell per column")
+        else:
             mapping = [None] * width
     if all(m is None for m in mapping):
         data_rows = got_rows
         if got_header is None and got_rows and _same_names(got_rows[0], header):
             data_rows = got_rows[1:]  # a list of lists whose first row is the header
-            got_rows = data_rows
+        got_rows = data_rows
         widths = {len(r) for r in data_rows if isinstance(r, list)}
         if widths == {width}:
             mapping = list(range(width))
         elif widths == {width - 1} and position_col:
             mapping = [None, *range(width - 1)]
         else:
-            return None
-    ordered: list[list[Any] | None] = [None] * n
+            raise NotOneGrid("the answer's columns do not match the puzzle's attributes")
+    if len(got_rows) > n:
+        raise NotOneGrid(f"not one grid: {len(got_rows)} rows for {n} houses")
+    ordered: list[list[Any] | None] = [got_rows[i] if i < len(got_rows) else None for i in range(n)]
     if position_col and mapping[0] is not None:
-        keys = []
+        ordered = [None] * n
         for r in got_rows:
-            cell = r[mapping[0]] if isinstance(r, list) and mapping[0] < len(r) else None
-            text = _cell_text(cell).strip() if isinstance(cell, str | int | float) else ""
-            digits = "".join(ch for ch in text if ch.isdigit())
-            keys.append(int(digits) if digits and len(digits) < 6 else None)
-        if all(k is not None and 1 <= k <= n for k in keys) and len(set(keys)) == len(keys):
-            for k, r in zip(keys, got_rows):
-                ordered[k - 1] = r
-        else:
-            ordered = [got_rows[i] if i < len(got_rows) else None for i in range(n)]
-    else:
-        ordered = [got_rows[i] if i < len(got_rows) else None for i in range(n)]
+            k = _house_number(r[mapping[0]])
+            if k is None or not 1 <= k <= n:
+                raise NotOneGrid(f"not one grid: {str(r[mapping[0]])[:20]!r} is not a house number 1-{n}")
+            if ordered[k - 1] is not None:
+                raise NotOneGrid(f"not one grid: house {k} has two rows")
+            ordered[k - 1] = r
     out = []
     for r in ordered:
         cells = []

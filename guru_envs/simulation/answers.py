@@ -1,12 +1,16 @@
 """The Simulation domain's answer format and value scoring, shared by every family.
 
 Answer format (stated in every prompt): the final answer is a JSON value, in a ```json fenced block at
-the end of the response or inside ``\\boxed{}``; when both are given they must agree. Python literal
-syntax (single quotes, tuples, ``True``/``None``) is read too, by :mod:`ast.literal_eval`, never ``eval``.
+the end of the response or inside ``\\boxed{}``; when both are given they must agree, and so must every
+other fenced or boxed answer in the response (several different answers are refused). Python literal
+syntax (single quotes, tuples, ``True``/``None``) is read too, by :mod:`ast.literal_eval`, never
+``eval``; an object that repeats a key is refused (:mod:`guru_envs.verify.json_answer`).
 
-Comparison is structural (:func:`guru_envs.verify.structured.values_equal`): lists and tuples alike,
-object key order ignored, integers exact, floats within ``REL_TOL``/``ABS_TOL``, booleans never equal to
-numbers.
+Comparison is one exact claim (:func:`guru_envs.verify.json_answer.same_value` in its JSON view): the
+answer must have the reference's types. Booleans, integers, floats, strings and ``null`` never stand in
+for each other (``2.0`` is not the integer ``2``, ``true`` is not ``1``); integers are exact, floats
+agree within ``REL_TOL``/``ABS_TOL``; a tuple is read as the JSON array it is written as, a set is never
+an array; object keys must be exactly the reference's (key order ignored).
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from guru_envs.verify.json_answer import read_json_answer, unwrap_key
+from guru_envs.verify.json_answer import read_json_answer, same_value, unwrap_key
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, values_equal
+from guru_envs.verify.structured import AnswerParseError
 
 REL_TOL = 1e-6  # floats: relative tolerance of a JSON answer
 ABS_TOL = 1e-9
@@ -71,7 +75,7 @@ def score_value(
     abs_tol: float = ABS_TOL,
     max_chars: int = MAX_ANSWER_CHARS,
 ) -> Score:
-    """Full credit when the response's JSON answer equals ``expected`` structurally, else 0 with the reason.
+    """Full credit when the response's JSON answer is exactly ``expected`` (see the module docstring), else 0.
 
     Args:
         response: the model response.
@@ -95,7 +99,7 @@ def score_value(
             value = normalize(value)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return Score.wrong(text, f"answer has the wrong shape: {exc}"[:300], feedback=str(exc)[:300])
-    if values_equal(value, expected, rel_tol, abs_tol):
+    if same_value(value, expected, rel_tol, abs_tol):
         return Score.right(text)
     return Score.wrong(text, "answer differs from the reference", feedback="That is not the right value.")
 
@@ -141,9 +145,9 @@ def distinct_wrongs(expected: Any, candidates: list[Any], limit: int = 3) -> lis
     """Candidates that differ from ``expected`` and from each other, at most ``limit``."""
     out: list[Any] = []
     for cand in candidates:
-        if values_equal(cand, expected, REL_TOL, ABS_TOL):
+        if same_value(cand, expected, REL_TOL, ABS_TOL):
             continue
-        if any(values_equal(cand, o, REL_TOL, ABS_TOL) for o in out):
+        if any(same_value(cand, o, REL_TOL, ABS_TOL) for o in out):
             continue
         out.append(cand)
         if len(out) >= limit:

@@ -11,37 +11,55 @@ Ground truth (as GURU stores it):
 
 Answer format:
     A JSON value in a ```json fenced block (or ``\\boxed{}``), usually ``{"output": ...}``. Responses that
-    write the object without a fence are read too: the last complete ``{...}`` object in the text, as
-    GURU's scorer does. ``{"output": X}`` and ``{"input": X}`` are unwrapped to ``X``.
+    write the object without a fence are read too: an unfenced ``{"output": ...}`` object in the text
+    (the last, and every such object must agree), else the last complete ``{...}`` object, as GURU's
+    scorer does. The wrapper the row asks for (the ground truth's key, else the one the prompt's format
+    line names) is removed when it is the object's only key; an answer wrapped under the other key
+    (``{"input": X}`` for an output) is refused, and an object with more keys
+    (``{"output": X, "alternative_output": Y}``) is not unwrapped, so it matches nothing.
 
 Scoring:
-    1 when the answer equals the ground truth after GURU's normalisation (strings holding a JSON
-    array/object are parsed, ``"true"``/``"false"`` read as booleans) and structural comparison (lists
-    and tuples alike, key order ignored, floats within 1e-6 relative), else 0. Differences from GURU's
-    scorer, all deliberate: the last fenced block counts rather than the first (a model may revise), a
-    small float tolerance replaces exact ``==``, booleans never equal 1/0, and parsing is bounded in size
-    and depth. As in GURU, input-prediction rows are compared with the recorded input: the rows carry no
-    runnable reference program, so another valid input cannot be checked and scores 0.
+    1 when the answer is exactly the ground truth after GURU's normalisation (strings holding a JSON
+    array/object are parsed, ``"true"``/``"false"`` read as booleans) and one-claim comparison
+    (:func:`guru_envs.verify.json_answer.same_value`: the ground truth's types, so ``25.0`` is not ``25``
+    and ``true`` not ``1``; tuples read as arrays, sets never; key order ignored; floats within 1e-6
+    relative), else 0. Several different answers (fenced, boxed or unfenced objects) and objects that
+    repeat a key score 0. Differences from GURU's scorer, all deliberate: the last fenced block counts
+    rather than the first (a model may revise, but every block must agree), a small float tolerance
+    replaces exact ``==``, booleans never equal 1/0, integers never equal floats, and parsing is
+    bounded in size and depth. As in GURU, input-prediction rows are compared with the recorded input:
+    the rows carry no runnable reference program, so another valid input cannot be checked and scores 0.
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): one exact claim. Answers under the wrong wrapper key, with extra keys,
+    with repeated keys, several disagreeing answers, a set for an array and a number of the other type
+    (``25.0`` for ``25``) score 0.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.simulation.answers import ABS_TOL, REL_TOL, short
 from guru_envs.verify.extract import strip_think
-from guru_envs.verify.json_answer import last_json_object, read_json_answer
+from guru_envs.verify.json_answer import (
+    NotOneClaimError,
+    json_loads_unique,
+    last_json_object,
+    read_json_answer,
+    same_value,
+)
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, parse_structured, values_equal
+from guru_envs.verify.structured import AnswerParseError, parse_structured
 
 MAX_GT_CHARS = 2_000_000
 WRAPPERS = ("output", "input")
+_FORMAT_KEY = re.compile(r"""\{\s*["'](output|input)["']\s*:""")
 
 
 def _unwrap(value: Any, order: tuple[str, ...]) -> Any:
@@ -87,8 +105,8 @@ def normalize(value: Any, depth: int = 0) -> Any:
         s = value.strip()
         if (s.startswith("{") and s.endswith("}")) or (s.startswith("[") and s.endswith("]")):
             try:
-                return normalize(json.loads(s), depth + 1) if len(s) <= MAX_GT_CHARS else value
-            except (ValueError, RecursionError):
+                return normalize(json_loads_unique(s), depth + 1) if len(s) <= MAX_GT_CHARS else value
+            except (ValueError, RecursionError):  # a repeated key too: the string stays a string
                 pass
         low = s.lower()
         if low in ("true", "false"):
@@ -101,21 +119,60 @@ def normalize(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def read_prediction(response: str) -> tuple[Any, str]:
-    """The predicted value: a fenced/boxed JSON answer, else the last ``{...}`` object in the text.
+def expected_key(truth: dict[str, Any], prompt: str) -> str | None:
+    """The wrapper the answer is asked in: the ground truth's, else the one the prompt's format line names."""
+    if truth.get("key") in WRAPPERS:
+        return truth["key"]
+    found = [m.group(1) for m in _FORMAT_KEY.finditer(prompt[-4000:])]
+    return found[-1] if found else None
+
+
+def read_prediction(response: str, key: str | None) -> tuple[Any, str]:
+    """The predicted value: a fenced/boxed JSON answer, else an unfenced ``{key: ...}`` object in the text.
+
+    Unfenced, only objects whose single key is the asked wrapper count (every such object must agree);
+    with no such object the last object in the text is read, as GURU does.
 
     Raises:
-        AnswerParseError: when neither is found.
+        AnswerParseError: when neither is found, or the answers disagree.
     """
     try:
         answer = read_json_answer(response, rel_tol=REL_TOL, abs_tol=ABS_TOL)
         return answer.value, answer.text[:500]
+    except NotOneClaimError:
+        raise
     except AnswerParseError as first:
         try:
-            value = last_json_object(strip_think(response))
+            value = last_json_object(strip_think(response), key=key or "output")
+        except NotOneClaimError:
+            raise
         except AnswerParseError:
             raise first from None
         return value, short(value, 500)
+
+
+def unwrap_prediction(value: Any, key: str | None, expected: Any) -> Any:
+    """``{key: X}`` -> ``X``; a single other wrapper key is refused; anything else is the value itself.
+
+    ``{"output": X, "alternative_output": Y}`` is not unwrapped (it is then an object with two keys, and
+    matches only such a reference). When the reference itself is a one-key object of that shape, the
+    answer is compared as written.
+
+    Raises:
+        AnswerParseError: the answer is wrapped under the other key (``{"input": X}`` for an output).
+    """
+    if not (isinstance(value, dict) and len(value) == 1):
+        return value
+    (name,) = value
+    if isinstance(expected, dict) and len(expected) == 1 and name in expected:
+        return value  # the reference has this shape itself
+    if key is None:
+        return value[name] if name in WRAPPERS else value
+    if name == key:
+        return value[key]
+    if name in WRAPPERS:
+        raise AnswerParseError(f'the answer is wrapped under "{name}", but this row asks for "{key}"')
+    return value
 
 
 class CodeIOFamily(TaskFamily):
@@ -136,13 +193,17 @@ class CodeIOFamily(TaskFamily):
             if isinstance(task.answer, dict) and "value" in task.answer
             else parse_codeio_truth(task.answer)
         )
+        key = expected_key(truth, task.prompt)
+        expected = normalize(truth["value"])
         try:
-            value, text = read_prediction(response)
+            value, text = read_prediction(response, key)
         except AnswerParseError as exc:
             return Score.wrong(None, str(exc), error="no_answer")
-        predicted = normalize(_unwrap(value, ("output", "input")))
-        expected = normalize(truth["value"])
-        if values_equal(predicted, expected, REL_TOL, ABS_TOL):
+        try:
+            predicted = normalize(unwrap_prediction(value, key, expected))
+        except AnswerParseError as exc:
+            return Score.wrong(text, str(exc), feedback=str(exc))
+        if same_value(predicted, expected, REL_TOL, ABS_TOL):
             return Score.right(text)
         return Score.wrong(
             text, "answer differs from the ground truth", feedback="That is not the right value."

@@ -13,23 +13,31 @@ Ground truth (as GURU stores it):
 
 Answer format:
     The completed assertion, ``assert f(...) == ...``, inside ``[ANSWER]...[/ANSWER]`` or a ```python
-    fenced block (the last one after any ``</think>``); a bare ``assert f(...)`` line is read too.
+    fenced block (after any ``</think>``); a bare ``assert f(...)`` line is read too. Every
+    ``assert f(...) == ...`` in those blocks must be the same assertion: several different ones are
+    several answers and score 0.
 
 Scoring:
     The assertion is parsed with :mod:`ast` (never executed in the scorer) and must have the shape
     ``assert f(<literals>) == <literal>``; anything else scores 0. This closes the holes of executing
     the model's text as GURU does (``assert True``, redefining ``f``, printing, exiting).
 
-    - Output prediction: the call's arguments must equal the prompt's input, and the literal must equal
-      the output with Python's ``==`` (so ``(1, 2)`` is not ``[1, 2]``, exactly as executing the assertion
-      would judge). The output is the row's reference when present; otherwise ``f`` runs on the prompt's
-      input in :mod:`guru_envs.sandbox`.
-    - Input prediction: the right-hand side must equal the prompt's target, and ``f`` runs on the model's
-      literal arguments in :mod:`guru_envs.sandbox` (plain data in, plain data out); its result must equal
-      the target with Python's ``==``. Any input that works scores 1.
+    Values are compared as one exact claim (:func:`python_equal`): as Python's ``==`` would judge
+    them (so ``(1, 2)`` is not ``[1, 2]``), except that ``True`` is not ``1`` and ``3`` is not ``3.0``,
+    which ``==`` conflates but which predict a different value.
+
+    - Output prediction: the call must pass the prompt's input to the same parameters, positionally or
+      by keyword (``f(1, b=2)`` is ``f(a=1, b=2)`` for ``def f(a, b)``; omitted literal defaults count
+      as given), and the literal must equal the output. The output is the row's reference when
+      present; otherwise ``f`` runs on the prompt's input in :mod:`guru_envs.sandbox`.
+    - Input prediction: the right-hand side must equal the prompt's target, and ``f`` runs on the
+      model's literal arguments (positional or keyword) in :mod:`guru_envs.sandbox` (plain data in,
+      plain data out); its result must equal the target. Any input that works scores 1.
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): keyword-argument calls of output prediction are accepted when they bind to
+    the prompt's input; several different assertions, ``True`` for ``1`` and ``3`` for ``3.0`` score 0.
 """
 
 from __future__ import annotations
@@ -43,11 +51,13 @@ from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
 from guru_envs.simulation.execute import run_untrusted
 from guru_envs.verify.extract import code_fences, strip_think
+from guru_envs.verify.json_answer import same_value
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import nesting_depth
 
 MAX_ASSERT_CHARS = 20_000
 MAX_ASSERT_DEPTH = 60
+MAX_REGIONS = 8  # [ANSWER] blocks or fences read; more is several answers
 _ANSWER_RE = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.DOTALL)
 _ASSERT_LINE_RE = re.compile(r"^\s*assert\s+f\s*\(.*$", re.MULTILINE)
 
@@ -57,11 +67,13 @@ class AssertionShapeError(ValueError):
 
 
 def python_equal(a: Any, b: Any) -> bool:
-    """``a == b`` on values built by :func:`ast.literal_eval` or the sandbox codec (builtins only)."""
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001 - comparing exotic builtins (e.g. deep recursion) is simply unequal
-        return False
+    """One exact claim between Python literals: ``b``'s types, exactly (``1`` is not ``1.0`` nor ``True``).
+
+    Stricter than ``==`` (which executing the assertion would use) only where ``==`` conflates types:
+    ``True == 1`` and ``3 == 3.0`` hold in Python but predict a different value. Tuples, lists and sets
+    stay apart, as ``==`` keeps them.
+    """
+    return same_value(a, b, python=True)
 
 
 def _literal(node: ast.AST) -> Any:
@@ -71,61 +83,160 @@ def _literal(node: ast.AST) -> Any:
         raise AssertionShapeError(f"not a literal: {ast.unparse(node)[:80]}") from None
 
 
-def parse_assertion(text: str) -> tuple[list[Any], dict[str, Any], Any, str]:
+def _assertions(text: str) -> list[ast.Assert]:
+    """Every top-level ``assert`` statement of ``text``: of the whole when it parses, else line by line."""
+    try:
+        return [n for n in ast.parse(text).body if isinstance(n, ast.Assert)]
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        pass
+    found: list[ast.Assert] = []
+    for line in _ASSERT_LINE_RE.findall(text):
+        try:
+            tree = ast.parse(line.strip())
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            continue
+        found += [n for n in tree.body if isinstance(n, ast.Assert)]
+    return found
+
+
+def _is_f_assertion(node: ast.Assert) -> bool:
+    test = node.test
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and isinstance(test.left, ast.Call)
+        and isinstance(test.left.func, ast.Name)
+        and test.left.func.id == "f"
+    )
+
+
+def parse_assertion(text: str | list[str]) -> tuple[list[Any], dict[str, Any], Any, str]:
     """(positional args, keyword args, expected literal, normalised text) of ``assert f(...) == X``.
 
-    The text may hold other statements; the last matching assertion counts. Only literals are read.
+    ``text`` is one answer region or several. Other statements may surround the assertion, but every
+    ``assert f(...) == ...`` found must be the same assertion: several different ones are several
+    answers. Only literals are read.
 
     Raises:
-        AssertionShapeError: when there is no such assertion or a part is not a literal.
+        AssertionShapeError: when there is no such assertion, several different ones, or a part is not
+            a literal.
     """
-    if len(text) > MAX_ASSERT_CHARS:
-        raise AssertionShapeError(f"answer longer than {MAX_ASSERT_CHARS} characters")
-    if nesting_depth(text) > MAX_ASSERT_DEPTH:
-        raise AssertionShapeError("answer nests too deeply")
+    regions = [text] if isinstance(text, str) else text
     candidates: list[ast.Assert] = []
-    try:
-        tree = ast.parse(text)
-        candidates = [n for n in tree.body if isinstance(n, ast.Assert)]
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        for line in _ASSERT_LINE_RE.findall(text):
-            try:
-                tree = ast.parse(line.strip())
-            except (SyntaxError, ValueError, MemoryError, RecursionError):
-                continue
-            candidates += [n for n in tree.body if isinstance(n, ast.Assert)]
-    for node in reversed(candidates):
-        test = node.test
-        if not (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.Eq)
-            and isinstance(test.left, ast.Call)
-            and isinstance(test.left.func, ast.Name)
-            and test.left.func.id == "f"
-        ):
-            continue
-        call = test.left
-        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-            raise AssertionShapeError("starred arguments are not literals")
-        args = [_literal(a) for a in call.args]
-        kwargs = {k.arg: _literal(k.value) for k in call.keywords if k.arg is not None}
-        expected = _literal(test.comparators[0])
-        return args, kwargs, expected, ast.unparse(node)[:500]
-    raise AssertionShapeError("no assertion of the form assert f(...) == ... found")
+    for region in regions:
+        if len(region) > MAX_ASSERT_CHARS:
+            raise AssertionShapeError(f"answer longer than {MAX_ASSERT_CHARS} characters")
+        if nesting_depth(region) > MAX_ASSERT_DEPTH:
+            raise AssertionShapeError("answer nests too deeply")
+        candidates += [n for n in _assertions(region) if _is_f_assertion(n)]
+    if not candidates:
+        raise AssertionShapeError("no assertion of the form assert f(...) == ... found")
+    written = {ast.unparse(n.test) for n in candidates}
+    if len(written) > 1:
+        raise AssertionShapeError(f"several different assertions ({len(written)}): give one answer")
+    node = candidates[-1]
+    test = node.test  # an ast.Compare whose left side is a call of f (checked by _is_f_assertion)
+    call = test.left
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise AssertionShapeError("starred arguments are not literals")
+    names = [k.arg for k in call.keywords]
+    if len(set(names)) != len(names):
+        raise AssertionShapeError("a keyword argument is given twice")
+    args = [_literal(a) for a in call.args]
+    kwargs = {k.arg: _literal(k.value) for k in call.keywords if k.arg is not None}
+    expected = _literal(test.comparators[0])
+    return args, kwargs, expected, ast.unparse(node)[:500]
 
 
-def answer_region(response: str) -> str:
-    """Where the assertion is: the last [ANSWER] block, else the last python/untagged fence, else the text."""
+def answer_regions(response: str) -> list[str]:
+    """Where the assertion is: the [ANSWER] blocks, else the python/untagged fences holding ``assert``, else the text.
+
+    Only text after the last ``</think>`` counts. More than :data:`MAX_REGIONS` blocks is several answers
+    and gives none (the caller then finds no assertion).
+    """
     text = strip_think(response)
     tagged = _ANSWER_RE.findall(text)
     if tagged:
-        return tagged[-1]
-    fences = code_fences(text, ("python", "py", "python3", ""))
-    for body in reversed(fences[-4:]):
-        if "assert" in body:
-            return body
-    return text[-MAX_ASSERT_CHARS:]
+        return tagged if len(tagged) <= MAX_REGIONS else []
+    fences = [body for body in code_fences(text, ("python", "py", "python3", "")) if "assert" in body]
+    if fences:
+        return fences if len(fences) <= MAX_REGIONS else []
+    return [text[-MAX_ASSERT_CHARS:]]
+
+
+def answer_region(response: str) -> str:
+    """The last answer region (see :func:`answer_regions`); kept for callers that read one."""
+    regions = answer_regions(response)
+    return regions[-1] if regions else ""
+
+
+def _function(code: str) -> ast.FunctionDef | None:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    found = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "f"]
+    return found[-1] if found else None
+
+
+def bind_call(fn: ast.FunctionDef, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """Parameter name -> value of ``f(*args, **kwargs)`` as Python would bind it; None when it would not bind.
+
+    Omitted parameters take their default when it is a literal, so ``f(2)`` and ``f(2, b=3)`` bind alike
+    for ``def f(a, b=3)``; a default that is not a literal is recorded as itself, so two calls that both
+    omit it still agree. Extra positional arguments go to ``*args``, extra keywords to ``**kwargs``.
+    """
+    a = fn.args
+    positional = [p.arg for p in (*a.posonlyargs, *a.args)]
+    posonly = {p.arg for p in a.posonlyargs}
+    keyword_only = [p.arg for p in a.kwonlyargs]
+    bound: dict[str, Any] = {}
+    if len(args) > len(positional) and a.vararg is None:
+        return None
+    for name, value in zip(positional, args):
+        bound[name] = ("given", value)
+    if a.vararg is not None:
+        bound["*" + a.vararg.arg] = ("given", tuple(args[len(positional) :]))
+    extra: dict[str, Any] = {}
+    for name, value in kwargs.items():
+        if name in posonly or name not in (*positional, *keyword_only):
+            if a.kwarg is None:
+                return None  # an unexpected keyword: the call raises
+            extra[name] = value
+        elif name in bound:
+            return None  # the same parameter twice: the call raises
+        else:
+            bound[name] = ("given", value)
+    if a.kwarg is not None:
+        bound["**" + a.kwarg.arg] = ("given", extra)
+    defaults = dict(zip(positional[len(positional) - len(a.defaults) :], a.defaults))
+    defaults.update({p: d for p, d in zip(keyword_only, a.kw_defaults) if d is not None})
+    for name in (*positional, *keyword_only):
+        if name in bound:
+            continue
+        if name not in defaults:
+            return None  # a required argument is missing: the call raises
+        try:
+            bound[name] = ("given", ast.literal_eval(defaults[name]))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            bound[name] = ("default", name)
+    return bound
+
+
+def same_call(
+    code: str, call: tuple[list[Any], dict[str, Any]], given: tuple[list[Any], dict[str, Any]]
+) -> bool:
+    """Whether two calls of ``f`` pass the same values to the same parameters (``f(1, 2)`` and ``f(b=2, a=1)``)."""
+    if python_equal(call[0], given[0]) and python_equal(call[1], given[1]):
+        return True
+    fn = _function(code)
+    if fn is None:
+        return False
+    ours, theirs = bind_call(fn, *call), bind_call(fn, *given)
+    if ours is None or theirs is None or ours.keys() != theirs.keys():
+        return False
+    return all(ours[k][0] == theirs[k][0] and python_equal(ours[k][1], theirs[k][1]) for k in theirs)
 
 
 def _prompt_assert(prompt: str) -> tuple[str, str]:
@@ -209,7 +320,7 @@ class CruxEvalFamily(TaskFamily):
         """Parse the assertion (never execute it), check its given side, then judge the other side."""
         spec = task.answer
         try:
-            args, kwargs, expected, text = parse_assertion(answer_region(response))
+            args, kwargs, expected, text = parse_assertion(answer_regions(response))
         except AssertionShapeError as exc:
             return Score.wrong(None, str(exc), error="no_answer")
         if spec["mode"] == "output":
@@ -223,7 +334,7 @@ class CruxEvalFamily(TaskFamily):
             given_args, given_kwargs, _, _ = parse_assertion(f"assert {spec['given']} == None")
         except AssertionShapeError:
             return Score.wrong(text, "the row's input is not a literal call", error="bad_row")
-        if not (python_equal(args, given_args) and python_equal(kwargs, given_kwargs)):
+        if not same_call(spec["code"], (args, kwargs), (given_args, given_kwargs)):
             return Score.wrong(text, "the assertion calls f on a different input than the prompt's")
         reference = spec.get("reference")
         if isinstance(reference, str):

@@ -38,15 +38,15 @@ from guru_envs.core.task import Task
 from guru_envs.simulation.answers import ABS_TOL, FORMAT_LINE, REL_TOL, json_block, read_value, short
 from guru_envs.simulation.execute import run_trusted, run_untrusted
 from guru_envs.simulation.programs import PROGRAM_LEVELS, WORDS, Param, generate_program
-from guru_envs.verify.json_answer import unwrap_key
+from guru_envs.verify.json_answer import same_value, unwrap_key
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, canonical, values_equal
+from guru_envs.verify.structured import AnswerParseError, canonical
 
 RUN_TIMEOUT = 5.0  # seconds of sandbox wall time for one model input
 
 
 def _same(actual: Any, expected: Any) -> bool:
-    return values_equal(actual, expected, REL_TOL, ABS_TOL)
+    return same_value(actual, expected, REL_TOL, ABS_TOL)
 
 
 def _params(task: Task) -> list[Param]:
@@ -130,9 +130,7 @@ class ProgramInputFamily(TaskFamily):
             return Score.wrong(text, problem, feedback=problem)
         target = task.answer["output"]
         reference = [task.answer["input"][p.name] for p in params]
-        if values_equal(args, reference, 0.0, 0.0) and all(
-            type(a) is type(b) for a, b in zip(args, reference)
-        ):
+        if same_value(args, reference):
             return Score.right(text, "the reference input")
         outcome = run_untrusted(task.meta["source"], "f", args, target, _same, wall_s=RUN_TIMEOUT)
         if "error" in outcome:
@@ -158,7 +156,7 @@ class ProgramInputFamily(TaskFamily):
         outcomes = run_trusted(task.meta["source"], "f", candidates, task.meta["max_steps"])
         wrongs: list[str] = []
         for cand, out in zip(candidates, outcomes):
-            if "error" in out or values_equal(out["value"], task.answer["output"], REL_TOL, ABS_TOL):
+            if "error" in out or _same(out["value"], task.answer["output"]):
                 continue
             obj = {p.name: a for p, a in zip(params, cand)}
             wrongs.append(f"An input that should work:\n\n{json_block(obj)}")

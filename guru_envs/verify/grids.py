@@ -1,9 +1,12 @@
 """Tabular answers: integer grids (ARC outputs, sudoku solutions) and markdown tables.
 
-Models write grids as JSON (``[[0, 1], [2, 3]]``), as Python literals, inside prose (``the grid is
-[[0, 1], [2, 3]]``) or as plain rows of digits; tables as JSON or as markdown pipes. These readers accept
-all of those and nothing looser: every cell must be an integer (grids) or a cell of a well-formed table
-row. Everything is linear in the text and capped in size, so hostile answers cost microseconds.
+Models write grids as JSON (``[[0, 1], [2, 3]]``), as Python literals, after a short lead-in (``The
+output grid is [[0, 1], [2, 3]].``) or as plain rows of digits; tables as JSON or as markdown pipes.
+These readers accept all of those and nothing looser, because an answer is one claim: every cell must be
+an integer (grids) or a cell of a well-formed table row; a grid in prose is read only when the prose is
+a plain lead-in (words such as "the output grid is", never "not", "or", "maybe") and nothing but end
+punctuation follows it; a second grid or table makes the answer ambiguous. Everything is linear in the
+text and capped in size, so hostile answers cost microseconds.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guru_envs.verify.structured import AnswerParseError, parse_structured
+from guru_envs.verify.json_answer import parse_literal
+from guru_envs.verify.structured import AnswerParseError
 
 MAX_GRID_CELLS = 10_000  # ARC grids are at most 30 x 30; sudoku 9 x 9
 MAX_TABLE_CELLS = 10_000
@@ -19,6 +23,15 @@ MAX_TEXT_CHARS = 200_000
 
 _ROW_SPLIT = re.compile(r"[\s,;|]+")
 _SEPARATOR_CELL = re.compile(r":?-{2,}:?")
+# A lead-in before a grid literal may use only these words (and a colon or equals sign): it names the
+# grid, it never qualifies it. "not", "or", "maybe", "wrong" and every other word make it prose.
+LEAD_IN_WORDS = frozenset(
+    "the a my our this final output answer result resulting solution solved completed predicted test grid "
+    "is are would be will here so thus therefore hence".split()
+)
+_LEAD_IN_TOKEN = re.compile(r"[A-Za-z]+|\S")
+_LEAD_IN_MARKS = frozenset(":=*,-`")  # punctuation and markdown a lead-in may hold
+_TRAILER = re.compile(r"[\s.!*`]*")
 
 
 def _as_int(value: Any) -> int | None:
@@ -85,13 +98,24 @@ def _bracket_span(text: str, start: int) -> str | None:
     return None
 
 
+def _plain_lead_in(text: str) -> bool:
+    """Whether ``text`` (what precedes a grid literal) only names the grid: at most 16 allowed words and marks."""
+    if len(text) > 200:
+        return False
+    tokens = _LEAD_IN_TOKEN.findall(text)
+    if len(tokens) > 16:
+        return False
+    return all(t in _LEAD_IN_MARKS or t.lower() in LEAD_IN_WORDS for t in tokens)
+
+
 def parse_int_grid(text: str) -> list[list[int]] | None:
     """A grid of integers from an answer, or None when the text holds no unambiguous grid.
 
     Accepted forms: a JSON or Python literal list of rows (rows may also be digit strings such as
-    ``"0120"`` or ``"0 1 2 0"``); a single ``[[...]]`` literal inside surrounding prose; or plain text
-    with one row per line (cells separated by spaces, commas or pipes, or one digit per cell).
-    Rows may differ in length: the caller compares shapes.
+    ``"0120"`` or ``"0 1 2 0"``); a single ``[[...]]`` literal after a plain lead-in (see the module
+    docstring) and before nothing but end punctuation; or plain text with one row per line (cells
+    separated by spaces, commas or pipes, or one digit per cell). Rows may differ in length: the caller
+    compares shapes.
     """
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         return None
@@ -99,19 +123,19 @@ def parse_int_grid(text: str) -> list[list[int]] | None:
     if not s:
         return None
     try:
-        return _grid_from_value(parse_structured(s))
+        return _grid_from_value(parse_literal(s))
     except AnswerParseError:
         pass
     opened = s.find("[[")
     if opened >= 0:
-        # Prose around one literal ("The output is [[1, 2], [3, 4]]."); a second grid makes it ambiguous.
+        # A lead-in and one literal ("The output is [[1, 2], [3, 4]]."); any other prose is not one claim.
         span = _bracket_span(s, opened)
-        if span is not None and "[[" not in s[opened + len(span) :]:
-            try:
-                return _grid_from_value(parse_structured(span))
-            except AnswerParseError:
-                return None
-        return None
+        if span is None or not _plain_lead_in(s[:opened]) or not _TRAILER.fullmatch(s[opened + len(span) :]):
+            return None
+        try:
+            return _grid_from_value(parse_literal(span))
+        except AnswerParseError:
+            return None
     lines = [ln for ln in s.splitlines() if ln.strip() and not ln.strip().startswith("```")]
     if not lines or len(lines) > 1_000:
         return None
@@ -133,22 +157,28 @@ def _split_table_row(line: str) -> list[str]:
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", s)]
 
 
-def parse_markdown_table(text: str) -> tuple[list[str], list[list[str]]] | None:
-    """``(header, rows)`` of the first markdown pipe table in ``text``, or None.
+def parse_markdown_table(text: str, *, alone: bool = False) -> tuple[list[str], list[list[str]]] | None:
+    """``(header, rows)`` of the markdown pipe table in ``text``, or None.
 
     The header is the first line containing a pipe; a ``|---|---|`` separator line under it is
     skipped; the table ends at the first line without a pipe. Cell text is stripped, and ``**bold**``
-    or backtick markup around a whole cell is removed.
+    or backtick markup around a whole cell is removed. A second table after the first makes the text
+    ambiguous (None). With ``alone``, the text must be the table and nothing else (blank lines and code
+    fence lines aside): the caller's answer block holds one claim, the table.
     """
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         return None
-    lines = text.strip().splitlines()
+    lines = [ln for ln in text.strip().splitlines() if not ln.strip().startswith("```")]
     start = next((i for i, ln in enumerate(lines) if "|" in ln), None)
     if start is None:
         return None
+    if alone and any(ln.strip() for ln in lines[:start]):
+        return None
     table: list[list[str]] = []
-    for line in lines[start:]:
+    end = len(lines)
+    for i, line in enumerate(lines[start:], start):
         if "|" not in line:
+            end = i
             break
         cells = [_unmark(c) for c in _split_table_row(line)]
         if all(_SEPARATOR_CELL.fullmatch(c) for c in cells if c) and any(cells):
@@ -156,6 +186,9 @@ def parse_markdown_table(text: str) -> tuple[list[str], list[list[str]]] | None:
         table.append(cells)
         if sum(map(len, table)) > MAX_TABLE_CELLS:
             return None
+    rest = lines[end:]
+    if any("|" in ln for ln in rest) or (alone and any(ln.strip() for ln in rest)):
+        return None
     if len(table) < 2:
         return None
     return table[0], table[1:]

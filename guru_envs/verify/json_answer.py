@@ -1,38 +1,45 @@
-"""A structured final answer read from a response: a fenced ```json block or ``\\boxed{}``, parsed safely.
+"""A structured final answer read from a response, and compared as one exact claim.
 
 Domains whose answers are values (lists, objects, strings, numbers) share one rule for finding them:
 
 1. Only text after the last ``</think>`` counts.
-2. Candidates: the last fenced block tagged ``json`` (else the last untagged, ``text`` or ``python`` block
-   that holds a literal) and the last ``\\boxed{...}``.
-3. Each candidate is parsed by :func:`guru_envs.verify.structured.parse_structured` (JSON first, then a
-   Python literal; never evaluated) under size and depth caps. A boxed candidate may be bare text when the
-   caller allows it (``\\boxed{abc}`` for the string ``"abc"``).
-4. Both present and parsing to different values is ambiguous and rejected; candidates that fail to parse
-   are ignored (a ```python block of working notes beside a boxed answer is fine).
+2. Candidates: the ```json fenced blocks (else the literal-only untagged, ``text`` or ``python`` blocks)
+   and the ``\\boxed{...}`` answers. The last of each kind is the answer; every other candidate of the
+   response that parses must give the same value, or the response is refused as several answers (a
+   ```python block of working notes, which is not a literal, is no candidate). This is the project's
+   rule for several final answers (:func:`guru_envs.verify.claim.final_answer`) applied to values:
+   repeats are one answer, different values are several, and more than :data:`MAX_CANDIDATES`
+   blocks is refused outright, which also bounds the work.
+3. Each candidate is parsed by :func:`parse_literal` (JSON first, then a Python literal; never
+   evaluated) under size and depth caps; an object that repeats a key is refused (JSON parsers keep the
+   last value, so ``{"a": 1, "a": 2}`` would say two things). A boxed candidate may be bare text when
+   the caller allows it (``\\boxed{abc}`` for the string ``"abc"``).
+4. A fenced and a boxed answer that differ are ambiguous and refused.
 5. With no fence and no box, a response that is nothing but a literal (``[1, 2]``) is accepted.
+
+Comparison is :func:`same_value`: one exact claim per answer type. Booleans, integers, floats, strings
+and ``null`` are different types (``True`` is not ``1``, ``2.0`` is not ``2``); floats agree within a
+tolerance; a set is never a list; object keys must match exactly. In the JSON view (the default, for
+answers about JSON data) a tuple is an array, as JSON writes it; in the Python view (for ``==`` on
+Python literals) tuples, lists and sets all differ and floats are exact.
 
 Every step is linear in the response length, so hostile responses cost little.
 """
 
 from __future__ import annotations
 
-import re
+import ast
+import json
+import math
 from typing import Any, NamedTuple
 
+from guru_envs.verify.claim import MAX_BOXES
 from guru_envs.verify.extract import all_boxed, code_fences, strip_think, strip_wrappers
-from guru_envs.verify.structured import (
-    MAX_ANSWER_CHARS,
-    MAX_DEPTH,
-    AnswerParseError,
-    canonical,
-    parse_structured,
-    values_equal,
-)
+from guru_envs.verify.structured import MAX_ANSWER_CHARS, MAX_DEPTH, AnswerParseError, nesting_depth
 
 _PLAIN_FENCES = ("", "text", "plaintext", "python", "py", "python3")
-_MAX_FENCES_TRIED = 4  # plain fences scanned from the end: notes come before answers, and this bounds cost
-_LATEX_ESCAPES = re.compile(r"\\([{}_&%#$])")
+MAX_CANDIDATES = MAX_BOXES  # answer blocks (fences or boxes) of one response; more is refused, not scanned
+_LATEX_ESCAPES = ("\\{", "\\}", "\\_", "\\&", "\\%", "\\#", "\\$")
 
 
 class JsonAnswer(NamedTuple):
@@ -41,7 +48,8 @@ class JsonAnswer(NamedTuple):
     Attributes:
         value: the parsed value (a str when a boxed answer was taken as bare text).
         text: the answer text it was parsed from (for ``Score.extracted``).
-        source: ``"fence"``, ``"boxed"`` or ``"whole"`` (the whole response was the literal).
+        source: ``"fence"``, ``"boxed"``, ``"whole"`` (the whole response was the literal) or
+            ``"object"`` (an object found in free text by :func:`last_json_object`).
     """
 
     value: Any
@@ -49,20 +57,224 @@ class JsonAnswer(NamedTuple):
     source: str
 
 
+# ------------------------------------------------------------------------------------------ parsing
+class NotOneClaimError(AnswerParseError):
+    """The response says several things where one answer is asked for; no other reading is tried."""
+
+
+class RepeatedKeyError(NotOneClaimError):
+    """An object in the answer gives one key twice (JSON parsers would silently keep the last)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise RepeatedKeyError(f"the object repeats the key {key!r}")
+        out[key] = value
+    return out
+
+
+def json_loads_unique(text: str) -> Any:
+    """``json.loads`` that refuses an object repeating a key (:class:`RepeatedKeyError`) instead of keeping the last."""
+    return json.loads(text, object_pairs_hook=_unique_pairs)
+
+
+def _check_dict_keys(tree: ast.AST) -> None:
+    """Refuse a dict display whose keys collide as Python's dict would merge them (``1``, ``1.0``, ``True``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            seen: set[Any] = set()
+            for key in node.keys:
+                if key is None:  # {**x}: not a literal; literal_eval refuses it
+                    continue
+                try:
+                    value = ast.literal_eval(key)
+                    repeated = value in seen
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    continue  # not a hashable literal: literal_eval of the whole refuses it
+                if repeated:
+                    raise RepeatedKeyError(f"the object repeats the key {value!r}")
+                seen.add(value)
+
+
+def _strip_fence(text: str) -> str:
+    s = text.strip()
+    if s.startswith("```"):
+        s = s.split("\n", 1)[1] if "\n" in s else s[3:]
+        s = s[: s.rfind("```")] if s.rstrip().endswith("```") else s
+        s = s.strip()
+    return s
+
+
+def parse_literal(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH) -> Any:
+    """A JSON value, or failing that a Python literal, from ``text``; objects that repeat a key are refused.
+
+    The stricter sibling of :func:`guru_envs.verify.structured.parse_structured` (same caps, same
+    surrounding-fence removal): an answer is one claim, and ``{"a": 1, "a": 2}`` is two.
+
+    Raises:
+        AnswerParseError: too long, too deep, a repeated key, or not a literal (the message says which).
+    """
+    if not isinstance(text, str):
+        raise AnswerParseError(f"answer must be text, got {type(text).__name__}")
+    s = _strip_fence(text)
+    if len(s) > max_chars:
+        raise AnswerParseError(f"answer has {len(s):,} characters, over the {max_chars:,} limit")
+    if not s:
+        raise AnswerParseError("answer is empty")
+    if nesting_depth(s) > max_depth:
+        raise AnswerParseError(f"answer nests deeper than {max_depth} levels")
+    try:
+        return json.loads(s, object_pairs_hook=_unique_pairs)
+    except RepeatedKeyError:
+        raise
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        pass
+    try:
+        tree = ast.parse(s, mode="eval")
+        _check_dict_keys(tree)
+        return ast.literal_eval(tree)
+    except RepeatedKeyError:
+        raise
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+        raise AnswerParseError(f"not a JSON or Python literal: {type(exc).__name__}") from None
+
+
+# --------------------------------------------------------------------------------------- comparison
+def _json_key(key: Any) -> str | None:
+    """An object key as JSON writes it: strings as they are, integers in decimal; other keys have no JSON form."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)
+    return None
+
+
+def _json_dict(value: dict[Any, Any]) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = _json_key(key)
+        if name is None or name in out:  # a key JSON cannot hold, or {1: .., "1": ..}: two claims for one key
+            return None
+        out[name] = item
+    return out
+
+
+def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool) -> bool:
+    if type(b) is bool or b is None:
+        return a is b
+    if type(b) is int:
+        return type(a) is int and a == b
+    if type(b) is float:
+        if type(a) is not float:
+            return False
+        if math.isnan(b) or math.isnan(a):
+            return math.isnan(a) and math.isnan(b)
+        if python:
+            return a == b
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
+    if type(b) is str:
+        return type(a) is str and a == b
+    if isinstance(b, list | tuple):
+        if python:
+            if type(a) is not type(b):
+                return False
+        elif not isinstance(a, list | tuple):
+            return False
+        return len(a) == len(b) and all(_same(x, y, rel_tol, abs_tol, python) for x, y in zip(a, b))
+    if isinstance(b, set | frozenset):
+        if not isinstance(a, set | frozenset) or (python and type(a) is not type(b)) or len(a) != len(b):
+            return False
+        return _tagged(a) == _tagged(b)
+    if isinstance(b, dict):
+        if not isinstance(a, dict) or len(a) != len(b):
+            return False
+        if python:
+            keys_a = {_tag(k): v for k, v in a.items()}
+            keys_b = {_tag(k): v for k, v in b.items()}
+            if keys_a.keys() != keys_b.keys():
+                return False
+            return all(_same(keys_a[k], keys_b[k], rel_tol, abs_tol, python) for k in keys_b)
+        ja, jb = _json_dict(a), _json_dict(b)
+        if ja is None or jb is None or ja.keys() != jb.keys():
+            return False
+        return all(_same(ja[k], jb[k], rel_tol, abs_tol, python) for k in jb)
+    return type(a) is type(b) and bool(a == b)
+
+
+def _tag(value: Any) -> Any:
+    """A hashable form of ``value`` that keeps its type: ``1``, ``1.0``, ``True`` and ``(1,)`` stay apart."""
+    kind = type(value)
+    if kind is float and math.isnan(value):
+        return ("float", "nan")
+    if isinstance(value, list | tuple):
+        return (kind.__name__, tuple(_tag(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return (kind.__name__, _tagged(value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((_tag(k), _tag(v)) for k, v in value.items()))
+    return (kind.__name__, value)
+
+
+def _tagged(items: Any) -> frozenset[Any]:
+    return frozenset(_tag(v) for v in items)
+
+
+def same_value(
+    got: Any, want: Any, rel_tol: float = 0.0, abs_tol: float = 0.0, *, python: bool = False
+) -> bool:
+    """Whether ``got`` makes exactly the claim ``want`` makes (rules in the module docstring).
+
+    Args:
+        got: the answer's value.
+        want: the reference value; its types decide what counts.
+        rel_tol: relative float tolerance (JSON view only).
+        abs_tol: absolute float tolerance (JSON view only).
+        python: compare as Python literals: tuple, list, set and frozenset differ, floats are exact.
+    """
+    try:
+        return _same(got, want, rel_tol, abs_tol, python)
+    except (RecursionError, TypeError, ValueError):  # absurdly deep or unhashable values are no match
+        return False
+
+
+# ----------------------------------------------------------------------------------------- reading
+def _unescape_latex(text: str) -> str:
+    for esc in _LATEX_ESCAPES:
+        text = text.replace(esc, esc[1])
+    return text
+
+
 def _parse_boxed(inner: str, bare_text: bool, max_chars: int, max_depth: int) -> Any:
     text = strip_wrappers(inner)
     try:
-        return parse_structured(text, max_chars=max_chars, max_depth=max_depth)
+        return parse_literal(text, max_chars=max_chars, max_depth=max_depth)
+    except RepeatedKeyError:
+        raise
     except AnswerParseError as first:
-        unescaped = _LATEX_ESCAPES.sub(r"\1", text)  # \{"a": 1\} as some models write braces in LaTeX
+        unescaped = _unescape_latex(text)  # \{"a": 1\} as some models write braces in LaTeX
         if unescaped != text:
             try:
-                return parse_structured(unescaped, max_chars=max_chars, max_depth=max_depth)
+                return parse_literal(unescaped, max_chars=max_chars, max_depth=max_depth)
+            except RepeatedKeyError:
+                raise
             except AnswerParseError:
                 pass
         if bare_text and text and len(text) <= max_chars and "\n" not in text:
             return text
         raise first
+
+
+def _one_value(candidates: list[JsonAnswer], what: str, rel_tol: float, abs_tol: float) -> JsonAnswer | None:
+    """The last candidate, after checking that every candidate gives its value."""
+    if not candidates:
+        return None
+    last = candidates[-1]
+    for other in candidates[:-1]:
+        if not same_value(other.value, last.value, rel_tol, abs_tol):
+            raise NotOneClaimError(f"several answers: the {what} give different values")
+    return last
 
 
 def read_json_answer(
@@ -81,71 +293,107 @@ def read_json_answer(
         bare_text: take a boxed answer that is not a literal as a plain string.
         max_chars: longest answer text parsed.
         max_depth: deepest bracket nesting parsed.
-        rel_tol: tolerance used only to decide whether a fenced and a boxed answer agree.
+        rel_tol: tolerance used only to decide whether two candidates agree.
         abs_tol: see ``rel_tol``.
 
     Raises:
-        AnswerParseError: no answer, an unparsable one, or a fenced and a boxed answer that disagree.
+        AnswerParseError: no answer, an unparsable one, or candidates that disagree.
     """
     if not isinstance(response, str):
         raise AnswerParseError(f"response must be text, got {type(response).__name__}")
     text = strip_think(response)
-    found: list[JsonAnswer] = []
-    error: AnswerParseError | None = None
-
     tagged = code_fences(text, ("json",))
-    plain = [] if tagged else code_fences(text, _PLAIN_FENCES)[-_MAX_FENCES_TRIED:]
-    for body in reversed(tagged[-1:] or plain):
-        try:
-            found.append(JsonAnswer(parse_structured(body, max_chars, max_depth), body.strip(), "fence"))
-            break
-        except AnswerParseError as exc:
-            error = error or exc
-
+    plain = [] if tagged else code_fences(text, _PLAIN_FENCES)
     boxes = all_boxed(text)
-    if boxes:
-        try:
-            found.append(
-                JsonAnswer(_parse_boxed(boxes[-1], bare_text, max_chars, max_depth), boxes[-1], "boxed")
-            )
-        except AnswerParseError as exc:
-            error = exc
+    if len(tagged) > MAX_CANDIDATES or len(boxes) > MAX_CANDIDATES:
+        raise NotOneClaimError(f"several answers: more than {MAX_CANDIDATES} answer blocks")
 
-    if not found and not boxes and not tagged and not plain:
+    error: AnswerParseError | None = None
+    fenced: list[JsonAnswer] = []
+    if tagged:
+        for i, body in enumerate(tagged):
+            try:
+                fenced.append(JsonAnswer(parse_literal(body, max_chars, max_depth), body.strip(), "fence"))
+            except RepeatedKeyError:
+                raise
+            except AnswerParseError as exc:
+                if i == len(tagged) - 1:
+                    error = exc  # the last json block is the answer: it must parse
+        if error is not None:
+            fenced = []
+    else:
+        for body in plain[-MAX_CANDIDATES:]:
+            try:
+                fenced.append(JsonAnswer(parse_literal(body, max_chars, max_depth), body.strip(), "fence"))
+            except RepeatedKeyError:
+                raise
+            except AnswerParseError as exc:
+                error = error or exc  # working notes (a python block) are no candidate
+
+    boxed: list[JsonAnswer] = []
+    box_error: AnswerParseError | None = None
+    for i, inner in enumerate(boxes):
+        try:
+            boxed.append(JsonAnswer(_parse_boxed(inner, bare_text, max_chars, max_depth), inner, "boxed"))
+        except RepeatedKeyError:
+            raise
+        except AnswerParseError as exc:
+            if i == len(boxes) - 1:
+                box_error = exc  # the last box is the answer: it must parse (earlier ones may be notes)
+    if box_error is not None:
+        if not fenced:
+            raise box_error
+        boxed = []
+
+    fence = _one_value(fenced, "fenced blocks", rel_tol, abs_tol)
+    box = _one_value(boxed, "boxed answers", rel_tol, abs_tol)
+    if fence is not None and box is not None:
+        if not same_value(fence.value, box.value, rel_tol, abs_tol):
+            raise NotOneClaimError(
+                "ambiguous answer: the fenced block and the boxed answer give different values"
+            )
+        return box
+    if fence is not None:
+        return fence
+    if box is not None:
+        return box
+    if not boxes and not tagged and not plain:
         stripped = text.strip()
         if stripped and len(stripped) <= max_chars:
             try:
-                return JsonAnswer(parse_structured(stripped, max_chars, max_depth), stripped, "whole")
+                return JsonAnswer(parse_literal(stripped, max_chars, max_depth), stripped, "whole")
+            except RepeatedKeyError:
+                raise
             except AnswerParseError:
                 pass
         raise AnswerParseError("no answer found: give it in a ```json fenced block or \\boxed{}")
-    if not found:
-        raise error or AnswerParseError("no parsable answer")
-    if len(found) == 2 and not values_equal(found[0].value, found[1].value, rel_tol, abs_tol):
-        raise AnswerParseError(
-            "ambiguous answer: the fenced block and the boxed answer give different values"
-        )
-    return found[-1]
+    raise error or AnswerParseError("no parsable answer")
 
 
 def unwrap_key(value: Any, key: str, reference: Any = None) -> Any:
-    """``{"output": X}`` -> ``X`` (GURU CodeI/O's wrapper), unless the reference itself has that shape."""
+    """``{"output": X}`` -> ``X`` (GURU CodeI/O's wrapper), unless the reference itself has that shape.
+
+    Only an object whose single key is ``key`` is unwrapped: ``{"output": X, "alternative_output": Y}``
+    stays an object (and so matches no reference but such an object).
+    """
     if isinstance(value, dict) and len(value) == 1 and key in value:
-        ref = canonical(reference)
-        if not (isinstance(ref, dict) and set(ref) == {key}):
+        if not (isinstance(reference, dict) and len(reference) == 1 and key in reference):
             return value[key]
     return value
 
 
-def last_json_object(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH) -> Any:
-    """The last complete top-level ``{...}`` in free text that parses as JSON (or a Python literal).
+def last_json_object(
+    text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH, *, key: str | None = None
+) -> Any:
+    """The last complete top-level ``{...}`` in free text that parses (for unfenced CodeI/O answers).
 
-    For responses that write the answer object without a fence (CodeI/O-trained models often do).
-    One left-to-right pass finds the top-level brace groups; candidates are tried from the last, and
-    only groups within the size and depth caps are parsed.
+    With ``key``, objects whose only key is ``key`` (``{"output": ...}``) are the answer: the last one
+    counts, and every other such object in the text must give the same value, or the text holds several
+    answers. Without one, the last object that parses counts (GURU's reading). One left-to-right pass
+    finds the top-level brace groups; at most :data:`MAX_CANDIDATES` are parsed, from the last.
 
     Raises:
-        AnswerParseError: when no such object exists.
+        AnswerParseError: when no such object exists, or the answers disagree.
     """
     spans: list[tuple[int, int]] = []
     depth = 0
@@ -159,11 +407,33 @@ def last_json_object(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: in
             depth -= 1
             if depth == 0:
                 spans.append((start, i + 1))
-    for begin, end in reversed(spans[-_MAX_FENCES_TRIED:]):
+    if key is not None:
+        quoted = json.dumps(key)
+        keyed = [s for s in spans if quoted in text[s[0] : s[1]] or repr(key) in text[s[0] : s[1]]]
+        if len(keyed) > MAX_CANDIDATES:
+            raise NotOneClaimError(f"several answers: more than {MAX_CANDIDATES} answer objects")
+        answers: list[JsonAnswer] = []
+        for begin, end in keyed:
+            if end - begin > max_chars:
+                continue
+            try:
+                value = parse_literal(text[begin:end], max_chars, max_depth)
+            except RepeatedKeyError:
+                raise
+            except AnswerParseError:
+                continue
+            if isinstance(value, dict) and len(value) == 1 and key in value:
+                answers.append(JsonAnswer(value, text[begin:end], "object"))
+        found = _one_value(answers, f'"{key}" objects', 0.0, 0.0)
+        if found is not None:
+            return found.value
+    for begin, end in reversed(spans[-MAX_CANDIDATES:]):
         if end - begin > max_chars:
             continue
         try:
-            return parse_structured(text[begin:end], max_chars, max_depth)
+            return parse_literal(text[begin:end], max_chars, max_depth)
+        except RepeatedKeyError:
+            raise
         except AnswerParseError:
             continue
     raise AnswerParseError("no JSON object found")

@@ -1,6 +1,7 @@
 """Verifier tables: tolerant about how an answer is written, strict about what it says."""
 
 import json
+import re
 
 import pytest
 
@@ -75,11 +76,7 @@ ZEBRA_CASES = [
         tag(json.dumps({"header": H, "rows": [[R[0][0], [R[0][1], R[1][1]], *R[0][2:]], R[1], R[2]]})),
         (CELLS - 1) / CELLS,
     ),
-    (
-        "duplicate house numbers fall back to order",
-        tag(json.dumps({"header": H, "rows": [R[0], R[0], R[1], R[2]]})),
-        3 / CELLS,
-    ),
+    ("a house given two rows", tag(json.dumps({"header": H, "rows": [R[0], R[0], R[1], R[2]]})), 0.0),
     ("unknown columns, wrong width", tag(json.dumps({"header": ["a", "b"], "rows": [["x", "y"]] * 3})), 0.0),
     ("prose instead of a table", tag("house 1 has everything"), 0.0),
     ("no answer tags", json.dumps({"header": H, "rows": R}), 0.0),
@@ -157,6 +154,8 @@ def test_ordering_answers(label, response, right):
 GRAPH = family("graph").sample(2, 4)
 W = GRAPH.answer
 OTHER = GRAPH.meta["distractors"][0]
+SUBJECT = re.search(rf"(\w+) is {W}\.\n\n<answer>", GRAPH.reference_response).group(1)
+OTHER_PERSON = next(name for name in ("Alice", "Zed") if name != SUBJECT)
 
 GRAPH_CASES = [
     ("plain", tag(W), True),
@@ -164,7 +163,8 @@ GRAPH_CASES = [
     ("padded", tag(f"  {W}  \n"), True),
     ("bold", tag(f"**{W}**"), True),
     ("quoted with period", tag(f'"{W}".'), True),
-    ("as a fact", tag(f"Alice is {W}"), True),
+    ("as a fact", tag(f"{SUBJECT} is {W}"), True),
+    ("as a fact about another person", tag(f"{OTHER_PERSON} is {W}"), False),
     ("distractor", tag(OTHER), False),
     ("two words", tag(f"{W} or {OTHER}"), False),
     ("list of words", tag(json.dumps([W, OTHER])), False),

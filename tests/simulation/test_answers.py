@@ -20,7 +20,8 @@ from guru_envs.verify.structured import AnswerParseError
         ("```json\n{'a': 1, 'b': 2}\n```", {"a": 1, "b": 2}, 1.0),  # Python literal syntax
         ("```json\n0.30000000000000004\n```", 0.3, 1.0),  # float tolerance
         ("```json\n0.3001\n```", 0.3, 0.0),
-        ("```json\n2.0\n```", 2, 1.0),
+        ("```json\n2.0\n```", 2, 0.0),  # a float is not the integer 2
+        ("```json\n2\n```", 2.0, 0.0),  # nor an integer the float 2.0
         ("```json\ntrue\n```", 1, 0.0),  # booleans never equal numbers
         ("```json\n1\n```", True, 0.0),
         ("```json\nnull\n```", None, 1.0),
@@ -37,7 +38,8 @@ from guru_envs.verify.structured import AnswerParseError
         ("The answer is [1, 2]", [1, 2], 0.0),  # prose without a fence or box
         ("```python\nprint(f([1]))\n```\n\\boxed{[1, 2]}", [1, 2], 1.0),  # working notes beside the answer
         ('```json\n{"output": [1, 2]}\n```', [1, 2], 0.0),  # no unwrap unless asked
-        ("```json\n[1, 2, 3]\n```\n```json\n[1, 2]\n```", [1, 2], 1.0),  # the last fenced block counts
+        ("```json\n[1, 2, 3]\n```\n```json\n[1, 2]\n```", [1, 2], 0.0),  # several answers
+        ("```json\n[1, 2]\n```\nAgain:\n```json\n[1,2]\n```", [1, 2], 1.0),  # the same answer twice
     ],
 )
 def test_score_value_table(response, expected, reward):

@@ -40,7 +40,7 @@ def fenced(obj):
         ('"output": 25', fenced({"output": 26}), 0.0),
         ('"output": 25', 'So the answer is {"output": 25}.', 1.0),  # unfenced object, as GURU reads it
         ('"output": 25', "\\boxed{25}", 1.0),
-        ('"output": 25', fenced(25.0), 1.0),
+        ('"output": 25', fenced(25.0), 0.0),  # a float is not the integer output
         ('"output": 25', fenced({"output": "25"}), 0.0),  # a string is not a number
         ('"output": {"answer": "true"}', fenced({"answer": True}), 1.0),  # GURU's bool normalisation
         ('"output": {"answer": "true"}', fenced({"answer": False}), 0.0),
@@ -163,7 +163,8 @@ def test_cruxeval_output_uses_python_equality():
         task = Task.from_record(crux_o_row(CODE_T, "f(1, 2)", reference))
         assert guru_envs.score(task, py("assert f(1, 2) == (3, 2)")).reward == 1.0
         assert guru_envs.score(task, py("assert f(1, 2) == [3, 2]")).reward == 0.0  # as executing would judge
-        assert guru_envs.score(task, py("assert f(a=1, b=2) == (3, 2)")).reward == 0.0  # a different call
+        assert guru_envs.score(task, py("assert f(a=1, b=2) == (3, 2)")).reward == 1.0  # the same call
+        assert guru_envs.score(task, py("assert f(b=1, a=2) == (3, 2)")).reward == 0.0  # a different call
 
 
 @pytest.mark.parametrize(

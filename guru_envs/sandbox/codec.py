@@ -11,7 +11,7 @@ JSON has no tuples, sets, bytes, big integers or NaN, so those travel as one-key
 (``{"$tuple": [...]}``, ``{"$int": "0x..."}``); a dict whose keys are not all plain strings, or that
 has a key starting with ``$``, travels as ``{"$dict": [[k, v], ...]}`` so tags are never ambiguous.
 
-This module is stdlib-only: the sandbox worker loads it by path, outside the package.
+This module is stdlib-only: the pool ships it to the sandbox worker as bytecode, outside the package.
 """
 
 from __future__ import annotations

@@ -1,27 +1,29 @@
-"""What runs inside the sandboxed child, after the worker has applied every limit and dropped privileges.
+"""What runs inside sandboxed processes, after the worker has applied every limit and dropped privileges.
 
 The harness executes the submission and reports *observations* only: exit status, exception type and
 message, the plain-data value a function returned (see :mod:`codec`), per-test timings. It never sees an
-expected output and never decides pass or fail; the scorer does that. Records go as one JSON line each to
-fd 3, a pipe read by the worker. The submission runs in the same process and can forge those lines, but
-a forged line only states a value the submission could have returned anyway, and a missing line counts
-as a failure, so forging gains nothing.
+expected output and never decides pass or fail; the scorer does that. A test's record is one JSON line
+on fd 3, a pipe read by the worker, which attributes it to the test in flight and to nothing else.
 
 Four job kinds:
 
 * ``run``: one program as ``__main__`` with stdin and argv; the process ends the way CPython's does
   (non-daemon threads joined, ``atexit`` run, streams flushed, exit status from ``SystemExit``).
-* ``stdio``: many stdin/stdout tests of one program in one process. Each test gets a fresh
-  ``__main__`` module, fresh fd 0 and 1 (its own output file), fresh ``sys.argv``, and builtins and a
-  few interpreter settings restored, so it sees what a fresh interpreter would. A test that leaves
-  threads running marks the process unsafe; the scorer then runs the remaining tests in a new process.
-* ``calls``: the module runs once, then each test calls a named function (or ``Class.method``) with
-  arguments rebuilt from plain data, and the return value is encoded back to plain data.
-* ``check``: a trusted checker (e.g. HumanEval's ``check(candidate)``) runs in a second process; its
+* ``stdio`` and ``calls``: many tests of one submission. The execution's pid 1 is a trusted *test init*
+  (:func:`serve_tests`) that never runs the submission's code: it compiles the module once and, for each
+  test, forks a fresh process from its own pristine state; that process reads its test's input (which
+  the worker writes only when the test starts: no process ever sees a later test's input), runs the
+  module (stdio: as ``__main__`` on the test's stdin; calls: then calls the named function with the
+  arguments rebuilt from plain data) and reports. When it ends, the init kills and reaps every process
+  left, so no state, process or precomputation of one test reaches the next.
+* ``check``: a trusted checker (e.g. HumanEval's ``check(candidate)``) runs in a process of its own; its
   ``candidate`` is a proxy that calls the submission over a pipe, so the checker's asserts only ever
-  compare plain data. The submission cannot reach the checker's memory or result channel.
+  compare plain data, and the submission's process never holds the check code. Exceptions the
+  candidate raises reach the check as the same builtin type, except control-flow ones
+  (``StopIteration``, ``StopAsyncIteration``, ``GeneratorExit``, ``KeyboardInterrupt``,
+  ``SystemExit``), which arrive wrapped in :class:`CandidateError` so they cannot end the check's loops.
 
-Stdlib-only: the worker loads this file by path, and it must work after ``chroot``.
+Stdlib-only: the pool ships this file to the worker as bytecode, and it must work after ``chroot``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import io
 import json
 import linecache
 import os
-import resource
 import select
 import signal
 import struct
@@ -98,26 +99,6 @@ def _record(obj: dict[str, Any]) -> None:
         except OSError:
             return
         view = view[n:]
-
-
-def _end(status: int) -> None:
-    """Tell the worker we are exiting (and how), then exit.
-
-    The worker replies as soon as it reads this line instead of waiting for the kernel to tear the
-    process down (about a millisecond). The line is no more trustworthy than an ``os._exit`` at the
-    same moment, which the program could call anyway; the worker kills the process right after.
-    """
-    try:
-        ru = resource.getrusage(resource.RUSAGE_SELF)
-        line = b'{"end":1,"status":%d,"cpu":%.6f,"maxrss":%d}\n' % (
-            status,
-            ru.ru_utime + ru.ru_stime,
-            ru.ru_maxrss,
-        )
-        _write(RESULT_FD, line)
-    except _BaseException:
-        pass
-    _exit(status)
 
 
 def _clip(text: str, limit: int = MESSAGE_CHARS) -> str:
@@ -246,7 +227,7 @@ def _error_fields(exc: BaseException, filename: str = FILENAME) -> dict[str, Any
 # ---------------------------------------------------------------------------------------------- run
 
 
-def run_program(job: dict[str, Any]) -> None:
+def run_program(job: dict[str, Any], enter: Any) -> None:
     """Run one program as ``__main__`` and exit the way CPython would."""
     # The worker never used its own sys.stdin/stdout/stderr (it speaks through raw fds), so they are
     # exactly what a fresh interpreter would have on fds 0-2.
@@ -255,13 +236,15 @@ def run_program(job: dict[str, Any]) -> None:
     status = 0
     try:
         code = _compile(job["code"])
+        del job
+        enter()
         exec(code, mod.__dict__)
     except _SystemExit as exc:
         status = _exit_status(exc)
     except _BaseException as exc:
         status = 1
         if _isinstance(exc, _MemoryError):
-            _record({"k": 0, "status": "error", "etype": "MemoryError", "message": "MemoryError"})
+            _record({"status": "error", "etype": "MemoryError", "message": "MemoryError"})
         try:
             sys.stderr.write(_format_exception(exc))
         except _BaseException:
@@ -270,61 +253,113 @@ def run_program(job: dict[str, Any]) -> None:
     _run_atexit()
     if _flush_all() is not None and status == 0:
         status = 120  # CPython's status when flushing stdout fails at exit
-    _end(status)
+    _exit(status)
 
 
-# -------------------------------------------------------------------------------------------- stdio
+# ------------------------------------------------------------------------------ many tests: the init
+
+CTL_FD, GO_FD = 4, 5  # the init's reports to the worker; the worker's "go" of each test
+# Standard modules with no side effect at import that submissions often import: the init imports those
+# a submission names before forking its tests, so that each test does not import them again.
+PRELOADABLE = frozenset(
+    "array bisect calendar cmath collections contextlib copy dataclasses datetime decimal enum fractions "
+    "functools heapq itertools json math numbers operator random re statistics string struct sys "
+    "textwrap time typing unicodedata".split()
+)
 
 
-class _State:
-    """Interpreter state a test may change and the next test must not inherit."""
-
-    def __init__(self) -> None:
-        self.builtins = dict(builtins.__dict__)
-        self.recursion = sys.getrecursionlimit()
-        self.digits = sys.get_int_max_str_digits()
-        self.path = list(sys.path)
-        self.handlers = {s: signal.getsignal(s) for s in (signal.SIGALRM, signal.SIGINT, signal.SIGTERM)}
-        self.cwd = os.getcwd()
-
-    def restore(self) -> None:
-        d = builtins.__dict__
-        d.clear()
-        d.update(self.builtins)
-        sys.setrecursionlimit(self.recursion)
-        sys.set_int_max_str_digits(self.digits)
-        sys.path[:] = self.path
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        for s, h in self.handlers.items():
-            try:
-                signal.signal(s, h)
-            except (TypeError, ValueError, OSError):
-                pass
-        if not gc.isenabled():
-            gc.enable()
+def _preload(source: str) -> None:
+    names = set()
+    for line in source.splitlines():
+        words = line.split()
+        if _len(words) >= 2 and words[0] in ("import", "from"):
+            for part in words[1:] if words[0] == "import" else words[1:2]:
+                names.add(part.split(".")[0].strip(","))
+    for name in names & PRELOADABLE:
         try:
-            os.chdir(self.cwd)
-        except OSError:
+            __import__(name)
+        except _BaseException:
             pass
 
 
-def run_stdio_tests(job: dict[str, Any]) -> None:
-    """Run each stdin/stdout test in a fresh ``__main__`` of this one process."""
-    _install_streams(stdin=False, stdout=False)
-    argvs = job["argvs"]
+def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
+    """The trusted init of a multi-test execution: one fresh fork of its pristine state per test.
+
+    It never runs the submission's code. To the worker (fd 4) it writes ``D k status cpu`` once test
+    ``k``'s process and every process it left are gone (``k = -1``: the module compiled), or ``X`` when
+    the module does not compile (its error is then the record of test 0). Being pid 1 of the
+    execution's pid namespace, it reaps every orphan and ``kill(-1)`` reaches all but itself.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, signal.SIG_DFL)  # the default action of a signal sent to init is "ignore"
     try:
         code = _compile(job["code"])
     except _BaseException as exc:  # SyntaxError and friends: every test would fail the same way
-        _record({"k": 0, "status": "error", "exit_code": 1, **_error_fields(exc), "fatal": True})
-        _end(0)
-    state = _State()
-    stop_on_error = bool(job.get("stop_on_error"))
-    for k in range(_len(argvs)):
-        fd = os.open(f"{job['io']}/in.{k}", os.O_RDONLY)
+        _record({"status": "error", "exit_code": 1, **_error_fields(exc)})
+        _write(CTL_FD, b"X\n")
+        _exit(0)
+    _preload(job["code"])
+    gc.collect()
+    gc.freeze()  # a test's collections then never touch (and copy) the init's pages
+    n = int(job["n"])
+    report = b"D -1 0 0\n"
+    for k in range(n):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _run_one_test(job, code, k, codec, enter)
+            except _BaseException:
+                pass
+            _exit(126)
+        _write(CTL_FD, report)
+        status, cpu = _reap_test(pid)
+        report = b"D %d %d %.6f\n" % (k, status, cpu)
+    _write(CTL_FD, report)
+    _exit(0)
+
+
+def _reap_test(pid: int) -> tuple[int, float]:
+    """Wait for the test's process, then kill and reap everything else; its status and the CPU reaped."""
+    status, cpu = -1, 0.0
+    while True:
+        try:
+            got, st, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            return status, cpu
+        except InterruptedError:
+            continue
+        cpu += usage.ru_utime + usage.ru_stime
+        if got == pid:
+            status = st
+            try:
+                os.kill(-1, signal.SIGKILL)  # every process of the namespace but this init
+            except OSError:
+                pass
+
+
+def _read_go() -> dict[str, Any]:
+    """The "go" of the test about to run, from the worker: a length-prefixed marshal dict (fn name or argv)."""
+    import marshal
+
+    raw = _recv_msg(GO_FD, 1 << 24)
+    if raw is None:
+        _exit(0)  # the worker is stopping the execution
+    return marshal.loads(raw)
+
+
+def _run_one_test(job: dict[str, Any], code: types.CodeType, k: int, codec: Any, enter: Any) -> None:
+    """One test in a fresh fork of the init: trusted until ``enter()``, the submission's after it."""
+    go = _read_go()
+    os.close(GO_FD)
+    os.close(CTL_FD)
+    io_dir, out_dir = job["io"], job["out"]
+    stdio = job["kind"] == "stdio"
+    if stdio:
+        fd = os.open(f"{io_dir}/in", os.O_RDONLY | os.O_NOFOLLOW)
         os.dup2(fd, 0)
         os.close(fd)
-        path = f"{job['out']}/{k}"
-        try:  # the program may have planted a FIFO or a symlink under this name
+        path = f"{out_dir}/{k}"
+        try:  # an earlier test may have planted a FIFO or a symlink under this name
             os.unlink(path)
         except FileNotFoundError:
             pass
@@ -332,42 +367,46 @@ def run_stdio_tests(job: dict[str, Any]) -> None:
         os.set_blocking(fd, True)
         os.dup2(fd, 1)
         os.close(fd)
-        _install_streams(stderr=False)
-        sys.argv = [FILENAME, *argvs[k]]
-        mod = _fresh_main()
-        rec: dict[str, Any] = {"k": k, "status": "ok", "exit_code": 0}
-        wall, cpu = _perf(), _cpu()
+        _install_streams()
+        sys.argv = [FILENAME, *go.get("argv", [])]
+        del job, go
+        _run_stdio_test(code, enter)
+    else:
+        with open(f"{io_dir}/in", "rb") as fh:
+            args_text = fh.read()
+        _install_streams()
+        sys.argv = [FILENAME]
+        fn_name = go["fn"]
+        del job, go
+        _run_call_test(code, fn_name, args_text, codec, enter)
+
+
+def _run_stdio_test(code: types.CodeType, enter: Any) -> None:
+    mod = _fresh_main()
+    rec: dict[str, Any] = {"status": "ok", "exit_code": 0}
+    wall, cpu = _perf(), _cpu()
+    try:
+        enter()
+        exec(code, mod.__dict__)
+    except _SystemExit as exc:
+        rec["exit_code"] = _exit_status(exc)
+        if rec["exit_code"]:
+            rec["status"] = "exit"
+    except _BaseException as exc:
+        rec.update(status="error", exit_code=1, **_error_fields(exc))
         try:
-            exec(code, mod.__dict__)
-        except _SystemExit as exc:
-            rec["exit_code"] = _exit_status(exc)
-            if rec["exit_code"]:
-                rec["status"] = "exit"
-        except _BaseException as exc:
-            rec.update(status="error", exit_code=1, **_error_fields(exc))
-            try:
-                sys.stderr.write(rec["traceback"])
-            except _BaseException:
-                pass
-        _join_threads()
-        _run_atexit()
-        flush_error = _flush_all()
-        if flush_error is not None and rec["status"] == "ok":
-            rec.update(status="error", exit_code=120, **_error_fields(flush_error))
-        rec["wall"] = _perf() - wall
-        rec["cpu"] = _cpu() - cpu
-        threading = sys.modules.get("threading")
-        if threading is not None and threading.active_count() > 1:
-            rec["unsafe"] = "daemon threads still running"
-        del mod
-        state.restore()
-        _record(rec)
-        if "unsafe" in rec or (stop_on_error and rec["status"] != "ok"):
-            break
-    _end(0)
-
-
-# -------------------------------------------------------------------------------------------- calls
+            sys.stderr.write(rec["traceback"])
+        except _BaseException:
+            pass
+    _join_threads()
+    _run_atexit()
+    flush_error = _flush_all()
+    if flush_error is not None and rec["status"] == "ok":
+        rec.update(status="error", exit_code=120, **_error_fields(flush_error))
+    rec["wall"] = _perf() - wall
+    rec["cpu"] = _cpu() - cpu
+    _record(rec)
+    _exit(0)
 
 
 def _resolve(namespace: dict[str, Any], name: str) -> Any:
@@ -383,49 +422,48 @@ def _resolve(namespace: dict[str, Any], name: str) -> Any:
     raise NameError(f"function {name!r} is not defined")
 
 
-def run_call_tests(job: dict[str, Any], codec: Any) -> None:
-    """Run the module once, then call the named function for each test and report plain-data results."""
-    _install_streams()
-    sys.argv = [FILENAME]
+def _run_call_test(code: types.CodeType, fn_name: str, args_text: bytes, codec: Any, enter: Any) -> None:
     mod = _fresh_main()
+    rec: dict[str, Any] = {"status": "ok"}
+    wall, cpu = _perf(), _cpu()
     try:
-        exec(_compile(job["code"]), mod.__dict__)
-    except _BaseException as exc:
-        rec = {"k": 0, "status": "error", **_error_fields(exc), "fatal": True, "phase": "module"}
-        if _isinstance(exc, _SystemExit):
-            rec.update(status="exit", message=f"SystemExit({_safe_exit_code(exc)}) while loading the module")
-        _record(rec)
-        _end(0)
-    stop_on_error = bool(job.get("stop_on_error"))
-    for k, (fn_name, args_text) in enumerate(zip(job["fns"], job["args"])):
-        rec: dict[str, Any] = {"k": k, "status": "ok"}
-        wall, cpu = _perf(), _cpu()
+        args, kwargs = codec.loads(args_text)
+        del args_text
+        enter()
         try:
-            args, kwargs = codec.loads(args_text)
-            fn = _resolve(mod.__dict__, fn_name)
-            value = fn(*args, **kwargs)
-            rec["wall"], rec["cpu"] = _perf() - wall, _cpu() - cpu
-            try:
-                rec["value"] = codec.encode(value)
-            except codec.Unserialisable as exc:
-                rec.update(status="unserialisable", message=str(exc))
-            except RecursionError:
-                rec.update(status="unserialisable", message="value nested too deeply")
+            exec(code, mod.__dict__)
         except _SystemExit as exc:
-            rec.update(
-                status="exit",
-                etype="SystemExit",
-                message=f"SystemExit({_safe_exit_code(exc)}) during the call",
-            )
+            rec.update(status="exit", message=f"SystemExit({_safe_exit_code(exc)}) while loading the module")
+            raise _Done from None
         except _BaseException as exc:
-            rec.update(status="error", **_error_fields(exc))
-        rec.setdefault("wall", _perf() - wall)
-        rec.setdefault("cpu", _cpu() - cpu)
-        _flush_all()
-        _record(rec)
-        if stop_on_error and rec["status"] != "ok":
-            break
-    _end(0)
+            rec.update(status="error", **_error_fields(exc), phase="module")
+            raise _Done from None
+        fn = _resolve(mod.__dict__, fn_name)
+        value = fn(*args, **kwargs)
+        rec["wall"], rec["cpu"] = _perf() - wall, _cpu() - cpu
+        try:
+            rec["value"] = codec.encode(value)
+        except codec.Unserialisable as exc:
+            rec.update(status="unserialisable", message=str(exc))
+        except RecursionError:
+            rec.update(status="unserialisable", message="value nested too deeply")
+    except _Done:
+        pass
+    except _SystemExit as exc:
+        rec.update(
+            status="exit", etype="SystemExit", message=f"SystemExit({_safe_exit_code(exc)}) during the call"
+        )
+    except _BaseException as exc:
+        rec.update(status="error", **_error_fields(exc))
+    rec.setdefault("wall", _perf() - wall)
+    rec.setdefault("cpu", _cpu() - cpu)
+    _flush_all()
+    _record(rec)
+    _exit(0)
+
+
+class _Done(BaseException):  # noqa: N818 - internal control flow of _run_call_test
+    pass
 
 
 def _safe_exit_code(exc: SystemExit) -> str:
@@ -478,14 +516,21 @@ def _recv_msg(fd: int, limit: int, deadline: float | None = None) -> bytes | Non
         return bytes(buf)
 
 
-def serve_candidate(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any) -> None:
-    """The submission's side of a check: load the module, then answer calls until the checker hangs up."""
+def serve_candidate(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any, enter: Any) -> None:
+    """The submission's side of a check: load the module, then answer calls until the checker hangs up.
+
+    Its job holds the submission and limits only: the check code never reaches this process.
+    """
     _install_streams()
     sys.argv = [FILENAME]
     mod = _fresh_main()
     load_error: dict[str, Any] | None = None
+    limit = int(job.get("message_bytes", 1 << 24))
     try:
-        exec(_compile(job["code"]), mod.__dict__)
+        code = _compile(job["code"])
+        del job
+        enter()
+        exec(code, mod.__dict__)
     except _SystemExit as exc:
         load_error = {
             "err": "SystemExit",
@@ -493,7 +538,6 @@ def serve_candidate(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any) 
         }
     except _BaseException as exc:
         load_error = {"err": _safe_name(exc), "msg": _safe_message(exc), "tb": _format_exception(exc)}
-    limit = int(job.get("message_bytes", 1 << 24))
     while True:
         try:
             raw = _recv_msg(req_fd, limit)
@@ -534,6 +578,20 @@ class CandidateFailure(BaseException):
     """
 
 
+class CandidateError(RuntimeError):
+    """The candidate raised a control-flow exception, which must not steer the check as itself.
+
+    A ``StopIteration`` raised through ``all(map(candidate, xs))`` would otherwise end the iteration and
+    make ``all`` say True (as PEP 479 does for generators, it is turned into a ``RuntimeError``).
+    """
+
+
+# Exceptions the candidate may raise that reach the check as themselves (builtins, not control flow).
+_CONTROL_FLOW = frozenset(
+    ("StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt", "SystemExit")
+)
+
+
 class CandidateProxy:
     """Stands in for the submission's function inside the checker; every call is a pipe round trip."""
 
@@ -546,6 +604,7 @@ class CandidateProxy:
         self._codec = codec
         self._limit = limit
         self.calls = 0
+        self.last_error: BaseException | None = None
         self.__name__ = fn_name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -570,10 +629,13 @@ class CandidateProxy:
             etype, msg = str(reply.get("err", "Exception")), str(reply.get("msg", ""))
         except (ValueError, TypeError, AttributeError, RecursionError):
             raise CandidateFailure("the candidate sent a malformed reply") from None
+        if etype in _CONTROL_FLOW:
+            raise CandidateError(f"the candidate raised {etype}: {msg}"[:1000])
         exc_type = getattr(builtins, etype, None)
         if (
             _isinstance(exc_type, type)
             and issubclass(exc_type, Exception)
+            and not issubclass(exc_type, (StopIteration, StopAsyncIteration))
             and etype not in ("Unserialisable", "SystemExit", "MemoryError", "RecursionError")
         ):
             try:
@@ -581,12 +643,18 @@ class CandidateProxy:
             except _BaseException:
                 err = None
             if err is not None:
+                self.last_error = err
                 raise err
         raise CandidateFailure(msg or etype)
 
 
-def run_checker(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any) -> None:
-    """The trusted side of a check: run ``check_code`` and call ``check_fn(candidate_proxy)``."""
+def run_checker(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any, enter: Any) -> None:
+    """The trusted side of a check: run ``check_code`` and call ``check_fn(candidate_proxy)``.
+
+    Its record reports ``status`` and, on failure, ``assertion`` (the number of the failed ``assert``
+    in the check's source order, counted by line) and the candidate's own error, never the check's
+    source: what reaches the model names the failing test, not its content.
+    """
     _install_streams()
     sys.argv = [CHECKER_FILENAME]
     mod = _fresh_main(CHECKER_FILENAME)
@@ -599,7 +667,7 @@ def run_checker(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any) -> N
         int(job.get("message_bytes", 1 << 24)),
     )
     wall, cpu = _perf(), _cpu()
-    rec: dict[str, Any] = {"k": 0, "status": "ok"}
+    rec: dict[str, Any] = {"status": "ok"}
     try:
         exec(_compile(job["check_code"], CHECKER_FILENAME), mod.__dict__)
         mod.__dict__[job["check_fn"]](proxy)
@@ -608,7 +676,22 @@ def run_checker(job: dict[str, Any], req_fd: int, resp_fd: int, codec: Any) -> N
         rec.update(status="timeout" if msg.startswith("timeout") else "candidate", message=_clip(msg, 1000))
     except _BaseException as exc:
         rec.update(status="fail", **_error_fields(exc, CHECKER_FILENAME))
+        rec["assertion"] = _failed_line(exc)
+        if _isinstance(exc, CandidateError) or (
+            proxy.last_error is not None and exc is proxy.last_error
+        ):  # the candidate's own exception: its type and message are the candidate's output
+            rec["candidate_error"] = _safe_message(exc)
     rec.update(wall=_perf() - wall, cpu=_cpu() - cpu, calls=proxy.calls)
     _flush_all()
     _record(rec)
-    _end(0)
+    _exit(0)
+
+
+def _failed_line(exc: BaseException) -> int | None:
+    """The line of the check's own code where ``exc`` surfaced (the innermost frame of the test files)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in (CHECKER_FILENAME, "tests.py"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -1,9 +1,13 @@
 """What this machine offers for isolation: cgroups (made by the scorer) and the worker's report.
 
 Namespaces are probed by the worker itself at start-up (it tries them in order and reports what it got),
-so nothing here forks the scorer. Cgroups are created here, one pids and one memory cgroup per worker,
-nested under the scorer's own cgroup so that an outer limit (a CI job, or the fork-bomb test's guard
-cgroup) still applies to everything below it.
+so nothing here forks the scorer. Cgroups are created here, per worker: a pids and a memory cgroup that
+the worker joins, and a CPU-accounting cgroup with two children, ``sub`` and ``chk``, that each sandboxed
+process joins according to its role (submission or trusted checker), so that an execution's CPU is
+read for its whole process tree, forked children included, and a child cannot escape the count by
+forking. Cgroup v1 ``cpuacct`` where it is mounted, otherwise cgroup v2, whose ``cpu.stat`` exists in
+every cgroup without enabling a controller. All nest under the scorer's own cgroups, so that an outer
+limit (a CI job, or the fork-bomb test's guard cgroup) still applies to everything below.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ def _v1_mounts() -> dict[str, str]:
                 point = left.split()[4]
                 if fstype == "cgroup":
                     for opt in options.split(","):
-                        if opt in ("pids", "memory"):
+                        if opt in ("pids", "memory", "cpuacct"):
                             mounts[opt] = point
                 elif fstype == "cgroup2":
                     mounts["unified"] = point
@@ -66,7 +70,7 @@ def _own_paths() -> dict[str, str]:
             for line in fh:
                 _, controllers, path = line.rstrip("\n").split(":", 2)
                 for c in controllers.split(","):
-                    if c in ("pids", "memory"):
+                    if c in ("pids", "memory", "cpuacct"):
                         paths[c] = path
                 if controllers == "":
                     paths["unified"] = path
@@ -81,6 +85,8 @@ class WorkerCgroups:
 
     dirs: dict[str, str] = field(default_factory=dict)  # "pids"/"memory" -> directory
     memory_bytes: int = 0
+    cpu_dir: str | None = None  # the CPU-accounting cgroup, with children "sub" and "chk"
+    cpu_kind: str = ""  # "v1" (cpuacct.usage, ns) or "v2" (cpu.stat usage_usec)
 
     def join_spec(self) -> list[dict[str, str]]:
         """What the worker writes itself into at start-up."""
@@ -88,9 +94,28 @@ class WorkerCgroups:
             {"procs": os.path.join(d, "cgroup.procs"), "label": f"{c} cgroup"} for c, d in self.dirs.items()
         ]
 
+    def cpu_spec(self) -> dict[str, object] | None:
+        """Where each role's processes go and where their CPU time is read (None without a CPU cgroup)."""
+        if self.cpu_dir is None:
+            return None
+        usage = "cpuacct.usage" if self.cpu_kind == "v1" else "cpu.stat"
+        return {
+            "kind": self.cpu_kind,
+            **{
+                role: {
+                    "procs": os.path.join(self.cpu_dir, role, "cgroup.procs"),
+                    "usage": os.path.join(self.cpu_dir, role, usage),
+                }
+                for role in ("sub", "chk")
+            },
+        }
+
     def delegate(self, uid: int) -> None:
-        """Let a worker running as ``uid`` move itself into these cgroups."""
-        for d in self.dirs.values():
+        """Let a worker running as ``uid`` move itself (and its children) into these cgroups."""
+        dirs = list(self.dirs.values())
+        if self.cpu_dir is not None:
+            dirs += [self.cpu_dir, os.path.join(self.cpu_dir, "sub"), os.path.join(self.cpu_dir, "chk")]
+        for d in dirs:
             for name in ("", "cgroup.procs", "tasks"):
                 with contextlib.suppress(OSError):
                     os.chown(os.path.join(d, name) if name else d, uid, uid)
@@ -127,7 +152,10 @@ class WorkerCgroups:
 
     def remove(self) -> None:
         """Delete the cgroup directories (they must be empty: retry briefly while processes exit)."""
-        for d in self.dirs.values():
+        dirs = list(self.dirs.values())
+        if self.cpu_dir is not None:
+            dirs = [os.path.join(self.cpu_dir, "sub"), os.path.join(self.cpu_dir, "chk"), self.cpu_dir, *dirs]
+        for d in dirs:
             for _ in range(50):
                 try:
                     os.rmdir(d)
@@ -137,6 +165,7 @@ class WorkerCgroups:
                 except OSError:
                     time.sleep(0.02)
         self.dirs.clear()
+        self.cpu_dir = None
 
 
 class CgroupFactory:
@@ -159,17 +188,27 @@ class CgroupFactory:
                     enabled = []
                 if c in enabled and os.access(parent, os.W_OK):
                     self.parents[c] = parent
+        self.cpu_parent: str | None = None
+        self.cpu_kind = ""
+        if "cpuacct" in mounts and "cpuacct" in own:
+            parent = os.path.normpath(mounts["cpuacct"] + "/" + own["cpuacct"])
+            if os.access(parent, os.W_OK) and os.path.exists(os.path.join(parent, "cpuacct.usage")):
+                self.cpu_parent, self.cpu_kind = parent, "v1"
+        if self.cpu_parent is None and "unified" in mounts and "unified" in own:
+            parent = os.path.normpath(mounts["unified"] + "/" + own["unified"])
+            if os.access(parent, os.W_OK) and os.path.exists(os.path.join(parent, "cpu.stat")):
+                self.cpu_parent, self.cpu_kind = parent, "v2"
         self._counter = 0
         self._remove_stale()
 
     @property
     def available(self) -> list[str]:
-        """Controllers this process can use."""
-        return sorted(self.parents)
+        """Controllers this process can use ("cpu" for CPU accounting)."""
+        return sorted([*self.parents, *(["cpu"] if self.cpu_parent else [])])
 
     def _remove_stale(self) -> None:
         """Remove empty cgroups left by scorers that died without closing their sandbox."""
-        for parent in set(self.parents.values()):
+        for parent in set(self.parents.values()) | ({self.cpu_parent} if self.cpu_parent else set()):
             try:
                 names = os.listdir(parent)
             except OSError:
@@ -182,8 +221,9 @@ class CgroupFactory:
                 except ValueError:
                     continue
                 if owner != os.getpid() and not os.path.exists(f"/proc/{owner}"):
-                    with contextlib.suppress(OSError):
-                        os.rmdir(os.path.join(parent, name))
+                    for sub in ("sub", "chk", ""):
+                        with contextlib.suppress(OSError):
+                            os.rmdir(os.path.join(parent, name, sub) if sub else os.path.join(parent, name))
 
     def create(self, max_pids: int, memory_bytes: int) -> WorkerCgroups:
         """Make one worker's cgroups; a controller that refuses is simply left out."""
@@ -210,4 +250,15 @@ class CgroupFactory:
         if "memory" in group.dirs and group.memory_bytes != memory_bytes:
             with contextlib.suppress(OSError):
                 os.rmdir(group.dirs.pop("memory"))
+        if self.cpu_parent is not None:
+            d = os.path.join(self.cpu_parent, name)
+            try:
+                os.mkdir(d)
+                for role in ("sub", "chk"):
+                    os.mkdir(os.path.join(d, role))
+                group.cpu_dir, group.cpu_kind = d, self.cpu_kind
+            except OSError:
+                for sub in ("sub", "chk", ""):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(os.path.join(d, sub) if sub else d)
         return group

@@ -11,12 +11,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
-import json
 import os
 import queue
 import secrets
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -25,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from guru_envs.sandbox import codec, protocol
+from guru_envs.sandbox import codec, seccomp
 from guru_envs.sandbox.compare import returned_equal, stdout_equal
-from guru_envs.sandbox.isolation import CgroupFactory, IsolationInfo, WorkerCgroups
+from guru_envs.sandbox.isolation import CgroupFactory, IsolationInfo
 from guru_envs.sandbox.limits import Limits
 from guru_envs.sandbox.results import (
     CallTest,
@@ -38,36 +35,18 @@ from guru_envs.sandbox.results import (
     TestResult,
     Verdict,
 )
-
-SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
-# The worker runs server.py from its bytecode: compiling its source at start-up would leave ~4 MB of the
-# compiler's freed memory in the worker's heap, which every fork copies and every child tears down.
-_WORKER_BOOT = (
-    "import importlib.util, sys\n"
-    "spec = importlib.util.spec_from_file_location('_guru_sandbox_server', sys.argv[1])\n"
-    "server = importlib.util.module_from_spec(spec)\n"
-    "spec.loader.exec_module(server)\n"
-    "del sys.argv[0]\n"
-    "server.main()\n"
+from guru_envs.sandbox.verdicts import (
+    always_equal,
+    clip,
+    parse_record,
+    process_verdict,
+    test_result,
+    text,
 )
-_WORKER_SOURCES = [
-    os.path.join(os.path.dirname(SERVER), f"{n}.py") for n in ("server", "protocol", "codec", "harness")
-]
-_compiled_for: set[str] = set()
+from guru_envs.sandbox.worker import SandboxUnavailable, Worker, WorkerBroken
+
 MAX_CODE_BYTES = 4 << 20  # longer sources are refused without running
-MESSAGE_CHARS = 2000
-_CRASH_SIGNALS = {
-    int(getattr(signal, n)) for n in ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS", "SIGTRAP")
-}
-_WORKER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-
-
-class SandboxUnavailable(RuntimeError):
-    """The requested isolation cannot be had on this machine (or a worker failed to start)."""
-
-
-class _WorkerBroken(Exception):
-    pass
+__all__ = ["RunRequest", "Sandbox", "SandboxUnavailable", "TestsRequest", "default_sandbox"]
 
 
 @dataclass(frozen=True)
@@ -112,131 +91,12 @@ def _readonly_pair(spec: str | tuple[str, str]) -> tuple[str, str]:
     return host, inside
 
 
-def _clip(text: str, limit: int = MESSAGE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit // 2] + "\n...\n" + text[-limit // 2 :]
-
-
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
-
-
 def _source(code: Any) -> str:
     if isinstance(code, bytes | bytearray):
         return bytes(code).decode("utf-8", "replace")
     if not isinstance(code, str):
         raise TypeError(f"code must be str or bytes, not {type(code).__name__}")
     return code
-
-
-def _ensure_bytecode(python: str) -> None:
-    """Write the worker modules' bytecode for ``python`` once (it runs with ``-B``, which writes none)."""
-    if python in _compiled_for:
-        return
-    _compiled_for.add(python)
-    script = "import compileall, sys\nfor f in sys.argv[1:]:\n    compileall.compile_file(f, quiet=2)\n"
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        subprocess.run([python, "-I", "-S", "-c", script, *_WORKER_SOURCES], timeout=60, check=False)
-
-
-class _Worker:
-    """One sandbox worker process and its pipes; used by one thread at a time."""
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        cgroups: WorkerCgroups | None,
-        start_timeout: float,
-        python: str,
-        user: int | None,
-    ) -> None:
-        self.cgroups = cgroups
-        self.uids = (int(config["uid"]), int(config["checker_uid"]))
-        extra: dict[str, Any] = {}
-        if user is not None:
-            extra.update(user=user, group=user, extra_groups=[])
-        _ensure_bytecode(python)
-        self.proc = subprocess.Popen(
-            [python, "-I", "-S", "-B", "-c", _WORKER_BOOT, SERVER, json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=dict(_WORKER_ENV),
-            cwd="/",
-            close_fds=True,
-            start_new_session=True,
-            bufsize=0,
-            **extra,
-        )
-        self.rfd = self.proc.stdout.fileno()
-        self.wfd = self.proc.stdin.fileno()
-        self.buf = protocol.FrameBuffer()
-        try:
-            header, _ = protocol.read_frame(self.rfd, self.buf, time.monotonic() + start_timeout)
-        except (EOFError, TimeoutError, protocol.ProtocolError) as exc:
-            self.close()
-            raise SandboxUnavailable(f"sandbox worker did not start: {exc}") from None
-        if header.get("op") != "ready":
-            self.close()
-            raise SandboxUnavailable(f"sandbox worker failed: {header.get('message', header)}")
-        self.ooms_seen = cgroups.oom_kills() if cgroups is not None else 0
-        self.info = IsolationInfo(
-            header["mode"], tuple(header.get("layers", ())), tuple(header.get("errors", ()))
-        )
-
-    def request(
-        self,
-        header: dict[str, Any],
-        blobs: dict[str, bytes],
-        on_progress: Callable[[dict[str, Any], dict[str, bytes]], bool],
-        deadline: float,
-    ) -> tuple[dict[str, Any], dict[str, bytes]]:
-        """Send a job; feed progress frames to ``on_progress`` (True = abort); return the done frame."""
-        try:
-            protocol.write_all(self.wfd, protocol.pack(header, blobs))
-            aborted = False
-            while True:
-                reply, rblobs = protocol.read_frame(self.rfd, self.buf, deadline)
-                op = reply.get("op")
-                if reply.get("id") != header["id"]:
-                    raise _WorkerBroken(f"reply for another job: {op}")
-                if op == "progress":  # a burst of test records
-                    over = reply.get("over") or []
-                    stop = False
-                    for i in range(int(reply.get("count", 0))):
-                        one = {
-                            "k": int(reply["k"]) + i,
-                            "stdout_over": bool(over[i]) if i < len(over) else False,
-                        }
-                        parts = {
-                            "record": rblobs.get(f"record.{i}", b""),
-                            "stdout": rblobs.get(f"stdout.{i}", b""),
-                        }
-                        stop = on_progress(one, parts) or stop
-                    if stop and not aborted:
-                        aborted = True
-                        protocol.write_all(self.wfd, protocol.pack({"op": "abort", "id": header["id"]}))
-                elif op == "done":
-                    return reply, rblobs
-                else:
-                    raise _WorkerBroken(str(reply.get("message", reply))[-2000:])
-        except (OSError, EOFError, TimeoutError, protocol.ProtocolError) as exc:
-            raise _WorkerBroken(f"{type(exc).__name__}: {exc}") from None
-
-    def close(self) -> None:
-        """Stop the worker (its namespace and everything in it die with it) and remove its cgroups."""
-        with contextlib.suppress(OSError):
-            protocol.write_all(self.wfd, protocol.pack({"op": "exit"}))
-        for f in (self.proc.stdin, self.proc.stdout):
-            with contextlib.suppress(OSError):
-                f.close()
-        try:
-            self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(OSError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=5)
-        if self.cgroups is not None:
-            self.cgroups.remove()
 
 
 class Sandbox:
@@ -257,6 +117,8 @@ class Sandbox:
             to sandboxed code.
         worker_uid: start workers as this uid (needs root): they then isolate themselves as an
             unprivileged user would (user namespace). Mainly for testing that path on root machines.
+        seccomp_filter: load the system-call filter of :mod:`guru_envs.sandbox.seccomp` in every
+            sandboxed process (where libseccomp is installed; otherwise reported in ``isolation.errors``).
     """
 
     def __init__(
@@ -271,6 +133,7 @@ class Sandbox:
         start_timeout: float = 30.0,
         python: str | None = None,
         worker_uid: int | None = None,
+        seccomp_filter: bool = True,
     ) -> None:
         if isolation not in ("auto", "namespaces", "none"):
             raise ValueError(f"isolation must be 'auto', 'namespaces' or 'none', not {isolation!r}")
@@ -284,10 +147,11 @@ class Sandbox:
         self._python = python or sys.executable
         self._worker_uid = worker_uid
         self._extra_config: dict[str, Any] = {}  # raw worker options for experiments, e.g. {"prefork": False}
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._seccomp = seccomp_filter
+        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.workers)
         self._lock = threading.Lock()
-        self._live: set[_Worker] = set()
+        self._live: set[Worker] = set()
         self._closed = False
         self._pid = os.getpid()
         self._ids = itertools.count(1)
@@ -314,9 +178,10 @@ class Sandbox:
         # The checker and the submission may each use memory_mb; outputs and the tmpfs live in RAM too.
         return (2 * limits.memory_mb + limits.disk_mb + 256) * 2**20 + 8 * limits.output_bytes
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> Worker:
         cgroups = None
         cfg = self._config()
+        errors: list[str] = []
         if self._cgroups is not None and self._cgroups.available:
             cgroups = self._cgroups.create(
                 2 * self.limits.max_processes + 16, self._cgroup_memory(self.limits)
@@ -324,8 +189,30 @@ class Sandbox:
             if self._worker_uid is not None:
                 cgroups.delegate(self._worker_uid)
             cfg["cgroups"] = cgroups.join_spec()
+            cpu = cgroups.cpu_spec()
+            if cpu is not None:  # the worker joins the CPU cgroup; its children join "sub" or "chk"
+                cfg["cgroups"].append(
+                    {"procs": os.path.join(cgroups.cpu_dir, "cgroup.procs"), "label": "cpu cgroup"}
+                )
+                cfg["cpu"] = cpu
+        programs: dict[str, bytes] = {}
+        if self._seccomp:
+            program, why = seccomp.base_program()
+            if program is None:
+                errors.append(why)
+            else:
+                programs["seccomp"] = program
+                cfg["seccomp_label"] = seccomp.describe()
+        if "cpu" not in cfg:
+            no_fork = seccomp.no_fork_program() if self._seccomp else None
+            if no_fork is not None:
+                programs["no_fork"] = no_fork
+                errors.append("no writable cgroup to count CPU of forked children: executions may not fork")
+            else:
+                errors.append("no writable cgroup and no seccomp: CPU of forked children is not counted")
+        cfg["errors"] = errors
         try:
-            worker = _Worker(cfg, cgroups, self._start_timeout, self._python, self._worker_uid)
+            worker = Worker(cfg, programs, cgroups, self._start_timeout, self._python, self._worker_uid)
         except BaseException:
             if cgroups is not None:
                 cgroups.remove()
@@ -355,7 +242,7 @@ class Sandbox:
                     self._retire(worker)
                     worker = None
             yield worker
-        except _WorkerBroken:
+        except WorkerBroken:
             broken = True
             raise
         finally:
@@ -366,7 +253,7 @@ class Sandbox:
                     self._idle.put(worker)
             self._slots.release()
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: Worker) -> None:
         with self._lock:
             self._live.discard(worker)
         worker.close()
@@ -446,7 +333,7 @@ class Sandbox:
         header: dict[str, Any],
         blobs: dict[str, bytes],
         limits: Limits,
-        on_progress: Callable[[dict[str, Any], dict[str, bytes]], bool],
+        on_progress: Callable[[dict[str, Any], dict[str, bytes]], bool] | None,
     ) -> tuple[dict[str, Any], dict[str, bytes], int]:
         """Run one job on a worker; returns the done frame, its blobs, and the OOM kills it caused."""
         header = {"op": "job", "id": next(self._ids), "limits": limits.wire(), **header}
@@ -456,7 +343,7 @@ class Sandbox:
             cg = worker.cgroups
             if cg is not None:
                 cg.set_memory(max(self._cgroup_memory(limits), self._cgroup_memory(self.limits)))
-            done, out = worker.request(header, blobs, on_progress, time.monotonic() + budget)
+            done, out = worker.request(header, blobs, on_progress or _no_progress, time.monotonic() + budget)
             ooms = 0
             if cg is not None and "memory" in cg.dirs and (done.get("signal") or done.get("sub_signal")):
                 # Only a killed process can have been the OOM killer's victim: read the counter then.
@@ -477,27 +364,21 @@ class Sandbox:
         if len(source) > MAX_CODE_BYTES:
             return ExecResult(Verdict.RUNTIME_ERROR, message=f"source longer than {MAX_CODE_BYTES} bytes")
         stdin_bytes = stdin.encode("utf-8", "surrogateescape") if isinstance(stdin, str) else bytes(stdin)
-        records: list[bytes] = []
-
-        def progress(h: dict[str, Any], b: dict[str, bytes]) -> bool:
-            records.append(b.get("record", b""))
-            return False
-
         header = {"kind": "run", "n": 1, "argv": [str(a) for a in argv]}
         try:
             done, out, ooms = self._execute(
-                header, {"code": source.encode(), "in.0": stdin_bytes}, limits, progress
+                header, {"code": source.encode("utf-8", "surrogateescape"), "in.0": stdin_bytes}, limits, None
             )
-        except _WorkerBroken as exc:
+        except WorkerBroken as exc:
             return ExecResult(Verdict.SANDBOX_ERROR, message=f"sandbox worker failed: {exc}")
-        memory_error = any(_parse_record(r).get("etype") == "MemoryError" for r in records)
-        verdict, message = _process_verdict(done, limits, ooms, memory_error)
-        stderr = _text(out.get("stderr", b""))
+        memory_error = parse_record(out.get("record", b"")).get("etype") == "MemoryError"
+        verdict, message = process_verdict(done, limits, ooms, memory_error)
+        stderr = text(out.get("stderr", b""))
         if verdict is Verdict.RUNTIME_ERROR and not message.startswith("killed"):
-            message = _clip(stderr.strip() or message)
+            message = clip(stderr.strip() or message)
         return ExecResult(
             verdict=verdict,
-            stdout=_text(out.get("stdout", b"")),
+            stdout=text(out.get("stdout", b"")),
             stderr=stderr,
             exit_code=done.get("exit_code"),
             signal=done.get("signal"),
@@ -550,13 +431,15 @@ class Sandbox:
         stderr_parts: list[str] = []
         start = 0
         while start < len(tests):
+            # Every test runs in a fresh process of its own; several share an execution (and its one
+            # module compilation) unless asked otherwise. A check is always an execution of its own.
             stop_at = start + 1 if (isolate_tests or kind == "check") else len(tests)
             chunk = tests[start:stop_at]
             try:
                 failed = self._run_chunk(
                     kind, source, chunk, start, results, limits, compare, stop_on_first_failure, stderr_parts
                 )
-            except _WorkerBroken as exc:
+            except WorkerBroken as exc:
                 idx = next(i for i in range(start, len(tests)) if results[i] is None)
                 results[idx] = TestResult(idx, Verdict.SANDBOX_ERROR, message=f"sandbox worker failed: {exc}")
                 failed = True
@@ -568,7 +451,7 @@ class Sandbox:
         report.results = [
             r if r is not None else TestResult(i, Verdict.SKIPPED) for i, r in enumerate(results)
         ]
-        report.stderr = _clip("".join(stderr_parts), 8000)
+        report.stderr = clip("".join(stderr_parts), 8000)
         report.wall_s = time.monotonic() - started
         return report
 
@@ -584,10 +467,10 @@ class Sandbox:
         stop: bool,
         stderr_parts: list[str],
     ) -> bool:
-        """Run ``chunk`` in one process, filling ``results``; return True if a test failed."""
+        """Run ``chunk`` in one execution, filling ``results``; return True if a test failed."""
         n = len(chunk)
         blobs: dict[str, bytes] = {"code": source.encode("utf-8", "surrogateescape")}
-        header: dict[str, Any] = {"kind": kind, "n": n, "stop_on_error": stop}
+        header: dict[str, Any] = {"kind": kind, "n": n}
         if kind == "stdio":
             header["argvs"] = [[str(a) for a in t.argv] for t in chunk]
             for k, t in enumerate(chunk):
@@ -595,70 +478,75 @@ class Sandbox:
         elif kind == "calls":
             header["fns"] = [str(t.fn_name) for t in chunk]
             for k, t in enumerate(chunk):
-                blobs[f"args.{k}"] = codec.dumps([list(t.args), dict(t.kwargs)]).encode("ascii")
+                blobs[f"in.{k}"] = codec.dumps([list(t.args), dict(t.kwargs)]).encode("ascii")
         else:
             (t,) = chunk
             header.update(entry_point=str(t.entry_point), check_fn=str(t.check_fn))
             blobs["check_code"] = t.check_code.encode("utf-8", "surrogateescape")
-        state: dict[str, Any] = {"failed": False, "fatal": None, "unsafe": False}
+        state: dict[str, Any] = {"failed": False, "fatal": None}
 
         def progress(h: dict[str, Any], b: dict[str, bytes]) -> bool:
-            k = int(h["k"])
-            rec = _parse_record(b.get("record", b""))
-            if rec.get("k") != k:  # written by the program, not the harness
-                rec = {"status": "error", "message": "the result channel was tampered with"}
-            if rec.get("fatal") and state["fatal"] is None:
-                state["fatal"] = rec
-            if rec.get("unsafe"):  # the harness stopped on purpose; the rest runs in a new process
-                state["unsafe"] = True
-            res = _test_result(kind, offset + k, chunk[k], rec, b, h, limits, compare)
+            k = h.get("k")
+            if not isinstance(k, int) or not 0 <= k < n or results[offset + k] is not None:
+                raise WorkerBroken("a progress frame for no test in flight")
+            rec = parse_record(b.get("record", b""))
+            if h.get("fatal"):  # the module did not compile (the trusted init says so, not the program)
+                state["fatal"] = True
+            res = test_result(kind, offset + k, chunk[k], rec, b, h, limits, compare)
             results[offset + k] = res
             if not res.ok:
                 state["failed"] = True
             return stop and not res.ok
 
-        done, out, ooms = self._execute(header, blobs, limits, progress)
-        stderr_parts.append(_text(out.get("stderr", b"")))
+        done, out, ooms = self._execute(header, blobs, limits, progress if kind != "check" else None)
+        stderr_parts.append(text(out.get("stderr", b"")))
         if kind == "check":
-            stderr_parts.append(_text(out.get("checker_stderr", b"")))
-            first = results[offset]
-            if first is not None and first.verdict is Verdict.RUNTIME_ERROR and done.get("sub_signal"):
-                # The candidate died: a limit (SIGXCPU, SIGXFSZ, OOM) explains it better than "crashed".
-                sub_done = {"signal": done["sub_signal"], "exit_code": None}
-                verdict, message = _process_verdict(sub_done, limits, ooms, False)
-                if verdict is not Verdict.KILLED:
+            # The checker's own output stays out of the report: it may quote the hidden test.
+            rec = parse_record(out.get("record", b""))
+            first = test_result(kind, offset, chunk[0], rec, out, {"cpu": done.get("cpu_s")}, limits, compare)
+            ended = (
+                done.get("timed_out")
+                or done.get("cpu_over")
+                or done.get("violation")
+                or done.get("sub_signal")
+            )
+            if ended or not rec:
+                # A limit, or the candidate's death, explains a failure better than what the checker saw.
+                verdict, message = process_verdict(done, limits, ooms, False, sub=True)
+                if not rec or verdict not in (Verdict.OK, Verdict.KILLED):
+                    if verdict is Verdict.OK:
+                        verdict, message = Verdict.RUNTIME_ERROR, "the check ended without a verdict"
                     first.verdict, first.message = verdict, message
-        fatal = state["fatal"]
-        if fatal is not None:  # the module itself failed: every test of the chunk fails the same way
+            results[offset] = first
+            return not first.ok
+        if state["fatal"]:  # the module itself failed: every test of the chunk fails the same way
             first = results[offset]
             for k in range(1, n):
                 if results[offset + k] is None:
-                    verdict = first.verdict if first is not None else Verdict.RUNTIME_ERROR
-                    results[offset + k] = TestResult(
-                        offset + k, verdict, message=first.message if first else ""
-                    )
+                    results[offset + k] = TestResult(offset + k, first.verdict, message=first.message)
             return True
-        records = int(done.get("records") or 0)
-        if state["unsafe"] and not done.get("timed_out") and done.get("exit_code") == 0:
-            return state["failed"]
-        if records < n and results[offset + records] is None:
-            idx = offset + records
+        idx = done.get("inflight")
+        if isinstance(idx, int) and 0 <= idx < n and results[offset + idx] is None:
+            # The test in flight when the execution ended: a limit, a violation, or the init died.
             if done.get("aborted"):
                 return state["failed"]
-            memory_error = False
-            verdict, message = _process_verdict(done, limits, ooms, memory_error, sub=(kind == "check"))
+            verdict, message = process_verdict(done, limits, ooms, False)
             actual = None
             if kind == "stdio":
-                actual = _text(out.get("inflight_stdout", b""))
-                if verdict is Verdict.OK:  # os._exit(0) after printing: judge the output like any other
-                    verdict, message = _judge(compare, actual, chunk[records].expected_stdout)
-            elif verdict is Verdict.OK:
-                verdict, message = Verdict.RUNTIME_ERROR, "the process exited before the test finished"
-            if verdict is Verdict.RUNTIME_ERROR and not message.startswith("killed"):
-                message = _clip(_text(out.get("stderr", b"")).strip() or message)
-            results[idx] = TestResult(idx, verdict, actual=actual, message=message, wall_s=done.get("wall_s"))
-            if verdict is not Verdict.OK:
-                state["failed"] = True
+                actual = text(out.get("inflight_stdout", b""))
+            if verdict is Verdict.OK:
+                verdict, message = Verdict.SANDBOX_ERROR, "the test init ended before the test did"
+            results[offset + idx] = TestResult(
+                offset + idx, verdict, actual=actual, message=message, wall_s=done.get("wall_s")
+            )
+            state["failed"] = True
+        elif int(done.get("tests") or 0) < n and not done.get("aborted") and not state["failed"]:
+            verdict, message = process_verdict(done, limits, ooms, False)
+            first_missing = next(k for k in range(n) if results[offset + k] is None)
+            if verdict is Verdict.OK:
+                verdict, message = Verdict.SANDBOX_ERROR, "the execution ended before its tests"
+            results[offset + first_missing] = TestResult(offset + first_missing, verdict, message=message)
+            state["failed"] = True
         return state["failed"]
 
     # ------------------------------------------------------------------------------------ batches
@@ -670,7 +558,7 @@ class Sandbox:
         of input ``i`` when its verdict is OK; a crash or limit on one input does not stop the others.
         """
         tests = [TestCase(stdin=s) for s in stdins]
-        return self.run_tests(code, tests, limits=limits, stop_on_first_failure=False, compare=_always_equal)
+        return self.run_tests(code, tests, limits=limits, stop_on_first_failure=False, compare=always_equal)
 
     def run_many(self, requests: Iterable[RunRequest | TestsRequest]) -> list[ExecResult | TestReport]:
         """Run a batch concurrently on all workers; results come back in order."""
@@ -694,150 +582,8 @@ class Sandbox:
         return list(self._executor.map(one, requests))
 
 
-# ---------------------------------------------------------------------------------------- verdicts
-
-
-def _always_equal(actual: Any, expected: Any) -> bool:
-    return True
-
-
-def _parse_record(raw: bytes) -> dict[str, Any]:
-    """A child's record line, or {} if it is not a JSON object (only a hostile child sends such)."""
-    try:
-        rec = json.loads(raw)
-    except (ValueError, RecursionError):
-        return {}
-    return rec if isinstance(rec, dict) else {}
-
-
-def _judge(compare: Callable[[Any, Any], bool], actual: Any, expected: Any) -> tuple[Verdict, str]:
-    try:
-        same = bool(compare(actual, expected))
-    except Exception as exc:  # a comparator must not crash the scorer
-        return Verdict.WRONG_ANSWER, f"comparison failed: {type(exc).__name__}"
-    if same:
-        return Verdict.OK, ""
-    shown = actual if isinstance(actual, str) else _safe_repr(actual)
-    return Verdict.WRONG_ANSWER, _clip(f"wrong answer; got: {shown}", 1000)
-
-
-def _safe_repr(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        return "<unprintable value>"
-    return _clip(text, 1000)
-
-
-def _error_verdict(rec: dict[str, Any]) -> tuple[Verdict, str]:
-    etype = str(rec.get("etype", ""))
-    message = str(rec.get("traceback") or rec.get("message") or etype or "runtime error")
-    if etype == "MemoryError":
-        return Verdict.MEMORY_LIMIT, "MemoryError: memory limit exceeded"
-    if etype == "OSError" and "[Errno 27]" in message:  # EFBIG: past the output cap with SIGXFSZ ignored
-        return Verdict.OUTPUT_LIMIT, "output limit exceeded"
-    return Verdict.RUNTIME_ERROR, _clip(message)
-
-
-def _test_result(
-    kind: str,
-    index: int,
-    test: Any,
-    rec: dict[str, Any],
-    blobs: dict[str, bytes],
-    header: dict[str, Any],
-    limits: Limits,
-    compare: Callable[[Any, Any], bool],
-) -> TestResult:
-    """Turn one record from the child into a verdict, comparing here with the expected value."""
-    status = rec.get("status")
-    wall, cpu = rec.get("wall"), rec.get("cpu")
-    wall = float(wall) if isinstance(wall, int | float) else None
-    cpu = float(cpu) if isinstance(cpu, int | float) else None
-    actual: Any = None
-    if kind == "stdio":
-        actual = _text(blobs.get("stdout", b""))
-        if header.get("stdout_over"):
-            verdict, message = Verdict.OUTPUT_LIMIT, f"output exceeded {limits.output_bytes} bytes"
-        elif status == "ok":
-            verdict, message = _judge(compare, actual, test.expected_stdout)
-        elif status == "exit":
-            verdict, message = Verdict.RUNTIME_ERROR, f"exit status {rec.get('exit_code')}"
-        else:
-            verdict, message = _error_verdict(rec)
-    elif kind == "calls":
-        if status == "ok":
-            try:
-                actual = codec.decode(rec.get("value"))
-            except codec.DecodeError as exc:
-                verdict, message = Verdict.WRONG_ANSWER, f"malformed result: {exc}"
-            else:
-                verdict, message = _judge(compare, actual, test.expected)
-        elif status == "unserialisable":
-            verdict, message = (
-                Verdict.WRONG_ANSWER,
-                _clip(str(rec.get("message", "result is not plain data"))),
-            )
-        elif status == "exit":
-            verdict, message = Verdict.RUNTIME_ERROR, _clip(str(rec.get("message", "SystemExit")))
-        else:
-            verdict, message = _error_verdict(rec)
-    else:  # check
-        if status == "ok":
-            verdict, message = Verdict.OK, ""
-        elif status == "timeout":
-            verdict, message = Verdict.TIMEOUT, "the candidate did not return in time"
-        elif status == "fail" and rec.get("etype") == "AssertionError":
-            verdict, message = Verdict.WRONG_ANSWER, _clip(str(rec.get("traceback") or "assertion failed"))
-        elif status == "candidate":
-            message = _clip(str(rec.get("message", "candidate failed")))
-            verdict = Verdict.MEMORY_LIMIT if message.startswith("MemoryError") else Verdict.RUNTIME_ERROR
-        else:
-            verdict, message = _error_verdict(rec)
-    if verdict is Verdict.OK and cpu is not None and cpu > limits.cpu_s:
-        verdict, message = Verdict.TIMEOUT, f"CPU time {cpu:.2f}s over the {limits.cpu_s}s limit"
-    return TestResult(index, verdict, actual=actual, message=message, wall_s=wall, cpu_s=cpu)
-
-
-def _process_verdict(
-    done: dict[str, Any], limits: Limits, ooms: int, memory_error: bool, sub: bool = False
-) -> tuple[Verdict, str]:
-    """Verdict of a process from how it ended (worker facts only; the child's own claims are ignored)."""
-    sig, code = done.get("signal"), done.get("exit_code")
-    if sub and done.get("sub_signal"):  # check mode: the submission's death explains the checker's failure
-        sig = done.get("sub_signal")
-    cpu = done.get("cpu_s") or 0.0
-    rss_mb = (done.get("maxrss_kb") or 0) / 1024
-    if done.get("violation"):
-        v = str(done["violation"])
-        return (Verdict.OUTPUT_LIMIT if "output limit" in v else Verdict.RUNTIME_ERROR), v
-    if done.get("timed_out"):
-        return Verdict.TIMEOUT, f"wall-clock limit of {limits.wall_s}s exceeded"
-    if done.get("cpu_over"):
-        return Verdict.TIMEOUT, f"CPU time limit of {limits.cpu_s}s exceeded"
-    if any(done.get(k) for k in ("stdout_over", "stderr_over", "inflight_over")) or sig == signal.SIGXFSZ:
-        return Verdict.OUTPUT_LIMIT, f"output exceeded {limits.output_bytes} bytes"
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_s):
-        return Verdict.TIMEOUT, f"CPU time limit of {limits.cpu_s}s exceeded"
-    if ooms > 0 or (memory_error and code) or (sig is not None and rss_mb >= 0.95 * limits.memory_mb):
-        return Verdict.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded"
-    if sig is not None:
-        name = _signame(sig)
-        if sig in _CRASH_SIGNALS:
-            return Verdict.RUNTIME_ERROR, f"killed by {name}"
-        return Verdict.KILLED, f"killed by {name}"
-    if code is None:
-        return Verdict.SANDBOX_ERROR, "no exit status"
-    if code != 0:
-        return Verdict.RUNTIME_ERROR, f"exit status {code}"
-    return Verdict.OK, ""
-
-
-def _signame(sig: int) -> str:
-    try:
-        return signal.Signals(sig).name
-    except ValueError:
-        return f"signal {sig}"
+def _no_progress(header: dict[str, Any], blobs: dict[str, bytes]) -> bool:
+    raise WorkerBroken("a progress frame for a single execution")
 
 
 # ------------------------------------------------------------------------------- shared default

@@ -5,7 +5,7 @@ listed in ``header["blobs"]`` as ``[name, length]`` pairs, concatenated in order
 program outputs out of JSON escaping. The worker side never trusts what the sandboxed child wrote; it
 only forwards the child's records as blobs, and the scorer parses them defensively.
 
-Stdlib-only: the worker loads this file by path.
+Stdlib-only: the pool ships this file to the worker as bytecode (:mod:`guru_envs.sandbox.worker`).
 """
 
 from __future__ import annotations

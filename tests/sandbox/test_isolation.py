@@ -19,7 +19,7 @@ PROBE = (
     "print(os.getpid(), os.getppid(), os.geteuid())\n"
     "print(sorted(os.listdir('/')))\n"
     "print(sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
-    "print(socket.if_nameindex())\n"
+    "print([l.split(':')[0].strip() for l in open('/proc/self/net/dev').read().splitlines()[2:]])\n"
 )
 
 
@@ -38,9 +38,7 @@ def test_root_mode_layers(sandbox):
         ["bin", "dev", "etc", "lib", "lib64", "proc", "root", "sbin", "tmp", "usr", "var", "x"]
     )
     assert len(ast.literal_eval(lines[2])) == 1  # hidepid: only itself is visible, not even the worker
-    assert [name for _, name in ast.literal_eval(lines[3])] == [
-        "lo"
-    ]  # no network devices but a downed loopback
+    assert ast.literal_eval(lines[3]) == ["lo"]  # no network devices but a downed loopback
 
 
 def test_workers_have_distinct_uids(sandbox):
@@ -72,7 +70,7 @@ def test_userns_mode_observed_from_inside(userns_sandbox):
     lines = out.stdout.splitlines()
     assert lines[0].split()[:2] == ["1", "0"]
     assert lines[-1] == "0000000000000000"  # no capability at all, even as uid 0 of the namespace
-    assert [name for _, name in ast.literal_eval(lines[3])] == ["lo"]
+    assert ast.literal_eval(lines[3]) == ["lo"]
 
 
 def test_readonly_paths(tmp_path):
@@ -203,7 +201,8 @@ def test_none_mode_fallback(none_sandbox):
     assert none_sandbox.run("while True:\n    print('x' * 99)").verdict is Verdict.OUTPUT_LIMIT
     assert none_sandbox.run("x = bytearray(1 << 34)").verdict is Verdict.MEMORY_LIMIT
     r = none_sandbox.run("import socket\nsocket.create_connection(('127.0.0.1', 9))")
-    assert "not allowed in the sandbox" in r.stderr
+    # refused by the seccomp filter (no IP sockets at all) or, without libseccomp, by the audit hook
+    assert "Address family not supported" in r.stderr or "not allowed in the sandbox" in r.stderr
     r = none_sandbox.run(
         "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint('x')"
     )

@@ -1,0 +1,292 @@
+"""Sandboxed children: how they are forked (by the zygote), set up ahead of their job, and run it.
+
+Every execution's process is forked by the worker's *zygote*, a copy of the warm worker that does
+nothing but fork children and report their exits, so that a child never shares memory with a process
+that has held a job: each child starts from the same pristine state, with no job, test or result of any
+other execution in its memory. A child is pid 1 of a pid namespace of its own; killing it kills every
+process of its execution, and the zygote reaps it only once all of them are gone.
+
+Set-up (:meth:`Children.prepare`, before the job is known, so it runs while the previous job does): the
+child joins its role's CPU-accounting cgroup and then a new cgroup namespace, unshares new mount, IPC and
+network namespaces (an execution shares no System V object, abstract socket or loopback with any other),
+attaches its area at ``/x``, starts a session, keeps fds 0-3 (and its job pipe), drops to its uid (root
+mode) or every capability (userns mode), and loads the seccomp filter. Then it reads its job, lowers its
+rlimits and runs the harness (:mod:`harness`).
+
+Stdlib-only; shipped to the worker as bytecode.
+"""
+
+from __future__ import annotations
+
+import _signal
+import array
+import fcntl
+import marshal
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+import traceback
+
+if __package__:
+    from guru_envs.sandbox import area as area_mod
+    from guru_envs.sandbox import codec, harness, linux
+else:  # inside the worker
+    import _guru_sandbox_area as area_mod
+    import _guru_sandbox_codec as codec
+    import _guru_sandbox_harness as harness
+    import _guru_sandbox_linux as linux
+
+CTL_FD = 6  # a child reads its job here, then closes it (3-5 are the harness's)
+MULTI_KINDS = ("stdio", "calls")
+
+
+class Child:
+    """A submission or checker process: set up ahead of its job, which it reads from ``CTL_FD``.
+
+    Attributes:
+        role: "sub" (runs the submission) or "checker" (runs trusted check code).
+        area: its execution area.
+        ctl_w: the worker's end of the job pipe.
+        pipes: the worker's ends of the child's other pipes, by name.
+        pid, pidfd: filled in when the zygote reports the fork (namespace modes) or at once ("none").
+    """
+
+    def __init__(self, role: str, area: area_mod.Area, ctl_w: int, pipes: dict[str, int]) -> None:
+        self.role, self.area, self.ctl_w, self.pipes = role, area, ctl_w, pipes
+        self.pid = 0
+        self.pidfd = -1
+
+
+def recv_with_fds(sock: socket.socket, max_fds: int, flags: int = 0) -> tuple[bytes, list[int]]:
+    """One message and the file descriptors sent with it (``socket.recv_fds`` ignores ``flags`` in 3.11)."""
+    msg, ancillary, _, _ = sock.recvmsg(1 << 16, socket.CMSG_SPACE(max_fds * 4), flags)
+    fds = array.array("i")
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    return msg, list(fds)
+
+
+def child_error() -> None:
+    """Report the current exception on stderr (a child's only channel before its job)."""
+    try:
+        os.write(2, traceback.format_exc()[-3000:].encode())
+    except BaseException:
+        pass
+
+
+def set_environment(base: str) -> None:
+    """The scrubbed environment every execution sees."""
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": f"{base}/work", "LANG": "C.UTF-8"})
+    os.environ["TMPDIR"] = f"{base}/tmp"
+
+
+def install_audit_hook(server_pid: int) -> None:
+    """Refuse network use and signals to processes outside the execution ("none" mode only).
+
+    An audit hook cannot be removed from Python, but native code (ctypes) bypasses it; the namespaces
+    of the other modes do not have that hole.
+    """
+    own_pgid = os.getpgid(0)
+    blocked = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
+
+    def hook(event: str, args: tuple) -> None:
+        if event in blocked:
+            raise PermissionError(f"{event} is not allowed in the sandbox")
+        if event == "os.kill":
+            pid = args[0]
+            if pid in (-1, 1, server_pid) or (pid < -1 and -pid != own_pgid):
+                raise PermissionError("signals to processes outside the sandbox are not allowed")
+        elif event == "os.killpg" and args[0] != own_pgid:
+            raise PermissionError("signals to processes outside the sandbox are not allowed")
+
+    sys.addaudithook(hook)
+
+
+class Children:
+    """What every child of one worker shares: its mode, uids, cgroups and seccomp filters."""
+
+    def __init__(
+        self, mode: str, drop_uid: bool, checker_uid: int, cfg: dict, cgroup_procs: dict[str, int]
+    ) -> None:
+        self.mode, self.drop_uid, self.checker_uid = mode, drop_uid, checker_uid
+        self.cgroup_procs = cgroup_procs  # role -> fd of that role's cgroup.procs (opened before chroot)
+        self.seccomp = cfg.get("seccomp") or b""
+        self.no_fork = cfg.get("no_fork") or b""  # stacked on untrusted code where no cgroup counts CPU
+
+    def uid_of(self, role: str, area: area_mod.Area) -> int:
+        """The uid a child of ``role`` runs as (the checker never shares the submission's)."""
+        return self.checker_uid if role == "checker" else area.uid
+
+    # -- in the zygote --------------------------------------------------------------------------
+
+    def zygote_main(self, sock: socket.socket) -> None:
+        """Fork children on request, each pid 1 of a new pid namespace; report their exits."""
+        null = os.open("/dev/null", os.O_RDWR)
+        os.dup2(null, 0)  # no copy of the scorer's pipes: it must see EOF when the worker goes
+        os.dup2(null, 1)
+        os.close(null)
+        own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        children: dict[int, int] = {}  # pidfd -> pid
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        while True:
+            for fd, _ in poller.poll():
+                if fd != sock.fileno():
+                    pid = children.pop(fd)
+                    poller.unregister(fd)
+                    os.close(fd)
+                    # The pid 1 of a namespace is reapable only once every other process in it is gone.
+                    _, status, usage = os.wait4(pid, 0)
+                    note = {"op": "exited", "pid": pid, "status": status}
+                    note.update(cpu=usage.ru_utime + usage.ru_stime, maxrss=usage.ru_maxrss)
+                    sock.send(marshal.dumps(note))
+                    continue
+                try:
+                    msg, fds = recv_with_fds(sock, 16)
+                except OSError:
+                    msg = b""
+                if not msg:  # the worker is gone (the kernel is about to end us anyway)
+                    os._exit(0)
+                req = marshal.loads(msg)
+                area = area_mod.Area(req["base"], fds[0], "", req["uid"], req["detached"])
+                # unshare(CLONE_NEWPID) applies to our next fork, from our own namespace for children.
+                linux.check(linux.libc.setns(own_pid_ns, linux.CLONE_NEWPID), "setns")
+                linux.unshare(linux.CLONE_NEWPID, "unshare pid namespace")
+                pid = self.fork_child(req["role"], area, dict(zip(req["targets"], fds[1:])))
+                for fd in fds:
+                    os.close(fd)
+                pidfd = os.pidfd_open(pid)
+                children[pidfd] = pid
+                poller.register(pidfd, select.POLLIN)
+                socket.send_fds(sock, [marshal.dumps({"op": "forked", "pid": pid})], [pidfd])
+
+    def fork_child(self, role: str, area: area_mod.Area, fds: dict[int, int]) -> int:
+        """Fork a child that prepares itself, waits for its job on ``CTL_FD`` and runs it."""
+        pid = os.fork()
+        if pid:
+            return pid
+        try:
+            self.prepare(role, fds, area)
+            data = bytearray()
+            while chunk := os.read(CTL_FD, 1 << 20):
+                data += chunk
+            os.close(CTL_FD)
+            if data:
+                job = marshal.loads(data)  # trusted: from the worker, before any untrusted code
+                del data
+                self.run(role, job, area)
+                os._exit(125)
+            os._exit(0)
+        except BaseException:
+            child_error()
+        os._exit(125)
+
+    # -- in the child ---------------------------------------------------------------------------
+
+    def prepare(self, role: str, fds: dict[int, int], area: area_mod.Area) -> None:
+        """Everything that does not depend on the job (see the module docstring), in that order."""
+        cg = self.cgroup_procs.get("chk" if role == "checker" else "sub")
+        if cg is not None:
+            os.write(cg, b"0")  # this process, into its role's CPU-accounting cgroup
+        if self.mode != "none":
+            flags = linux.CLONE_NEWIPC | linux.CLONE_NEWNET
+            flags |= linux.CLONE_NEWCGROUP if cg is not None else 0
+            flags |= linux.CLONE_NEWNS if area.detached else 0
+            linux.unshare(flags, "unshare the execution's namespaces")
+            if area.detached:  # attach the area at /x, in this child's own mount namespace
+                linux.attach(area.fd, area.base)
+        os.setsid()
+        if self.mode == "none":  # no pid namespace to take the children down with the worker
+            linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+        # ``_signal`` directly: the enum wrappers of ``signal.signal`` touch ~60 pages, each a fault here.
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        base = area.base
+        prefix = "c" if role == "checker" else ""
+        targets = {
+            0: os.open("/dev/null", os.O_RDONLY),
+            1: os.open(f"{base}/io/{prefix}stdout", os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW),
+            2: os.open(f"{base}/io/{prefix}stderr", os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW),
+        }
+        targets.update(fds)
+        high = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 64) for t, src in targets.items()}  # above every target
+        for t, src in high.items():
+            os.dup2(src, t)
+        for fd in range(3, max(high)):
+            if fd not in high:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        os.closerange(max(high) + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0] + 64)
+        os.chdir(f"{base}/work" if role != "checker" else f"{base}/io")
+        os.umask(0o022)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        try:
+            linux.write_file("/proc/self/oom_score_adj", "1000")
+        except OSError:
+            pass
+        if self.drop_uid:
+            uid = self.uid_of(role, area)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            if os.getresuid() != (uid, uid, uid) or uid == 0:
+                raise RuntimeError("could not drop to the sandbox uid")
+        elif self.mode == "userns":
+            linux.drop_capabilities()
+        # Non-dumpable until untrusted code runs (then only the process running it becomes dumpable,
+        # for its own /proc/self): nothing of the same uid can ptrace it or open its /proc files.
+        linux.prctl(linux.PR_SET_DUMPABLE, 0)
+        if self.mode == "none":
+            install_audit_hook(os.getppid())
+            set_environment(base)
+        if self.seccomp:
+            linux.install_seccomp(self.seccomp)
+
+    def enter_untrusted(self) -> None:
+        """The last step before a process runs untrusted code: dumpable for /proc/self, no-fork filter."""
+        if self.no_fork:
+            linux.install_seccomp(self.no_fork)
+        linux.prctl(linux.PR_SET_DUMPABLE, 1)
+
+    def run(self, role: str, job: dict, area: area_mod.Area) -> None:
+        """Apply the job's limits (only ever lowering them, so no privilege is needed) and run it."""
+        limits = job["limits"]
+        kind = job["kind"]
+        if kind == "run":
+            fd = os.open(f"{area.base}/io/in", os.O_RDONLY | os.O_NOFOLLOW)
+            os.dup2(fd, 0)
+            os.close(fd)
+        n = max(1, int(job.get("n", 1)))
+        cpu = float(limits["cpu_s"]) * (n + 1 if kind in MULTI_KINDS else 1)
+        cpu_soft = max(1, int(-(-cpu // 1)))
+        mem = int(limits["memory_mb"]) * 2**20
+        out = int(limits["output_bytes"]) + 1
+        # Without a uid of its own the limit also counts the worker, its zygote and the spares.
+        nproc = int(limits["max_processes"]) + (0 if self.drop_uid else 8)
+        stack = int(limits["stack_mb"]) * 2**20
+        for res, value in (
+            (resource.RLIMIT_CPU, (cpu_soft, cpu_soft + 1)),
+            (resource.RLIMIT_AS, (mem, mem)),
+            (resource.RLIMIT_FSIZE, (out, out)),
+            (resource.RLIMIT_NOFILE, (int(limits["max_open_files"]),) * 2),
+            (resource.RLIMIT_NPROC, (nproc, nproc)),
+            (resource.RLIMIT_STACK, (stack, stack)),
+            (resource.RLIMIT_MEMLOCK, (0, 0)),
+            (resource.RLIMIT_MSGQUEUE, (0, 0)),
+        ):
+            resource.setrlimit(res, value)
+        enter = self.enter_untrusted
+        if role == "checker":
+            harness.run_checker(job, 4, 5, codec, enter)
+        elif kind == "check":
+            harness.serve_candidate(job, 4, 5, codec, enter)
+        elif kind == "run":
+            harness.run_program(job, enter)
+        else:
+            harness.serve_tests(job, codec, enter)

@@ -1,0 +1,169 @@
+"""The worker's start-up isolation: its namespaces and the read-only root it ``chroot``s into.
+
+Run once per worker, before the server forks anything (:func:`guru_envs.sandbox.server.main`).
+Stdlib-only; shipped to the worker as bytecode.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+if __package__:
+    from guru_envs.sandbox import linux
+else:  # inside the worker, where the pool shipped the modules
+    import _guru_sandbox_linux as linux
+
+EXEC_ROOT = "/x"  # where each execution's own tmpfs is attached, in its own mount namespace
+NS_FLAGS = (
+    linux.CLONE_NEWNS
+    | linux.CLONE_NEWPID
+    | linux.CLONE_NEWNET
+    | linux.CLONE_NEWIPC
+    | linux.CLONE_NEWUTS
+    | linux.CLONE_NEWCGROUP
+)
+
+
+def enter_namespaces(errors: list[str]) -> str | None:
+    """Unshare the worker's namespaces; return "root", "userns" or None (with the reasons in ``errors``)."""
+    if os.geteuid() == 0:
+        if linux.libc.unshare(NS_FLAGS) == 0:
+            return "root"
+        errors.append(f"unshare as root: {os.strerror(linux.ctypes.get_errno())}")
+    uid, gid = os.geteuid(), os.getegid()
+    if linux.libc.unshare(linux.CLONE_NEWUSER | NS_FLAGS) != 0:
+        errors.append(f"unshare with a user namespace: {os.strerror(linux.ctypes.get_errno())}")
+        return None
+    try:
+        linux.write_file("/proc/self/setgroups", "deny")
+        linux.write_file("/proc/self/uid_map", f"0 {uid} 1")
+        linux.write_file("/proc/self/gid_map", f"0 {gid} 1")
+    except OSError as exc:
+        errors.append(f"user namespace id map: {exc}")
+        return None
+    return "userns"
+
+
+def _bind_ro(src: str, dst: str, stat_src: str | int | None = None) -> None:
+    linux.mount(src, dst, None, linux.MS_BIND | linux.MS_REC)
+    keep = os.statvfs(src if stat_src is None else stat_src).f_flag
+    keep &= linux.MS_NOEXEC | linux.MS_NOATIME | linux.MS_NODIRATIME | linux.MS_RELATIME
+    linux.mount(
+        None,
+        dst,
+        None,
+        linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | keep,
+    )
+
+
+def _makedirs(root: str, path: str) -> str:
+    """Create ``root + path`` with world-traversable parents (the host's may be 0700, like /root)."""
+    cur = root
+    for part in path.strip("/").split("/"):
+        cur = f"{cur}/{part}"
+        if not os.path.lexists(cur):
+            os.mkdir(cur, 0o755)
+    return cur
+
+
+def python_roots() -> list[str]:
+    """Directories holding the interpreter and its standard library."""
+    roots = {os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)}
+    exe = os.path.realpath(sys.executable)
+    if not any(exe.startswith(r + "/") for r in roots):
+        roots.add(os.path.dirname(exe))
+    return sorted(roots)
+
+
+def setup_root(cfg: dict, uids: list[int]) -> None:
+    """Build a read-only root on a tmpfs and ``chroot`` into it.
+
+    It holds read-only binds of /usr, /lib*, /bin and the Python prefix (with its site-packages hidden),
+    any extra read-only paths of the configuration, a tiny /etc (``uids`` in /etc/passwd) and /dev, a
+    private /proc (``hidepid=2``), and the empty ``/x`` where executions attach their areas.
+    """
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    # Extra read-only paths are opened first: the tmpfs below may hide where they live.
+    extra: list[tuple[int, str, bool]] = []
+    pairs = [(p, p) for p in python_roots()] + [(str(a), str(b)) for a, b in cfg.get("readonly", [])]
+    for src, dst in pairs:
+        try:
+            fd = os.open(os.path.realpath(src), os.O_PATH)
+        except OSError:
+            continue
+        extra.append((fd, dst, stat.S_ISDIR(os.fstat(fd).st_mode)))
+    # The new root is built on a tmpfs mounted over a directory whose host contents we never need.
+    root = next(
+        p for p in ("/dev/shm", "/mnt", "/tmp", "/var/tmp") if os.path.isdir(p) and not os.path.islink(p)
+    )
+    linux.mount("tmpfs", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=4m,nr_inodes=2048,mode=0755")
+    bound: list[str] = []
+    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            os.symlink(os.readlink(top), root + top)
+        elif os.path.isdir(top):
+            os.mkdir(root + top, 0o755)
+            _bind_ro(top, root + top)
+            bound.append(top)
+    for fd, dst, is_dir in extra:
+        if not any(dst == b or dst.startswith(b + "/") for b in bound):
+            if is_dir:
+                target = _makedirs(root, dst)
+            else:
+                _makedirs(root, os.path.dirname(dst))
+                target = root + dst
+                linux.write_file(target, "")
+            _bind_ro(f"/proc/self/fd/{fd}", target, fd)
+            if is_dir:
+                bound.append(dst)
+        os.close(fd)
+    # Hide third-party packages of the interpreter (the scorer's dependencies are no business of the code).
+    for base in python_roots():
+        libdir = os.path.join(base, "lib")
+        for name in os.listdir(libdir) if os.path.isdir(libdir) else []:
+            sp = os.path.join(libdir, name, "site-packages")
+            if name.startswith("python") and os.path.isdir(root + sp):
+                linux.mount(
+                    "tmpfs",
+                    root + sp,
+                    "tmpfs",
+                    linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV,
+                    "size=4k,nr_inodes=8,mode=0555",
+                )
+    os.mkdir(root + "/etc", 0o755)
+    users = "".join(f"sandbox:x:{u}:{u}::/x/work:/bin/false\n" for u in sorted(set(uids)))
+    linux.write_file(root + "/etc/passwd", "root:x:0:0::/:/bin/false\n" + users)
+    linux.write_file(
+        root + "/etc/group", "root:x:0:\n" + "".join(f"sandbox:x:{u}:\n" for u in sorted(set(uids)))
+    )
+    linux.write_file(root + "/etc/hosts", "127.0.0.1 localhost\n")
+    os.mkdir(root + "/dev", 0o755)
+    for name in ("null", "zero", "full", "random", "urandom"):
+        linux.write_file(root + "/dev/" + name, "", 0o666)
+        linux.mount("/dev/" + name, root + "/dev/" + name, None, linux.MS_BIND)
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+        ("shm", EXEC_ROOT + "/shm"),
+    ):
+        os.symlink(target, f"{root}/dev/{name}")
+    os.mkdir(root + "/proc", 0o555)
+    proc_flags = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+    try:
+        linux.mount("proc", root + "/proc", "proc", proc_flags, "hidepid=2")
+    except OSError:
+        linux.mount("proc", root + "/proc", "proc", proc_flags)
+    os.mkdir(root + EXEC_ROOT, 0o755)
+    os.symlink(EXEC_ROOT + "/tmp", root + "/tmp")
+    os.mkdir(root + "/var", 0o755)
+    os.symlink(EXEC_ROOT + "/tmp", root + "/var/tmp")
+    linux.mount(None, root, None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV)
+    os.chroot(root)
+    os.chdir("/")
+    exe = os.path.realpath(sys.executable)
+    if os.path.exists(exe):
+        sys.executable = exe

@@ -1,0 +1,120 @@
+"""The system-call filter of sandboxed executions, built in the scorer with libseccomp (``pyseccomp``).
+
+The filter is compiled here to a classic-BPF program (bytes) and shipped to the worker with its
+configuration; every sandboxed process installs it before running untrusted code
+(:func:`guru_envs.sandbox.linux.install_seccomp`), so the worker, which runs ``-I -S`` in a chroot,
+needs neither libseccomp nor its bindings. Where libseccomp is missing the layer is reported missing
+(:attr:`Sandbox.isolation.errors`) and the other layers still hold.
+
+What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath the namespaces and uids:
+
+* kernel keyrings (``add_key``, ``request_key``, ``keyctl``): nothing of an execution can be left in
+  or read from a keyring;
+* reading or steering other processes: ``ptrace``, ``process_vm_readv/writev``, ``pidfd_getfd``, ``kcmp``;
+* new namespaces and mounts: ``unshare``, ``setns``, ``clone`` with any ``CLONE_NEW*`` flag, ``clone3``
+  (``ENOSYS``, so that the C library falls back to ``clone``, whose flags can be checked), the mount
+  calls old and new, ``pivot_root``, ``chroot``;
+* ``bpf``, ``perf_event_open``, ``userfaultfd``, ``io_uring_*``, file handles, kernel modules, kexec,
+  accounting, swap, clock setting, host and domain names, raw I/O ports, ``syslog``;
+* System V IPC and POSIX message queues (tests of one submission must not pass data to each other
+  through them; executions each have a new IPC namespace as well);
+* sockets of any family but ``AF_UNIX`` (``EAFNOSUPPORT``): no IP, netlink, packet or ``AF_VSOCK``.
+
+:func:`no_fork_program` is a second filter, stacked on the first only where no cgroup can account an
+execution's CPU (see :mod:`guru_envs.sandbox.isolation`): it refuses new processes (threads still work),
+so that CPU cannot be spread over children that no clock counts.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import socket
+import tempfile
+
+CLONE_NEW_FLAGS = (
+    0x00000080,
+    0x00020000,
+    0x02000000,
+    0x04000000,
+    0x08000000,
+    0x10000000,
+    0x20000000,
+    0x40000000,
+)
+CLONE_THREAD = 0x00010000
+
+DENIED = (
+    "add_key request_key keyctl "
+    "ptrace process_vm_readv process_vm_writev pidfd_getfd kcmp "
+    "unshare setns mount umount2 pivot_root chroot fsopen fsconfig fsmount fspick move_mount open_tree "
+    "mount_setattr "
+    "bpf perf_event_open userfaultfd io_uring_setup io_uring_enter io_uring_register "
+    "name_to_handle_at open_by_handle_at init_module finit_module delete_module kexec_load "
+    "kexec_file_load acct swapon swapoff reboot syslog quotactl quotactl_fd lookup_dcookie vhangup "
+    "settimeofday clock_settime clock_adjtime adjtimex sethostname setdomainname iopl ioperm "
+    "msgget msgsnd msgrcv msgctl semget semop semtimedop semctl shmget shmat shmdt shmctl "
+    "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr"
+).split()
+
+
+def _export(flt) -> bytes:
+    with tempfile.TemporaryFile() as fh:
+        flt.export_bpf(fh)
+        fh.flush()
+        fh.seek(0)
+        return fh.read()
+
+
+def _rule(flt, action, name: str, *args) -> None:
+    try:
+        flt.add_rule(action, name, *args)
+    except (OSError, ValueError, RuntimeError):
+        pass  # a call this architecture or libseccomp version does not know: nothing to refuse
+
+
+@functools.cache
+def base_program() -> tuple[bytes | None, str]:
+    """``(BPF program, "")`` of the executions' filter, or ``(None, why it cannot be built)``."""
+    try:
+        import pyseccomp as sc
+    except Exception as exc:  # ImportError, or RuntimeError when libseccomp.so is missing
+        return None, f"seccomp filter unavailable: {exc}"
+    try:
+        flt = sc.SyscallFilter(sc.ALLOW)
+        for name in DENIED:
+            _rule(flt, sc.ERRNO(errno.EPERM), name)
+        for flag in CLONE_NEW_FLAGS:
+            _rule(flt, sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+        _rule(flt, sc.ERRNO(errno.ENOSYS), "clone3")
+        for name in ("socket", "socketpair"):
+            _rule(flt, sc.ERRNO(errno.EAFNOSUPPORT), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
+        return _export(flt), ""
+    except Exception as exc:  # noqa: BLE001 - any failure of the library is a missing layer, never a crash
+        return None, f"seccomp filter could not be built: {type(exc).__name__}: {exc}"
+
+
+@functools.cache
+def no_fork_program() -> bytes | None:
+    """A filter refusing new processes (``fork``, ``vfork``, ``clone`` without ``CLONE_THREAD``)."""
+    try:
+        import pyseccomp as sc
+
+        flt = sc.SyscallFilter(sc.ALLOW)
+        for name in ("fork", "vfork"):
+            _rule(flt, sc.ERRNO(errno.EAGAIN), name)
+        _rule(flt, sc.ERRNO(errno.EAGAIN), "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+        return _export(flt)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def describe() -> str:
+    """One line for the isolation report."""
+    return "seccomp filter (keyrings, ptrace, namespaces, mounts, bpf, perf, SysV IPC, non-unix sockets)"
+
+
+if __name__ == "__main__":  # pragma: no cover - a quick look at the filter
+    prog, why = base_program()
+    print(len(prog) // 8 if prog else why, "instructions", os.uname().machine)

@@ -321,7 +321,19 @@ class ScienceFamily(TaskFamily):
         options = task.meta.get("options")
         if options:
             wrong = [f"The answer is option {k}.\n\n\\boxed{{{k}}}" for k in options if k != task.answer]
-            return [*wrong, "I cannot decide between the options.", f"\\boxed{{{', '.join(options)}}}"]
+            other = next(k for k in options if k != task.answer)
+            hedged = [  # the right letter hedged or stuffed among others is not a choice
+                f"\\boxed{{{task.answer}. or {other}}}",
+                f"\\boxed{{{'.'.join(options)}}}",
+                f"Answer: {': '.join(options)}",
+                f"\\boxed{{{other}}} ... on reflection \\boxed{{{task.answer}}}",
+            ]
+            return [
+                *wrong,
+                *hedged,
+                "I cannot decide between the options.",
+                f"\\boxed{{{', '.join(options)}}}",
+            ]
         return quantity_wrong_responses(task)
 
 

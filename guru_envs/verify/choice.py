@@ -1,72 +1,165 @@
-"""Multiple-choice answers: read the chosen option letter, strictly, or report that there is none.
+"""Multiple-choice answers: read the one option letter a response chose, strictly, or say why there is none.
 
-GURU's GPQA/SuperGPQA scorer picks a *random* letter when it finds none, which pays a response with no
-answer 1/4 of the time; here a response without a clear letter gets no letter. Rules, in order, on the
-text after any ``</think>``:
+GURU's GPQA/SuperGPQA scorer picks a *random* letter when it finds none, and takes the first option letter
+it meets in a boxed phrase, so ``\\boxed{C. or D}`` reads as C and a response with no answer is paid 1/4 of
+the time. Here a final answer is one claim (:mod:`guru_envs.verify.claim`): exactly one letter, stated
+cleanly, or no letter at all. Rules, on the text after any ``</think>``:
 
-1. The last ``\\boxed{}``: its content must be one letter (``B``, ``(B)``, ``B)``, ``\\text{B}``,
-   ``B: 3.0 km``, ``Option B``), or be exactly one option's text. Anything else (``A, C``, ``maybe B``) is
-   no letter; a box is never overridden by later prose.
-2. Without a box, the last explicit statement ``Answer: B`` / ``Final answer: (B)`` / ``The answer is
-   **B**`` / ``The correct option is B.`` (the GPQA simple-evals format and its common variants).
-3. Otherwise None.
+1. Every ``\\boxed{}`` must hold one choice: a letter (``B``, ``(B)``, ``B)``, ``B.``, ``\\text{B}``,
+   ``Option B``), a letter with the text of that same option (``B) 30 km``), or exactly the text of one
+   option. Anything else (``A, C``, ``C. or D``, ``A.B.C.D``, ``not A``, ``B) 3 km`` when B is 30 km, a
+   text that two options share) is no choice, and so is the whole response.
+2. Explicit answer statements (``Answer: B``, ``Final answer: (B)``, ``The correct option is **B**.``,
+   the GPQA simple-evals format) count as well; a statement that names a letter and then hedges or lists
+   more (``The answer is C or D``, ``Answer: A, B``) makes the response no choice.
+3. All the choices found must be the same letter: a box and a statement that disagree, or two boxes
+   that do, are several answers, and score no letter (identical repeats are fine).
+
+Only upper-case letters are letters (``e.g.`` and ``i.e.`` in prose are not choices E and I); a letter
+must stand alone (the ``A`` of ``Answer`` or ``Definitely`` is not one). Full-width letters (``Ｂ``) read as
+their ASCII form; other scripts' look-alikes (Cyrillic ``С``) are not letters.
 """
 
 from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from guru_envs.verify.extract import last_boxed, strip_think, strip_wrappers
+from guru_envs.verify.claim import MAX_BOXES
+from guru_envs.verify.extract import _balanced, all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.text import normalize_text
 
 LETTERS = string.ascii_uppercase[:10]  # A..J: SuperGPQA's ten options
 MAX_CHOICE_CHARS = 400  # a boxed "letter" longer than this is not a letter
+MAX_SCAN_CHARS = 20_000  # statements are read from the end of the response
 
-_BOX_SIMPLE = re.compile(r"(?i:(?:option|choice|answer)\s*:?\s*)?[(\[]?\s*([A-Za-z])\s*[)\]]?\.?")
-_BOX_WITH_TEXT = re.compile(r"[(\[]?([A-Z])\s*[)\]:.]\s*(\S.*)", re.DOTALL)
-_OTHER_MARKER = re.compile(r"(?:^|\s)[(\[]?[A-J][)\]]")
-_STATEMENT = re.compile(
-    r"(?i:final\s+answer|correct\s+(?:answer|option|choice)|best\s+(?:answer|option|choice)|answer)"
-    r"(?i:\s+(?:is|would\s+be|should\s+be))?\s*[:：=]?\s*"
-    r"[*_$\s]*(?:\\text(?:bf)?\{)?\s*[(\[]?([A-Ja-j])[)\]]?\}?[*_$]*"
-    r"(?=[ \t]*$|[ \t]*[.,;!)\]]|[ \t]+(?i:because|since|as)\b)",
-    re.MULTILINE,
+_WRAPPERS = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|textit|mbox)\s*\{([^{}]*)\}")
+_MARKUP = "*_$` \t"
+_BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
+# a letter standing alone, optionally bracketed, optionally led by "option"/"choice"/"answer"
+_LETTER = re.compile(
+    r"(?:(?i:option|choice|answer)\s*:?\s*)?(?:\((?P<p>[A-Z])\)|\[(?P<b>[A-Z])\]|(?P<bare>[A-Z])(?P<close>\))?)"
+    r"(?![A-Za-z0-9])"
 )
+_LONE_LOWER = re.compile(r"[(\[]?([a-j])[)\]]?\.?")
+_STATEMENT = re.compile(
+    r"(?i:\b(?:final\s+answer|correct\s+(?:answer|option|choice)|best\s+(?:answer|option|choice)|answer))"
+    r"(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?\s*[:：=]?[ \t]*"
+)
+_SENTENCE_END = re.compile(r"\s*(?:[.!](?=\s|$)|$)")
+_REASON = re.compile(r",?\s+(?i:because|since|as)\b")
+# another choice listed after the first: "A. B. C.", "A, C", "A/B", "A & B"
+_ANOTHER_ITEM = re.compile(r"[\s.,;:/&|+]*(?:\(|\[)?[A-Z](?:[)\].,;:/&|]|\s*$)")
 
 
 class Choice(NamedTuple):
-    """The extracted letter (None when there is none) and how it was found, for the Score."""
+    """The extracted letter (None when there is none) and how it was found or why not, for the Score."""
 
     letter: str | None
     how: str
 
 
-def _letter_in_box(content: str, letters: str, options: Mapping[str, str] | None) -> Choice:
-    text = strip_wrappers(content).strip().strip("*").strip()
-    text = re.sub(r"^\\text(?:bf)?\{(.*)\}$", r"\1", text).strip()
-    if len(text) > MAX_CHOICE_CHARS:
-        return Choice(None, "the boxed answer is too long to be an option letter")
-    letter = None
-    m = _BOX_SIMPLE.fullmatch(text)
-    if m:
-        letter = m.group(1).upper()
-    else:
-        m = _BOX_WITH_TEXT.fullmatch(text)
-        if m and not _OTHER_MARKER.search(m.group(2)):
-            letter = m.group(1)
-    if letter is not None:
-        if letter in letters:
-            return Choice(letter, "boxed letter")
-        return Choice(None, f"boxed letter {letter} is not one of the options {letters[0]}-{letters[-1]}")
+def _plain(text: str) -> str:
+    """NFKC (full-width letters to ASCII), LaTeX text wrappers and end markup removed, spaces collapsed."""
+    s = strip_wrappers(unicodedata.normalize("NFKC", text))
+    for _ in range(3):
+        new = _WRAPPERS.sub(r"\1", s)
+        if new == s:
+            break
+        s = new
+    return " ".join(s.strip(_MARKUP).split())
+
+
+def _same_option_text(text: str, option: str) -> bool:
+    said = normalize_text(_plain(text))
+    return bool(said) and said == normalize_text(_plain(option))
+
+
+def _letter_of(m: re.Match[str]) -> str:
+    return m.group("p") or m.group("b") or m.group("bare")
+
+
+def _option_by_text(text: str, options: Mapping[str, str] | None, letters: str) -> Choice:
+    """The one option whose whole text the answer is; options sharing that text make it ambiguous."""
     if options:
-        wanted = normalize_text(text)
-        hits = [k for k, v in options.items() if normalize_text(v) == wanted]
-        if len(hits) == 1 and hits[0] in letters:
+        hits = [k for k, v in options.items() if k in letters and _same_option_text(text, v)]
+        if len(hits) == 1:
             return Choice(hits[0], "boxed text of one option")
-    return Choice(None, "the boxed answer is not a single option letter")
+        if len(hits) > 1:
+            return Choice(None, f"the boxed text is the text of several options ({', '.join(hits)})")
+    return Choice(None, f"the boxed answer is not one option letter: {text[:60]!r}")
+
+
+def _valid(letter: str, letters: str, how: str) -> Choice:
+    if letter in letters:
+        return Choice(letter, how)
+    return Choice(None, f"letter {letter} is not one of the options {letters[0]}-{letters[-1]}")
+
+
+def read_box(content: str, letters: str, options: Mapping[str, str] | None = None) -> Choice:
+    """One box's choice: a lone letter, a letter with its own option's text, or one option's whole text."""
+    if len(content) > MAX_CHOICE_CHARS:
+        return Choice(None, "the boxed answer is too long to be an option letter")
+    text = _plain(content)
+    lower = _LONE_LOWER.fullmatch(text)
+    if lower is not None:  # \boxed{b}: a lone lower-case letter is still that letter
+        return _valid(lower.group(1).upper(), letters, "boxed letter")
+    m = _LETTER.match(text)
+    if m is not None:
+        letter, rest = _letter_of(m), text[m.end() :].strip()
+        if rest in ("", "."):
+            return _valid(letter, letters, "boxed letter")
+        said = rest[1:].strip() if rest[:1] in ":.)-" else rest if m.group("p") or m.group("close") else ""
+        if said and options and letter in options and _same_option_text(said, options[letter]):
+            return _valid(letter, letters, "boxed letter with its option's text")
+    return _option_by_text(text, options, letters)  # "A. Smith" may be an option's whole text
+
+
+def _without_boxes(text: str) -> str:
+    """``text`` with every box replaced by a marker, so statements are read outside boxes only."""
+    out, pos = [], 0
+    for m in _BOX_START.finditer(text):
+        if m.start() < pos:
+            continue
+        inner = _balanced(text, m.end() - 1)
+        if inner is None:
+            break
+        out.append(text[pos : m.start()] + " [box] ")
+        pos = m.end() + len(inner) + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _statement_choices(text: str, letters: str, options: Mapping[str, str] | None) -> list[Choice]:
+    """Letters stated by explicit answer statements, in order; a hedged statement gives a None choice.
+
+    A question (``Is the answer B?``) states nothing and is skipped.
+    """
+    found: list[Choice] = []
+    for m in _STATEMENT.finditer(text):
+        line_end = text.find("\n", m.end(), m.end() + MAX_CHOICE_CHARS)
+        tail = _plain(text[m.end() : line_end if line_end >= 0 else m.end() + MAX_CHOICE_CHARS])
+        item = _LETTER.match(tail)
+        if item is None:
+            continue  # prose ("the answer to part A is ..."), not a statement of a choice
+        letter, rest = _letter_of(item), tail[item.end() :]
+        if rest.lstrip(" *_$").startswith("?"):
+            continue
+        stop = _SENTENCE_END.match(rest)
+        clean = (stop is not None and _ANOTHER_ITEM.match(rest[stop.end() :]) is None) or bool(
+            _REASON.match(rest)
+        )
+        if not clean and options and letter in options and rest[:1] in (":", ")", ".", " "):
+            said = re.split(r"[.!](?:\s|$)", rest[1:].strip(), maxsplit=1)[0].strip().strip("()")
+            clean = _same_option_text(said, options[letter])
+        if not clean:
+            found.append(Choice(None, f"the answer statement is not one letter: {tail[:60]!r}"))
+        else:
+            found.append(_valid(letter, letters, "stated answer line"))
+    return found
 
 
 def extract_choice(
@@ -77,22 +170,26 @@ def extract_choice(
     Args:
         response: the full model response.
         letters: the valid letters, in order (``"ABCD"``).
-        options: letter -> option text, to accept a box holding exactly one option's text.
+        options: letter -> option text, to accept a box holding exactly one option's text (and a letter
+            followed by its own option's text).
     """
     if not isinstance(response, str):
         return Choice(None, "response is not text")
     text = strip_think(response)
-    boxed = last_boxed(text)
-    if boxed is not None:
-        return _letter_in_box(boxed, letters, options)
-    tail = text[-20_000:]  # the final statement is at the end; bounds the scan on huge responses
-    matches = list(_STATEMENT.finditer(tail))
-    if not matches:
+    boxes = all_boxed(text)
+    if len(boxes) > MAX_BOXES:
+        return Choice(None, f"{len(boxes)} boxed answers; give one final answer")
+    choices = [read_box(box, letters, options) for box in boxes]
+    choices += _statement_choices(_without_boxes(text[-MAX_SCAN_CHARS:]), letters, options)
+    if not choices:
         return Choice(None, "no \\boxed{} letter and no 'Answer: X' line")
-    letter = matches[-1].group(1).upper()
-    if letter not in letters:
-        return Choice(None, f"stated letter {letter} is not one of the options {letters[0]}-{letters[-1]}")
-    return Choice(letter, "stated answer line")
+    refused = next((c for c in choices if c.letter is None), None)
+    if refused is not None:
+        return refused
+    chosen = sorted({c.letter for c in choices if c.letter})
+    if len(chosen) > 1:
+        return Choice(None, f"the response gives several different answers ({', '.join(chosen)})")
+    return choices[0] if boxes else choices[-1]
 
 
 _GPQA_OPTION = re.compile(r"^\s*\(?([A-J])\)\s*:?\s*(.+?)\s*$", re.MULTILINE)

@@ -1,4 +1,4 @@
-"""Strict option-letter extraction: a clear letter or none, never a guess."""
+"""Strict option-letter extraction: one clear letter or none, never a guess, never the first of several."""
 
 import time
 
@@ -32,9 +32,23 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         ("The correct answer is (C).", "C"),
         ("the correct option is **D**", "D"),
         ("ANSWER: C", "C"),
-        ("Answer: B\n\nWait, actually... Answer: C", "C"),  # the last statement counts
         ("<think>\\boxed{A}</think>\\boxed{D}", "D"),
-        ("\\boxed{A} is tempting, but \\boxed{C}", "C"),
+        ("\\boxed{Ｂ}", "B"),  # full-width is the same letter
+        ("\\boxed{B.}", "B"),
+        ("\\boxed{[B]}", "B"),
+        ("\\boxed{\\mathrm{B}}", "B"),
+        ("\\boxed{\\text{Option B}}", "B"),
+        ("\\boxed{(B) 30 km}", "B"),  # a letter with its own option's text
+        ("\\boxed{B. 30 km}", "B"),
+        ("The answer is B because the distance is 30 km.", "B"),
+        ("The answer is (B) 30 km.", "B"),
+        ("Final answer: option B", "B"),
+        ("Is the answer A? No: the answer is B.\n\\boxed{B}", "B"),  # a question states nothing
+        ("\\boxed{B}\n\nAnswer: B", "B"),  # box and statement agree
+        ("\\boxed{B} ... so once more, \\boxed{(B)}", "B"),  # identical repeats are one answer
+        ("The answer is B. A quick check confirms it.", "B"),  # "A" opens the next sentence
+        ("The answer is B. I am confident.", "B"),
+        ("Answer: B\nThis matches option B's value.", "B"),
     ],
 )
 def test_letters_that_are_read(response, letter):
@@ -59,6 +73,55 @@ def test_letters_that_are_read(response, letter):
         "Option A is wrong. Option D: plausible",
         "<think>Answer: A</think>",  # reasoning never counts
         "\\boxed{" + "B" * 1000 + "}",
+        # hedged or stuffed letters are never read as their first letter
+        "\\boxed{C. or D}",
+        "\\boxed{A.B.C.D}",
+        "\\boxed{A: B: C: D}",
+        "A: B: C: D",
+        "Answer: A: B: C: D",
+        "Answer: A. B. C. D.",
+        "\\boxed{B. C.}",
+        "\\boxed{B.C}",
+        "\\boxed{AB}",
+        "\\boxed{ABCD}",
+        "\\boxed{A-D}",
+        "\\boxed{A/B}",
+        "\\boxed{A & B}",
+        "\\boxed{B;C}",
+        "\\boxed{B|C}",
+        "\\boxed{B C}",
+        "\\boxed{B + C}",
+        "\\boxed{\\{B, C\\}}",
+        "\\boxed{(B) or (C)}",
+        "\\boxed{B (or C)}",
+        "\\boxed{either B or C}",
+        "\\boxed{A and/or B}",
+        "\\boxed{Answer: B or C}",
+        "\\boxed{all of the above}",
+        "Answer: C, D",
+        "Answer: C or D",
+        "Answer: C and/or D",
+        "Answer: (B) (C)",
+        "The answer is A, B, C or D",
+        "The answer is B and C.",
+        "The answer is B/C.",
+        "The correct answers are B and C",
+        # negations and question marks
+        "\\boxed{not A}",
+        "\\boxed{B, not A}",
+        "The answer is B, not A",
+        "\\boxed{B?}",
+        # "e.g." and "i.e." are not choices E and I; other scripts' look-alikes are not letters
+        "The answer is e.g. the largest one",
+        "Answer: i.e. the smaller value",
+        "\\boxed{С}",  # Cyrillic Es
+        # a letter with another option's text, and several different answers
+        "\\boxed{B) 3.0 km}",
+        "\\boxed{A} is tempting, but \\boxed{C}",
+        "\\boxed{B} or \\boxed{C}",
+        "\\boxed{B}\\boxed{C}",
+        "\\boxed{A}\nThe answer is B.",
+        "Answer: B\n\nWait, actually... Answer: C",
     ],
 )
 def test_no_letter_means_none(response):
@@ -72,8 +135,15 @@ def test_extraction_is_deterministic_when_nothing_is_found():
     assert {extract_choice("no idea", "ABCDEFGHIJ").letter for _ in range(50)} == {None}
 
 
-def test_box_wins_over_prose():
-    assert extract_choice("\\boxed{A}\nThe answer is B.", "ABCD").letter == "A"
+def test_option_text_shared_by_two_options_is_ambiguous():
+    options = {"A": "30 km", "B": "30 km ", "C": "0.3 km", "D": "300 m"}
+    choice = extract_choice("\\boxed{30 km}", "ABCD", options)
+    assert choice.letter is None and "several options" in choice.how
+
+
+def test_statements_inside_boxes_are_the_box():
+    assert extract_choice("\\boxed{Answer: C}", "ABCD", OPTIONS).letter == "C"
+    assert extract_choice("Final answer: \\boxed{C}", "ABCD", OPTIONS).letter == "C"
 
 
 def test_supergpqa_letters():

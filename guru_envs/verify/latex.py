@@ -118,6 +118,7 @@ _DEGREE_RE = re.compile(
     r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|\\textdegree(?![a-zA-Z])"
 )
 _SUBS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\\\\(?=[a-zA-Z])"), r"\\"),  # \\frac: an escaped backslash, not a line break before "frac"
     (
         re.compile(
             r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])"
@@ -862,6 +863,39 @@ def _hazardous(text: str) -> bool:
     return False
 
 
+# Notation the symbolic checker may see in an answer. Anything else (arrows, logic, strike-outs, ``\\sim``,
+# ``\\mid``, colours) is refused first: math-verify reads the part it understands and drops the rest, so
+# ``5 \\Rightarrow 3`` or ``\\cancel{5} 3`` would be read as 3.
+_SYMBOLIC_COMMANDS = frozenset(
+    (
+        "frac sqrt binom pi infty cdot times div pm mp sin cos tan sec csc cot arcsin arccos arctan sinh "
+        "cosh tanh ln log exp sum prod int lim le ge ne approx cup cap in emptyset circ prime lfloor rfloor "
+        "lceil rceil gcd lcm min max det begin end mathbb mathrm operatorname partial cdots ldots dots "
+        "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho "
+        "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega "
+        "dx mathit vec overline hat setminus subseteq subset bmod pmod mod angle triangle perp parallel"
+    ).split()
+)
+_LIMIT_COMMANDS = ("\\lim", "\\sum", "\\int", "\\prod")
+
+
+def _unreadable(given: str) -> str | None:
+    """Why ``given`` may not go to the symbolic checker (notation it would read only in part), or None."""
+    if "?" in given:
+        return "the answer is not one claim: it contains '?'"
+    if "\\\\" in given and "\\begin" not in given:
+        return "the answer is not one claim: it breaks into several lines"
+    for m in _COMMAND.finditer(given):
+        name = m.group(0)[1:]
+        if name == "to" and any(c in given for c in _LIMIT_COMMANDS):
+            continue
+        if name not in _SYMBOLIC_COMMANDS:
+            return f"the answer uses notation that is not checked: \\{name}"
+    if _split_top(given, ("|",)).__len__() % 2 == 0:  # an odd number of bars: a separator, not |x|
+        return "the answer is not one claim: it contains a lone '|'"
+    return None
+
+
 class _Deadline(BaseException):
     """Raised by the timer signal inside a guard worker (a BaseException, so library code cannot swallow it)."""
 
@@ -1026,6 +1060,9 @@ def _check_normalized(
         return Equivalence(False, "value", "could not be shown equal without symbolic algebra")
     if _hazardous(given) or _hazardous(reference):
         return Equivalence(False, "refused", "the answer builds numbers too large to check symbolically")
+    unread = _unreadable(given)
+    if unread is not None:
+        return Equivalence(False, "refused", unread)
     _preload()
     try:
         outcome = guarded_call(symbolic_equal, given, reference, max(0.1, timeout * 0.8), timeout=timeout)

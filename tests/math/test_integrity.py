@@ -199,3 +199,31 @@ def test_redundant_brackets_cost_microseconds(depth):
         elapsed = time.perf_counter() - start
         assert elapsed < 0.05, (left, elapsed)
         assert score.reward == (1.0 if depth <= 20 else 0.0), score  # past 24 levels the cap refuses it
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "5 \\\\ 3",
+        "5 \\Rightarrow 3",
+        "5 \\to 3",
+        "5 \\implies 3",
+        "5 \\lor 3",
+        "5 \\vee 3",
+        "\\neg 5, 3",
+        "5 \\mid 3",
+        "5 | 3",
+        "\\cancel{5} 3",
+        "\\sout{5} 3",
+        "3^{?}",
+        "3?",
+        "\\sim 3",
+        "\\color{red}{5} 3",
+        "3 \\text{ is not right}",
+        "5 \\ne 3",
+    ],
+)
+def test_notation_the_symbolic_checker_reads_only_in_part_is_refused(answer):
+    """math-verify reads the part of an answer it understands; what it would drop must not reach it."""
+    score = score_boxed_answer(boxed(answer), "3")
+    assert score.reward == 0.0, score

@@ -20,6 +20,13 @@ from guru_envs.verify.grids import parse_int_grid, parse_markdown_table
         ("| 1 | 2 |\n| 3 | 4 |", [[1, 2], [3, 4]]),
         ("```\n[[1, 2], [3, 4]]\n```", [[1, 2], [3, 4]]),
         ("So the output is [[1, 2], [3, 4]].", [[1, 2], [3, 4]]),
+        ("**Output grid:** `[[1, 2], [3, 4]]`", [[1, 2], [3, 4]]),
+        ("The final answer is [[1, 2], [3, 4]]", [[1, 2], [3, 4]]),
+        ("Maybe the output is [[1, 2], [3, 4]]", None),  # the lead-in qualifies the grid
+        ("not [[1, 2], [3, 4]]", None),
+        ("[[1, 2], [3, 4]] is wrong", None),  # prose after the grid
+        ("[[1, 2], [3, 4]], I think", None),
+        ("The output is [[1, 2], [3, 4]] or the transpose", None),
         ("[[1, 2], [3]]", [[1, 2], [3]]),  # ragged is returned; the caller rejects the shape
         ("[[1.0, 2.0]]", [[1, 2]]),
         ("[[1, 2]] or [[2, 1]]", None),
@@ -55,3 +62,12 @@ def test_parse_markdown_table():
     assert parse_markdown_table("no table here") is None
     assert parse_markdown_table("| only a header |") is None
     assert parse_markdown_table("|" * 300_000) is None
+
+
+def test_parse_markdown_table_is_one_table():
+    table = "| House | Name |\n|---|---|\n| 1 | Alice |"
+    assert parse_markdown_table(table + "\n\nor\n\n" + table) is None  # a second table
+    assert parse_markdown_table(table, alone=True) == (["House", "Name"], [["1", "Alice"]])
+    assert parse_markdown_table("```\n" + table + "\n```", alone=True) is not None
+    assert parse_markdown_table("Here:\n" + table, alone=True) is None  # the answer is the table alone
+    assert parse_markdown_table(table + "\nNot sure.", alone=True) is None

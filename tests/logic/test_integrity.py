@@ -1,0 +1,327 @@
+"""Reward integrity (issue 17): a Logic answer is one claim, and only a right one is paid.
+
+Each table holds attacks (answers that contain the gold and say something else too, so must score 0)
+and right answers written in other ways (which must still score 1). Rows are built from real tasks, so
+they follow the generators.
+"""
+
+import json
+import re
+
+import pytest
+
+from guru_envs.core.registry import catalog
+from guru_envs.core.scoring import score
+from guru_envs.logic.common import AnswerBlockError, final_answer
+from guru_envs.logic.knights_knaves import parse_roles
+
+
+def family(name):
+    return catalog().family("logic", name)
+
+
+def tag(text):
+    return f"Reasoning first.\n<answer>{text}</answer>"
+
+
+def md(header, rows):
+    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(map(str, r)) + " |" for r in rows])
+
+
+# ----------------------------------------------------------------------------------------- zebra
+ZEBRA = family("zebra").sample(11, 6)  # 5 houses x 4 attributes
+H, R = ZEBRA.answer["header"], ZEBRA.answer["rows"]
+N = len(R)
+
+
+def grid(rows, header=H):
+    return tag(json.dumps({"header": header, "rows": rows}))
+
+
+def with_column(rows, values):
+    return [[*r, v] for r, v in zip(rows, values)]
+
+
+SHIFTED = [R[(i + 1) % N][1] for i in range(N)]  # column 1 rotated: a disagreeing copy of it
+
+ZEBRA_ATTACKS = {
+    "extra house row": grid([*R, [str(N + 1), *R[0][1:]]]),
+    "extra row without a house number": grid([*R, R[0]]),
+    "second contradictory row for house 1": grid([R[0], [R[0][0], *R[1][1:]], *R[1:]]),
+    "contradictory row last": grid([*R, [R[0][0], *R[1][1:]]]),
+    "duplicate column that disagrees": grid(with_column(R, SHIFTED), [*H, H[1]]),
+    "duplicate column, other case": grid(with_column(R, SHIFTED), [*H, H[1].upper()]),
+    "duplicate column that agrees": grid(with_column(R, [r[1] for r in R]), [*H, H[1]]),
+    "unknown extra column": grid(with_column(R, SHIFTED), [*H, "Alternative " + H[1]]),
+    "row longer than the header": grid([[*R[0], R[1][1]], *R[1:]]),
+    "house number out of range": grid([[str(N + 3), *R[0][1:]], *R[1:]]),
+    "house number hedged": grid([["1 or 2", *R[0][1:]], *R[1:]]),
+    "house mapping with a hedged key": tag(
+        json.dumps(
+            {f"House {r[0]}" if i else "House 1 or 2": dict(zip(H[1:], r[1:])) for i, r in enumerate(R)}
+        )
+    ),
+    "repeated JSON key rows": tag(
+        f'{{"header": {json.dumps(H)}, "rows": {json.dumps([R[1], R[0], *R[2:]])}, "rows": {json.dumps(R)}}}'
+    ),
+    "repeated house key in a mapping": tag(
+        "{"
+        + ", ".join(f'"House {r[0]}": {json.dumps(dict(zip(H[1:], r[1:])))}' for r in [*R[1:], R[0]])
+        + f', "House {R[1][0]}": {json.dumps(dict(zip(H[1:], R[0][1:])))}'
+        + "}"
+    ),
+    "repeated column in a row object": tag(
+        "["
+        + ", ".join(
+            "{" + ", ".join(f'"{h}": {json.dumps(c)}' for h, c in zip(H, r)) + f', "{H[1]}": "nobody"' + "}"
+            for r in R
+        )
+        + "]"
+    ),
+    "extra key beside header and rows": tag(json.dumps({"header": H, "rows": R, "alternative": R[::-1]})),
+    "markdown with an extra row": tag(md(H, [*R, [str(N + 1), *R[0][1:]]])),
+    "markdown with a contradictory row": tag(md(H, [R[0], [R[0][0], *R[1][1:]], *R[1:]])),
+    "markdown with a duplicate column": tag(md([*H, H[1]], with_column(R, SHIFTED))),
+    "two markdown tables": tag(md(H, R) + "\n\nor maybe\n\n" + md(H, R[::-1])),
+    "markdown then a hedge": tag(md(H, R) + "\n\nNot sure about house 1."),
+    "two answer blocks, wrong then right": tag(json.dumps({"header": H, "rows": R[::-1]}))
+    + "\n"
+    + tag(json.dumps({"header": H, "rows": R})),
+    "two answer blocks, right then wrong": tag(json.dumps({"header": H, "rows": R}))
+    + "\n"
+    + tag(json.dumps({"header": H, "rows": R[::-1]})),
+}
+
+ZEBRA_RIGHT = {
+    "json": grid(R),
+    "markdown": tag(md(H, R)),
+    "markdown in a fence": tag("```\n" + md(H, R) + "\n```"),
+    "rows shuffled, numbered": grid([R[2], R[0], R[4], R[1], R[3]]),
+    "house column as 'House 3'": grid([[f"House {r[0]}", *r[1:]] for r in R]),
+    "house numbers as integers": grid([[int(r[0]), *r[1:]] for r in R]),
+    "house mapping": tag(json.dumps({f"House {r[0]}": dict(zip(H[1:], r[1:])) for r in R})),
+    "row objects": tag(json.dumps([dict(zip(H, r)) for r in R])),
+    "the same block twice": grid(R) + "\n" + grid(R),
+}
+
+
+@pytest.mark.parametrize("label", sorted(ZEBRA_ATTACKS))
+def test_zebra_attacks_score_zero(label):
+    verdict = score(ZEBRA, ZEBRA_ATTACKS[label])
+    assert verdict.reward == 0.0 and not verdict.correct, verdict.reason
+
+
+@pytest.mark.parametrize("label", sorted(ZEBRA_RIGHT))
+def test_zebra_right_answers_score_one(label):
+    verdict = score(ZEBRA, ZEBRA_RIGHT[label])
+    assert verdict.reward == 1.0 and verdict.correct, verdict.reason
+
+
+def test_zebra_missing_row_still_earns_its_other_cells():
+    verdict = score(ZEBRA, grid(R[:-1]))
+    assert verdict.reward == pytest.approx((N - 1) / N)
+
+
+# -------------------------------------------------------------------------------------- knights
+KK = family("knights_knaves").sample(3, 4)  # 5 islanders
+ROLES = KK.answer
+NAMES = list(ROLES)
+KNIGHTS = [n for n in NAMES if ROLES[n] == "knight"]
+KNAVES = [n for n in NAMES if ROLES[n] == "knave"]
+FLIP = {"knight": "knave", "knave": "knight"}
+
+
+def listed(names):
+    return ", ".join(names) if names else "none"
+
+
+def sentences(roles, sep=". "):
+    return sep.join(f"{n} is a {r}" for n, r in roles.items())
+
+
+KK_ATTACKS = {
+    "X is a knight or a knave": sentences({n: f"{r} or a {FLIP[r]}" for n, r in ROLES.items()}),
+    "hedge on one islander": sentences(ROLES)
+    + f". {NAMES[0]} is a {ROLES[NAMES[0]]} or a {FLIP[ROLES[NAMES[0]]]}",
+    "either": sentences({n: f"either {r}" for n, r in ROLES.items()}),
+    "negation": sentences(ROLES) + ". Not sure",
+    "both roles for one person": sentences(ROLES) + f". {NAMES[0]} is a {FLIP[ROLES[NAMES[0]]]}",
+    "grouped with a person in both groups": f"Knights: {listed([*KNIGHTS, NAMES[0]] if NAMES[0] not in KNIGHTS else KNIGHTS)}. "
+    f"Knaves: {listed([*KNAVES, NAMES[0]] if NAMES[0] not in KNAVES else KNAVES)}.",
+    "both as a slash": ". ".join(f"{n} is a knight/knave" for n in NAMES),
+    "unknown name stuffed": sentences(ROLES) + ". Zorro is a knight",
+    "json extra key": json.dumps({**ROLES, "alternative": "knave"}),
+    "json repeated key": "{"
+    + ", ".join(f'"{n}": "{FLIP[r]}"' for n, r in ROLES.items())
+    + ", "
+    + ", ".join(f'"{n}": "{r}"' for n, r in ROLES.items())
+    + "}",
+    "json same name in two cases": json.dumps({**ROLES, NAMES[0].lower(): FLIP[ROLES[NAMES[0]]]}),
+    "json hedged value": json.dumps({n: f"{r} or {FLIP[r]}" for n, r in ROLES.items()}),
+    "json grouped, a person in both": json.dumps({"knights": [*KNIGHTS, *KNAVES[:1]], "knaves": KNAVES}),
+}
+
+KK_RIGHT = {
+    "json": json.dumps(ROLES),
+    "grouped json": json.dumps({"knights": KNIGHTS, "knaves": KNAVES}),
+    "Knights: A. Knaves: B.": f"Knights: {listed(KNIGHTS)}. Knaves: {listed(KNAVES)}.",
+    "knights and knaves lines": f"Knights: {listed(KNIGHTS)}\nKnaves: {listed(KNAVES)}",
+    "the knights are": f"The knights are {' and '.join(KNIGHTS) or 'none'}; the knaves are {' and '.join(KNAVES) or 'none'}.",
+    "sentences": sentences(ROLES) + ".",
+    "sentences joined by and": sentences(ROLES, ", and "),
+    "bulleted colon lines": "\n".join(f"- **{n}**: {r.title()}" for n, r in ROLES.items()),
+    "numbered lines": "\n".join(f"{i}. {n} - {r}" for i, (n, r) in enumerate(ROLES.items(), 1)),
+    "parenthesised": ", ".join(f"{n} ({r})" for n, r in ROLES.items()),
+}
+
+
+@pytest.mark.parametrize("label", sorted(KK_ATTACKS))
+def test_knights_attacks_score_zero(label):
+    verdict = score(KK, tag(KK_ATTACKS[label]))
+    assert verdict.reward == 0.0 and not verdict.correct, verdict.reason
+
+
+@pytest.mark.parametrize("label", sorted(KK_RIGHT))
+def test_knights_right_answers_score_one(label):
+    verdict = score(KK, tag(KK_RIGHT[label]))
+    assert verdict.reward == 1.0, (verdict.reason, KK_RIGHT[label])
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("Alice is a knight, Bob is a knave.", {"Alice": "knight", "Bob": "knave"}),
+        ("Knights: Alice. Knaves: Bob.", {"Alice": "knight", "Bob": "knave"}),
+        ("Knights: none. Knaves: Alice, Bob.", {"Alice": "knave", "Bob": "knave"}),
+        ("Alice and Bob are knaves", {"Alice": "knave", "Bob": "knave"}),
+        ("Alice: knight\nBob: knave", {"Alice": "knight", "Bob": "knave"}),
+        ("Alice is a knight or a knave, Bob is a knave.", None),
+        ("Alice is a knight and a knave. Bob is a knave.", None),
+        ("Alice is not a knave. Bob is a knave.", None),
+        ("Alice is probably a knight. Bob is a knave.", None),
+        ("Alice is a knight, Bob is a knave (I think).", None),
+        ("Alice is a knight. Alice is a knave.", None),
+        ("Knights: Alice, Bob. Knaves: Bob.", None),
+        ("knight", None),
+        ("", None),
+    ],
+)
+def test_parse_roles_reads_whole_text(text, roles):
+    assert parse_roles(text, ["Alice", "Bob"]) == roles
+
+
+# ----------------------------------------------------------------------------------------- graph
+GRAPH = family("graph").sample(7, 5)  # several people
+WORD = GRAPH.answer
+PERSON = re.search(rf"(\w+) is {WORD}\.\n\n<answer>", GRAPH.reference_response).group(1)
+ELSEWHERE = next(n for n in ("Alice", "Bob", "Zed") if n != PERSON)
+DISTRACTOR = GRAPH.meta["distractors"][0]
+
+GRAPH_ATTACKS = {
+    "right trait, wrong person": f"{ELSEWHERE} is {WORD}",
+    "right trait, a word as the person": f"Nobody is {WORD}",
+    "negated": f"{PERSON} is not {WORD}",
+    "hedge": f"{WORD} or {DISTRACTOR}",
+    "two facts": f"{PERSON} is {WORD}, {PERSON} is {DISTRACTOR}",
+    "the trait twice with a word": f"{WORD} {WORD}",
+}
+
+
+@pytest.mark.parametrize("label", sorted(GRAPH_ATTACKS))
+def test_graph_attacks_score_zero(label):
+    verdict = score(GRAPH, tag(GRAPH_ATTACKS[label]))
+    assert verdict.reward == 0.0, verdict.reason
+
+
+@pytest.mark.parametrize("answer", [WORD, WORD.upper(), f"{PERSON} is {WORD}", f"**{PERSON} is {WORD}.**"])
+def test_graph_right_answers_score_one(answer):
+    assert score(GRAPH, tag(answer)).reward == 1.0
+
+
+def test_graph_several_blocks():
+    assert score(GRAPH, tag(DISTRACTOR) + tag(WORD)).reward == 0.0
+    assert score(GRAPH, tag(WORD) + tag(DISTRACTOR)).reward == 0.0
+    assert score(GRAPH, tag(WORD) + tag(f" {WORD.upper()} ")).reward == 1.0  # the same answer twice
+
+
+# -------------------------------------------------------------------------------- ordering, grids
+ORDER = family("ordering").sample(4, 4)
+ITEMS = ORDER.answer
+
+ORDERING_ATTACKS = {
+    "hedged item": ", ".join([f"{ITEMS[0]} or {ITEMS[1]}", *ITEMS[1:]]),
+    "two orders": ", ".join(ITEMS) + " (or " + ", ".join(ITEMS[::-1]) + ")",
+    "a set": "{" + ", ".join(json.dumps(x) for x in ITEMS) + "}",
+    "every item twice": json.dumps(ITEMS + ITEMS),
+    "a wrong list then the right one": json.dumps(ITEMS[::-1]) + " or " + json.dumps(ITEMS),
+    "list with a trailing denial": ", ".join(ITEMS) + ". Not this order",
+}
+
+
+@pytest.mark.parametrize("label", sorted(ORDERING_ATTACKS))
+def test_ordering_attacks_score_zero(label):
+    assert score(ORDER, tag(ORDERING_ATTACKS[label])).reward == 0.0
+
+
+def test_ordering_several_blocks():
+    right, wrong = tag(json.dumps(ITEMS)), tag(json.dumps(ITEMS[::-1]))
+    assert score(ORDER, wrong + right).reward == 0.0
+    assert score(ORDER, right + wrong).reward == 0.0
+    assert score(ORDER, right + tag(", ".join(ITEMS)).replace(", ", ",")).reward == 0.0  # written differently
+    assert score(ORDER, right + right).reward == 1.0
+
+
+SUDOKU = family("sudoku").sample(2, 2)
+G = SUDOKU.answer
+ARC = family("arc_procedural").sample(5, 3)
+A = ARC.answer
+
+
+def off_by_one(g):
+    return [*g[:-1], [*g[-1][:-1], g[-1][-1] % 4 + 1]]
+
+
+GRID_ATTACKS = {
+    "extra row": lambda g: json.dumps([*g, g[0]]),
+    "extra cell": lambda g: json.dumps([[*g[0], g[0][0]], *g[1:]]),
+    "grid then a hedge": lambda g: f"{json.dumps(g)} or maybe {json.dumps(off_by_one(g))}",
+    "negated grid": lambda g: f"not {json.dumps(g)}",
+    "grid is wrong": lambda g: f"{json.dumps(g)} is wrong",
+    "lead-in that hedges": lambda g: f"Maybe the output is {json.dumps(g)}",
+    "two grids": lambda g: f"{json.dumps(g)}\n{json.dumps(off_by_one(g))}",
+    "rows and a stray line": lambda g: "\n".join(" ".join(map(str, r)) for r in g) + "\nor not",
+}
+
+
+@pytest.mark.parametrize("label", sorted(GRID_ATTACKS))
+@pytest.mark.parametrize("task", [SUDOKU, ARC], ids=["sudoku", "arc_procedural"])
+def test_grid_attacks_score_zero(label, task):
+    verdict = score(task, tag(GRID_ATTACKS[label](task.answer)))
+    assert verdict.reward == 0.0, verdict.reason
+
+
+@pytest.mark.parametrize("task", [SUDOKU, ARC], ids=["sudoku", "arc_procedural"])
+def test_grid_right_answers_and_several_blocks(task):
+    g = task.answer
+    for right in (
+        json.dumps(g),
+        f"The output grid is {json.dumps(g)}.",
+        f"**Output:** {json.dumps(g)}",
+        "\n".join(" ".join(map(str, r)) for r in g),
+    ):
+        assert score(task, tag(right)).reward == 1.0, right
+    wrong = tag(json.dumps(off_by_one(g)))
+    assert score(task, wrong + tag(json.dumps(g))).reward == 0.0
+    assert score(task, tag(json.dumps(g)) + wrong).reward == 0.0
+
+
+def test_final_answer_rule():
+    assert final_answer("<answer>a</answer> then <answer> A </answer>") == "A"
+    with pytest.raises(AnswerBlockError, match="several answers"):
+        final_answer("<answer>a</answer><answer>b</answer>")
+    with pytest.raises(AnswerBlockError, match="several answers"):
+        final_answer("<answer>a</answer>" * 40)
+    with pytest.raises(AnswerBlockError, match="no <answer>"):
+        final_answer("<think><answer>a</answer></think> nothing")
+    assert final_answer("<think><answer>b</answer></think><answer>a</answer>") == "a"

@@ -39,7 +39,7 @@ def plot_run(metrics_path: str | Path, out_path: str | Path, window: int = 5) ->
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from agents.trainer import read_metrics
+    from .metrics import read_metrics
 
     rows: list[dict[str, Any]] = read_metrics(metrics_path)
     if not rows:

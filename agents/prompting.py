@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from guru_envs.core.registry import catalog
+from guru_envs.core.source import worked_example as solved_example
 from guru_envs.core.task import Task
 from guru_envs.rollout.base import Prompt, RolloutEngine, RolloutGroup, SamplingParams, as_messages
 
@@ -18,8 +18,8 @@ from guru_envs.rollout.base import Prompt, RolloutEngine, RolloutGroup, Sampling
 class PromptBuilder:
     """Turns a task into chat messages: system prompt, optional worked example, then the task.
 
-    The worked example is a task of the same family and difficulty, generated at a fixed seed far from
-    training and evaluation seeds, answered with its reference response. It shows a small model the exact
+    The worked example is a task of the same family, version, options and difficulty, generated at a fixed
+    seed (``example_seed``), answered with its reference response. It shows a small model the exact
     answer format once, which is what turns "never boxes the answer" into groups with variance.
     """
 
@@ -27,23 +27,17 @@ class PromptBuilder:
         self.system_prompt = system_prompt
         self.worked_example = worked_example
         self.example_seed = example_seed
-        self._examples: dict[tuple[str, str, int], Task | None] = {}
+        self._examples: dict[tuple[str, str, int | None, int, str], Task | None] = {}
 
     def example_for(self, task: Task) -> Task | None:
-        """The worked example shown before ``task`` (None for dataset rows of verifier-only families)."""
-        key = (task.domain, task.family, task.difficulty)
+        """The worked example shown before ``task`` (None for dataset rows of verifier-only families).
+
+        It comes from the task source of ``task``'s family, version and options
+        (:func:`guru_envs.core.source.worked_example`), so a plugin's own source shapes it too.
+        """
+        key = (task.domain, task.family, task.version, task.difficulty, repr(sorted(task.options.items())))
         if key not in self._examples:
-            example = None
-            try:
-                family = catalog().family(task.domain, task.family)
-                if family.generator:
-                    level = min(max(task.difficulty, 1), family.levels)
-                    example = family.sample(self.example_seed, level)
-                    if not example.reference_response or example.prompt == task.prompt:
-                        example = None
-            except (KeyError, ValueError, TypeError):
-                example = None
-            self._examples[key] = example
+            self._examples[key] = solved_example(task, self.example_seed)
         return self._examples[key]
 
     def messages(self, task: Task) -> list[dict[str, str]]:

@@ -6,8 +6,9 @@ One step, in order (each timed, see ``time/*`` metrics):
    mixture; each becomes chat messages (system prompt, optionally one worked example of its family).
 2. **generate**: the rollout engine (transformers in-process, or vLLM) samples ``group_size``
    completions per prompt, returning the exact token ids.
-3. **score**: :func:`guru_envs.score_batch` runs every verifier in a persistent guarded worker pool;
-   an optional format-reward term is added for training (never to accuracy).
+3. **score**: a :class:`guru_envs.Scorer` runs every verifier in persistent guarded worker processes,
+   each task scored with the options it carries (the reward the env, eval and SkyRL pay); an optional
+   format-reward term is added for training (never to accuracy).
 4. **update**: group advantages, zero-variance groups dropped, PPO-clip loss with the chosen reduction
    (:mod:`agents.grpo`), AdamW with gradient accumulation, grad clipping, bf16 autocast. No compute is
    wasted on padding or repeats: a group's prompt runs once with its responses packed behind it, with
@@ -18,131 +19,59 @@ One step, in order (each timed, see ``time/*`` metrics):
 Every step appends one JSON line of metrics (overall, per domain and per family) to ``metrics.jsonl``;
 checkpoints hold the model, optimiser, scheduler, sampler and every RNG, so a resumed run continues the
 same stream of tasks and samples as if it had never stopped.
+
+The pieces live beside this file, one module per concern: :mod:`agents.rollouts` (the scored batch and
+its packing), :mod:`agents.metrics`, :mod:`agents.models` (policy, reference, LoRA, weights) and
+:mod:`agents.runs` (run folders, checkpoints, RNG state).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
-import random
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from agents.config import BUNDLED_MODEL, GRPOConfig, from_dict, save_config, to_dict
-from agents.grpo import LossSettings, group_advantages, grpo_loss, token_logprobs, zero_variance_groups
-from agents.prompting import PromptBuilder
-from agents.shared_prompt import PackLayout, shared_prompt_attention
-from guru_envs.core.guard import GuardedPool
-from guru_envs.core.scoring import score_batch
-from guru_envs.core.task import Task
+from guru_envs.core.scoring import Scorer
 from guru_envs.rollout.base import RolloutEngine, SamplingParams, derive_seed
 from guru_envs.sampler import MixedSampler, PassRateCurriculum
-from guru_envs.verify.score import Score
 
-METRICS_FILE = "metrics.jsonl"
-CONFIG_FILE = "config.json"
-CHECKPOINTS_DIR = "checkpoints"
-
-
-def shaped_reward(score: Score, format_reward: float) -> float:
-    """The training reward: the verifier's reward, plus ``format_reward`` when an answer was extracted."""
-    return float(score.reward) + (format_reward if score.extracted is not None else 0.0)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# A scored batch of rollouts
-# ---------------------------------------------------------------------------------------------------------
-@dataclass
-class Rollouts:
-    """One step's responses, ``group_size`` adjacent per task.
-
-    Attributes:
-        tasks: the task of each response.
-        prompt_ids: the prompt tokens each response continues (shared by a group).
-        response_ids: the sampled tokens, EOS included when the model stopped.
-        texts: the decoded responses the verifiers saw.
-        truncated: whether the response ran out of budget.
-        scores: the verifiers' verdicts.
-        rewards: the training rewards (``shaped_reward``), shape ``[N]``.
-    """
-
-    tasks: list[Task]
-    prompt_ids: list[list[int]]
-    response_ids: list[list[int]]
-    texts: list[str]
-    truncated: list[bool]
-    scores: list[Score]
-    rewards: torch.Tensor
-
-    def __len__(self) -> int:
-        return len(self.tasks)
+from .config import GRPOConfig, from_dict, save_config, to_dict
+from .grpo import LossSettings, group_advantages, grpo_loss, token_logprobs, zero_variance_groups
+from .metrics import METRICS_FILE, read_metrics, rollout_metrics, truncate_metrics
+from .models import (
+    decoder_of,
+    is_lora,
+    keep_freed_memory,
+    load_policy,
+    load_weights_into,
+    make_reference,
+    merged_state_dict,
+    pad_rows,
+    resolve_engine,
+    resolve_model_path,
+)
+from .prompting import PromptBuilder
+from .rollouts import Rollouts, micro_batches, pack_length, pack_rows, shaped_reward
+from .runs import (
+    CHECKPOINTS_DIR,
+    CONFIG_FILE,
+    default_run_name,
+    find_checkpoint,
+    rng_state,
+    seed_everything,
+    set_rng_state,
+)
+from .shared_prompt import PackLayout, shared_prompt_attention
 
 
-def micro_batches(lengths: Sequence[int], indices: Sequence[int], token_budget: int) -> list[list[int]]:
-    """Split ``indices`` into micro-batches whose padded size (rows x longest row) fits ``token_budget``.
-
-    Sequences are sorted longest first, so rows of similar length share a batch and little padding is
-    computed; a single sequence longer than the budget gets a batch of its own.
-    """
-    order = sorted(indices, key=lambda i: -lengths[i])
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for i in order:
-        longest = lengths[current[0]] if current else lengths[i]
-        if current and (len(current) + 1) * longest > token_budget:
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches
-
-
-def pack_length(rollouts: Rollouts, pack: Sequence[int]) -> int:
-    """Tokens of a pack: the shared prompt once, plus every response."""
-    return len(rollouts.prompt_ids[pack[0]]) + sum(len(rollouts.response_ids[i]) for i in pack)
-
-
-def pack_rows(rollouts: Rollouts, rows: Sequence[int], token_budget: int) -> list[list[int]]:
-    """Group rows that continue the same prompt into packs of at most ``token_budget`` tokens.
-
-    A group's responses share their prompt, so a pack holds the prompt once and as many of its
-    responses as fit. ``token_budget <= 0`` turns sharing off: every row is its own pack.
-    """
-    if token_budget <= 0:
-        return [[i] for i in rows]
-    by_prompt: dict[tuple[int, ...], list[int]] = {}
-    for i in rows:
-        by_prompt.setdefault(tuple(rollouts.prompt_ids[i]), []).append(i)
-    packs: list[list[int]] = []
-    for members in by_prompt.values():
-        prompt_len = len(rollouts.prompt_ids[members[0]])
-        current: list[int] = []
-        size = prompt_len
-        for i in members:
-            c = len(rollouts.response_ids[i])
-            if current and size + c > token_budget:
-                packs.append(current)
-                current, size = [], prompt_len
-            current.append(i)
-            size += c
-        packs.append(current)
-    return packs
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The trainer
-# ---------------------------------------------------------------------------------------------------------
 class GRPOTrainer:
     """GRPO on one machine (CPU or one GPU).
 
@@ -183,12 +112,13 @@ class GRPOTrainer:
             keep_freed_memory()
 
         # the scoring workers fork before the model exists, so they stay small
-        self.pool = GuardedPool(workers=max(1, min(2, os.cpu_count() or 1)))
+        self.scorer = Scorer(workers=max(1, min(2, os.cpu_count() or 1)), timeout=60.0).start()
         self.sampler = MixedSampler(
             list(config.data.sources),
             seed=config.seed,
             temperature=config.data.temperature,
             curriculum=PassRateCurriculum() if config.data.curriculum == "pass-rate" else None,
+            exclude_heldout=config.data.exclude_heldout,
         )
         self.prompts = PromptBuilder(
             config.prompt.system_prompt, config.prompt.worked_example, config.prompt.example_seed
@@ -262,7 +192,7 @@ class GRPOTrainer:
 
         start = time.perf_counter()
         texts = [c.text for g in results for c in g.completions]
-        scores = score_batch(tasks, texts, pool=self.pool, timeout=60.0)
+        scores = self.scorer.score_batch(tasks, texts)
         timings["time/score"] = time.perf_counter() - start
         self.sampler.observe(tasks, [s.reward for s in scores])
         rollouts = Rollouts(
@@ -306,7 +236,7 @@ class GRPOTrainer:
 
     def train(self, steps: int | None = None) -> list[dict[str, Any]]:
         """Train until ``steps`` (default: ``config.steps``) steps are done, checkpointing on the way."""
-        from agents.display import Display
+        from .display import Display
 
         total = steps if steps is not None else self.config.steps
         history: list[dict[str, Any]] = []
@@ -319,7 +249,7 @@ class GRPOTrainer:
                 if (every and self.step_count % every == 0) or self.step_count == total:
                     self.save_checkpoint()
         try:
-            from agents.plots import plot_run
+            from .plots import plot_run
 
             plot_run(self.run_dir / METRICS_FILE, self.run_dir / "reward_curves.png")
         except ImportError:  # matplotlib is optional
@@ -564,7 +494,7 @@ class GRPOTrainer:
 
     def close(self) -> None:
         """Stop the scoring workers and, if this trainer built it, the engine."""
-        self.pool.close()
+        self.scorer.close()
         if self._owns_engine:
             self.engine.close()
 
@@ -575,255 +505,17 @@ class GRPOTrainer:
         self.close()
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Metrics
-# ---------------------------------------------------------------------------------------------------------
-def rollout_metrics(rollouts: Rollouts, group_size: int) -> dict[str, float]:
-    """Reward, accuracy, format failures and lengths, overall, per domain and per domain/family."""
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for i, task in enumerate(rollouts.tasks):
-        buckets[""].append(i)
-        buckets[f"/{task.domain}"].append(i)
-        buckets[f"/{task.domain}/{task.family}"].append(i)
-    out: dict[str, float] = {}
-    for suffix, rows in buckets.items():
-        scores = [rollouts.scores[i] for i in rows]
-        out[f"reward{suffix}"] = float(np.mean([s.reward for s in scores]))
-        out[f"accuracy{suffix}"] = float(np.mean([s.correct for s in scores]))
-        out[f"format_fail{suffix}"] = float(np.mean([s.extracted is None for s in scores]))
-        if suffix.count("/") < 2:
-            out[f"response_len{suffix}"] = float(np.mean([len(rollouts.response_ids[i]) for i in rows]))
-    rewards = rollouts.rewards.view(-1, group_size)
-    flat = zero_variance_groups(rollouts.rewards, group_size)
-    correct = torch.tensor([s.correct for s in rollouts.scores], dtype=torch.float32).view(-1, group_size)
-    out["reward_shaped"] = float(rollouts.rewards.mean())
-    out["response_len_max"] = float(max(len(r) for r in rollouts.response_ids))
-    out["truncated_frac"] = float(np.mean(rollouts.truncated))
-    out["groups/zero_variance_frac"] = float(flat.float().mean())
-    out["groups/all_correct_frac"] = float((correct.min(dim=1).values == 1).float().mean())
-    out["groups/none_correct_frac"] = float((correct.max(dim=1).values == 0).float().mean())
-    out["groups/reward_std"] = float(rewards.std(dim=1).mean())
-    out["tokens/generated"] = float(sum(len(r) for r in rollouts.response_ids))
-    return out
-
-
-def read_metrics(path: str | Path) -> list[dict[str, Any]]:
-    """The rows of a ``metrics.jsonl``."""
-    with open(path) as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def truncate_metrics(path: Path, step: int) -> None:
-    """Drop metric rows after ``step`` (written by the run after its last checkpoint)."""
-    if not path.exists():
-        return
-    rows = [r for r in read_metrics(path) if r.get("step", 0) <= step]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Model helpers
-# ---------------------------------------------------------------------------------------------------------
-def resolve_engine(engine: str) -> str:
-    """``auto`` becomes ``vllm`` when vLLM is importable, else ``transformers``."""
-    if engine != "auto":
-        return engine
-    import importlib.util
-
-    return "vllm" if importlib.util.find_spec("vllm") is not None else "transformers"
-
-
-def resolve_model_path(path: str) -> Path:
-    """A model directory; ``"smollm2"`` builds (once) and returns the bundled SmolLM2-135M-Instruct."""
-    if path == BUNDLED_MODEL:
-        from guru_envs.rollout.models import prepare_smollm2
-
-        return prepare_smollm2()
-    resolved = Path(path).expanduser()
-    if not (resolved / "config.json").is_file():
-        raise FileNotFoundError(f"model.path {path!r} is not a Hugging Face model directory (no config.json)")
-    return resolved
-
-
-def load_policy(path: Path, config: GRPOConfig, device: torch.device) -> tuple[Any, Any]:
-    """The trainable policy (float32 master weights; LoRA-wrapped when ``lora_rank > 0``) and tokenizer."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(str(path))
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32).to(device)
-    if config.model.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
-    if config.model.lora_rank > 0:
-        try:
-            from peft import LoraConfig, get_peft_model
-        except ImportError as exc:
-            raise ImportError("model.lora_rank > 0 needs peft: pip install peft") from exc
-        lora = LoraConfig(
-            r=config.model.lora_rank,
-            lora_alpha=config.model.lora_alpha,
-            target_modules=list(config.model.lora_targets),
-            lora_dropout=0.0,
-            task_type="CAUSAL_LM",
-        )
-        model = get_peft_model(model, lora)
-    model.train()
-    return model, tokenizer
-
-
-def decoder_of(model: Any) -> Any:
-    """The transformer body (embeddings + layers + final norm) of a causal LM, LoRA-wrapped or not."""
-    base = model.get_base_model() if is_lora(model) else model
-    return base.get_decoder()
-
-
-def make_reference(model: Any) -> Any:
-    """A frozen copy of the initial policy for the KL term."""
-    import copy
-
-    ref = copy.deepcopy(model)
-    for p in ref.parameters():
-        p.requires_grad_(False)
-    return ref.eval()
-
-
-def merged_state_dict(model: Any) -> dict[str, torch.Tensor]:
-    """Full weights with Hugging Face names: LoRA deltas added (for engines that hold their own copy).
-
-    The deltas are added to copies; merging into the live base weights and back would let rounding
-    drift the frozen weights a little at every sync.
-    """
-    if not is_lora(model):
-        return model.state_dict()
-    from peft.tuners.lora import LoraLayer
-
-    base = model.get_base_model()
-    out = {
-        name.replace(".base_layer.", "."): tensor.detach()
-        for name, tensor in base.state_dict().items()
-        if "lora_" not in name
-    }
-    with torch.no_grad():
-        for name, module in base.named_modules():
-            if isinstance(module, LoraLayer):
-                for adapter in module.active_adapters:
-                    key = f"{name}.weight"
-                    out[key] = out[key] + module.get_delta_weight(adapter).to(out[key].dtype)
-    return out
-
-
-def is_lora(model: Any) -> bool:
-    """Whether ``model`` is a peft LoRA wrapper (peft is only imported when it is installed)."""
-    try:
-        from peft import PeftModel
-    except ImportError:
-        return False
-    return isinstance(model, PeftModel)
-
-
-def load_weights_into(model: Any, directory: Path) -> None:
-    """Load a checkpoint saved by ``save_pretrained`` (full model or LoRA adapter) into ``model``."""
-    if is_lora(model):
-        from peft import set_peft_model_state_dict
-        from safetensors.torch import load_file
-
-        set_peft_model_state_dict(model, load_file(directory / "adapter_model.safetensors"))
-        return
-    from guru_envs.rollout.weights import read_safetensors_dir
-
-    state = read_safetensors_dir(directory)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    tied = {"lm_head.weight"} if getattr(model.config, "tie_word_embeddings", False) else set()
-    if set(missing) - tied or unexpected:
-        raise ValueError(
-            f"checkpoint {directory} does not match the model: missing {missing[:5]}, unexpected {unexpected[:5]}"
-        )
-
-
-def pad_rows(rows: Sequence[torch.Tensor], width: int) -> torch.Tensor:
-    """Stack 1-D tensors right-padded with zeros to ``width``."""
-    out = torch.zeros((len(rows), width), dtype=rows[0].dtype, device=rows[0].device)
-    for r, row in enumerate(rows):
-        out[r, : row.shape[0]] = row
-    return out
-
-
-def keep_freed_memory() -> None:
-    """Stop glibc from handing freed activations back to the OS between micro-batches (CPU training).
-
-    By default glibc trims its heap and unmaps large blocks as soon as they are freed, so every
-    micro-batch page-faults its activations in again: about a million faults and several seconds of
-    kernel time per GRPO step of a 135M model. Keeping blocks under 32 MB (glibc's maximum) in the heap,
-    and up to 1 GiB of freed heap, removes most of that. A no-op on other C libraries.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 32 << 20)
-    mallopt(m_trim_threshold, 1 << 30)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Seeds and RNG state
-# ---------------------------------------------------------------------------------------------------------
-def seed_everything(seed: int) -> None:
-    """Seed python, numpy and torch."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def rng_state() -> dict[str, Any]:
-    """Every global RNG's state (saved with each checkpoint)."""
-    state: dict[str, Any] = {
-        "python": random.getstate(),
-        "numpy": np.random.get_state(),
-        "torch": torch.get_rng_state(),
-    }
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state: dict[str, Any]) -> None:
-    """Restore :func:`rng_state`."""
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-def default_run_name(config: GRPOConfig) -> str:
-    """``grpo-<envs>-s<seed>-<time>``, e.g. ``grpo-Math+Logic-s0-20260101-120000``."""
-    if config.run_name:
-        return config.run_name
-    envs = "+".join(s.env.split("/")[-1].removesuffix("-v0") for s in config.data.sources)[:60]
-    return f"grpo-{envs}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
-
-
-def find_checkpoint(path: str | Path) -> Path:
-    """A checkpoint directory from itself or from a run directory (its latest checkpoint)."""
-    path = Path(path)
-    if (path / "trainer_state.json").is_file():
-        return path
-    found = sorted((path / CHECKPOINTS_DIR).glob("step_*")) if (path / CHECKPOINTS_DIR).is_dir() else []
-    if not found:
-        raise FileNotFoundError(
-            f"{path} holds no checkpoint (expected trainer_state.json or {CHECKPOINTS_DIR}/step_*)"
-        )
-    return found[-1]
-
-
-__all__ = [
+__all__ = [  # the trainer, and the names tests and scripts import from here
+    "CHECKPOINTS_DIR",
+    "CONFIG_FILE",
+    "METRICS_FILE",
     "GRPOTrainer",
     "PromptBuilder",
     "Rollouts",
+    "find_checkpoint",
     "micro_batches",
+    "pack_length",
+    "pack_rows",
     "read_metrics",
     "rollout_metrics",
     "shaped_reward",

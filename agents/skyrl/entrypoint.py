@@ -18,7 +18,7 @@ def guru_entrypoint(cfg) -> None:  # noqa: ANN001 (SkyRLTrainConfig; imported la
     """Register ``guru_<domain>`` envs in this worker, then run SkyRL's PPO/GRPO experiment."""
     from skyrl.train.entrypoints.main_base import BasePPOExp
 
-    from agents.skyrl.env import register_guru_envs
+    from .env import register_guru_envs
 
     register_guru_envs()
     BasePPOExp(cfg).run()

@@ -230,11 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra = [e for e in extra if e != "--"]
     grpo_config = None
     if args.from_config is not None:
-        from agents.config import load_config
+        from ..config import load_config
 
         grpo_config = load_config(args.from_config)
     overrides = build_overrides(args.preset, args.model, args.train, args.val, args.nodes, grpo_config, extra)
-    cmd = [sys.executable, "-m", "agents.skyrl.entrypoint", *overrides]
+    cmd = [sys.executable, "-m", f"{__package__}.entrypoint", *overrides]
     print(" ".join(shlex.quote(c) for c in cmd))
     if args.dry_run:
         try:

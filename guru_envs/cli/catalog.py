@@ -8,11 +8,14 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from guru_envs.cli.arguments import add_difficulty_argument, difficulty_from_args
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register list, info and sample."""
     p = subparsers.add_parser("list", help="table of registered environments")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--markdown", action="store_true", help="print the README's environment table")
     p.set_defaults(run=run_list)
     p = subparsers.add_parser("info", help="everything the manifest says about one environment")
     p.add_argument("env_id")
@@ -20,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("sample", help="print a task (prompt, answer, reference response)")
     p.add_argument("env_id")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--difficulty", type=int, default=None)
+    add_difficulty_argument(p)
     p.add_argument("--family", default=None, help="one family of the env")
     p.add_argument("--json", action="store_true", help="print the task as a GURU/verl row")
     p.set_defaults(run=run_sample)
@@ -31,6 +34,9 @@ def run_list(args: argparse.Namespace) -> int:
     from guru_envs import catalog
 
     cat = catalog()
+    if args.markdown:
+        print(markdown_table(cat))
+        return 0
     if args.json:
         rows = [
             {"id": m.id, "domain": m.domain, "families": [f.name for f in m.families], "source": m.source}
@@ -54,6 +60,21 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def markdown_table(cat) -> str:  # noqa: ANN001 (a Catalog)
+    """The environment table of the README, built from the manifests (so a new family needs no README edit)."""
+    lines = ["| id | families (generators) | scores GURU rows | answer format |", "|---|---|---|---|"]
+    for m in cat.envs.values():
+        if m.source != "guru-envs" or m.id.startswith("guru-test/"):
+            continue
+        generators = ", ".join(f.name for f in cat.families(m.domain, generators_only=True))
+        families = cat.families(m.domain)  # every prefix but a generator's own canonical one (our export's)
+        rows = sorted({p for f in families for p in (f.data_sources[1:] if f.generator else f.data_sources)})
+        shown = ", ".join(f"`{p}*`" for p in rows) or "-"
+        answer = m.answer_format.replace("|", "\\|")
+        lines.append(f"| `{m.id}` | {generators} | {shown} | {answer} |")
+    return "\n".join(lines)
+
+
 def run_info(args: argparse.Namespace) -> int:
     """Print one manifest."""
     from guru_envs import catalog
@@ -69,14 +90,17 @@ def run_info(args: argparse.Namespace) -> int:
         f"license: {manifest.license}   maintainer: {manifest.maintainer or '-'}   homepage: {manifest.homepage or '-'}"
     )
     table = Table()
-    for column in ("family", "kind", "single-family id", "data_source prefixes", "description"):
+    columns = ("family", "version", "kind", "single-family id", "data_source prefixes", "description")
+    for column in columns:
         table.add_column(column, overflow="fold")
-    ids = manifest.family_ids()
     for f in manifest.families:
         if family and f.name != family:
             continue
-        kind = "generator" if f.generator else "rows only"
-        table.add_row(f.name, kind, ids.get(f.name, "-"), ", ".join(f.data_sources), f.description)
+        kind = ("generator" if f.generator else "rows only") + (
+            f" (retired: {f.retired})" if f.retired else ""
+        )
+        env_id = manifest.family_id(f) if f.generator else "-"
+        table.add_row(f.name, f"v{f.version}", kind, env_id, ", ".join(f.data_sources), f.description)
     console.print(table)
     for note in manifest.version_history:
         console.print(f"v{note.version}: {note.notes}")
@@ -89,7 +113,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
     kwargs = {}
     if args.difficulty is not None:
-        kwargs["difficulty"] = args.difficulty
+        kwargs["difficulty"] = difficulty_from_args(args)
     if args.family:
         kwargs["families"] = [args.family]
     env = gym.make(args.env_id, **kwargs)

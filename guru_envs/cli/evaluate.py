@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from guru_envs.cli.arguments import (
+    add_difficulty_argument,
+    add_options_argument,
+    difficulty_from_args,
+    options_from_args,
+)
 from guru_envs.rollout import ENGINES
 
 
@@ -51,22 +57,26 @@ def add_task_arguments(p: argparse.ArgumentParser, tasks_per_env: int, dataset_h
     p.add_argument("--env", nargs="+", help="env ids; each contributes --tasks-per-env held-out tasks")
     p.add_argument("--dataset", nargs="+", help=dataset_help)
     p.add_argument("--tasks-per-env", type=int, default=tasks_per_env)
-    p.add_argument("--difficulty", type=int, nargs="+", default=None, help="a level, or LOW HIGH")
+    add_difficulty_argument(p)
+    add_options_argument(p)
 
 
-def tasks_from_args(args: argparse.Namespace) -> list[Any]:
-    """Held-out tasks of each --env, then every row of each --dataset."""
-    from guru_envs.core.dataset import load_tasks
-    from guru_envs.evaluation.splits import heldout_tasks
+def tasks_from_args(args: argparse.Namespace, split: str = "test") -> list[Any]:
+    """Tasks of each --env (its held-out ``test`` split, or ``train`` draws), then each --dataset's rows.
 
+    Every task carries the ``--options`` given.
+    """
+    from guru_envs.core.rows import load_tasks
+    from guru_envs.core.source import TaskSource
+
+    difficulty, options = difficulty_from_args(args), options_from_args(args)
     tasks = []
     for env_id in args.env or []:
-        difficulty = None
-        if args.difficulty:
-            difficulty = args.difficulty[0] if len(args.difficulty) == 1 else tuple(args.difficulty[:2])
-        tasks.extend(heldout_tasks(env_id, args.tasks_per_env, difficulty=difficulty))
+        source = TaskSource.from_id(env_id, difficulty=difficulty, options=options)
+        tasks.extend(source.split(args.tasks_per_env, seed=0, split=split))
     if args.dataset:
-        tasks.extend(load_tasks(args.dataset))
+        rows = load_tasks(args.dataset)
+        tasks.extend(TaskSource(None, dataset=rows, options=options).tasks if options else rows)
     if not tasks:
         raise ValueError("give at least one --env or --dataset")
     return tasks
@@ -79,6 +89,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_task_arguments(p, tasks_per_env=20, dataset_help="GURU/verl files evaluated row by row")
     p.add_argument("--out", default="runs/eval", help="folder for results.json, results.md, passk.png")
+    p.add_argument(
+        "--train-run",
+        default=None,
+        metavar="RUN",
+        help="a training run (or checkpoint): report held-out tasks whose prompt it was trained on",
+    )
     add_engine_arguments(p)
     p.set_defaults(run=run)
 
@@ -87,11 +103,13 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and write the report."""
     from guru_envs.evaluation.harness import evaluate
     from guru_envs.evaluation.report import markdown_table, write_report
+    from guru_envs.evaluation.splits import training_prompt_keys
 
     tasks = tasks_from_args(args)
     sampling = sampling_from_args(args)
+    trained_on = training_prompt_keys(args.train_run) if args.train_run else None
     with engine_from_args(args) as engine:
-        report = evaluate(engine, tasks, sampling, model_name=args.model)
+        report = evaluate(engine, tasks, sampling, model_name=args.model, training_prompts=trained_on)
     paths = write_report(report, args.out)
     print(markdown_table(report))
     print("\n".join(f"wrote {p}" for p in paths.values()))

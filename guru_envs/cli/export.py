@@ -1,4 +1,4 @@
-"""``guru export``: write generated tasks as GURU/verl or SkyRL dataset files."""
+"""``guru export``: write an env's tasks as GURU/verl or SkyRL dataset files (with ``index`` and ``split``)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,22 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
+from guru_envs.cli.arguments import (
+    add_difficulty_argument,
+    add_options_argument,
+    difficulty_from_args,
+    options_from_args,
+)
+from guru_envs.core.rows import ROW_WRITERS, SPLITS, to_skyrl_row, write_rows
+from guru_envs.core.source import Difficulty, TaskSource
+from guru_envs.core.task import Task
 
-from guru_envs.core.task import GURU_KEY, Task, ground_truth_text
-
-FORMATS = ("verl", "skyrl")
+FORMATS = tuple(ROW_WRITERS)
 
 
 def skyrl_record(task: Task) -> dict[str, Any]:
-    """A SkyRL dataset row: chat ``prompt``, per-row ``env_class`` (``guru_<domain>``) and ``reward_spec``.
-
-    SkyRL hands ``reward_spec`` and ``extra_info`` to the env as extras; our adapter rebuilds the exact
-    Task from ``extra_info["guru"]``, so any domain scores through the same verifier as in Gymnasium.
-    """
-    record = task.to_record()
-    return {
-        "data_source": record["data_source"],
-        "prompt": record["prompt"],
-        "env_class": f"guru_{task.domain}",
-        "reward_spec": {"method": "rule", "ground_truth": ground_truth_text(task.answer)},
-        "extra_info": {"task_id": task.id, GURU_KEY: record["extra_info"][GURU_KEY]},
-    }
+    """A SkyRL dataset row (see :func:`guru_envs.core.rows.to_skyrl_row`)."""
+    return to_skyrl_row(task)
 
 
 def export_tasks(
@@ -36,34 +31,29 @@ def export_tasks(
     fmt: str = "verl",
     seed: int = 0,
     split_by_domain: bool = False,
-    **make_kwargs: Any,
+    split: str = "train",
+    difficulty: Difficulty = None,
+    families: list[str] | None = None,
+    family_options: dict[str, dict[str, Any]] | None = None,
 ) -> list[Path]:
-    """Generate ``n`` tasks from ``env_id`` (seeds ``seed .. seed+n-1``) and write them to ``out``.
+    """Write ``n`` tasks of ``env_id`` to ``out`` (format from the suffix) and return the paths.
 
+    ``train`` rows are the tasks ``reset(seed=seed + i)`` serves; ``test`` rows the held-out split from
+    position ``seed``. Each row's ``extra_info`` carries ``index`` (unique across the export) and ``split``.
     With ``split_by_domain`` one file per domain is written next to ``out`` (``name.<domain>.parquet``).
     """
-    import gymnasium as gym
-
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
-    if n < 1:
-        raise ValueError("--n must be >= 1")
-    from guru_envs.core.dataset import write_rows
-
-    env = gym.make(env_id, **make_kwargs)
-    tasks = []
-    for i in tqdm(range(n), desc=f"generating {env_id}", unit="task", disable=n < 200):
-        env.reset(seed=seed + i)
-        tasks.append(env.unwrapped.task)
-    env.close()
-    to_row = skyrl_record if fmt == "skyrl" else Task.to_record
+    source = TaskSource.from_id(env_id, families=families, difficulty=difficulty, options=family_options)
+    tasks = source.split(n, seed=seed, split=split)
+    rows = [ROW_WRITERS[fmt](task, index=i, split=split) for i, task in enumerate(tasks)]
     out = Path(out)
     if not split_by_domain:
-        return [write_rows([to_row(t) for t in tasks], out)]
+        return [write_rows(rows, out)]
     paths = []
     for domain in sorted({t.domain for t in tasks}):
-        rows = [to_row(t) for t in tasks if t.domain == domain]
-        paths.append(write_rows(rows, out.with_name(f"{out.stem}.{domain}{out.suffix}")))
+        mine = [row for row, task in zip(rows, tasks) if task.domain == domain]
+        paths.append(write_rows(mine, out.with_name(f"{out.stem}.{domain}{out.suffix}")))
     return paths
 
 
@@ -74,19 +64,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, required=True, help="number of tasks")
     p.add_argument("--out", required=True, help="output file: .parquet, .jsonl or .json")
     p.add_argument("--format", choices=FORMATS, default="verl")
-    p.add_argument("--seed", type=int, default=0, help="first seed; task i uses seed+i")
-    p.add_argument("--difficulty", type=int, nargs="+", default=None, help="a level, or LOW HIGH")
+    p.add_argument("--seed", type=int, default=0, help="first seed (train) or held-out position (test)")
+    p.add_argument("--split", choices=SPLITS, default="train", help="train draws, or the held-out test split")
+    add_difficulty_argument(p)
+    p.add_argument("--families", nargs="+", default=None, help="families of a domain id to use")
+    add_options_argument(p)
     p.add_argument("--split-by-domain", action="store_true", help="one file per domain")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the file(s) and say where."""
-    kwargs: dict[str, Any] = {}
-    if args.difficulty:
-        kwargs["difficulty"] = args.difficulty[0] if len(args.difficulty) == 1 else tuple(args.difficulty[:2])
     paths = export_tasks(
-        args.env_id, args.n, args.out, args.format, args.seed, args.split_by_domain, **kwargs
+        args.env_id,
+        args.n,
+        args.out,
+        args.format,
+        args.seed,
+        args.split_by_domain,
+        split=args.split,
+        difficulty=difficulty_from_args(args),
+        families=args.families,
+        family_options=options_from_args(args),
     )
     for path in paths:
         print(f"wrote {path}")

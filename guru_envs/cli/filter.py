@@ -37,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Filter and write the kept rows."""
-    from guru_envs.core.dataset import write_rows
+    from guru_envs.core.rows import to_row, write_rows
     from guru_envs.evaluation.filtering import DEFAULT_BUCKETS, filter_tasks, parse_buckets
 
     buckets = parse_buckets(args.buckets) if args.buckets else DEFAULT_BUCKETS
@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
     unknown = sorted(set(keep or []) - set(buckets))
     if unknown:
         raise ValueError(f"--keep names unknown buckets {unknown}; buckets are {list(buckets)}")
-    tasks = tasks_from_args(args)
+    tasks = tasks_from_args(args, split="train")  # training material: never the held-out split
     with engine_from_args(args) as engine:
         kept, counts = filter_tasks(engine, tasks, sampling_from_args(args), keep=keep, buckets=buckets)
-    write_rows([t.to_record() for t in kept], args.out)
+    write_rows([to_row(t, index=i, split="train") for i, t in enumerate(kept)], args.out)
     print("pass-rate buckets: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print(f"kept {len(kept)} of {len(tasks)} tasks -> {args.out}")
     return 0

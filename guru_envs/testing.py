@@ -441,7 +441,7 @@ PROBES: dict[str, str] = {
     "hedge": "the gold with a wrong alternative in the final answer (`gold or wrong`)",
     "negation": "the gold denied (`not gold`, `gold is wrong`)",
     "scale_word": "a scale word after a numeric gold (`gold thousand`); words the question uses are not used",
-    "wrong_equals_gold": "a false equation ending in the gold (`wrong = gold`)",
+    "wrong_equals_gold": "a false equation ending in the gold (`wrong = gold`; not with a wrong value that reads as a name)",
     "gold_equals_wrong": "a false equation starting with the gold (`gold = wrong`)",
     "reasoning_gold": "the gold stated in the reasoning, a wrong final answer",
     "two_finals": "two final answers, one right (each order)",
@@ -512,7 +512,9 @@ def _scale_word(m: _Material) -> list[str]:
 
 
 def _wrong_equals_gold(m: _Material) -> list[str]:
-    return [m.answer(f"{m.pick(m.wrongs)} = {m.gold}")] if m.wrongs else []
+    # ``x = 5`` states 5: a wrong value that reads as a name (``i``, ``East``) would label the gold
+    values = [w for w in m.wrongs if re.search(r"\d", w) or w.lstrip()[:1] in "[{(\"'"]
+    return [m.answer(f"{m.pick(values)} = {m.gold}")] if values else []
 
 
 def _gold_equals_wrong(m: _Material) -> list[str]:

@@ -322,6 +322,11 @@ def test_probes_that_could_be_right_are_not_built():
     built = probes(task("Q", "\\boxed{2, 6}"), ["\\boxed{2, 2}", "\\boxed{-2, -6}"], seed=0)
     assert [all_boxed(r) for r in built["two_finals"]] == [["-2, -6", "2, 6"], ["2, 6", "-2, -6"]]
     assert [final(r) for r in built["stuffed"]] == ["2, 6, -2, -6"]
+    # `x = 5` states 5, so a wrong value that reads as a name never stands left of the gold
+    named = probes(task("Q", "\\boxed{West}"), ["\\boxed{East}"])
+    assert "wrong_equals_gold" not in named and [final(r) for r in named["gold_equals_wrong"]] == [
+        "West = East"
+    ]
     # the question's expression equal to the gold is no copy
     assert "copy_question" not in probes(task("Simplify $2 + 3$.", "\\boxed{2 + 3}"))
 

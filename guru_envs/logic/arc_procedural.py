@@ -20,7 +20,9 @@ Answer format:
     The output grid inside ``<answer>...</answer>`` as a JSON/Python list of rows, or one row per line.
 
 Scoring:
-    Exact grid (shape and every cell): 1 or 0.
+    Exact grid (shape and every cell): 1 or 0. The answer must be one grid
+    (:func:`guru_envs.verify.grids.parse_int_grid`): a second grid, prose that qualifies it ("not",
+    "or", "maybe") and several different ``<answer>`` blocks score 0.
 
 Difficulty:
     1: one rotation or reflection of a 3x3 grid ... 7: two composed primitives (counting and gravity
@@ -28,6 +30,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): one grid only (see Scoring); a grid inside prose is read only after a
+    plain lead-in such as "The output grid is".
 """
 
 from __future__ import annotations

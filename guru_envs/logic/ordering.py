@@ -15,7 +15,8 @@ Answer format:
 
 Scoring:
     Exact list: the same items in the same order (case, surrounding quotes, leading articles and
-    numbering are ignored). 1 or 0. GURU rows ``logic__ordering_puzzle*`` (ground truth: the list) are
+    numbering are ignored). 1 or 0. Several different ``<answer>`` blocks, a repeated key and anything
+    that is not one list (a set, a hedged item) score 0. GURU rows ``logic__ordering_puzzle*`` (ground truth: the list) are
     scored the same way.
 
 Difficulty:
@@ -24,6 +25,7 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): several different answer blocks score 0 (the last one was read).
 """
 
 from __future__ import annotations

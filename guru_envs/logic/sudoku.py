@@ -15,13 +15,17 @@ Answer format:
     as digit strings (``["1234", ...]``), or one row of digits per line.
 
 Scoring:
-    Exact grid: 1 when every cell equals the unique solution, else 0.
+    Exact grid: 1 when every cell equals the unique solution, else 0. The answer must be one grid
+    (:func:`guru_envs.verify.grids.parse_int_grid`): extra rows or cells, a second grid, prose that
+    qualifies it ("not", "or", "maybe") and several different ``<answer>`` blocks score 0.
 
 Difficulty:
     1: 4x4 with 10 givens ... 7: 9x9 with a minimal set of givens (about 22-26). See :data:`LEVELS`.
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): one grid only (see Scoring); a grid inside prose is read only after a
+    plain lead-in such as "The solved grid is".
 """
 
 from __future__ import annotations

@@ -500,9 +500,12 @@ def _table_from_value(value: Any) -> Table:
             ):
                 raise NotOneGrid("the header must be a list of column names")
             if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
-                if header is not None:
-                    raise NotOneGrid("rows given as objects need no separate header")
-                return _table_from_value(rows)
+                table = _table_from_value(rows)
+                if header is not None and {_column_key(h) for h in header} != {
+                    _column_key(c) for c in table[0] or []
+                }:
+                    raise NotOneGrid("the header and the row objects name different columns")
+                return table
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
                 raise NotOneGrid("'rows' must be a list of rows")
             return header, rows

@@ -15,7 +15,8 @@ Answer format:
     customer who left without being served: ``{"Ann": 5, "Bob": null}``.
 
 Scoring:
-    1 when every customer's leaving time matches, else 0.
+    1 when every customer's leaving time matches, else 0 (one exact claim, :mod:`.answers`: integer
+    minutes, exactly the customers as keys).
 
 Difficulty:
     1: one teller, 4 customers. 2: two tellers, 5 customers. 3: two tellers, 6 customers, VIPs.
@@ -24,6 +25,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): the answer must be one exact claim (:mod:`.answers`): several different
+    fenced or boxed answers, repeated JSON keys, a set for a list and a number of another type
+    (``5.0`` for ``5``) score 0.
 """
 
 from __future__ import annotations

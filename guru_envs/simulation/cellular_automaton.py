@@ -16,7 +16,8 @@ Answer format:
     ``0``/``1`` for ``.``/``#`` and a 2D grid written as one newline-separated string are read too.
 
 Scoring:
-    1 when the final state matches cell for cell, else 0.
+    1 when the final state matches cell for cell, else 0. Several different answers and anything
+    but a row string (1D) or a list of row strings (2D) score 0.
 
 Difficulty:
     1: 9 cells, 1 step, dead edges. 2: 12 cells, 2-3 steps. 3: 16 cells, 3-4 steps, wrap-around.
@@ -24,6 +25,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): several different fenced or boxed answers score 0 (the last was read); a
+    2D grid may be a tuple of row strings.
 """
 
 from __future__ import annotations
@@ -136,6 +139,8 @@ def normalize_2d(value: Any) -> list[str]:
     """A grid answer in canonical form (a list of row strings)."""
     if isinstance(value, str):
         value = value.split()
+    if isinstance(value, tuple):
+        value = list(value)  # a Python tuple literal is the JSON array it stands for
     if not isinstance(value, list):
         raise TypeError("the answer must be a list of row strings")
     rows = []

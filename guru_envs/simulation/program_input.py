@@ -16,16 +16,19 @@ Answer format:
     ``{"input": {...}}`` wrapper is read through.
 
 Scoring:
-    1 when the arguments have the stated types and bounds and ``f`` returns a value structurally equal
-    to the target (lists and tuples alike, key order ignored, floats within 1e-6 relative) within the
-    sandbox limits; 0 when the answer is missing, malformed, out of bounds, makes ``f`` raise or run too
-    long, or gives another value. The reference input scores 1 without running anything.
+    1 when the arguments have the stated types and bounds and ``f`` returns exactly the target
+    (:func:`guru_envs.verify.json_answer.same_value`: the target's types, tuples read as lists, key
+    order ignored, floats within 1e-6 relative) within the sandbox limits; 0 when the answer is
+    missing, malformed, several different answers, repeats a key, is out of bounds, makes ``f`` raise
+    or run too long, or gives another value. The reference input scores 1 without running anything.
 
 Difficulty:
     As in :mod:`.program_output` (levels 1-5 of :data:`.programs.PROGRAM_LEVELS`).
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): several different answers and repeated keys score 0; ``f``'s result must have
+    the target's types (a float near an integer target no longer matches).
 """
 
 from __future__ import annotations

@@ -17,8 +17,10 @@ Answer format:
     dicts as objects. Python literal syntax is read too.
 
 Scoring:
-    1 when the value equals the reference structurally (lists and tuples alike, key order ignored,
-    integers exact, floats within 1e-6 relative), else 0. The model's text is parsed, never executed.
+    1 when the value is exactly the reference (:func:`guru_envs.verify.json_answer.same_value`: the
+    reference's types, so ``3`` is not ``3.0`` and ``true`` not ``1``; tuples read as lists, sets
+    never; key order ignored; integers exact, floats within 1e-6 relative), else 0. Several different
+    answers and repeated keys score 0. The model's text is parsed, never executed.
 
 Difficulty:
     1: one stage, short inputs, small values. 2: two stages, loops with state, an optional second
@@ -27,6 +29,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): the answer must be one exact claim (:mod:`.answers`): several different
+    fenced or boxed answers, repeated JSON keys, a set for a list and a number of another type
+    (``3.0`` for ``3``) score 0.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ Answer format:
     A JSON object with every register's final value: ``{"A": 3, "B": -1, "C": 0, "D": 12}``.
 
 Scoring:
-    1 when every register matches, else 0.
+    1 when every register matches, else 0 (one exact claim, :mod:`.answers`: integers, exactly the
+    registers as keys).
 
 Difficulty:
     1: straight-line code, 4-5 instructions. 2: one counted loop. 3: a loop and a conditional skip,
@@ -24,6 +25,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): the answer must be one exact claim (:mod:`.answers`): several different
+    fenced or boxed answers, repeated JSON keys, a set for a list and a number of another type
+    (``3.0`` for ``3``) score 0.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Answer format:
 
 Scoring:
     1 when every field matches, else 0. Facing is read case-insensitively and full names (``"north"``)
-    are accepted.
+    are accepted. Everything else is one exact claim (:mod:`.answers`): integers, exactly these keys.
 
 Difficulty:
     1: open 5x5 grid, 5 commands. 2: 6x6 with walls, 8 commands, u-turns and backing up.
@@ -25,6 +25,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): the answer must be one exact claim (:mod:`.answers`): several different
+    fenced or boxed answers, repeated JSON keys, a set for a list and a number of another type
+    (``2.0`` for ``2``) score 0.
 """
 
 from __future__ import annotations

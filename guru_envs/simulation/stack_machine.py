@@ -15,7 +15,8 @@ Answer format:
     The final stack as a JSON list from bottom to top: ``[4, -2, 9]`` (9 on top).
 
 Scoring:
-    1 when the list matches exactly, else 0.
+    1 when the list matches exactly, else 0 (one exact claim, :mod:`.answers`: integers in order; a set
+    is not a stack).
 
 Difficulty:
     1: 5-6 instructions of push/add/sub/mul/dup/swap. 2: 7-9 instructions, adds over/pop/neg/rot.
@@ -24,6 +25,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Unreleased (issue 17): the answer must be one exact claim (:mod:`.answers`): several different
+    fenced or boxed answers, repeated JSON keys, a set for a list and a number of another type
+    (``3.0`` for ``3``) score 0.
 """
 
 from __future__ import annotations

@@ -22,11 +22,15 @@ tolerance 1e-3 and a percent scale that may be either way (kind ``either``).
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import Any
 
-from guru_envs.verify import Score, last_boxed, normalize_text, split_multi
-from guru_envs.verify.quantity import KINDS, parse_quantity, plain_answer_text, quantity_matches
+from guru_envs.verify import Score, normalize_text, split_multi
+from guru_envs.verify.claim import final_answer, read_claim, words_of
+from guru_envs.verify.extract import all_boxed, strip_think
+from guru_envs.verify.numeric import is_percent, parse_number
+from guru_envs.verify.quantity import KINDS, Quantity, parse_quantity, plain_answer_text, quantity_matches
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
@@ -208,15 +212,45 @@ def _normal(text: str, loose: bool) -> str:
     return s.replace(" ", "") if loose else s
 
 
+_SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+
+
+def _quantity(text: str) -> Quantity | None:
+    """The number an answer part states, or None.
+
+    :func:`parse_quantity` first; then scientific notation and space-separated thousands
+    (``1.34 \\times 10^5``, ``134 000``), which it does not read.
+    """
+    q = parse_quantity(text)
+    if q is not None:
+        return q
+    plain = plain_answer_text(text)
+    if len(plain) > 200:
+        return None
+    plain = _SPACE_THOUSANDS.sub("", plain)
+    value = parse_number(plain)
+    return None if value is None else Quantity(value, is_percent(plain))
+
+
 class _Part:
-    """One answer part, normalised and parsed once however many expected items it is compared with."""
+    """One answer part, normalised and parsed once however many expected items it is compared with.
 
-    __slots__ = ("loose", "quantity", "text", "_normal")
+    A part read as a number must be one claim (:func:`guru_envs.verify.claim.read_claim`): its trailing
+    text is a unit or a word of the question, and nothing in it hedges, negates or scales the value.
+    """
 
-    def __init__(self, text: str, loose: bool) -> None:
+    __slots__ = ("allow", "loose", "quantity", "refused", "text", "_normal")
+
+    def __init__(self, text: str, loose: bool, allow: frozenset[str] = frozenset()) -> None:
         self.text = text
         self.loose = loose
-        self.quantity = parse_quantity(text)
+        self.allow = allow
+        self.quantity = _quantity(text)
+        self.refused: str | None = None
+        if self.quantity is not None:
+            self.refused = read_claim(plain_answer_text(text), allow).refused
+            if self.refused is not None:
+                self.quantity = None
         self._normal: str | None = None
 
     @property
@@ -249,25 +283,60 @@ def item_matches(got: str, item: dict, loose_text: bool = False) -> bool:
     return _part_matches(_Part(got, loose_text), item)
 
 
-def score_items(response: str, items: list[dict], loose_text: bool = False) -> Score:
-    """Score a response against expected items (see the module docstring for the rules)."""
+def _same_part(a: str, b: str) -> bool:
+    """Whether two boxes give the same answer (for the several-boxes rule): same text or same number."""
+    if _normal(a, True) == _normal(b, True):
+        return True
+    qa, qb = _quantity(a), _quantity(b)
+    return qa is not None and qb is not None and qa.value == qb.value and qa.percent == qb.percent
+
+
+def score_items(
+    response: str, items: list[dict], loose_text: bool = False, question: str | None = None
+) -> Score:
+    """Score a response against expected items (see the module docstring for the rules).
+
+    Args:
+        response: the model's response; its boxes after any ``</think>`` are read.
+        items: the expected items.
+        loose_text: compare names without spaces (GURU rows).
+        question: the task's prompt; its words may follow a number (``12 apples``), and its scale words
+            too (``1,234.5 million`` where the table is in millions).
+    """
     if not items:
         return Score.wrong(None, "the task has no usable ground truth", error="bad_ground_truth")
-    boxed = last_boxed(response)
-    if boxed is None:
+    if not isinstance(response, str):
+        return Score.wrong(None, f"response must be a str, got {type(response).__name__}", error="bad_type")
+    boxes = all_boxed(strip_think(response))
+    if not boxes:
         return Score.wrong(
             None, "no \\boxed{} answer found", feedback="Put your final answer within \\boxed{}."
         )
-    if len(boxed) > MAX_BOX_CHARS:
-        return Score.wrong(boxed[:100] + "...", f"the boxed answer is over {MAX_BOX_CHARS} characters")
+    for box in boxes:
+        if len(box) > MAX_BOX_CHARS:
+            return Score.wrong(box[:100] + "...", f"the boxed answer is over {MAX_BOX_CHARS} characters")
+    pick = final_answer(
+        boxes,
+        _same_part,
+        several_items=len(items) > 1,
+        single=lambda box: len(split_multi(box, "|")) == 1,
+        join=" | ",
+    )
+    if pick.text is None:
+        return Score.wrong(boxes[-1][:200], pick.refused or "no final answer", method="several_answers")
+    boxed = pick.text
     parts = split_multi(boxed, "|")
     if not parts:
         return Score.wrong(boxed, "the boxed answer is empty")
+    allow = words_of(question, scales=True) if question else frozenset()
     if len(items) == 1:
         if len(parts) > 1:
             return Score.wrong(boxed, f"{len(parts)} answers given where one is expected")
-        if _part_matches(_Part(parts[0], loose_text), items[0]):
+        part = _Part(parts[0], loose_text, allow)
+        if _part_matches(part, items[0]):
             return Score.right(boxed)
+        if part.refused is not None:
+            return Score.wrong(boxed, part.refused, method="not_one_claim")
         return Score.wrong(boxed, "does not match the reference answer", feedback=f"{boxed} is not correct.")
     if len(parts) != len(items):
         return Score.wrong(
@@ -277,10 +346,13 @@ def score_items(response: str, items: list[dict], loose_text: bool = False) -> S
         )
     if len(items) > MAX_SET_ITEMS:
         return Score.wrong(boxed, f"over {MAX_SET_ITEMS} answers cannot be scored")
-    prepared = [_Part(p, loose_text) for p in parts]
+    prepared = [_Part(p, loose_text, allow) for p in parts]
     forms = [_text_forms(item, loose_text) if item.get("kind") == "text" else None for item in items]
     if match_unordered(prepared, range(len(items)), lambda part, j: _part_matches(part, items[j], forms[j])):
         return Score.right(boxed, "matches the reference answers (in any order)")
+    refused = next((p.refused for p in prepared if p.refused is not None), None)
+    if refused is not None:
+        return Score.wrong(boxed, refused, method="not_one_claim")
     return Score.wrong(
         boxed, "the answers do not match the reference set", feedback=f"{boxed} is not correct."
     )

@@ -190,8 +190,12 @@ class TableQAFamily(TaskFamily):
         return "\n\n".join(parts)
 
     def score(self, task: Task, response: str) -> Score:
-        """Last ``\\boxed{}``; numbers within the stated tolerance; names normalised; sets unordered."""
-        return score_items(response, task_items(task.answer, task.meta))
+        """The boxed answer (one, or boxes that repeat it); numbers within the tolerance; names normalised.
+
+        Several items are matched as an unordered set; a number must be one claim, whose trailing text is
+        a unit or a word of the prompt (see :func:`guru_envs.tabular.answers.score_items`).
+        """
+        return score_items(response, task_items(task.answer, task.meta), question=task.prompt)
 
     def wrong_responses(self, task: Task) -> list[str]:
         """The question's distractors, a hedge, a right-then-wrong pair of boxes, and the answer left unboxed."""

@@ -70,4 +70,9 @@ class GuruRowsFamily(TaskFamily):
 
     def score(self, task: Task, response: str) -> Score:
         """GURU's table rules, see the module docstring."""
-        return score_items(response, items_from_ground_truth(task.answer, self.rel_tol), loose_text=True)
+        return score_items(
+            response,
+            items_from_ground_truth(task.answer, self.rel_tol),
+            loose_text=True,
+            question=task.prompt,
+        )

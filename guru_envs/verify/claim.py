@@ -155,8 +155,9 @@ def words_of(text: str, *, scales: bool = False) -> frozenset[str]:
     """
     found = frozenset(words(text[:200_000]))
     if not scales:
-        found -= SCALE_WORDS
-    return found
+        return found - SCALE_WORDS
+    scale = {w for w in found if w in SCALE_WORDS}  # "in millions" allows "million" too, and the reverse
+    return found | {w[:-1] if w.endswith("s") else w + "s" for w in scale} & SCALE_WORDS
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from guru_envs.core.scoring import score
 
 PROMPT = (
     "You are given one or more tables. Use the information in the table to answer the following question.\n"
-    "| region | 2016 |\n|---|---|\n| alberta | 47.1 |\nThe question is:\nwhich ...?\n"
+    "| region | 2016 (in millions) |\n|---|---|\n| alberta | 47.1 |\nThe question is:\nwhich ...?\n"
     "Please output the final answer within \\boxed{}. If there are multiple answers, please output them separated by |."
 )
 

@@ -155,7 +155,56 @@ def test_small_numbers_need_their_digits(answer, ok):
     ],
 )
 def test_cell_lookups_are_exact(answer, ok):
-    assert score_items(box(answer), [number_item(1234.5)]).correct is ok
+    question = "Revenue by region, in millions of dollars. What was the revenue of Alberta?"
+    assert score_items(box(answer), [number_item(1234.5)], question=question).correct is ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("134000 is wrong", "statement"),
+        ("134000 or one hundred", "alternative"),
+        ("134000 - not sure", "negation"),
+        ("not 134000", ""),
+        ("134000 thousand", "scale word"),  # the table says nothing of thousands
+        ("134000 (approx.)", ""),  # not read as a number at all
+        ("134000 bananas", "neither a unit"),
+    ],
+)
+def test_a_number_must_be_one_claim(answer, why):
+    score = score_items(box(answer), [number_item(134000)], question="What was the total revenue of Alberta?")
+    assert score.reward == 0.0 and why in score.reason, score
+
+
+@pytest.mark.parametrize(
+    "answer", ["134000", "134,000", "134 000", "1.34 \\times 10^5", "1.34 \\times 10^{5}", "$134,000"]
+)
+def test_numbers_as_people_write_them(answer):
+    assert score_items(box(answer), [number_item(134000)], question="What was the total revenue?").correct
+
+
+def test_scale_words_need_the_table_to_use_them():
+    item = [number_item(1234.5)]
+    assert not score_items(box("1,234.5 million"), item, question="What was the revenue?").correct
+    assert score_items(box("1,234.5 million"), item, question="Revenue (millions of dollars)").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "ok"),
+    [
+        ("\\boxed{12} so \\boxed{12.0}", True),  # the same answer twice
+        ("\\boxed{12} or maybe \\boxed{13}", False),  # two different answers
+        ("\\boxed{13} no wait \\boxed{12}", False),
+    ],
+)
+def test_several_boxes_follow_the_shared_rule(response, ok):
+    assert score_items(response, [number_item(12)]).correct is ok
+
+
+def test_several_boxes_may_give_the_items_of_a_set():
+    items = [text_item("Alberta"), text_item("Quebec")]
+    assert score_items("\\boxed{Alberta} and \\boxed{Quebec}", items).correct
+    assert not score_items("\\boxed{Alberta} and \\boxed{Quebec} and \\boxed{Ontario}", items).correct
 
 
 @pytest.mark.parametrize(

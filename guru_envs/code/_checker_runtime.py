@@ -15,9 +15,8 @@ only equal themselves. The asserts therefore compare values this process built. 
 passed as arguments get the submission's in-place changes written back, so "modify ``nums`` in place"
 tests still work.
 
-The scorer prepares the test code beforehand (:func:`guru_envs.code.functional.prepare_tests`): asserts
-without a message get one that shows what was compared, and the names it reads are listed, so this
-process needs no parser. Stdlib-only; names start with ``__guru``, ``_`` or ``Remote``.
+The scorer prepares the test code beforehand (:func:`guru_envs.code.functional.prepare_tests`): the names
+it reads are listed, so this process needs no parser. Stdlib-only; names start with ``__guru``, ``_`` or ``Remote``.
 """
 
 import builtins
@@ -32,7 +31,6 @@ _LIST_TAG, _TREE_TAG, _HANDLE_TAG, _CALLABLE_TAG = (
     "__guru_callable__",
 )
 _TESTS_FILE = "tests.py"
-_SHOW = 300  # characters of a value shown in an assertion message
 # JSON literals that some dataset rows left in their Python tests
 _ALIASES = {"true": True, "false": False, "null": None}
 
@@ -262,36 +260,14 @@ class RemoteMethod:
         return f"<submission method {self._attr}>"
 
 
-def _show(value):
-    if _is_list_node(value):
-        value = _wire_list(value)
-    elif _is_tree_node(value):
-        value = _wire_tree(value)
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= _SHOW else text[: _SHOW - 3] + "..."
-
-
-def __guru_explain__(source, *compared):  # noqa: N807
-    """The message of a failed assert: its source and, for ``a == b``, both sides."""
-    lines = [f"assert {source}"]
-    if compared:
-        got, expected = compared
-        lines.append(f"  got:      {_show(got)}")
-        lines.append(f"  expected: {_show(expected)}")
-    return "\n".join(lines)
-
-
 def __guru_run__(candidate, prelude, tests, free, forced=()):  # noqa: N807
     """Run ``tests`` with the submission's names bound to remote stand-ins (see the module docstring).
 
-    ``tests`` arrives already prepared by the scorer (asserts explained) and ``free`` lists the names it
-    reads without binding them, so this process needs no parser of its own.
+    ``free`` lists the names ``tests`` reads without binding them (found by the scorer), so this process
+    needs no parser of its own.
     """
     _Link.candidate = candidate
-    namespace = {"__name__": "__main__", "__builtins__": builtins, "__guru_explain__": __guru_explain__}
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
     if prelude:
         exec(compile(prelude, "prelude.py", "exec"), namespace)
     trusted = set(namespace)

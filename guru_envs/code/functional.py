@@ -36,35 +36,6 @@ from guru_envs.sandbox import CallTest, CheckTest, Limits
 _HERE = Path(__file__).resolve().parent
 REMOTE_ENTRY = "__guru_remote__"
 CHECK_FN = "__guru_check__"
-SHOWN_SOURCE = 600  # characters of an assert's source quoted in its failure message
-
-
-class _ExplainAsserts(ast.NodeTransformer):
-    """Gives every message-less ``assert`` a message: its source and, for ``a == b``, both values."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.count = 0
-
-    def visit_Assert(self, node: ast.Assert) -> ast.AST:  # noqa: N802
-        if node.msg is not None:
-            return node
-        text = " ".join((ast.get_source_segment(self.source, node.test) or ast.unparse(node.test)).split())
-        if len(text) > SHOWN_SOURCE:
-            text = text[: SHOWN_SOURCE - 3] + "..."
-        args: list[ast.expr] = [ast.Constant(text)]
-        test = node.test
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
-            self.count += 1
-            got, want = f"__guru_got_{self.count}", f"__guru_want_{self.count}"
-            test = ast.Compare(
-                left=ast.NamedExpr(ast.Name(got, ast.Store()), test.left),
-                ops=test.ops,
-                comparators=[ast.NamedExpr(ast.Name(want, ast.Store()), test.comparators[0])],
-            )
-            args += [ast.Name(got, ast.Load()), ast.Name(want, ast.Load())]
-        msg = ast.Call(ast.Name("__guru_explain__", ast.Load()), args, [])
-        return ast.copy_location(ast.Assert(test=test, msg=msg), node)
 
 
 def _free_names(tree: ast.AST) -> tuple[str, ...]:
@@ -87,22 +58,17 @@ def _free_names(tree: ast.AST) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)
 def prepare_tests(tests: str) -> tuple[str, tuple[str, ...]]:
-    """``(test source with explained asserts, names it reads but never binds)`` for the checker.
+    """``(test source, names it reads but never binds)`` for the checker.
 
     Test code is dataset text, trusted but not ours: it is parsed here and never executed here. Code
-    that does not parse is passed on unchanged (the check then fails for every submission alike).
+    that does not parse is passed on unchanged (the check then fails for every submission alike). Its
+    asserts are not rewritten to explain themselves: what a failed check reports must not quote the
+    hidden test (see :func:`guru_envs.sandbox.verdicts.check_verdict`).
     """
     try:
-        tree = ast.parse(tests)
-        free = _free_names(tree)
+        return tests, _free_names(ast.parse(tests))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return tests, ()
-    try:
-        rewritten = ast.unparse(ast.fix_missing_locations(_ExplainAsserts(tests).visit(ast.parse(tests))))
-        compile(rewritten, "tests.py", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        rewritten = tests
-    return rewritten, free
 
 
 def _loader(filename: str) -> str:

@@ -383,12 +383,18 @@ class TemplateFamily(TaskFamily):
     def score(self, task: Task, response: str) -> Score:
         """Run the task's tests on the response's last ```python block (see :mod:`.verifier`)."""
         answer = task.answer
+        public = task.meta.get("examples") or ()  # the tests the prompt shows; the rest stay hidden
         if task.meta.get("io") == "call":
             suite = call_suite(
-                answer["fn_name"], answer["inputs"], answer["outputs"], strict_equal, GENERATED_LIMITS
+                answer["fn_name"],
+                answer["inputs"],
+                answer["outputs"],
+                strict_equal,
+                GENERATED_LIMITS,
+                public=public,
             )
         else:
-            suite = stdio_suite(answer["inputs"], answer["outputs"], limits=GENERATED_LIMITS)
+            suite = stdio_suite(answer["inputs"], answer["outputs"], limits=GENERATED_LIMITS, public=public)
         return score_program(response, suite, partial_credit=self.partial_credit)
 
     def wrong_responses(self, task: Task) -> list[str]:

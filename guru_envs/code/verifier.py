@@ -17,8 +17,11 @@ One rule for every Code family (generated, HumanEval, GURU rows):
 - **Details** (``Score.details``, copied into the env's ``info``): ``io`` (``call``/``stdio``/``check``),
   ``tests``, ``passed``, per-test ``verdicts`` (``ok``, ``wrong_answer``, ``runtime_error``, ``timeout``,
   ``memory_limit``, ``output_limit``, ``killed``, ``skipped``), and ``first_failure`` (index, verdict,
-  message, input, expected, actual). ``feedback`` shows the first failing test's input, expected and
-  actual output, truncated, for multi-turn mode.
+  message, input, expected, actual). ``feedback`` (multi-turn mode) names the first failing test by its
+  number and shows the candidate's own output or exception. Nothing of a hidden test reaches either:
+  its input and expected output are shown only for the tests the prompt itself shows (``public``), and a
+  failed check says which hidden assertion failed, not what it asserts. A model that saw the hidden
+  tests could learn them instead of the task.
 """
 
 from __future__ import annotations
@@ -152,6 +155,8 @@ class Suite:
         compare: how results are compared (in the scorer).
         limits: per-test sandbox limits.
         prefix: trusted code put before the submission (a dataset's imports and helper classes).
+        public: indices of the tests the prompt shows (their input and expected output may be shown in
+            feedback; every other test is hidden and only named by its number).
     """
 
     io: str
@@ -161,6 +166,7 @@ class Suite:
     compare: Callable[[Any, Any], bool] | None = None
     limits: Limits = DATASET_LIMITS
     prefix: str = ""
+    public: frozenset[int] = frozenset()
 
 
 _repr = reprlib.Repr()
@@ -192,13 +198,21 @@ def call_suite(
     compare: Callable[[Any, Any], bool] = strict_equal,
     limits: Limits = DATASET_LIMITS,
     prefix: str = "",
+    public: Sequence[int] = (),
 ) -> Suite:
-    """Call-based tests: ``fn_name(*inputs[i])`` must return ``outputs[i]``."""
+    """Call-based tests: ``fn_name(*inputs[i])`` must return ``outputs[i]`` (``public``: shown in the prompt)."""
     display = fn_name.rsplit(".", 1)[-1]
     tests = [CallTest(fn_name, tuple(args), expected) for args, expected in zip(inputs, outputs)]
     shown = [f"{display}({', '.join(show_value(a) for a in args)})" for args in inputs]
     return Suite(
-        "call", tests, [clip(s) for s in shown], [show_value(o) for o in outputs], compare, limits, prefix
+        "call",
+        tests,
+        [clip(s) for s in shown],
+        [show_value(o) for o in outputs],
+        compare,
+        limits,
+        prefix,
+        frozenset(public),
     )
 
 
@@ -208,11 +222,19 @@ def stdio_suite(
     compare: Callable[[Any, Any], bool] = outputs_match,
     limits: Limits = DATASET_LIMITS,
     prefix: str = "",
+    public: Sequence[int] = (),
 ) -> Suite:
-    """Stdin/stdout tests: the program run on ``inputs[i]`` must print ``outputs[i]``."""
+    """Stdin/stdout tests: the program run on ``inputs[i]`` must print ``outputs[i]`` (``public``: shown)."""
     tests = [TestCase(stdin=i, expected_stdout=o) for i, o in zip(inputs, outputs)]
     return Suite(
-        "stdio", tests, [clip(i) for i in inputs], [clip(o) for o in outputs], compare, limits, prefix
+        "stdio",
+        tests,
+        [clip(i) for i in inputs],
+        [clip(o) for o in outputs],
+        compare,
+        limits,
+        prefix,
+        frozenset(public),
     )
 
 
@@ -280,8 +302,9 @@ def report_score(report: TestReport, suite: Suite, extracted: str | None, partia
         return Score.wrong(extracted, "the tests produced no result", error="no_result", **details)
     i = failure.index
     word = _VERDICT_WORDS.get(failure.verdict, failure.verdict.value)
-    shown_input = suite.shown_inputs[i] if i < len(suite.shown_inputs) else ""
-    shown_expected = suite.shown_expected[i] if i < len(suite.shown_expected) else ""
+    public = i in suite.public
+    shown_input = (suite.shown_inputs[i] if i < len(suite.shown_inputs) else "") if public else None
+    shown_expected = (suite.shown_expected[i] if i < len(suite.shown_expected) else "") if public else None
     actual = failure.actual
     if failure.verdict is Verdict.WRONG_ANSWER and actual is not None:
         shown_actual = clip(actual) if isinstance(actual, str) else show_value(actual)
@@ -330,20 +353,25 @@ def _feedback(
     index: int,
     n: int,
     word: str,
-    shown_input: str,
-    shown_expected: str,
+    shown_input: str | None,
+    shown_expected: str | None,
     shown_actual: str | None,
     message: str,
 ) -> str:
-    parts = [f"Your program failed test {index + 1} of {n} ({word})."]
+    hidden = shown_input is None
+    parts = [
+        f"Your program failed {'hidden ' if hidden and io != 'check' else ''}test {index + 1} of {n} ({word})."
+    ]
     if io == "call":
-        parts.append(f"Call: {shown_input}")
-        parts.append(f"Expected: {shown_expected}")
+        if not hidden:
+            parts.append(f"Call: {shown_input}")
+            parts.append(f"Expected: {shown_expected}")
         if shown_actual is not None:
             parts.append(f"Got: {shown_actual}")
     elif io == "stdio":
-        parts.append(f"Input:\n{shown_input.rstrip()}")
-        parts.append(f"Expected output:\n{shown_expected.rstrip()}")
+        if not hidden:
+            parts.append(f"Input:\n{shown_input.rstrip()}")
+            parts.append(f"Expected output:\n{(shown_expected or '').rstrip()}")
         if shown_actual is not None:
             parts.append(f"Your output:\n{shown_actual.rstrip()}")
     if message and (shown_actual is None or io == "check"):

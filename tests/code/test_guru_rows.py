@@ -189,18 +189,18 @@ def test_rows(label, data, right, wrong):
     assert Task.from_record(task.to_record()) == task
 
 
-def test_wrong_functional_answers_explain_themselves():
+def test_wrong_functional_answers_name_the_failing_test_only():
     # Literal asserts run as call-based tests, one verdict each.
     task = Task.from_record(CASES[2][1])
     score = FAMILY.score(task, fence(CASES[2][3]))
     assert score.details["io"] == "call" and score.details["verdicts"][0] == "wrong_answer"
-    assert "Call: minOperations([2, 11, 10, 1, 3], 10)" in score.feedback
-    assert "Expected: 3" in score.feedback and "Got: 4" in score.feedback
-    # Other test code runs in the trusted checker; its asserts report the values they compared.
+    assert "hidden test 1 of" in score.feedback and "Got: 4" in score.feedback
+    assert "minOperations([2, 11" not in score.feedback and "Expected" not in score.feedback
+    # Other test code runs in the trusted checker; a failed assert is named, never quoted.
     task = Task.from_record(CASES[6][1])
     score = FAMILY.score(task, fence("def total(xs):\n    return sum(xs) + 1\n"))
     assert score.details["io"] == "check"
-    assert "assert _deep_eq(total(*i), o[0])" in score.feedback
+    assert "hidden assertion failed" in score.feedback and "_deep_eq" not in str(score.details)
 
 
 LITERAL_TABLE = [

@@ -65,18 +65,21 @@ def test_body_only_completions_and_full_functions_both_work(index):
     assert FAMILY.score(task, fenced(without_imports)).reward == 1.0
 
 
-def test_failed_asserts_show_the_values():
+def test_failed_asserts_name_the_test_not_its_content():
     # HumanEval/13's asserts are literal calls: each is its own call-based test.
     score = FAMILY.score(
         TASKS[13], fenced("def greatest_common_divisor(a: int, b: int) -> int:\n    return min(a, b)")
     )
     assert score.reward == 0.0 and score.details["io"] == "call"
-    assert "Call: greatest_common_divisor(3, 7)" in score.feedback and "Expected: 1" in score.feedback
-    assert "Got: 3" in score.feedback
-    # HumanEval/32 loops over random polynomials: it runs as a trusted check with explained asserts.
+    # The tests are hidden: the failing one is named by its number, with the candidate's own value only.
+    assert "hidden test 1 of" in score.feedback and "Got: 3" in score.feedback
+    assert "(3, 7)" not in score.feedback and "Expected" not in score.feedback
+    # HumanEval/32 loops over random polynomials: it runs as a trusted check; a failed assert is named
+    # by its line, never quoted (its source, the canonical solution and the prompt stay in the checker).
     score = FAMILY.score(TASKS[32], fenced("def find_zero(xs: list):\n    return 0.0"))
     assert score.reward == 0.0 and score.details["io"] == "check"
-    assert "assert math.fabs(poly(coeffs, solution)) < 1e-4" in score.feedback
+    assert "hidden assertion failed" in score.feedback
+    assert "poly(" not in score.feedback and "fabs" not in str(score.details)
 
 
 def test_most_problems_run_as_call_based_tests():

@@ -82,7 +82,10 @@ def test_value_comparisons(actual, expected, strict, lenient):
     assert lenient_equal(actual, expected) is lenient
 
 
-SQUARE = call_suite("square", [[2], [3], [-4], [0]], [4, 9, 16, 0], strict_equal, GENERATED_LIMITS)
+SQUARE = call_suite(
+    "square", [[2], [3], [-4], [0]], [4, 9, 16, 0], strict_equal, GENERATED_LIMITS, public=[0, 1, 2]
+)
+HIDDEN_SQUARE = call_suite("square", [[2], [3], [-4], [0]], [4, 9, 16, 0], strict_equal, GENERATED_LIMITS)
 
 
 def test_all_tests_pass_for_reward_one_with_details():
@@ -107,6 +110,15 @@ def test_first_failure_is_reported_and_the_run_stops_early():
     assert "square(-4)" in score.feedback and "Expected: 16" in score.feedback and "Got: 4" in score.feedback
 
 
+def test_a_hidden_test_is_named_by_its_number_and_the_candidates_own_output_only():
+    score = score_program(fence("def square(x):\n    return x * x if x > 0 else -x"), HIDDEN_SQUARE)
+    failure = score.details["first_failure"]
+    assert failure["test"] == 2 and failure["actual"] == "4"
+    assert failure["input"] is None and failure["expected"] is None
+    assert "hidden test 3 of 4" in score.feedback and "Got: 4" in score.feedback
+    assert "-4" not in score.feedback and "16" not in score.feedback and "16" not in str(score.details)
+
+
 def test_partial_credit_pays_the_fraction_and_runs_every_test():
     score = score_program(
         fence("def square(x):\n    return x * x if x > 0 else -x"), SQUARE, partial_credit=True
@@ -123,7 +135,7 @@ def test_runtime_error_feedback_names_the_exception():
 
 
 def test_stdio_feedback_shows_input_expected_and_actual():
-    suite = stdio_suite(["1 2\n", "5 7\n"], ["3\n", "12\n"], limits=GENERATED_LIMITS)
+    suite = stdio_suite(["1 2\n", "5 7\n"], ["3\n", "12\n"], limits=GENERATED_LIMITS, public=[0, 1])
     good = score_program(fence("a, b = map(int, input().split())\nprint(a + b)"), suite)
     assert good.reward == 1.0
     bad = score_program(fence("a, b = map(int, input().split())\nprint(a * b if a > 1 else a + b)"), suite)

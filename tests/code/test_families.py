@@ -91,8 +91,12 @@ def test_multi_turn_feedback_then_success():
     observation, reward, terminated, truncated, info = env.step(buggy)
     assert reward == 0.0 and not terminated and not truncated
     failure = info["first_failure"]
-    assert observation.startswith(f"Your program failed test {failure['test'] + 1} of {info['tests']}")
-    assert failure["expected"] in observation
+    shown = failure["test"] in task.meta["examples"]  # a test of the prompt's examples, or a hidden one
+    hidden = "" if shown else "hidden "
+    assert observation.startswith(
+        f"Your program failed {hidden}test {failure['test'] + 1} of {info['tests']}"
+    )
+    assert (failure["expected"] in observation) if shown else failure["expected"] is None
     observation, reward, terminated, _, info = env.step(task.reference_response)
     assert reward == 1.0 and terminated and observation == ""
 

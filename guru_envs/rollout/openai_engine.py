@@ -192,7 +192,7 @@ class OpenAIEngine(RolloutEngine):
             raise RuntimeError(f"server returned {len(choices)} choices for n={count} (try native_n=False)")
         prompt_ids = reply.get("prompt_token_ids")
         completions = [self._completion(c, params) for c in choices]
-        self._count_tokens(completions, reply.get("usage"))
+        self._count_tokens(completions, reply.get("usage"), params.max_tokens)
         return (list(prompt_ids) if prompt_ids is not None else None), completions
 
     def _completion(self, choice: Mapping[str, Any], params: SamplingParams) -> ServedCompletion:
@@ -218,8 +218,13 @@ class OpenAIEngine(RolloutEngine):
         )
 
     @staticmethod
-    def _count_tokens(completions: Sequence[ServedCompletion], usage: Any) -> None:
-        """Fill the counts the choices did not carry from ``usage.completion_tokens``."""
+    def _count_tokens(completions: Sequence[ServedCompletion], usage: Any, max_tokens: int) -> None:
+        """Fill the counts the choices did not carry from ``usage.completion_tokens`` (the request's total).
+
+        A choice cut at ``max_tokens`` has exactly that many; the rest of the total is shared among the
+        others in proportion to their text length, each getting at least its end-of-sequence token, so
+        the request's sum (and a mean over completions) stays exact.
+        """
         total = usage.get("completion_tokens") if isinstance(usage, Mapping) else None
         if not isinstance(total, int) or total < 0:
             return
@@ -227,17 +232,25 @@ class OpenAIEngine(RolloutEngine):
         if not unknown:
             return
         left = total - sum(c.completion_tokens or 0 for c in completions)
-        if len(unknown) == 1:
-            unknown[0].completion_tokens = max(left, 0)
+        for c in unknown:
+            if c.finish_reason == "length" and left >= max_tokens:
+                c.completion_tokens = max_tokens
+                left -= max_tokens
+        rest = [c for c in unknown if c.completion_tokens is None]
+        if not rest:
             return
         left = max(left, 0)
-        weights = [max(len(c.text), 1) for c in unknown]
+        weights = [len(c.text) + 1 for c in rest]
         total_weight = sum(weights)
         shares = [left * w // total_weight for w in weights]
         by_remainder = sorted(range(len(weights)), key=lambda k: -((left * weights[k]) % total_weight))
         for k in by_remainder[: left - sum(shares)]:  # largest remainders get the rounding leftovers
             shares[k] += 1
-        for c, share in zip(unknown, shares):
+        for k in range(len(shares)):  # a stopped completion holds at least its stop token
+            donor = max(range(len(shares)), key=shares.__getitem__)
+            if shares[k] == 0 and shares[donor] > 1:
+                shares[k], shares[donor] = 1, shares[donor] - 1
+        for c, share in zip(rest, shares):
             c.completion_tokens = share
 
     def _post(self, body: Mapping[str, Any]) -> dict[str, Any]:

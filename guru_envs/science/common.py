@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
@@ -28,15 +27,17 @@ from typing import Any, ClassVar, NamedTuple
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.verify.choice import LETTERS, extract_choice
-from guru_envs.verify.extract import last_boxed
+from guru_envs.verify.claim import final_answer, read_claim, words_of
+from guru_envs.verify.extract import all_boxed, strip_think
 from guru_envs.verify.score import Score
 from guru_envs.verify.units import (
-    compare_quantity,
+    compare_measurement,
     convert,
     format_number,
-    leading_number,
-    parse_quantity,
+    parse_measurement,
     parse_unit,
+    read_measured_answer,
+    same_measurement,
 )
 
 DEFAULT_REL_TOL = 1e-2  # answers are asked to 3 significant figures: rounding costs at most 0.5 %
@@ -355,29 +356,53 @@ def answer_instruction(worked: Worked, stated_only: bool = False) -> str:
     return f"{what}{precision}. {BOX_INSTRUCTION[:-1]}: the number{with_unit}{unit_rule}."
 
 
-def score_quantity(task: Task, response: str) -> Score:
-    """Free answers: the last ``\\boxed{}`` read as number and unit, converted to the stated unit.
+def final_box(response: str, rel_tol: float = DEFAULT_REL_TOL) -> tuple[str | None, str | None]:
+    """(the one boxed final answer, None) or (None, why not): no box, or boxes giving different values.
 
-    Two readings are added for unitless answers: a count or probability may carry a label (``1250 deer``),
-    and a percentage may be given as a fraction (``0.421`` for ``42.1 %``).
+    The shared rule (:func:`guru_envs.verify.claim.final_answer`): repeats of one value (``3 km`` and
+    ``3000 m``) are one answer, and the last box is read; different values are several claims.
     """
-    boxed = last_boxed(response)
-    if boxed is None:
-        return Score.wrong(
-            None, "no \\boxed{} final answer", feedback="Put the final answer inside \\boxed{}."
-        )
+    boxes = all_boxed(strip_think(response))
+    if not boxes:
+        return None, "no \\boxed{} final answer"
+
+    def same(a: str, b: str) -> bool:
+        x, y = read_measured_answer(a, rel_tol).text, read_measured_answer(b, rel_tol).text
+        return x is not None and y is not None and bool(same_measurement(x, y, rel_tol))
+
+    pick = final_answer(boxes, same=same)
+    return pick.text, pick.refused
+
+
+def score_quantity(task: Task, response: str) -> Score:
+    """Free answers: the boxed final answer, one claim, read as number and unit and converted to the stated unit.
+
+    Two readings are added for unitless answers: a count or probability may carry a label the question uses
+    (``1250 deer``), and a percentage may be given as a fraction (``0.421`` for ``42.1 %``).
+    """
     value, unit = task.meta["value"], task.meta["unit"]
     rel_tol, abs_tol = task.meta.get("rel_tol", DEFAULT_REL_TOL), task.meta.get("abs_tol", 0.0)
     stated_only = bool(task.meta.get("stated_only", False))
-    verdict = compare_quantity(boxed, value, unit, rel_tol=rel_tol, abs_tol=abs_tol, stated_only=stated_only)
-    if verdict.ok is None and unit == "":
-        head = leading_number(boxed)
-        if head is not None and _LABEL.fullmatch(head[1]):
-            verdict = compare_quantity(repr(head[0]), value, unit, rel_tol=rel_tol, abs_tol=abs_tol)
+    boxed, refused = final_box(response, rel_tol)
+    if boxed is None:
+        return Score.wrong(
+            None, refused or "no final answer", feedback="Put one final answer inside \\boxed{}."
+        )
+    claim = read_measured_answer(boxed, rel_tol)
+    if claim.text is None:
+        return Score.wrong(boxed, claim.refused or "not one claim", feedback="Box one value with its unit.")
+    verdict = compare_measurement(
+        claim.text, value, unit, rel_tol=rel_tol, abs_tol=abs_tol, stated_only=stated_only
+    )
+    if verdict.ok is None and unit == "":  # "1250 deer": a word the question uses may follow a count
+        labelled = read_claim(claim.text, allow=words_of(task.prompt))
+        if labelled.refused is not None:
+            return Score.wrong(boxed, labelled.refused, feedback="Box one number.")
+        verdict = compare_measurement(labelled.text, value, unit, rel_tol=rel_tol, abs_tol=abs_tol)
     elif verdict.ok is False and unit == "%":
-        got = parse_quantity(boxed)
+        got = parse_measurement(claim.text)
         if got is not None and got.unit is None:
-            as_fraction = compare_quantity(boxed, value / 100, "", rel_tol=rel_tol, abs_tol=abs_tol / 100)
+            as_fraction = compare_measurement(got, value / 100, "", rel_tol=rel_tol, abs_tol=abs_tol / 100)
             verdict = as_fraction if as_fraction.ok else verdict
     if verdict.ok:
         return Score.right(boxed, verdict.reason)
@@ -388,9 +413,6 @@ def score_quantity(task: Task, response: str) -> Score:
             feedback="Write a number and a unit.",
         )
     return Score.wrong(boxed, verdict.reason, feedback="That value is not right.")
-
-
-_LABEL = re.compile(r"[A-Za-z][A-Za-z\s/()\-]{0,60}")
 
 
 def score_choice(task: Task, response: str, options: dict[str, str]) -> Score:

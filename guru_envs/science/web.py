@@ -42,11 +42,20 @@ from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
-from guru_envs.verify.extract import last_boxed, strip_wrappers
+from guru_envs.verify.claim import final_answer, read_claim, word_problem, words_of
+from guru_envs.verify.extract import all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.judge import JudgeConfig, JudgeError, addresses_judge, ask_judge, url_from_env
 from guru_envs.verify.score import Score
 from guru_envs.verify.text import normalize_text
-from guru_envs.verify.units import compare_quantity, parse_quantity
+from guru_envs.verify.units import (
+    Measurement,
+    compare_measurement,
+    is_symbol,
+    parse_measurement,
+    read_measured_answer,
+    same_measurement,
+    split_relations,
+)
 
 VERIFIERS = ("rules", "judge", "hybrid")
 MAX_ANSWER_CHARS = 500  # WebInstruct answers are at most ~30 tokens; a longer box is not a final answer
@@ -54,6 +63,9 @@ MAX_REFERENCE_CHARS = 5_000
 
 _LATEX_NOISE = re.compile(r"\\(?:text|mathrm|textrm|mathbf|rm)\s*\{([^{}]*)\}")
 _FORMULA = re.compile(r"(?:[A-Z][a-z]?\d*|\(|\)\d*)+(?:[+-]\d*|\d*[+-])?")
+_MATH_REFERENCE = re.compile(r"[\d\\^=+*/()]")
+_NOT_ONE_VALUE = re.compile(r"[?~<>≤≥±∓≠]|\\(?:pm|mp|leq?|geq?|lt|gt|neq?|sim)(?![A-Za-z])")
+_ANGLE_UNIT = re.compile(r"rad|°|deg|sr|arc|′|″")
 
 
 def _formula_key(text: str) -> str | None:
@@ -66,58 +78,114 @@ def _formula_key(text: str) -> str | None:
     return s
 
 
-def _has_physical_unit(text: str) -> bool:
-    q = parse_quantity(text)
-    return q is not None and q.unit is not None and not q.unit.dimensionless
+def _kind(m: Measurement) -> str:
+    """``physical``, ``angle``, ``percent`` or ``number``: what a measurement's unit makes it."""
+    if m.unit is None:
+        return "number"
+    if not m.unit.dimensionless:
+        return "physical"
+    if _ANGLE_UNIT.search(m.unit.text):
+        return "angle"
+    return "percent" if "%" in m.unit.text or "percent" in m.unit.text.lower() else "number"
 
 
-def _values_close(a: float, b: float, rel_tol: float) -> bool:
-    return math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-12)
+def _close(a: float, b: float, rel_tol: float) -> bool:
+    return math.isclose(a, b, rel_tol=rel_tol)  # no absolute slack: 1.6e-19 is not 9e-20
 
 
-def rule_check(answer: str, reference: str, rel_tol: float = 1e-2, timeout: float = 3.0) -> tuple[bool, str]:
+def compare_values(got: Measurement, ref: Measurement, rel_tol: float = 1e-2) -> tuple[bool, str]:
+    """A read answer against a read reference, by what their units say.
+
+    A physical unit is converted (a bare number is read in the reference's unit); an angle is an angle
+    (``45 rad`` is not 45 degrees; a bare number is read in the reference's angle unit); a percentage and
+    a plain number compare at either scale (``25%``, ``25`` and ``0.25``), as GURU's references store both.
+    """
+    got_kind, ref_kind = _kind(got), _kind(ref)
+    if ref_kind == "physical" or (got_kind, ref_kind) == ("angle", "angle"):
+        verdict = compare_measurement(got, ref.value, ref.unit, rel_tol=rel_tol)
+        return bool(verdict.ok), verdict.reason
+    if got_kind == "physical" or "percent" in (got_kind, ref_kind) and "angle" in (got_kind, ref_kind):
+        return False, f"the answer is a {got_kind} value, the reference a {ref_kind} value"
+    if "angle" in (got_kind, ref_kind):  # one side is a bare number: the angle unit shown is the one meant
+        return _close(got.value, ref.value, rel_tol), "compared in the stated angle unit"
+    wants = {ref.value} | ({ref.value / 100} if ref_kind == "percent" else set())
+    gots = {got.value} | ({got.value / 100} if got_kind == "percent" else set())
+    if any(_close(g, w, rel_tol) for g in gots for w in wants):
+        return True, "equal in value to the reference"
+    return False, "differs in value from the reference"
+
+
+def reference_measurement(reference: str) -> Measurement | None:
+    """The reference as a number with an optional unit (``x = 5 m`` reads as ``5 m``), or None."""
+    read = read_measured_answer(reference, allow=("thousand", "million", "billion"))
+    return parse_measurement(read.text) if read.text is not None else None
+
+
+def rule_check(
+    answer: str,
+    reference: str,
+    rel_tol: float = 1e-2,
+    timeout: float = 3.0,
+    allow: frozenset[str] = frozenset(),
+) -> tuple[bool, str]:
     """Whether a short free-form answer matches the reference by rules alone; (verdict, reason).
 
-    Quantities with units are converted; plain numbers compare within ``rel_tol`` (with percent and
-    fraction forms equal); formulas and text are normalised; anything else goes to the bounded math
-    equivalence check of :mod:`guru_envs.verify.latex`.
+    The answer must be one claim (:mod:`guru_envs.verify.claim`) before it is compared: hedges
+    (``0.47 or thirteen``), negations, comparisons and false equations are refused. Then numbers and
+    quantities are compared by their units (:func:`compare_values`), formulas and text after
+    normalisation, and anything else by the bounded math equivalence check of
+    :mod:`guru_envs.verify.latex`. ``allow`` holds words that may follow a bare number (the question's).
     """
     answer, reference = answer.strip(), reference.strip()
     if not answer:
         return False, "the boxed answer is empty"
     if len(reference) > MAX_REFERENCE_CHARS:
         return answer == reference, "reference too long to parse; compared as text"
-    ref_q = parse_quantity(reference)
-    if ref_q is not None:
-        got = parse_quantity(answer)
-        if ref_q.unit is not None and not ref_q.unit.dimensionless:
-            if got is None:
-                return False, "the reference has a unit; could not read a number and unit from the answer"
-            verdict = compare_quantity(answer, ref_q.value, ref_q.unit, rel_tol=rel_tol)
-            return bool(verdict.ok), verdict.reason
-        if got is not None:
-            ref_values = {ref_q.value}
-            if ref_q.unit is not None:  # a percentage: 25 % is also 0.25
-                ref_values.add(ref_q.unit.to_si(ref_q.value))
-            got_values = {got.value}
-            if got.unit is not None and got.unit.dimensionless:
-                got_values.add(got.unit.to_si(got.value))
-            if any(_values_close(g, r, rel_tol) for g in got_values for r in ref_values):
-                return True, "equal in value to the reference"
-            return False, "differs in value from the reference"
+    ref = reference_measurement(reference)
+    if ref is not None:
+        claim = read_measured_answer(answer, rel_tol)
+        if claim.text is None:
+            return False, claim.refused or "not one claim"
+        got = parse_measurement(claim.text)
+        if got is None and ref.unit is None:  # "12 apples" for 12: a word the question uses may follow
+            labelled = read_claim(claim.text, allow=allow)
+            if labelled.refused is not None:
+                return False, labelled.refused
+            got = parse_measurement(labelled.text)
+        if got is None:
+            return False, "could not read a number (and unit) from the answer"
+        return compare_values(got, ref, rel_tol)
     ref_formula = _formula_key(reference)
-    got_formula = _formula_key(answer) if ref_formula is not None else None
-    if got_formula is not None:  # case matters in formulas: CO is not Co
-        return (
-            got_formula == ref_formula,
-            "same chemical formula" if got_formula == ref_formula else "a different formula",
-        )
+    if ref_formula is not None:  # case matters in formulas: CO is not Co
+        got_formula = _formula_key(answer)
+        if got_formula is not None:
+            same = got_formula == ref_formula
+            return same, "same chemical formula" if same else "a different formula"
+        return text_match(answer, reference), "compared as text with the reference formula"
     if text_match(answer, reference):
         return True, "matches the reference text"
+    if not _MATH_REFERENCE.search(reference):
+        return False, "differs from the reference text"
+    problem = word_problem(answer, allow) or (
+        f"the answer is not one claim: it contains {m.group(0)!r}"
+        if (m := _NOT_ONE_VALUE.search(answer))
+        else None
+    )
+    if problem is not None:
+        return False, problem
+    sides = split_relations(answer)
+    if len(sides) > 1 and not _MATH_REFERENCE_RELATION.search(reference):
+        if len(sides) == 2 and is_symbol(sides[0]):
+            answer = sides[1]
+        else:
+            return False, "an equation whose sides cannot be checked equal"
     from guru_envs.verify.latex import check_answer
 
     verdict = check_answer(answer, reference, rel_tol=rel_tol, timeout=timeout)
     return verdict.equal, verdict.reason
+
+
+_MATH_REFERENCE_RELATION = re.compile(r"=|\\approx|≈|\\leq?|\\geq?|[<>≤≥]")
 
 
 def text_match(answer: str, reference: str) -> bool:
@@ -125,6 +193,14 @@ def text_match(answer: str, reference: str) -> bool:
     a = normalize_text(_LATEX_NOISE.sub(r"\1", strip_wrappers(answer)))
     r = normalize_text(_LATEX_NOISE.sub(r"\1", strip_wrappers(reference)))
     return bool(a) and a == r
+
+
+def same_answer(a: str, b: str, rel_tol: float = 1e-2) -> bool:
+    """Whether two boxed answers say the same thing (for repeated boxes): same text, or same value."""
+    if text_match(a, b):
+        return True
+    x, y = read_measured_answer(a, rel_tol).text, read_measured_answer(b, rel_tol).text
+    return x is not None and y is not None and bool(same_measurement(x, y, rel_tol))
 
 
 class WebFamily(TaskFamily):
@@ -203,19 +279,25 @@ class WebFamily(TaskFamily):
 
     def score(self, task: Task, response: str) -> Score:
         """Rules, judge or both, per the ``verifier`` option."""
-        boxed = last_boxed(response)
-        if boxed is None:
+        boxes = all_boxed(strip_think(response))
+        if not boxes:
             return Score.wrong(
                 None, "no \\boxed{} final answer", feedback="Put the final answer inside \\boxed{}."
             )
-        shown = boxed[:200]
-        if len(boxed) > MAX_ANSWER_CHARS:
+        if any(len(box) > MAX_ANSWER_CHARS for box in boxes):
+            longest = max(boxes, key=len)
             return Score.wrong(
-                shown, f"the boxed answer has {len(boxed):,} characters; a final answer is short"
+                longest[:200], f"a boxed answer has {len(longest):,} characters; a final answer is short"
             )
+        pick = final_answer(boxes, same=lambda a, b: same_answer(a, b, self.rel_tol))
+        if pick.text is None:
+            return Score.wrong(None, pick.refused or "no final answer", verifier=self.verifier)
+        boxed = pick.text
+        shown = boxed[:200]
         reference = str(task.answer)
         if self.verifier in ("rules", "hybrid"):
-            ok, reason = rule_check(boxed, reference, rel_tol=self.rel_tol)
+            question = str(task.meta.get("question") or task.prompt)
+            ok, reason = rule_check(boxed, reference, rel_tol=self.rel_tol, allow=words_of(question))
             if ok:
                 return Score.right(shown, reason, verifier="rules")
             if self.verifier == "rules":

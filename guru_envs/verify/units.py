@@ -18,11 +18,14 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-MAX_QUANTITY_CHARS = 300  # "value unit" strings longer than this are not a quantity
+from guru_envs.verify.claim import equation_value, word_problem
+from guru_envs.verify.extract import strip_wrappers
+
+MAX_MEASUREMENT_CHARS = 300  # "value unit" strings longer than this are not one measurement
 MAX_UNIT_CHARS = 160
 MAX_TOKENS = 48
 MAX_DEPTH = 4
@@ -376,8 +379,9 @@ def _lookup(name: str) -> Unit:
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUPERSCRIPT_RUN = re.compile(r"[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _WRAPPER = re.compile(
-    r"\\(?:text|textrm|textup|mathrm|mathit|mathsf|mathbf|textbf|operatorname|rm|unit|si|mbox)\s*\{([^{}]*)\}"
+    r"\\(?:text|textrm|textup|mathrm|mathit|mathsf|mathbf|textbf|operatorname|rm|unit|si|mbox|num)\s*\{([^{}]*)\}"
 )
+_OLD_STYLE_FONT = re.compile(r"\{\\(?:rm|mathrm|textrm|it|bf)\s+([^{}]*)\}")
 _SIUNITX = re.compile(r"\\(?:SI|qty)\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _SIUNITX_MACROS = {
@@ -476,7 +480,8 @@ def _normalize(text: str) -> str:
     s = s.replace("·", "*").replace("⋅", "*").replace("•", "*").replace("×", "*").replace("÷", "/")
     s = _SPACES.sub(" ", s)
     s = re.sub(r"\\(?:left|right|displaystyle)\b", "", s)
-    s = s.replace("\\$", "").replace("$", "")
+    s = s.replace("\\$", "").replace("$", "").replace("{,}", ",")  # 1{,}250: a LaTeX thousands separator
+    s = _OLD_STYLE_FONT.sub(r" \1 ", s)  # {\rm m/s}
     s = s.replace("^{\\circ}", "°").replace("^\\circ", "°").replace("^{°}", "°").replace("^°", "°")
     s = re.sub(r"_\{([^{}]*)\}", r"_\1", s)
     s = re.sub(r"\^\s*\{([^{}]*)\}", r"^(\1)", s)
@@ -589,7 +594,7 @@ class _Parser:
             else:
                 base = _lookup(tok[1])
         elif tok[0] == "num":
-            if float(tok[1]) != 1.0:
+            if tok[1] != "1" or self.peek() != ("op", "/"):  # only the 1 of 1/s: "0.5 1.0" is two numbers
                 raise UnitError(f"a number ({tok[1]}) inside a unit")
             base = ONE
         elif tok[1] == "(":
@@ -673,8 +678,8 @@ def _parse_normalized(s: str, original: str) -> Unit:
 # --- quantities -------------------------------------------------------------------------------------------
 
 
-class Quantity(NamedTuple):
-    """A number with its unit; ``unit`` is None for a bare number (no unit written)."""
+class Measurement(NamedTuple):
+    """A number with its physical unit, as an answer wrote it; ``unit`` is None for a bare number."""
 
     value: float
     unit: Unit | None
@@ -701,17 +706,18 @@ def _to_float(mantissa: str, exponent: int) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def parse_quantity(text: str) -> Quantity | None:
-    """A number and its unit from ``text``, or None when it is not a quantity this module reads.
+def parse_measurement(text: str) -> Measurement | None:
+    """The number and unit ``text`` consists of, or None when it is not exactly one number and a unit.
 
     Accepts plain, comma-grouped and scientific numbers (``1.5e3``, ``1.5\\times10^{3}``, ``1.5×10³``,
     ``10^{-3}``), ``\\frac{a}{b}`` and ``a/b``, ``\\SI{..}{..}``, LaTeX unit wrappers, unicode superscripts
-    and English unit words. A leading ``x =`` is dropped.
+    and English unit words. Nothing else: an equation (``v = 3 m/s``) or any extra word is not a
+    measurement (:func:`read_measured_answer` reads equations and refuses hedges).
     """
-    if not isinstance(text, str) or len(text) > MAX_QUANTITY_CHARS:
+    if not isinstance(text, str) or len(text) > MAX_MEASUREMENT_CHARS:
         return None
     try:
-        s = _normalize(_drop_lhs(text)).rstrip(" .,;")
+        s = _normalize(text).rstrip(" .,;")
     except UnitError:
         return None
     head = _split_head(s)
@@ -719,12 +725,12 @@ def parse_quantity(text: str) -> Quantity | None:
         return None
     value, rest = head
     if not rest:
-        return Quantity(value, None)
+        return Measurement(value, None)
     try:
         unit = _parse_normalized(rest, rest)
     except UnitError:
         return None
-    return Quantity(value, unit)
+    return Measurement(value, unit)
 
 
 def _split_head(s: str) -> tuple[float, str] | None:
@@ -750,32 +756,6 @@ def _split_head(s: str) -> tuple[float, str] | None:
     return sign * value, s[m.end() :].strip()
 
 
-def leading_number(text: str) -> tuple[float, str] | None:
-    """The number a short answer starts with and the words after it (``1,250 deer`` -> (1250.0, "deer")).
-
-    For counts and probabilities, where trailing words are a label rather than a unit.
-    """
-    if not isinstance(text, str) or len(text) > MAX_QUANTITY_CHARS:
-        return None
-    try:
-        s = _normalize(_drop_lhs(text)).rstrip(" .,;")
-    except UnitError:
-        return None
-    return _split_head(s)
-
-
-def _drop_lhs(text: str) -> str:
-    """``v = 3 m/s`` -> ``3 m/s``; ``E = mc^2 = 3 J`` -> ``3 J`` (only the part after the last sign)."""
-    s = text.strip()
-    cut = max(
-        s.rfind("="),
-        s.rfind("\\approx") + 6 if "\\approx" in s else -1,
-        s.rfind("≈"),
-        s.rfind("\\simeq") + 5 if "\\simeq" in s else -1,
-    )
-    return s[cut + 1 :] if cut >= 0 else s
-
-
 def convert(value: float, from_unit: Unit | str, to_unit: Unit | str) -> float:
     """``value`` in ``from_unit`` expressed in ``to_unit``; raises UnitError when dimensions differ."""
     src = parse_unit(from_unit) if isinstance(from_unit, str) else from_unit
@@ -786,7 +766,7 @@ def convert(value: float, from_unit: Unit | str, to_unit: Unit | str) -> float:
 
 
 class UnitMatch(NamedTuple):
-    """Verdict of :func:`compare_quantity`.
+    """Verdict of :func:`compare_measurement`.
 
     Attributes:
         ok: True/False, or None when the answer is not a quantity at all (callers may try other checks).
@@ -808,8 +788,8 @@ def same_unit(a: Unit, b: Unit) -> bool:
     )
 
 
-def compare_quantity(
-    answer: str,
+def compare_measurement(
+    answer: str | Measurement,
     value: float,
     unit: str | Unit,
     rel_tol: float = 1e-2,
@@ -817,10 +797,10 @@ def compare_quantity(
     stated_only: bool = False,
     bare_number: bool = True,
 ) -> UnitMatch:
-    """Whether ``answer`` (text) equals ``value`` ``unit`` within tolerance, after unit conversion.
+    """Whether ``answer`` equals ``value`` ``unit`` within tolerance, after unit conversion.
 
     Args:
-        answer: the model's final answer text (``3000 m``, ``3.0\\,\\mathrm{km}``, ``3``).
+        answer: the answer's value text (``3000 m``, ``3.0\\,\\mathrm{km}``, ``3``), or already parsed.
         value: the reference value, expressed in ``unit``.
         unit: the reference unit (the unit the question asked for).
         rel_tol: relative tolerance, applied in the reference unit.
@@ -829,7 +809,7 @@ def compare_quantity(
         bare_number: a number without a unit is read as being in the reference unit (else it is wrong).
     """
     want = parse_unit(unit) if isinstance(unit, str) else unit
-    got = parse_quantity(answer)
+    got = answer if isinstance(answer, Measurement) else parse_measurement(answer)
     if got is None:
         return UnitMatch(None, "could not read a number with a unit")
     if got.unit is None:
@@ -854,6 +834,102 @@ def compare_quantity(
     if math.isclose(converted, value, rel_tol=rel_tol, abs_tol=abs_tol):
         return UnitMatch(True, "matches the reference value", converted)
     return UnitMatch(False, f"{converted:.6g} {want.text} differs from the reference value", converted)
+
+
+def same_measurement(a: str, b: str, rel_tol: float = 1e-2) -> bool | None:
+    """Whether two answer texts state the same measurement (``3.0 km`` and ``3000 m``); None if unreadable.
+
+    Two bare numbers compare as numbers; a bare number and a physical quantity are undecided (None).
+    """
+    x, y = parse_measurement(a), parse_measurement(b)
+    if x is None or y is None:
+        return None
+    if (x.unit is None) != (y.unit is None):
+        return None if not (x.unit or y.unit).dimensionless else False
+    if x.unit is None or y.unit is None:
+        return math.isclose(x.value, y.value, rel_tol=rel_tol)
+    if x.unit.dims != y.unit.dims:
+        return False
+    return math.isclose(x.unit.to_si(x.value), y.unit.to_si(y.value), rel_tol=rel_tol)
+
+
+# --- one claim ---------------------------------------------------------------------------------------
+
+_RELATION = re.compile(r"\\(?:approx|simeq|cong)(?![A-Za-z])|=|≈|≃|≅")
+_NOT_ONE_VALUE = re.compile(
+    r"[?~<>≤≥±∓≠≲≳]|\\(?:pm|mp|leq?|geq?|lt|gt|neq?|ne|sim|lesssim|gtrsim|ll|gg|in|subset)(?![A-Za-z])"
+)
+_SUBSCRIPT = re.compile(r"[_^](?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9+\-*])")
+_NAME_REST = re.compile(r"[A-Za-z\u0370-\u03ff\s()\[\]'’]*")
+_BIG_YEAR_WORDS = re.compile(r"(?i)\b(?:thousand|million|billion)\s+years?\b")
+
+
+class MeasuredAnswer(NamedTuple):
+    """A final answer read as one measurement claim.
+
+    Attributes:
+        text: the value part to compare (``3.0 km`` of ``v = 3.0 km``); None when refused.
+        refused: why the answer is not one claim; None when it is.
+    """
+
+    text: str | None
+    refused: str | None
+
+
+def is_symbol(text: str) -> bool:
+    """Whether ``text`` names a quantity (``v``, ``v_f``, ``\\lambda_{max}``, ``T_{1/2}``, ``[H^+]``).
+
+    Letters (Latin or Greek, LaTeX Greek commands) with sub- and superscripts, at most 30 characters, and
+    not itself a number with a unit.
+    """
+    s = text.strip()
+    if not s or len(s) > 30 or parse_measurement(s) is not None:
+        return False
+    s = _WRAPPER.sub(r"\1", s)
+    s = _SUBSCRIPT.sub("", _SUBSCRIPT.sub("", s))
+    s = re.sub(r"\\[A-Za-z]+", "x", s)
+    return any(ch.isalpha() for ch in s) and _NAME_REST.fullmatch(s) is not None
+
+
+def split_relations(text: str) -> list[str]:
+    """The sides of ``=``, ``\\approx``, ``≈``, ``\\simeq`` and ``\\cong`` in ``text`` (one side when none)."""
+    return _RELATION.split(text)
+
+
+def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str] = ()) -> MeasuredAnswer:
+    """The one value a final answer states (:mod:`guru_envs.verify.claim`), before any comparison.
+
+    ``v = 3.0 m/s`` and ``\\approx 3.0 m/s`` state ``3.0 m/s``; so does the true chain
+    ``v = 3.0 m/s = 10.8 km/h`` (sides equal within ``rel_tol``). Refused: a false or uncheckable
+    equation (``6 m/s = 3 m/s``, ``d = v^2/(2a) = 3 m``), a comparison or hedge sign (``<``, ``~``,
+    ``±``, ``?``), and any denied word (``or``, ``not``, ``about``, a number word, a scale word other
+    than in ``million years``) unless ``allow`` lists it (scale words only).
+    """
+    s = strip_wrappers(unicodedata.normalize("NFKC", text)) if isinstance(text, str) else ""
+    if not s:
+        return MeasuredAnswer(None, "the answer is empty")
+    if len(s) > MAX_MEASUREMENT_CHARS:
+        return MeasuredAnswer(None, f"the answer has {len(s):,} characters; a value with a unit is short")
+    sides = split_relations(s)
+    if len(sides) > 1:
+        if len(sides) == 2 and not sides[0].strip():
+            s = sides[1]  # "\approx 3.0 m/s": the rounding sign is presentation
+        else:
+            value, why = equation_value(
+                sides, is_name=is_symbol, same=lambda a, b: same_measurement(a, b, rel_tol)
+            )
+            if value is None:
+                return MeasuredAnswer(None, why)
+            s = value
+    sign = _NOT_ONE_VALUE.search(s)
+    if sign is not None:
+        return MeasuredAnswer(None, f"the answer is not one claim: it contains {sign.group(0)!r}")
+    if parse_measurement(s) is not None:  # exactly a number and a unit: the grammar admits no other word
+        return MeasuredAnswer(s.strip(), None)
+    problem = word_problem(_BIG_YEAR_WORDS.sub(" years ", s), allow)
+    if problem is not None:
+        return MeasuredAnswer(None, problem)
+    return MeasuredAnswer(s.strip(), None)
 
 
 def format_number(value: float, sig: int = 3, latex: bool = False) -> str:

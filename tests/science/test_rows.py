@@ -198,10 +198,46 @@ def test_batch_scoring_of_rows():
         ("2x + 1", "1 + 2x", True),
         ("2x + 1", "2x - 1", False),
         ("12", "", False),
+        # units are checked, dimensionless ones too: an angle is not a percentage, radians are not degrees
+        ("45 degrees", "45 rad", False),
+        ("45 degrees", "45°", True),
+        ("45 degrees", "0.7854 rad", True),
+        ("45 degrees", "45", True),
+        ("45 degrees", "45%", False),
+        ("0.785 rad", "45^\\circ", True),
+        ("25%", "25 rad", False),
+        ("12", "12 m", False),
+        ("1.6 \\times 10^{-19}", "9 \\times 10^{-20}", False),  # no absolute slack on tiny numbers
+        # one claim: hedges, alternatives, negations, comparisons, false equations are refused
+        ("0.47", "0.47 or thirteen", False),
+        ("0.47", "0.47 \\text{ or } 0.5", False),
+        ("0.47", "about 0.47", False),
+        ("0.47", "\\approx 0.47", True),
+        ("0.47", "x = 0.47", True),
+        ("0.47", "0.5 = 0.47", False),
+        ("0.47", "0.47 \\pm 0.1", False),
+        ("0.47", "< 0.47", False),
+        ("0.47", "not 0.47", False),
+        ("3.2 m/s", "3.2 m/s or 6.4 m/s", False),
+        ("3.2 m/s", "v = 3.2 m/s", True),
+        ("3.2 m/s", "v = 6.4 m/s = 3.2 m/s", False),
+        ("12", "12 thousand", False),
+        ("12", "12 apples", False),  # a word the question does not use
+        ("\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt{3}}{2} \\text{ or } 0.5", False),
+        ("\\frac{\\sqrt{3}}{2}", "0.5 = \\frac{\\sqrt{3}}{2}", False),
+        ("CH4", "CH4 or CO2", False),
+        ("mitochondria", "mitochondria or ribosome", False),
+        ("mitochondria", "not mitochondria", False),
     ],
 )
 def test_web_rules(reference, answer, ok):
     assert rule_check(answer, reference)[0] is ok
+
+
+def test_web_labels_the_question_uses():
+    allow = frozenset({"apples"})
+    assert rule_check("12 apples", "12", allow=allow)[0] is True
+    assert rule_check("12 apples or 13", "12", allow=allow)[0] is False
 
 
 @pytest.mark.parametrize(
@@ -210,7 +246,9 @@ def test_web_rules(reference, answer, ok):
         ("The concentration is \\boxed{0.0214 M}.", 1.0),
         ("\\boxed{2.14 \\times 10^{-2}\\,\\mathrm{mol\\,L^{-1}}}", 1.0),
         ("0.0214 M", 0.0),  # no box
-        ("\\boxed{0.0214 M}\n\\boxed{0.5 M}", 0.0),  # the last box counts
+        ("\\boxed{0.0214 M}\n\\boxed{0.5 M}", 0.0),  # several different boxes are several claims
+        ("\\boxed{0.5 M}\n\\boxed{0.0214 M}", 0.0),  # even when the last one is right
+        ("\\boxed{0.0214 M} that is \\boxed{21.4 mM}", 1.0),  # the same value twice is one answer
         ("\\boxed{" + "1" * 600 + "}", 0.0),
     ],
 )

@@ -7,17 +7,18 @@ import pytest
 
 from guru_envs.verify.units import (
     UnitError,
-    compare_quantity,
+    compare_measurement,
     convert,
     format_number,
-    leading_number,
-    parse_quantity,
+    is_symbol,
+    parse_measurement,
     parse_unit,
+    read_measured_answer,
 )
 
 
 def si(text):
-    q = parse_quantity(text)
+    q = parse_measurement(text)
     assert q is not None, text
     return q.unit.to_si(q.value) if q.unit is not None else q.value
 
@@ -92,14 +93,28 @@ def si(text):
         ("18.75 percent", 0.1875),
         ("3/16", 0.1875),
         ("\\frac{3}{16}", 0.1875),
-        ("v = 3.2 m/s", 3.2),
-        ("E = mc^2 = 3 J", 3.0),
-        ("\\approx 3 J", 3.0),
         ("$3.2$ m/s", 3.2),
         ("3 m.", 3.0),
+        # common spellings of right answers (scientific notation, LaTeX units, thousands separators)
+        ("1.34 \\times 10^{5} m", 1.34e5),
+        ("1.34 \\times 10^5 m", 1.34e5),
+        ("1.34\\cdot10^5 m", 1.34e5),
+        ("1.34 x 10^5 m", 1.34e5),
+        ("1.34×10⁵ m", 1.34e5),
+        ("1.34E5 m", 1.34e5),
+        ("1{,}340 m", 1340.0),
+        ("5\\,{\\rm m/s}", 5.0),
+        ("\\num{1.5e3} J", 1500.0),
+        ("45\\,\\mathrm{m\\,s^{-1}}", 45.0),
+        ("3.2 \\text{ m/s}^2", 3.2),
+        ("25 \\degree C", 298.15),
+        ("25^{\\circ}\\text{C}", 298.15),
+        ("1.2 \\times 10^{-3} \\, \\text{m}^3", 1.2e-3),
+        ("12\\%", 0.12),
+        ("2.5 \\text{ kJ}", 2500.0),
     ],
 )
-def test_parse_quantity_to_si(text, value_si):
+def test_parse_measurement_to_si(text, value_si):
     assert math.isclose(si(text), value_si, rel_tol=1e-6)
 
 
@@ -124,15 +139,79 @@ def test_parse_quantity_to_si(text, value_si):
         "3 (m",
         "1/0 m",
         "3 H2O",
+        "v = 3.2 m/s",  # an equation is read by read_measured_answer, not here
+        "3 m or 4 m",
+        "3 m (approx)",
+        "±3 m",
     ],
 )
-def test_not_quantities(text):
-    assert parse_quantity(text) is None
+def test_not_measurements(text):
+    assert parse_measurement(text) is None
 
 
 def test_bare_numbers_have_no_unit():
-    assert parse_quantity("9.81") == (9.81, None)
-    assert parse_quantity("-3") == (-3.0, None)
+    assert parse_measurement("9.81") == (9.81, None)
+    assert parse_measurement("-3") == (-3.0, None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [
+        ("v = 3.2 m/s", "3.2 m/s"),
+        ("v_f = 3.2 m/s", "3.2 m/s"),
+        ("\\lambda_{max} = 500 nm", "500 nm"),
+        ("T_{1/2} = 5 yr", "5 yr"),
+        ("[H^+] = 0.01 M", "0.01 M"),
+        ("\\Delta L = 3 mm", "3 mm"),
+        ("3.2 m/s = v", "3.2 m/s"),
+        ("\\approx 3 J", "3 J"),
+        ("E \\approx 3 J", "3 J"),
+        ("v = 3.0 m/s = 10.8 km/h", "10.8 km/h"),  # a true chain states its value
+        ("4.5 billion years", "4.5 billion years"),  # a unit, not a scale word
+        ("3.0 \\text{ m/s}", "3.0 \\text{ m/s}"),
+    ],
+)
+def test_one_measured_claim(answer, value):
+    assert read_measured_answer(answer) == (value, None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("6 m/s = 3 m/s", "false equation"),
+        ("v = 3 m/s = 6 m/s", "false equation"),
+        ("5 = 3", "false equation"),
+        ("E = mc^2 = 3 J", "names"),
+        ("d = v^2/(2a) = 3 m", "cannot be checked"),
+        ("x = y", "names"),
+        ("3 m or 4 m", "alternative"),
+        ("0.47 or thirteen", "alternative"),
+        ("about 3 m", "approximation"),
+        ("not 3 m", "negation"),
+        ("3 m (not 4 m)", "negation"),
+        ("7 thousand", "scale word"),
+        ("~3 m", "'~'"),
+        ("< 3 m", "'<'"),
+        ("3 \\pm 0.1 m", "pm"),
+        ("3 m?", "'?'"),
+        ("\\text{Final answer: } 3 m", "statement"),
+    ],
+)
+def test_not_one_measured_claim(answer, why):
+    read = read_measured_answer(answer)
+    assert read.text is None and why in read.refused
+
+
+@pytest.mark.parametrize(
+    "name", ["v", "v_f", "v_{f}", "\\lambda_{max}", "T_{1/2}", "[H^+]", "\\Delta L", "E_k", "pH"]
+)
+def test_symbols(name):
+    assert is_symbol(name)
+
+
+@pytest.mark.parametrize("text", ["3 m", "3", "v^2/(2a)", "2 v", "", "a" * 40])
+def test_not_symbols(text):
+    assert not is_symbol(text)
 
 
 @pytest.mark.parametrize(
@@ -198,26 +277,23 @@ def test_dimension_mismatch_is_refused():
         ("2.5 \\times 10^{-4} mol/mL", 0.25, "mol/L", True),
     ],
 )
-def test_compare_quantity(answer, value, unit, ok):
-    assert compare_quantity(answer, value, unit).ok is ok
+def test_compare_measurement(answer, value, unit, ok):
+    assert compare_measurement(answer, value, unit).ok is ok
 
 
 def test_stated_only_requires_the_stated_unit():
-    assert compare_quantity("3000 m", 3.0, "km", stated_only=True).ok is False
-    assert compare_quantity("3.0 km", 3.0, "km", stated_only=True).ok is True
-    assert compare_quantity("3.0", 3.0, "km", stated_only=True).ok is True
-    assert compare_quantity("20 kph", 20.0, "km/h", stated_only=True).ok is True  # same unit, other spelling
-    assert "must be given in" in compare_quantity("3000 m", 3.0, "km", stated_only=True).reason
+    assert compare_measurement("3000 m", 3.0, "km", stated_only=True).ok is False
+    assert compare_measurement("3.0 km", 3.0, "km", stated_only=True).ok is True
+    assert compare_measurement("3.0", 3.0, "km", stated_only=True).ok is True
+    assert (
+        compare_measurement("20 kph", 20.0, "km/h", stated_only=True).ok is True
+    )  # same unit, other spelling
+    assert "must be given in" in compare_measurement("3000 m", 3.0, "km", stated_only=True).reason
 
 
 def test_reasons_say_what_is_wrong():
-    assert "length" in compare_quantity("3 kg", 3.0, "km").reason
-    assert compare_quantity("hello", 3.0, "km").ok is None
-
-
-def test_leading_number_keeps_labels_apart():
-    assert leading_number("1,250 deer") == (1250.0, "deer")
-    assert leading_number("no number") is None
+    assert "length" in compare_measurement("3 kg", 3.0, "km").reason
+    assert compare_measurement("hello", 3.0, "km").ok is None
 
 
 @pytest.mark.parametrize(
@@ -233,7 +309,7 @@ def test_leading_number_keeps_labels_apart():
 )
 def test_format_number_round_trips(value, sig, latex, text):
     assert format_number(value, sig, latex) == text
-    parsed = parse_quantity(text)
+    parsed = parse_measurement(text)
     assert parsed is not None and math.isclose(
         parsed.value, float(f"{value:.{sig - 1}e}"), rel_tol=1e-9, abs_tol=1e-12
     )
@@ -255,8 +331,8 @@ def test_format_number_round_trips(value, sig, latex, text):
 )
 def test_hostile_input_is_fast_and_harmless(hostile):
     start = time.perf_counter()
-    assert parse_quantity(hostile) is None or isinstance(parse_quantity(hostile).value, float)
-    assert compare_quantity(hostile, 3.0, "m").ok is not True
+    assert parse_measurement(hostile) is None or isinstance(parse_measurement(hostile).value, float)
+    assert compare_measurement(hostile, 3.0, "m").ok is not True
     assert time.perf_counter() - start < 0.5
 
 

@@ -36,11 +36,14 @@ class Area:
         """At most ``cap`` bytes of ``io/<name>`` (a root-owned output file), or b"" if it is not a file."""
         return linux.read_regular(self.io_fd, name, cap)
 
-    def read_test_output(self, k: int, cap: int) -> bytes:
-        """Test ``k``'s stdout file in ``out/``, which is then removed (later tests never see it)."""
-        data = linux.read_regular(self.out_fd, str(k), cap)
+    def read_test_output(self, name: str, cap: int | None) -> bytes:
+        """A test's output file in ``out/`` (``k`` or ``k.err``), then removed: later tests never see it.
+
+        ``cap=None`` only removes it.
+        """
+        data = linux.read_regular(self.out_fd, name, cap) if cap is not None else b""
         try:
-            os.unlink(str(k), dir_fd=self.out_fd)
+            os.unlink(name, dir_fd=self.out_fd)
         except OSError:
             pass
         return data

@@ -37,6 +37,7 @@ import linecache
 import os
 import select
 import signal
+import stat
 import struct
 import sys
 import time
@@ -65,6 +66,7 @@ _BaseException = BaseException
 _SystemExit = SystemExit
 _MemoryError = MemoryError
 _U32 = struct.Struct(">I")
+_S_ISDIR = stat.S_ISDIR
 
 
 def _no_default(obj: Any) -> Any:
@@ -299,6 +301,7 @@ def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
         _write(CTL_FD, b"X\n")
         _exit(0)
     _preload(job["code"])
+    area = _Area(job["io"].rsplit("/", 1)[0])
     gc.collect()
     gc.freeze()  # a test's collections then never touch (and copy) the init's pages
     n = int(job["n"])
@@ -307,6 +310,7 @@ def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
         pid = os.fork()
         if pid == 0:
             try:
+                area.close()
                 _run_one_test(job, code, k, codec, enter)
             except _BaseException:
                 pass
@@ -314,8 +318,99 @@ def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
         _write(CTL_FD, report)
         status, cpu = _reap_test(pid)
         report = b"D %d %d %.6f\n" % (k, status, cpu)
+        if k + 1 < n and not area.tidy(k):
+            break  # the area could not be made as new: the remaining tests run in a new execution
     _write(CTL_FD, report)
     _exit(0)
+
+
+class _Area:
+    """The execution's area as the init keeps it between tests: nothing of one test is left for the next.
+
+    After each test: ``work``, ``tmp`` and ``shm`` are emptied, ``io`` holds only the worker's files and
+    ``out`` only the finished test's output files (the worker reads and removes them), and nothing else
+    is in the area's root. Nothing is followed: entries are removed by name relative to directories the
+    init opened itself, and a renamed or replaced directory is removed as a stranger. Only directories
+    whose modification time changed are listed, so a test that wrote no file costs six ``stat`` calls.
+    """
+
+    TOP = ("work", "tmp", "shm", "io", "out")
+    IO_FILES = frozenset(("stdout", "stderr", "cstdout", "cstderr", "in"))
+    MAX_ENTRIES = 20000
+
+    def __init__(self, base: str) -> None:
+        self.root = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        self.inodes = {
+            name: os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ino for name in self.TOP
+        }
+        self.seen: dict[str, int] = {}
+        self._snapshot()
+
+    def close(self) -> None:
+        os.close(self.root)
+
+    def _mtime(self, name: str) -> int:
+        try:
+            return (
+                os.stat(name, dir_fd=self.root, follow_symlinks=False).st_mtime_ns
+                if name
+                else os.fstat(self.root).st_mtime_ns
+            )
+        except OSError:
+            return -1
+
+    def _snapshot(self) -> None:
+        self.seen = {name: self._mtime(name) for name in ("", *self.TOP)}
+
+    def tidy(self, k: int) -> bool:
+        """Restore the area after test ``k``; False if it could not be done (then no test may follow)."""
+        budget = [self.MAX_ENTRIES]
+        try:
+            if self._mtime("") != self.seen[""]:
+                for entry in os.scandir(self.root):
+                    st = entry.stat(follow_symlinks=False)
+                    if entry.name not in self.TOP or st.st_ino != self.inodes[entry.name]:
+                        self._remove(self.root, entry.name, budget)
+                if any(name not in os.listdir(self.root) for name in self.TOP):
+                    return False  # a directory of the area was removed or replaced: no use going on
+            keep = {"io": self.IO_FILES, "out": frozenset((str(k), f"{k}.err"))}
+            for name in self.TOP:
+                if self._mtime(name) != self.seen[name]:
+                    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=self.root)
+                    try:
+                        for entry in list(os.scandir(fd)):
+                            if entry.name not in keep.get(name, ()) or not entry.is_file(
+                                follow_symlinks=False
+                            ):
+                                self._remove(fd, entry.name, budget)
+                    finally:
+                        os.close(fd)
+            self._snapshot()
+            return True
+        except OSError:
+            return False
+
+    def _remove(self, dirfd: int, name: str, budget: list[int]) -> None:
+        """Remove ``name`` below ``dirfd`` (a whole tree, depth first, by paths of verified directories)."""
+        stack, dirs = [name], []
+        while stack:
+            path = stack.pop()
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise OSError("too many files to remove")
+            st = os.stat(path, dir_fd=dirfd, follow_symlinks=False)
+            if not _S_ISDIR(st.st_mode):
+                os.unlink(path, dir_fd=dirfd)
+                continue
+            os.chmod(path, 0o700, dir_fd=dirfd)  # a directory (not a link: checked just above) of ours
+            dirs.append(path)
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dirfd)
+            try:
+                stack.extend(f"{path}/{entry.name}" for entry in os.scandir(fd))
+            finally:
+                os.close(fd)
+        for path in reversed(dirs):
+            os.rmdir(path, dir_fd=dirfd)
 
 
 def _reap_test(pid: int) -> tuple[int, float]:
@@ -354,18 +449,20 @@ def _run_one_test(job: dict[str, Any], code: types.CodeType, k: int, codec: Any,
     os.close(CTL_FD)
     io_dir, out_dir = job["io"], job["out"]
     stdio = job["kind"] == "stdio"
-    if stdio:
-        fd = os.open(f"{io_dir}/in", os.O_RDONLY | os.O_NOFOLLOW)
-        os.dup2(fd, 0)
-        os.close(fd)
-        path = f"{out_dir}/{k}"
+    # This test's own output files (the worker reads them once it is over, then removes them).
+    for target, name in ((1, str(k)), (2, f"{k}.err")):
+        path = f"{out_dir}/{name}"
         try:  # an earlier test may have planted a FIFO or a symlink under this name
             os.unlink(path)
         except FileNotFoundError:
             pass
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
         os.set_blocking(fd, True)
-        os.dup2(fd, 1)
+        os.dup2(fd, target)
+        os.close(fd)
+    if stdio:
+        fd = os.open(f"{io_dir}/in", os.O_RDONLY | os.O_NOFOLLOW)
+        os.dup2(fd, 0)
         os.close(fd)
         _install_streams()
         sys.argv = [FILENAME, *go.get("argv", [])]

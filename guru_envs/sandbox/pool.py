@@ -490,6 +490,7 @@ class Sandbox:
             if not isinstance(k, int) or not 0 <= k < n or results[offset + k] is not None:
                 raise WorkerBroken("a progress frame for no test in flight")
             rec = parse_record(b.get("record", b""))
+            stderr_parts.append(text(b.get("stderr", b"")))
             if h.get("fatal"):  # the module did not compile (the trusted init says so, not the program)
                 state["fatal"] = True
             res = test_result(kind, offset + k, chunk[k], rec, b, h, limits, compare)
@@ -534,19 +535,23 @@ class Sandbox:
             actual = None
             if kind == "stdio":
                 actual = text(out.get("inflight_stdout", b""))
+            stderr = text(out.get("inflight_stderr", b""))
+            stderr_parts.append(stderr)
             if verdict is Verdict.OK:
                 verdict, message = Verdict.SANDBOX_ERROR, "the test init ended before the test did"
+            elif verdict is Verdict.RUNTIME_ERROR and not message.startswith("killed"):
+                message = clip(stderr.strip() or message)
             results[offset + idx] = TestResult(
                 offset + idx, verdict, actual=actual, message=message, wall_s=done.get("wall_s")
             )
             state["failed"] = True
         elif int(done.get("tests") or 0) < n and not done.get("aborted") and not state["failed"]:
             verdict, message = process_verdict(done, limits, ooms, False)
-            first_missing = next(k for k in range(n) if results[offset + k] is None)
-            if verdict is Verdict.OK:
-                verdict, message = Verdict.SANDBOX_ERROR, "the execution ended before its tests"
-            results[offset + first_missing] = TestResult(offset + first_missing, verdict, message=message)
-            state["failed"] = True
+            if verdict is not Verdict.OK:  # the init itself died between tests (a limit, the worker)
+                first_missing = next(k for k in range(n) if results[offset + k] is None)
+                results[offset + first_missing] = TestResult(offset + first_missing, verdict, message=message)
+                state["failed"] = True
+            # else it stopped early on purpose (its area could not be tidied): the rest run anew
         return state["failed"]
 
     # ------------------------------------------------------------------------------------ batches

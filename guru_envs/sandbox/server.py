@@ -564,8 +564,10 @@ class Server:
         state["inflight"] = current if 0 <= current < n and done_tests <= current else None
         cpu = budget.spent() if self.cpu is not None else None
         files = {"stdout": ("sub", "stdout"), "stderr": ("sub", "stderr")}
-        if kind == "stdio" and state["inflight"] is not None:
-            files["inflight_stdout"] = ("out", state["inflight"])
+        if state["inflight"] is not None:
+            files["inflight_stderr"] = ("out", f"{state['inflight']}.err")
+            if kind == "stdio":
+                files["inflight_stdout"] = ("out", str(state["inflight"]))
         self._end(jid, [kid], state, test_start if current >= 0 else start, cpu, files, out_cap)
 
     def _test_done(self, jid, kind, kid, watch, k, status, cpu_reaped, budget, wall, out_cap) -> None:
@@ -574,10 +576,11 @@ class Server:
         cpu = budget.spent() if self.cpu is not None else cpu_reaped
         header = {"op": "progress", "id": jid, "k": k, "status": status, "cpu": cpu, "wall": wall}
         blobs = {"record": watch.record or b""}
+        data = kid.area.read_test_output(str(k), out_cap + 1 if kind == "stdio" else None)
         if kind == "stdio":
-            data = kid.area.read_test_output(k, out_cap + 1)
             header["stdout_over"] = len(data) > out_cap
             blobs["stdout"] = data[:out_cap]
+        blobs["stderr"] = kid.area.read_test_output(f"{k}.err", out_cap)
         _send(header, blobs)
 
     def _end(
@@ -604,7 +607,7 @@ class Server:
         blobs = {}
         for name, (role, fname) in files.items():
             if role == "out":
-                data = main.area.read_test_output(int(fname), out_cap + 1)
+                data = main.area.read_test_output(fname, out_cap + 1)
             else:
                 data = areas[role].read_output(fname, out_cap + 1)
             if len(data) > out_cap:

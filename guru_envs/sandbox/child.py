@@ -3,8 +3,9 @@
 Every execution's process is forked by the worker's *zygote*, a copy of the warm worker that does
 nothing but fork children and report their exits, so that a child never shares memory with a process
 that has held a job: each child starts from the same pristine state, with no job, test or result of any
-other execution in its memory. A child is pid 1 of a pid namespace of its own; killing it kills every
-process of its execution, and the zygote reaps it only once all of them are gone.
+other execution in its memory (in every mode). A child is pid 1 of a pid namespace of its own (the
+namespace modes); killing it kills every process of its execution, and the zygote reaps it only once
+all of them are gone.
 
 Set-up (:meth:`Children.prepare`, before the job is known, so it runs while the previous job does): the
 child joins its role's CPU-accounting cgroup and then a new cgroup namespace, unshares new mount, IPC and
@@ -130,7 +131,7 @@ class Children:
         os.dup2(null, 0)  # no copy of the scorer's pipes: it must see EOF when the worker goes
         os.dup2(null, 1)
         os.close(null)
-        own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY) if self.mode != "none" else -1
         children: dict[int, int] = {}  # pidfd -> pid
         poller = select.poll()
         poller.register(sock.fileno(), select.POLLIN)
@@ -154,9 +155,10 @@ class Children:
                     os._exit(0)
                 req = marshal.loads(msg)
                 area = area_mod.Area(req["base"], fds[0], "", req["uid"], req["detached"])
-                # unshare(CLONE_NEWPID) applies to our next fork, from our own namespace for children.
-                linux.check(linux.libc.setns(own_pid_ns, linux.CLONE_NEWPID), "setns")
-                linux.unshare(linux.CLONE_NEWPID, "unshare pid namespace")
+                if own_pid_ns >= 0:  # the next fork is pid 1 of a new pid namespace
+                    # unshare(CLONE_NEWPID) applies to our next fork, from our own namespace for children.
+                    linux.check(linux.libc.setns(own_pid_ns, linux.CLONE_NEWPID), "setns")
+                    linux.unshare(linux.CLONE_NEWPID, "unshare pid namespace")
                 pid = self.fork_child(req["role"], area, dict(zip(req["targets"], fds[1:])))
                 for fd in fds:
                     os.close(fd)

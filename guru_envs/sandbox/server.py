@@ -27,12 +27,12 @@ Per execution (see :mod:`child` for how each process is set up, :mod:`harness` f
       every other process of its namespace is gone, and the server replies only after that: nothing of
       an execution runs, or holds a socket, when the next one starts.
 
-"none" mode (no namespaces available): same rlimits, session, scrubbed env and per-execution temporary
-directory on the host, an unprivileged uid when root, children forked by the server itself,
-descendants found through a child subreaper and killed, and a Python audit hook that refuses sockets
-and signals to foreign processes. It is weaker in every way (no filesystem or network isolation
-against native code; a child is a fork of the server, whose heap held earlier jobs) and is reported
-as such: use it only for trusted code.
+"none" mode (no namespaces available): same rlimits, session, scrubbed env, zygote and per-execution
+temporary directory on the host, an unprivileged uid when root, descendants found through a child
+subreaper and killed, and a Python audit hook that refuses sockets and signals to foreign processes.
+It is weaker in every way (no filesystem or network isolation against native code: the program can
+read whatever the host lets its uid read, and without root it runs as the scorer's own uid) and is
+reported as such: use it only for trusted code.
 """
 
 from __future__ import annotations
@@ -195,6 +195,7 @@ class Server:
         self.spares: list[child.Child] = []
         self.awaiting_pid: list[child.Child] = []  # asked of the zygote, in order; its replies come in order
         self.zygote: socket.socket | None = None
+        self.zygote_pid = 0
         self.exits: dict[int, tuple] = {}  # pid -> (wait status, cpu s, maxrss kB)
         self.last_size = area_mod.size_options({"disk_mb": 64, "output_bytes": 1 << 20}, 0, 0)
 
@@ -226,17 +227,14 @@ class Server:
         ctl_r, ctl_w = os.pipe()
         fds = {**fds, child.CTL_FD: ctl_r}
         kid = child.Child(role, area, ctl_w, pipes)
-        if self.zygote is None:
-            kid.pid = self.children.fork_child(role, area, fds)
-            kid.pidfd = os.pidfd_open(kid.pid)
-        else:
-            request = {"role": role, "base": area.base, "uid": area.uid, "detached": area.detached}
-            request["targets"] = list(fds)
-            try:
-                socket.send_fds(self.zygote, [marshal.dumps(request)], [area.fd, *fds.values()])
-            except OSError as exc:
-                raise _ZygoteGone(f"the zygote is gone: {exc}") from None
-            self.awaiting_pid.append(kid)
+        # Every child comes from the zygote, whose memory never held a job.
+        request = {"role": role, "base": area.base, "uid": area.uid, "detached": area.detached}
+        request["targets"] = list(fds)
+        try:
+            socket.send_fds(self.zygote, [marshal.dumps(request)], [area.fd, *fds.values()])
+        except OSError as exc:
+            raise _ZygoteGone(f"the zygote is gone: {exc}") from None
+        self.awaiting_pid.append(kid)
         for fd in fds.values():
             os.close(fd)
         return kid
@@ -288,7 +286,7 @@ class Server:
                 child.child_error()
             os._exit(3)  # the worker notices (EOF) and stops; the scorer starts a fresh one
         theirs.close()
-        self.zygote = ours
+        self.zygote, self.zygote_pid = ours, pid
 
     def _hand_over(self, kid: child.Child, job: dict) -> None:
         if self.zygote is not None:
@@ -308,17 +306,13 @@ class Server:
 
     def _gone(self, kids: list[child.Child]) -> bool:
         """Wait until every process of these executions is gone; False if one could not be killed."""
-        if self.mode == "none":
-            clean = self._sweep()
-            for kid in kids:
-                self._wait(kid.pid)
-            return clean
+        clean = self._sweep() if self.mode == "none" else True
         while self._from_zygote(block=False):
             pass
         for kid in kids:
             while kid.pid and kid.pid not in self.exits:
                 self._from_zygote(block=True)
-        return True
+        return clean
 
     def _release(self, kids: list[child.Child]) -> None:
         for kid in kids:
@@ -364,33 +358,25 @@ class Server:
     # -- "none" mode reaping --------------------------------------------------------------------
 
     def _reap(self) -> None:
+        """Reap orphans re-parented to us, the child subreaper ("none" mode)."""
         while True:
             try:
-                pid, status, usage = os.wait4(-1, os.WNOHANG)
+                pid, _, _ = os.wait4(-1, os.WNOHANG)
             except (ChildProcessError, InterruptedError):
                 return
             if pid == 0:
                 return
-            self.exits[pid] = (status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
-
-    def _wait(self, pid: int) -> None:
-        while pid and pid not in self.exits:
-            try:
-                got, status, usage = os.wait4(pid, 0)
-            except ChildProcessError:
-                return
-            except InterruptedError:
-                continue
-            self.exits[got] = (status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
     def _sweep(self) -> bool:
-        """Kill and reap every descendant ("none" mode); return False if one could not be killed."""
+        """Kill every descendant but the zygote and the spares ("none" mode); False if one survives."""
+        keep = {self.zygote_pid, *(kid.pid for kid in self.spares)}
         for _ in range(1000):
-            victims = _descendants(os.getpid())
-            if not victims:
+            victims = [p for p in _descendants(os.getpid()) if p not in keep]
+            alive = [p for p in victims if _state(p) not in ("Z", "X")]
+            if not alive:
                 self._reap()
                 return True
-            for pid in victims:
+            for pid in alive:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
@@ -649,8 +635,7 @@ class Server:
         return keep_going
 
     def serve(self) -> None:
-        if self.mode != "none":
-            self._start_zygote()
+        self._start_zygote()
         self._top_up_spares()
         while not self.parent_gone:
             try:
@@ -817,6 +802,15 @@ def _descendants(root_pid: int) -> list[int]:
     return out
 
 
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+        return raw[raw.rindex(b")") + 2 :].split()[0].decode()
+    except (OSError, ValueError, IndexError):
+        return "X"
+
+
 def _world_readable(path: str) -> bool:
     """True when every directory on ``path`` lets others in (what an unprivileged uid needs)."""
     cur = "/"
@@ -926,6 +920,8 @@ def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict
                 )
     if mode != "none":
         layers.append("per execution: pid, mount, IPC, network and cgroup namespaces")
+    else:
+        linux.prctl(linux.PR_SET_DUMPABLE, 0)  # its memory held jobs: out of the children's reach
     layers.append("a fresh process per test (forked by a trusted init; inputs one test at a time)")
     if cfg.get("seccomp"):
         layers.append(cfg.get("seccomp_label", "seccomp filter"))

@@ -44,9 +44,9 @@ def _children(pid: int) -> list[int]:
 def execution_processes(sb: Sandbox) -> list[int]:
     """Host pids of processes belonging to executions (not the workers, not a waiting spare child).
 
-    A worker is a launcher plus its pid-1 server and the server's zygote (namespace modes), or just a
-    server ("none" mode). Spare children, forked ahead of their jobs by the zygote (or the server in
-    "none" mode), wait childless on their job pipe; up to two may exist between executions.
+    A worker is a launcher plus its pid-1 server and the server's zygote (namespace modes), or a server
+    and its zygote ("none" mode). Spare children, forked ahead of their jobs by the zygote, wait
+    childless on their job pipe; up to two may exist between executions.
     """
     leftovers: list[int] = []
     for w in list(sb._live):
@@ -60,11 +60,22 @@ def execution_processes(sb: Sandbox) -> list[int]:
             server = inits[0]
         # Every process of an execution descends from the server, nested pid namespaces included.
         members = [p for p in _descendants(server) if _state(p) not in ("Z", "X", "gone")]
-        helpers = [p for p in members if _ppid(p) == server] if w.info.mode != "none" else []
+        # The zygote is the server's first child (in "none" mode orphans re-parent to the server too).
+        firsts = sorted((p for p in members if _ppid(p) == server), key=_started)
+        helpers = firsts[:1]
         parents = helpers or [server]
         spares = [p for p in members if _ppid(p) in parents and not _children(p) and "pipe" in _wchan(p)][:2]
         leftovers.extend(p for p in members if p not in helpers and p not in spares)
     return leftovers
+
+
+def _started(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+        return int(raw[raw.rindex(b")") + 2 :].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 1 << 62
 
 
 def _wchan(pid: int) -> str:

@@ -12,8 +12,9 @@ wrong sign, a swapped ratio). :class:`ScienceFamily` turns a ``Worked`` into a t
   power of ten, the SI value under the stated unit); the verifier reads one letter strictly
   (:mod:`guru_envs.verify.choice`).
 
-Everything the verifier needs (value, unit, tolerances, options) is stored in the task, so any instance
-of the family scores any of its tasks the same way.
+The task carries what its verifier needs: per-task data (value, unit, the tolerance set for its topic, the
+listed options) in ``meta``, and the family options it was made with (``choices``, ``units``, ``rel_tol``)
+in ``Task.options``, from which every scorer builds the family that scores it.
 """
 
 from __future__ import annotations
@@ -297,7 +298,6 @@ class ScienceFamily(TaskFamily):
             letter = letters[correct]
             reference = f"{solution}\nThis is option {letter}.\n\n\\boxed{{{letter}}}"
             return Problem(prompt=prompt, answer=letter, reference_response=reference, meta=meta)
-        meta["stated_only"] = self.units == "stated"
         prompt = f"{worked.question}\n\n{answer_instruction(worked, stated_only=self.units == 'stated')}"
         if worked.decimals is not None:
             number = f"{worked.value:.{worked.decimals + 2}f}"
@@ -315,7 +315,7 @@ class ScienceFamily(TaskFamily):
         options = task.meta.get("options")
         if options:
             return score_choice(task, response, options)
-        return score_quantity(task, response)
+        return score_quantity(task, response, stated_only=self.units == "stated")
 
     def wrong_responses(self, task: Task) -> list[str]:
         """Other letters; or the topic's mistakes, a wrong unit, a factor of 2, the sign, a wrong dimension."""
@@ -374,15 +374,15 @@ def final_box(response: str, rel_tol: float = DEFAULT_REL_TOL) -> tuple[str | No
     return pick.text, pick.refused
 
 
-def score_quantity(task: Task, response: str) -> Score:
+def score_quantity(task: Task, response: str, stated_only: bool = False) -> Score:
     """Free answers: the boxed final answer, one claim, read as number and unit and converted to the stated unit.
 
     Two readings are added for unitless answers: a count or probability may carry a label the question uses
-    (``1250 deer``), and a percentage may be given as a fraction (``0.421`` for ``42.1 %``).
+    (``1250 deer``), and a percentage may be given as a fraction (``0.421`` for ``42.1 %``). With
+    ``stated_only`` (the family option ``units="stated"``) the answer must use the stated unit itself.
     """
     value, unit = task.meta["value"], task.meta["unit"]
     rel_tol, abs_tol = task.meta.get("rel_tol", DEFAULT_REL_TOL), task.meta.get("abs_tol", 0.0)
-    stated_only = bool(task.meta.get("stated_only", False))
     boxed, refused = final_box(response, rel_tol)
     if boxed is None:
         return Score.wrong(

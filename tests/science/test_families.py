@@ -205,17 +205,21 @@ def test_distractors_come_from_mistakes():
     assert hits >= 200  # most of the 300 distractors are the topic's own mistakes
 
 
-def test_scoring_depends_on_the_task_not_the_instance():
-    from guru_envs.core.scoring import score_batch
+def test_scoring_options_travel_with_the_task():
+    from guru_envs.core.scoring import score, score_batch
 
     mc = catalog().family("science", "astronomy", choices=4)
     stated = catalog().family("science", "astronomy", units="stated")
     tasks = [mc.sample(s, 2) for s in range(10)] + [stated.sample(s, 3) for s in range(10)]
+    assert all(t.options == {"units": "stated"} for t in tasks[10:])
+    assert all("stated_only" not in t.meta for t in tasks)  # an option, not per-task data
     responses = [t.reference_response for t in tasks]
-    # the default instance (what score_batch workers use) applies each task's own format and options
+    # every scorer builds the family from the task's own options
     assert [s.reward for s in score_batch(tasks, responses, workers=2)] == [1.0] * 20
-    task = stated.sample(0, 3)
+    task = next(t for t in tasks[10:] if other_unit(t.meta["unit"]) and t.meta["unit"] not in ("", "%"))
     alt = other_unit(task.meta["unit"])
     src, dst = parse_unit(task.meta["unit"]), parse_unit(alt)
     converted = boxed(quantity_text(dst.from_si(src.to_si(task.meta["value"])), alt, 6))
-    assert catalog().family("science", "astronomy").score(task, converted).reward == 0.0
+    assert score(task, converted).reward == 0.0  # the stated unit is required, as the task's options say
+    assert catalog().family("science", "astronomy").score(task, converted).reward == 1.0  # a default family
+    assert score(Task.from_record(task.to_record()), converted).reward == 0.0  # and so does its row

@@ -91,3 +91,54 @@ def tiny_model_dir(root: Path, head_dim: int = 8) -> Path:
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+# --- a plugin whose manifest names its own env class, with its own TaskSource ----------------------------
+from guru_envs import GuruEnv, TaskSource  # noqa: E402
+
+PLUGIN_ID = "guru-test/AgentPlugin-v0"
+PLUGIN_TAG = "[served by the plugin's own source]"
+
+PLUGIN_MANIFEST = """
+id = "guru-test/AgentPlugin-v0"
+domain = "agentplugin"
+title = "AgentPlugin"
+description = "A plugin whose entry point draws its own tasks: training and eval must go through it."
+ability = "agentplugin"
+answer_format = "vowels"
+license = "Apache-2.0"
+entry_point = "tests.agents.helpers:TaggedEnv"
+
+[[families]]
+name = "vowels"
+entry_point = "tests.agents.helpers:PluginVowelsFamily"
+data_sources = ["agentplugin__vowels"]
+"""
+
+
+class PluginVowelsFamily(VowelsFamily):
+    domain = "agentplugin"
+
+
+class TaggedSource(TaskSource):
+    """Marks every task it makes: visible wherever tasks come from this source rather than the catalog."""
+
+    def make(self, family, seed, level):
+        task = super().make(family, seed, level)
+        import msgspec
+
+        return msgspec.structs.replace(
+            task, prompt=f"{PLUGIN_TAG} {task.prompt}", meta={**task.meta, "tagged": True}
+        )
+
+
+class TaggedEnv(GuruEnv):
+    source_class = TaggedSource
+
+
+def register_plugin():
+    """Add the plugin manifest to this process's catalog (idempotent)."""
+    import guru_envs
+
+    if PLUGIN_ID not in guru_envs.catalog().envs:
+        guru_envs.register(PLUGIN_MANIFEST, source="guru-test-plugin")

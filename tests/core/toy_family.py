@@ -26,9 +26,14 @@ generator = false
 
 
 class SumFamily(TaskFamily):
+    """Option ``partial_credit``: an answer off by one earns 0.5 (default: only the sum pays)."""
+
     domain = "toy"
     name = "sum"
     levels = 3
+
+    def __init__(self, partial_credit: bool = False):
+        self.partial_credit = partial_credit
 
     def generate(self, rng, difficulty):
         a, b = rng.randint(0, 10 ** (difficulty + 1)), rng.randint(0, 10 ** (difficulty + 1))
@@ -46,8 +51,11 @@ class SumFamily(TaskFamily):
         claim = read_claim(pick.text)
         if claim.refused:
             return Score.wrong(pick.text, claim.refused)
-        if parse_number(claim.text) == task.answer:
+        value = parse_number(claim.text)
+        if value == task.answer:
             return Score.right(pick.text)
+        if self.partial_credit and value is not None and abs(value - task.answer) == 1:
+            return Score.partial(0.5, pick.text, "off by one")
         return Score.wrong(pick.text, "wrong number", feedback=f"{pick.text} is wrong")
 
 
@@ -141,13 +149,99 @@ license = "Apache-2.0"
 )
 
 
+class OtherSum(SumFamily):
+    """A family named like toy.sum in another domain: options are keyed by domain and family."""
+
+    domain = "toyb"
+
+
+class RegisteredSum(SumFamily):
+    """Registered at run time by a test, through ``guru_envs.register``."""
+
+    domain = "registered"
+
+
+class ProductFamily(SumFamily):
+    """Version 1 of toy-versioned.arith: products instead of sums (a different task for the same seed)."""
+
+    domain = "versioned"
+    name = "arith"
+
+    def generate(self, rng, difficulty):
+        a, b = rng.randint(2, 10 ** (difficulty + 1)), rng.randint(2, 10 ** (difficulty + 1))
+        return Problem(prompt=f"What is {a} * {b}?", answer=a * b, reference_response=f"\\boxed{{{a * b}}}")
+
+
+class SumV0(SumFamily):
+    """Version 0 of toy-versioned.arith, still served beside version 1."""
+
+    domain = "versioned"
+    name = "arith"
+
+
+class OldSum(SumFamily):
+    domain = "versioned"
+    name = "old"
+
+
+TOYB_MANIFEST = (
+    MANIFEST.replace("guru-test/Toy-v0", "guru-test/ToyB-v0")
+    .replace('domain = "toy"', 'domain = "toyb"')
+    .replace("toy__sum", "toyb__sum")
+    .replace('data_sources = ["toy"]', 'data_sources = ["toyb"]')
+    .replace("toy_family:SumFamily", "toy_family:OtherSum")
+    .replace(
+        """[[families]]
+name = "rows"
+entry_point = "tests.core.toy_family:RowVerifier"
+data_sources = ["toyb"]
+generator = false
+""",
+        "",
+    )
+)
+
+VERSIONED_MANIFEST = """
+id = "guru-test/Versioned-v0"
+domain = "versioned"
+title = "Versioned"
+description = "One family at two versions side by side, and one whose old version is retired."
+ability = "toy"
+answer_format = "\\\\boxed{integer}"
+license = "Apache-2.0"
+
+[[families]]
+name = "arith"
+version = 0
+entry_point = "tests.core.toy_family:SumV0"
+data_sources = ["versioned__arith"]
+
+[[families]]
+name = "arith"
+version = 1
+entry_point = "tests.core.toy_family:ProductFamily"
+data_sources = ["versioned__arith"]
+
+[[families]]
+name = "old"
+version = 0
+retired = "v0 double-counted carries; use guru-test/Versioned.old-v1"
+entry_point = "tests.core.toy_family:OldSum"
+
+[[families]]
+name = "old"
+version = 1
+entry_point = "tests.core.toy_family:OldSum"
+"""
+
+
 def register_test_manifests():
-    """Add the toy and broken manifests to this process's catalog (idempotent)."""
+    """Add the toy, broken and versioned manifests to this process's catalog (idempotent)."""
     import guru_envs
     from guru_envs.core.registry import parse_manifest
 
     cat = guru_envs.catalog()
-    for text in (MANIFEST, BROKEN_MANIFEST):
+    for text in (MANIFEST, BROKEN_MANIFEST, TOYB_MANIFEST, VERSIONED_MANIFEST):
         manifest = parse_manifest(text)
         if manifest.id not in cat.envs:
             cat.add(manifest)

@@ -2,7 +2,7 @@
 
 Trainers hand a reward function what their datasets hold (the GURU/verl row columns) and what the
 model wrote (a string, or chat messages); these helpers turn both into the ``(Task, str)`` pairs that
-:func:`guru_envs.score_batch` scores, so no adapter re-implements a piece of it.
+:class:`guru_envs.Scorer` scores, so no adapter re-implements a piece of it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from guru_envs.core.guard import GuardedPool
-from guru_envs.core.scoring import score_batch
+from guru_envs.core.scoring import Scorer
 from guru_envs.core.task import GURU_KEY, Task
 from guru_envs.verify.score import Score
 
@@ -129,68 +128,27 @@ class TaskCache:
         return task
 
 
-class ScoringPool:
-    """``score_batch`` over a pool of worker processes kept between calls (hard timeouts per chunk).
+def make_scorer(workers: int | None = None, timeout: float = 30.0) -> Scorer:
+    """The core :class:`~guru_envs.Scorer` an adapter keeps between calls (hard timeouts per chunk).
 
     Args:
         workers: scoring processes; ``1`` scores in the calling process (no hard timeout, no fork),
-            ``None`` uses up to 4 (and at most the CPU count).
+            ``None`` uses up to 4 (and at most the CPU count): a trainer's machine has other work.
         timeout: hard wall-clock limit in seconds per chunk of responses (and per response on retry).
-        family_options: ``{family: {option: value}}`` for families configured away from their defaults.
     """
-
-    def __init__(
-        self,
-        workers: int | None = None,
-        timeout: float = 30.0,
-        family_options: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> None:
-        self.workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
-        if not isinstance(self.workers, int) or self.workers < 1:
-            raise ValueError(f"workers must be a positive int or None, got {workers!r}")
-        self.timeout = float(timeout)
-        self.family_options = {k: dict(v) for k, v in (family_options or {}).items()} or None
-        self._pool: GuardedPool | None = None
-
-    def score(self, tasks: Sequence[Task], responses: Sequence[Any]) -> list[Score]:
-        """Verdicts for the pairs, in order; a bad response scores 0 with a reason, never raises."""
-        if self.workers > 1 and self._pool is None and len(tasks) > 1:
-            self._pool = GuardedPool(workers=self.workers)
-        return score_batch(
-            list(tasks),
-            list(responses),
-            workers=self.workers,
-            timeout=self.timeout,
-            pool=self._pool,
-            family_options=self.family_options,
-        )
-
-    def close(self) -> None:
-        """Stop the worker processes (a later call starts new ones); safe to call twice."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_pool"] = None  # processes do not travel; the copy starts its own when it scores
-        return state
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown may have torn the pool down already
-            pass
+    if workers is None:
+        workers = max(1, min(4, os.cpu_count() or 1))
+    return Scorer(workers=workers, timeout=timeout)
 
 
-def score_pairs(scorer: ScoringPool, tasks: Sequence[Task | Exception], texts: Sequence[Any]) -> list[Score]:
+def score_pairs(scorer: Scorer, tasks: Sequence[Task | Exception], texts: Sequence[Any]) -> list[Score]:
     """Score the pairs whose task and text could be built; the others score 0 with the error as reason."""
     good = [
         i
         for i, (t, x) in enumerate(zip(tasks, texts))
         if isinstance(t, Task) and not isinstance(x, Exception)
     ]
-    verdicts = scorer.score([tasks[i] for i in good], [texts[i] for i in good]) if good else []
+    verdicts = scorer.score_batch([tasks[i] for i in good], [texts[i] for i in good]) if good else []
     results: list[Score] = []
     scored = dict(zip(good, verdicts))
     for i, (task, text) in enumerate(zip(tasks, texts)):

@@ -2,35 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from guru_envs.core.source import TaskSource
 from guru_envs.core.task import Task
 
 
-def draw_tasks(env_id: str, size: int, seed: int = 0, **make_kwargs: Any) -> list[Task]:
-    """``size`` tasks of ``env_id``: the env's reset with seeds ``seed``, ``seed + 1``, ...
+def task_source(
+    env_id: str,
+    *,
+    difficulty: Any = None,
+    families: Sequence[str] | Mapping[str, float] | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    dataset: str | Path | Sequence[str | Path] | None = None,
+) -> TaskSource:
+    """The :class:`~guru_envs.TaskSource` behind ``env_id`` (what ``gym.make(env_id, ...)`` serves).
 
     Args:
-        env_id: any registered id.
-        size: number of tasks (>= 0).
-        seed: first seed; the same arguments always give the same tasks.
-        **make_kwargs: what ``gym.make(env_id, ...)`` takes (``difficulty``, ``families``,
-            ``dataset``, ``family_options``).
+        env_id: any registered id (a domain, a single family, a plugin's).
+        difficulty: a level, an inclusive ``(low, high)`` range, a preset (``"easy"``, ``"medium"``,
+            ``"hard"``) or None for each family's full range.
+        families: family names or ``{name: weight}`` (domain ids only).
+        options: ``{family or "domain.family": {option: value}}``, stamped on every task (scoring
+            reads them from the task).
+        dataset: GURU/verl files to serve instead of generated tasks.
     """
-    import gymnasium as gym
+    kwargs: dict[str, Any] = {"difficulty": difficulty, "options": options}
+    if families is not None:
+        kwargs["families"] = families
+    if dataset is not None:
+        kwargs["dataset"] = dataset
+    return TaskSource.from_id(env_id, **kwargs)
 
-    import guru_envs  # noqa: F401 - registers the ids
 
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ValueError(f"size must be an int >= 0, got {size!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
-    env = gym.make(env_id, **make_kwargs)
-    try:
-        tasks = []
-        for i in range(size):
-            env.reset(seed=seed + i)
-            tasks.append(env.unwrapped.task)
-        return tasks
-    finally:
-        env.close()
+def draw_tasks(env_id: str, size: int, seed: int = 0, **source: Any) -> list[Task]:
+    """``size`` tasks of ``env_id``: task ``i`` is what ``reset(seed=seed + i)`` serves.
+
+    Keyword arguments are those of :func:`task_source`.
+    """
+    return task_source(env_id, **source).split(size, seed)
+
+
+def endless_tasks(env_id: str, seed: int = 0, chunk: int = 64, **source: Any) -> Iterator[Task]:
+    """Tasks of ``env_id`` for seeds ``seed``, ``seed + 1``, ... without end, drawn ``chunk`` at a time."""
+    src = task_source(env_id, **source)
+    while True:
+        yield from src.split(chunk, seed)
+        seed += chunk

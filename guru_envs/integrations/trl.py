@@ -20,15 +20,16 @@ assistant message is scored (:func:`~guru_envs.integrations.common.completion_te
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from guru_envs.core.rows import to_row
 from guru_envs.core.task import Task
 from guru_envs.integrations.common import (
     CompletionError,
-    ScoringPool,
     TaskCache,
     completion_text,
+    make_scorer,
     score_pairs,
 )
 from guru_envs.integrations.tasks import draw_tasks
@@ -40,14 +41,17 @@ ROW_COLUMNS = ("data_source", "reward_model", "extra_info")
 """Dataset columns the reward function reads (besides the prompt): those of a GURU/verl row."""
 
 
-def trl_rows(tasks: Sequence[Task], conversational: bool = True) -> list[dict[str, Any]]:
+def trl_rows(
+    tasks: Sequence[Task], conversational: bool = True, split: str = "train"
+) -> list[dict[str, Any]]:
     """GURU/verl rows for TRL: ``prompt`` is chat messages (conversational) or the prompt text.
 
-    A plain-text prompt keeps no system prompt, so tasks that have one are refused there.
+    Each row's ``extra_info`` carries the exact task, its ``index`` in ``tasks`` and the ``split``. A
+    plain-text prompt keeps no system prompt, so tasks that have one are refused there.
     """
     rows = []
-    for task in tasks:
-        row = task.to_record()
+    for i, task in enumerate(tasks):
+        row = to_row(task, index=i, split=split)
         if not conversational:
             if task.meta.get("system_prompt"):
                 raise ValueError(
@@ -65,24 +69,24 @@ def make_trl_dataset(
     seed: int = 0,
     *,
     conversational: bool = True,
-    **make_kwargs: Any,
+    **source: Any,
 ) -> Any:
     """A ``datasets.Dataset`` of ``size`` tasks of ``env_id`` for ``GRPOTrainer``.
 
     Args:
         env_id: any registered id (``guru/Math-v0``, ``guru/Logic.zebra-v0``, a plugin's).
         size: number of rows.
-        seed: the draw's seed (same seed, same rows).
+        seed: row ``i`` is the task ``reset(seed=seed + i)`` serves (same seed, same rows).
         conversational: prompts as chat messages (True: the trainer applies the chat template) or as
             plain text.
-        **make_kwargs: what ``gym.make`` takes (``difficulty``, ``families``, ``dataset``,
-            ``family_options``).
+        **source: ``difficulty`` (a level, a range or ``"easy"``/``"medium"``/``"hard"``),
+            ``families``, ``options`` (stamped on every task, so scoring uses them), ``dataset``.
     """
     try:
         from datasets import Dataset
     except ImportError as err:  # pragma: no cover - trl depends on datasets
         raise ImportError("make_trl_dataset needs `datasets`: pip install 'guru-envs[trl]'") from err
-    return Dataset.from_list(trl_rows(draw_tasks(env_id, size, seed, **make_kwargs), conversational))
+    return Dataset.from_list(trl_rows(draw_tasks(env_id, size, seed, **source), conversational))
 
 
 class GuruReward:
@@ -92,21 +96,21 @@ class GuruReward:
     TRL offers the hooks, the reason and extracted answer per completion (``log_extra``) and the
     batch's accuracy and format-failure rate (``log_metric``).
 
+    Scoring options travel with each task (``Task.options``, set when the dataset is made), so the
+    reward is the one the env pays for the same task.
+
     Args:
-        workers: scoring processes kept between calls (``1``: score in the trainer's process).
+        workers: scoring processes kept between calls (``1``: score in the trainer's process; default
+            up to 4).
         timeout: hard wall-clock limit per chunk of completions, in seconds.
-        family_options: ``{family: {option: value}}`` as ``gym.make`` takes them.
     """
 
     __name__ = "guru_reward"  # TRL names the reward column after it
 
-    def __init__(
-        self,
-        workers: int | None = None,
-        timeout: float = 30.0,
-        family_options: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> None:
-        self.scorer = ScoringPool(workers=workers, timeout=timeout, family_options=family_options)
+    def __init__(self, workers: int | None = None, timeout: float = 30.0) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self.scorer = make_scorer(workers, timeout)
         self.tasks = TaskCache()
         self.last_scores: list[Score] = []
 
@@ -157,5 +161,14 @@ class GuruReward:
         return [float(s.reward) for s in scores]
 
     def close(self) -> None:
-        """Stop the scoring processes."""
+        """Stop the scoring processes (a later call starts new ones)."""
         self.scorer.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["scorer"] = None  # worker processes do not travel; the copy starts its own
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.scorer = make_scorer(self.workers, self.timeout)

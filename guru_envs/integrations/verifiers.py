@@ -36,10 +36,9 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
 
 import msgspec
 
-from guru_envs.core.registry import catalog
 from guru_envs.core.scoring import score
 from guru_envs.core.task import Task
-from guru_envs.integrations.tasks import draw_tasks
+from guru_envs.integrations.tasks import draw_tasks, endless_tasks
 from guru_envs.verify.score import Score
 
 TASKSET_ID = "guru-envs"
@@ -53,14 +52,7 @@ class GuruTaskData(vf.TaskData):
     """``msgspec`` JSON of the :class:`~guru_envs.Task` (answer and verifier data included)."""
 
 
-class GuruTaskConfig(vf.TaskConfig):
-    """Run-time scoring knobs (``--env.taskset.task.*``)."""
-
-    family_options: dict[str, dict[str, Any]] = {}
-    """``{family: {option: value}}`` for families configured away from their defaults."""
-
-
-class GuruTask(vf.Task[GuruTaskData, vf.State, GuruTaskConfig]):
+class GuruTask(vf.Task[GuruTaskData, vf.State, vf.TaskConfig]):
     """One guru task; its reward is the guru verdict on the agent's last reply."""
 
     @property
@@ -77,11 +69,8 @@ class GuruTask(vf.Task[GuruTaskData, vf.State, GuruTaskConfig]):
         return cached
 
     def verdict(self, response: Any) -> Score:
-        """The guru verdict on ``response``, with the configured family options."""
-        task = self.guru()
-        options = self.config.family_options.get(task.family)
-        family = catalog().family(task.domain, task.family, **options) if options else None
-        return score(task, response, family=family)
+        """The guru verdict on ``response`` (the task carries its scoring options)."""
+        return score(self.guru(), response)
 
     async def _scored(self, trace: vf.Trace) -> Score:
         """The verdict on the trace's reply, computed once for the reward and the metric together."""
@@ -118,8 +107,6 @@ class GuruTasksetConfig(vf.TasksetConfig):
     """Which guru tasks to serve (``--env.taskset.*``)."""
 
     id: str = TASKSET_ID
-    task: GuruTaskConfig = GuruTaskConfig()
-    """Scoring knobs passed to every task (``--env.taskset.task.family-options``)."""
     env_id: str = "guru/Math-v0"
     """Any registered guru id: a domain (``guru/Logic-v0``), a family (``guru/Logic.zebra-v0``), a plugin's."""
     size: int | None = 1000
@@ -127,9 +114,11 @@ class GuruTasksetConfig(vf.TasksetConfig):
     seed: int = 0
     """Seed of the first task; the same config always serves the same tasks."""
     difficulty: int | tuple[int, int] | str | None = None
-    """A level, an inclusive ``(low, high)`` range, or None for each family's full range."""
+    """A level, an inclusive ``(low, high)`` range, a preset (``easy``, ``medium``, ``hard``), or None."""
     families: list[str] | dict[str, float] | None = None
     """Family names or ``{name: weight}`` (default: the id's default mix)."""
+    options: dict[str, dict[str, Any]] = {}
+    """``{family or "domain.family": {option: value}}``, stamped on every task (scoring reads them)."""
     dataset: list[str] | None = None
     """GURU/verl files to serve instead of generated tasks."""
 
@@ -141,26 +130,22 @@ class GuruTaskset(vf.Taskset[GuruTask, GuruTasksetConfig]):
         super().__init__(config)
         self.INFINITE = config.size is None
 
-    def _make_kwargs(self) -> dict[str, Any]:
+    def _source(self) -> dict[str, Any]:
         c = self.config
-        kwargs: dict[str, Any] = {}
-        if c.difficulty is not None:
-            kwargs["difficulty"] = c.difficulty
-        if c.families is not None:
-            kwargs["families"] = c.families
-        if c.dataset is not None:
-            kwargs["dataset"] = c.dataset
-        if c.task.family_options:
-            kwargs["family_options"] = c.task.family_options
-        return kwargs
+        return {
+            "difficulty": c.difficulty,
+            "families": c.families,
+            "options": c.options,
+            "dataset": c.dataset,
+        }
 
     def load(self) -> Iterator[GuruTask]:
         """The tasks, in seed order (lazily: an endless taskset is never materialised)."""
         c = self.config
         if c.size is not None:
-            tasks = iter(draw_tasks(c.env_id, c.size, c.seed, **self._make_kwargs()))
+            tasks: Iterator[Task] = iter(draw_tasks(c.env_id, c.size, c.seed, **self._source()))
         else:
-            tasks = _endless(c.env_id, c.seed, self._make_kwargs())
+            tasks = endless_tasks(c.env_id, c.seed, **self._source())
         for task in tasks:
             yield GuruTask(
                 GuruTaskData(
@@ -174,20 +159,6 @@ class GuruTaskset(vf.Taskset[GuruTask, GuruTasksetConfig]):
             )
 
 
-def _endless(env_id: str, seed: int, make_kwargs: Mapping[str, Any]) -> Iterator[Task]:
-    import gymnasium as gym
-
-    env = gym.make(env_id, **make_kwargs)
-    try:
-        s = seed
-        while True:
-            env.reset(seed=s)
-            yield env.unwrapped.task
-            s += 1
-    finally:
-        env.close()
-
-
 def load_environment(
     env_id: str = "guru/Math-v0",
     *,
@@ -195,8 +166,8 @@ def load_environment(
     seed: int = 0,
     difficulty: int | tuple[int, int] | str | None = None,
     families: list[str] | dict[str, float] | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
     dataset: list[str] | None = None,
-    family_options: Mapping[str, Mapping[str, Any]] | None = None,
     **env_config: Any,
 ) -> vf.Env:
     """A ``verifiers`` environment serving ``env_id``'s tasks, rewarded by guru's verifiers.
@@ -205,10 +176,10 @@ def load_environment(
         env_id: any registered guru id.
         size: number of tasks (None: endless).
         seed: seed of the first task.
-        difficulty: a level, a ``(low, high)`` range, or None.
+        difficulty: a level, a ``(low, high)`` range, a preset (``"easy"``...), or None.
         families: family names or weights (default: the id's default mix).
+        options: ``{family: {option: value}}``, stamped on every task (so also used to score it).
         dataset: GURU/verl files to serve instead of generated tasks.
-        family_options: ``{family: {option: value}}``, used both to make and to score the tasks.
         **env_config: more fields of verifiers' ``SingleAgentEnvConfig`` (``agent``, ``timeout``,
             ``retries``, ...); the agent defaults to the plain chat harness in a local subprocess.
     """
@@ -219,8 +190,8 @@ def load_environment(
         "seed": seed,
         "difficulty": difficulty,
         "families": families,
+        "options": {k: dict(v) for k, v in (options or {}).items()},
         "dataset": [str(p) for p in dataset] if dataset is not None else None,
-        "task": {"family_options": {k: dict(v) for k, v in (family_options or {}).items()}},
     }
     config = {
         "taskset": taskset,
@@ -232,7 +203,6 @@ def load_environment(
 
 __all__ = [
     "GuruTask",
-    "GuruTaskConfig",
     "GuruTaskData",
     "GuruTaskset",
     "GuruTasksetConfig",

@@ -22,21 +22,22 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from guru_envs.core.scoring import Scorer
 from guru_envs.core.task import Task
-from guru_envs.integrations.common import ScoringPool, TaskCache, score_pairs
+from guru_envs.integrations.common import TaskCache, make_scorer, score_pairs
 from guru_envs.verify.score import Score
 
 logger = logging.getLogger(__name__)
 
 _tasks = TaskCache()
-_scorers: dict[tuple[int | None, float], ScoringPool] = {}
+_scorers: dict[tuple[int | None, float], Scorer] = {}
 
 
-def _scorer(workers: int | None, timeout: float) -> ScoringPool:
-    """One pool per (workers, timeout), kept for the life of the process (verl calls once per batch)."""
+def _scorer(workers: int | None, timeout: float) -> Scorer:
+    """One scorer per (workers, timeout), kept for the life of the process (verl calls once per batch)."""
     key = (workers, float(timeout))
     if key not in _scorers:
-        _scorers[key] = ScoringPool(workers=workers, timeout=timeout)
+        _scorers[key] = make_scorer(workers, timeout)
     return _scorers[key]
 
 

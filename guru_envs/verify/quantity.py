@@ -1,4 +1,7 @@
-"""Numbers as people write them in answers about tables and reports: units, currency, percentages, scale.
+"""Reported numbers: values as answers about tables and reports write them (currency, percentages, scale).
+
+(Physical quantities with units that convert, ``3.0 km`` = ``3000 m``, are :mod:`guru_envs.verify.units`'
+:class:`~guru_envs.verify.units.Measurement`; here a trailing unit word is only dropped, never converted.)
 
 :func:`guru_envs.verify.numeric.parse_number` reads a bare number. Answers read off a table usually carry
 more: ``$1,234.5 million``, ``12.5 kg``, ``\\text{47.1}\\%``, ``2.6:1``, ``-3.2 percentage points``. This
@@ -26,7 +29,7 @@ from typing import Literal, NamedTuple
 from guru_envs.verify.extract import strip_wrappers
 from guru_envs.verify.numeric import close, parse_number
 
-MAX_QUANTITY_CHARS = 200  # an answer longer than this is not a single quantity
+MAX_REPORTED_CHARS = 200  # an answer longer than this is not a single reported number
 
 Kind = Literal["count", "number", "percent", "either"]
 KINDS: tuple[str, ...] = ("count", "number", "percent", "either")
@@ -44,8 +47,8 @@ _RATIO = re.compile(r"^([^:]+):([^:]+)$")
 _SIGN_THEN_CURRENCY = re.compile(r"^([-+\u2212])\s*(?=\S)")
 
 
-class Quantity(NamedTuple):
-    """A parsed answer: its value, whether it was written as a percentage, and the unit text dropped."""
+class ReportedNumber(NamedTuple):
+    """A number read from a reported answer: value, written as a percentage or not, unit text dropped."""
 
     value: Fraction
     percent: bool
@@ -70,16 +73,16 @@ def plain_answer_text(text: str) -> str:
     return " ".join(s.split())
 
 
-def parse_quantity(text: str) -> Quantity | None:
+def parse_reported_number(text: str) -> ReportedNumber | None:
     """The number an answer states, ignoring currency, units and LaTeX; None when it states no single number.
 
     Examples: ``"$1,234.5 million"`` -> 1234.5; ``"12.5\\%"`` -> 12.5 (percent); ``"2.6:1"`` -> 2.6;
     ``"-$3"`` -> -3; ``"5 to 10"`` -> None.
     """
-    if not isinstance(text, str) or len(text) > 4 * MAX_QUANTITY_CHARS:
+    if not isinstance(text, str) or len(text) > 4 * MAX_REPORTED_CHARS:
         return None
     s = plain_answer_text(text)
-    if not s or len(s) > MAX_QUANTITY_CHARS:
+    if not s or len(s) > MAX_REPORTED_CHARS:
         return None
     sign = ""
     m = _SIGN_THEN_CURRENCY.match(s)
@@ -110,10 +113,10 @@ def parse_quantity(text: str) -> Quantity | None:
                 value = -value if sign else value
     if value is None:
         return None
-    return Quantity(value, percent, unit)
+    return ReportedNumber(value, percent, unit)
 
 
-def _candidates(got: Quantity, kind: str) -> list[Fraction]:
+def _candidates(got: ReportedNumber, kind: str) -> list[Fraction]:
     """The values an answer may mean for a reference of ``kind`` (in the reference's own units)."""
     v = got.value
     if kind == "count":
@@ -124,7 +127,7 @@ def _candidates(got: Quantity, kind: str) -> list[Fraction]:
 
 
 def quantity_matches(
-    answer: str | Quantity | None,
+    answer: str | ReportedNumber | None,
     reference: float | Fraction | int,
     kind: Kind = "number",
     rel_tol: float = 0.0,
@@ -133,13 +136,13 @@ def quantity_matches(
     """Whether ``answer`` states ``reference`` (within ``rel_tol``/``abs_tol``) under the rules of ``kind``.
 
     Args:
-        answer: answer text (parsed with :func:`parse_quantity`) or an already parsed quantity.
+        answer: answer text (parsed with :func:`parse_reported_number`) or an already parsed one.
         reference: the exact value, in percent units when ``kind == "percent"``.
         kind: ``count``, ``number``, ``percent`` or ``either`` (see the module docstring).
         rel_tol: relative tolerance, as in ``math.isclose``.
         abs_tol: absolute tolerance, in the reference's units.
     """
-    got = parse_quantity(answer) if isinstance(answer, str) else answer
+    got = parse_reported_number(answer) if isinstance(answer, str) else answer
     if got is None or kind not in KINDS:
         return False
     if isinstance(reference, float) and not math.isfinite(reference):
@@ -147,3 +150,9 @@ def quantity_matches(
     ref = Fraction(reference)
     wants = [ref, ref / 100, ref * 100] if kind == "either" else [ref]
     return any(close(c, w, rel_tol, abs_tol) for c in _candidates(got, kind) for w in wants)
+
+
+# The names this module had before issue 19 separated it from ``units`` (where ``Quantity`` and
+# ``parse_quantity`` meant a physical quantity): kept, deprecated, until their last user moves.
+Quantity = ReportedNumber
+parse_quantity = parse_reported_number

@@ -238,3 +238,20 @@ def test_one_real_grpo_step(tmp_path):
     logged = next(r for r in trainer.state.log_history if "rewards/guru_reward/mean" in r)
     assert logged["rewards/guru_reward/mean"] == pytest.approx(sum(out) / len(out))
     assert "guru/format_failure" in logged
+
+
+def test_task_options_travel_with_the_rows(reward):
+    """Options given when the dataset is made are stamped on each task: the reward follows them."""
+    from guru_envs.core.registry import catalog
+
+    partial = make_trl_dataset("guru/Logic.zebra-v0", 3, seed=0, difficulty=3)
+    exact = make_trl_dataset(
+        "guru/Logic.zebra-v0", 3, seed=0, difficulty=3, options={"zebra": {"exact_match": True}}
+    )
+    tasks = draw_tasks("guru/Logic.zebra-v0", 3, seed=0, difficulty=3)
+    family = catalog().family("logic", "zebra")
+    one_cell_off = [family.wrong_responses(t)[0] for t in tasks]
+    got_partial, _, _ = call_like_trl(reward, list(partial), one_cell_off, 1)
+    got_exact, _, _ = call_like_trl(reward, list(exact), one_cell_off, 1)
+    assert all(0 < r < 1 for r in got_partial)
+    assert got_exact == [0.0] * 3

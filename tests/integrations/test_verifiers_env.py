@@ -97,3 +97,18 @@ def test_code_tasks_score_through_the_sandbox():
     for task in env.taskset:
         assert rewards(task, task.guru().reference_response)[0] == {"correct": 1.0}
         assert rewards(task, "```python\nprint('no')\n```")[0] == {"correct": 0.0}
+
+
+def test_options_and_presets_reach_the_reward():
+    from guru_envs.core.registry import catalog
+
+    exact = load_environment(
+        "guru/Logic.zebra-v0", size=2, seed=0, difficulty="easy", options={"zebra": {"exact_match": True}}
+    )
+    loose = load_environment("guru/Logic.zebra-v0", size=2, seed=0, difficulty="easy")
+    family = catalog().family("logic", "zebra")
+    for strict, lenient in zip(exact.taskset, loose.taskset):
+        assert strict.guru().options == {"exact_match": True}
+        off = family.wrong_responses(strict.guru())[0]
+        assert rewards(strict, off)[0] == {"correct": 0.0}
+        assert 0 < rewards(lenient, off)[0]["correct"] < 1

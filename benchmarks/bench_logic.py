@@ -12,7 +12,9 @@ shared machine does not count):
 3. Verification: answers scored per second through ``guru_envs.score`` (references and near misses),
    against a bare reference scorer (answer-tag regex, ``json.loads``, ``==``) on the same answers.
 
-Run: ``python benchmarks/bench_logic.py`` (about two minutes on one core); ``--quick`` for a smoke run.
+Run: ``python benchmarks/bench_logic.py`` (about two minutes on one core); ``--quick`` for a smoke run;
+``--verify-only`` for table 3 alone on fixed seeds (run it with ``PYTHONPATH`` set to a checkout of another
+version, interleaved with this one, to compare verifier speed before and after a change).
 """
 
 from __future__ import annotations
@@ -261,15 +263,34 @@ def bench_verification(tasks: dict[str, list], per_level: int) -> None:
     )
 
 
+def fixed_tasks(per_level: int) -> dict[str, list]:
+    """The same ``per_level`` puzzles per family and level on every run (seeds 1000...), for table 3 alone."""
+    tasks: dict[str, list] = {}
+    for name in FAMILIES:
+        fam = catalog().family("logic", name)
+        tasks[name] = [
+            fam.sample(1_000 + i, level) for level in range(1, fam.levels + 1) for i in range(per_level)
+        ]
+    return tasks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few puzzles per cell (smoke run)")
+    parser.add_argument(
+        "--verify-only",
+        action="store_true",
+        help="table 3 alone, on fixed seeds (to compare two versions of the verifiers in one session)",
+    )
     args = parser.parse_args()
     min_time, max_items, per_level = (0.05, 3, 2) if args.quick else (1.0, 60, 8)
     start = time.process_time()
-    tasks = bench_generation(min_time, max_items, per_level)
-    bench_uniqueness(tasks, per_level)
-    bench_verification(tasks, per_level)
+    if args.verify_only:
+        bench_verification(fixed_tasks(per_level), per_level)
+    else:
+        tasks = bench_generation(min_time, max_items, per_level)
+        bench_uniqueness(tasks, per_level)
+        bench_verification(tasks, per_level)
     print(f"\ntotal {time.process_time() - start:.0f} CPU s")
 
 

@@ -9,6 +9,9 @@ Baselines, measured in the same run on the same machine:
 - naive verifier: ``json.loads`` of the last ```json block compared with ``==`` (no size or depth caps,
   no boxed answers, no tolerance, no sandbox), the least a verifier can do.
 
+Verification rates are the best of five passes in CPU time of this process (the sandbox runs of
+program_input's other answers, reported apart, are wall time).
+
 Run: ``python benchmarks/bench_simulation.py [--tasks 150]``.
 """
 
@@ -70,6 +73,20 @@ def timed(fn, *args):
     return out, time.perf_counter() - start
 
 
+def best_cpu(fn, rounds: int = 5):
+    """(result, seconds): the best of ``rounds`` calls in CPU time of this process (in-process work only).
+
+    Verification of a family's answers takes milliseconds, so one wall-clock reading is mostly noise on a
+    shared machine; the best CPU reading of several is stable enough to compare two versions.
+    """
+    best, out = float("inf"), None
+    for _ in range(rounds):
+        start = time.process_time()
+        out = fn()
+        best = min(best, time.process_time() - start)
+    return out, max(best, 1e-9)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=150, help="tasks per family (levels cycled)")
@@ -101,9 +118,9 @@ def main() -> None:
             workload = pairs
         else:
             workload = pairs + wrongs
-        verdicts, ver_s = timed(lambda w=workload, f=family: [f.score(t, r) for t, r in w])
+        verdicts, ver_s = best_cpu(lambda w=workload, f=family: [f.score(t, r) for t, r in w])
         assert sum(v.reward for v in verdicts) == len(pairs), name
-        _, naive_s = timed(lambda w=workload: [naive_score(t.answer, r) for t, r in w])
+        _, naive_s = best_cpu(lambda w=workload: [naive_score(t.answer, r) for t, r in w])
         rows.append((name, gen_rate, unchecked, rate(len(workload), ver_s), rate(len(workload), naive_s)))
 
     print(f"Simulation benchmark: {n} tasks per family, levels 1-5 cycled, one process")

@@ -181,6 +181,8 @@ def final_answer(response: str) -> str:
     blocks = answer_blocks(response)
     if not blocks:
         raise AnswerBlockError("no <answer>...</answer> block")
+    if len(blocks) == 1:
+        return blocks[0]
     pick = one_final_answer(blocks, same=_same_block)
     if pick.text is None:
         raise AnswerBlockError(f"several answers: {len(blocks)} <answer> blocks that say different things")

@@ -75,9 +75,14 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+_UNIQUE_KEYS = json.JSONDecoder(
+    object_pairs_hook=_unique_pairs
+)  # built once: json.loads(**kw) builds one per call
+
+
 def json_loads_unique(text: str) -> Any:
     """``json.loads`` that refuses an object repeating a key (:class:`RepeatedKeyError`) instead of keeping the last."""
-    return json.loads(text, object_pairs_hook=_unique_pairs)
+    return _UNIQUE_KEYS.decode(text)
 
 
 def _check_dict_keys(tree: ast.AST) -> None:
@@ -126,14 +131,15 @@ def parse_literal(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int =
     if nesting_depth(s) > max_depth:
         raise AnswerParseError(f"answer nests deeper than {max_depth} levels")
     try:
-        return json.loads(s, object_pairs_hook=_unique_pairs)
+        return _UNIQUE_KEYS.decode(s)
     except RepeatedKeyError:
         raise
     except (json.JSONDecodeError, RecursionError, ValueError):
         pass
     try:
         tree = ast.parse(s, mode="eval")
-        _check_dict_keys(tree)
+        if "{" in s:  # only a dict display can repeat a key
+            _check_dict_keys(tree)
         return ast.literal_eval(tree)
     except RepeatedKeyError:
         raise

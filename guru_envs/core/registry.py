@@ -226,7 +226,7 @@ class Catalog:
         self._domains: dict[str, EnvManifest] = {}
         self._families: dict[tuple[str, str], dict[int, FamilySpec]] = {}
         self._routes: dict[str, tuple[str, str]] = {}  # prefix -> (domain, family)
-        self._instances: dict[tuple[str, str, int, str], TaskFamily] = {}
+        self._instances: dict[tuple[str, str, int | None, str], TaskFamily] = {}  # version None: current
         self._lock = threading.Lock()
         self.errors: dict[str, str] = {}  # source -> why it could not be loaded
 
@@ -261,6 +261,10 @@ class Catalog:
                         f"by {owner[0]}.{owner[1]}"
                     )
         self.envs[manifest.id] = manifest
+        added = {(manifest.domain, f.name) for f in manifest.families}
+        with self._lock:  # "the current version" of these families may now be a newer one
+            for key in [k for k in self._instances if k[2] is None and k[:2] in added]:
+                del self._instances[key]
         self._ids[manifest.id] = (manifest, None)
         for env_id, spec in family_ids.items():
             self._ids[env_id] = (manifest, spec)
@@ -383,17 +387,16 @@ class Catalog:
             RetiredFamily: the version is retired.
             ImportError, TypeError: the family cannot be built (bad entry point, bad options).
         """
+        key = (domain, name, version, repr(sorted(options.items())))
+        cached = self._instances.get(key)  # the hot path of every score() call: one dict lookup
+        if cached is not None:
+            return cached
         spec = self.family_spec(domain, name, version)
         if spec.retired:
             current = self.family_spec(domain, name)
             raise RetiredFamily(
                 f"{domain}.{name} v{spec.version} is retired: {spec.retired} (current: v{current.version})"
             )
-        key = (domain, name, spec.version, repr(sorted(options.items())))
-        with self._lock:
-            cached = self._instances.get(key)
-        if cached is not None:
-            return cached
         try:
             cls = import_entry_point(spec.entry_point)
         except Exception as exc:

@@ -14,6 +14,7 @@ exclude from training by prompt.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,17 @@ def _json_options(where: str, options: Mapping[str, Any]) -> dict[str, Any]:
     return dict(options)
 
 
+def cumulative(weights: np.ndarray) -> list[float]:
+    """The normalised cumulative weights that ``Generator.choice(n, p=weights)`` searches.
+
+    ``bisect_right(cdf, rng.random())`` picks exactly what ``rng.choice(n, p=weights)`` would, from the
+    same single draw, at a tenth of the cost.
+    """
+    cdf = np.asarray(weights, dtype=float).cumsum()
+    cdf /= cdf[-1]
+    return cdf.tolist()
+
+
 def source_class_of(manifest: EnvManifest) -> type[TaskSource]:
     """The TaskSource class of an environment: its env class's ``source_class``.
 
@@ -173,6 +185,7 @@ class TaskSource:
         self.tasks: list[Task] | None = None
         self.families: list[TaskFamily] = []
         self.weights = np.zeros(0)
+        self._cdf: list[float] = []
         self.ranges: list[tuple[int, int]] = []
         self._heldout_keys: dict[tuple[int, int, int], frozenset[str]] = {}
         if dataset is not None:
@@ -262,6 +275,7 @@ class TaskSource:
             self.families.append(family)
             self.ranges.append(family_levels(family, self.difficulty))
         self.weights = np.array([w / total for _, _, w in chosen])
+        self._cdf = cumulative(self.weights)
 
     def _load_dataset(self, dataset: Any, buckets: Mapping[str, float] | None) -> None:
         items = [dataset] if isinstance(dataset, str | Path) else list(dataset)
@@ -289,6 +303,10 @@ class TaskSource:
                 )
             if any(w < 0 for w in self.buckets.values()) or sum(self.buckets.values()) <= 0:
                 raise ValueError(f"{self.name}: bucket weights must be >= 0 with a positive sum")
+            self._bucket_names = sorted(self.buckets)
+            self._bucket_cdf = cumulative(
+                np.array([self.buckets[n] for n in self._bucket_names], dtype=float)
+            )
 
     def _stamp(self, task: Task) -> Task:
         extra = options_for(self.options, task.domain, task.family)
@@ -349,17 +367,10 @@ class TaskSource:
         """
         if self.tasks is not None:
             if self.buckets:
-                names = sorted(self.buckets)
-                total = sum(self.buckets[n] for n in names)
-                bucket = names[int(rng.choice(len(names), p=[self.buckets[n] / total for n in names]))]
-                rows = self.by_bucket[bucket]
+                rows = self.by_bucket[self._bucket_names[bisect_right(self._bucket_cdf, rng.random())]]
                 return rows[int(rng.integers(len(rows)))]
             return self.tasks[int(rng.integers(len(self.tasks)))]
-        index = (
-            self.family_index(family)
-            if family is not None
-            else int(rng.choice(len(self.families), p=self.weights))
-        )
+        index = self.family_index(family) if family is not None else bisect_right(self._cdf, rng.random())
         chosen = self.families[index]
         low, high = self.ranges[index] if difficulty is None else family_levels(chosen, difficulty)
         if level_range is not None:

@@ -325,3 +325,95 @@ def test_final_answer_rule():
     with pytest.raises(AnswerBlockError, match="no <answer>"):
         final_answer("<think><answer>a</answer></think> nothing")
     assert final_answer("<think><answer>b</answer></think><answer>a</answer>") == "a"
+
+
+# ------------------------------------------------------------------------------- many seeds (slow)
+def _zebra_cases(task):
+    h, r = task.answer["header"], task.answer["rows"]
+    n = len(r)
+    shifted = [r[(i + 1) % n][1] for i in range(n)]
+    wrong = {"header": h, "rows": [[row[0], *r[(i + 1) % n][1:]] for i, row in enumerate(r)]}
+    attacks = [
+        grid([*r, [str(n + 1), *r[0][1:]]], h),
+        grid([r[0], [r[0][0], *r[1][1:]], *r[1:]], h),
+        grid(with_column(r, shifted), [*h, h[1]]),
+        tag(md(h, [*r, r[0]])),
+        tag(json.dumps(wrong)) + tag(json.dumps(task.answer)),
+    ]
+    rights = [task.reference_response, tag(md(h, r)), grid(r[::-1], h)]
+    return attacks, rights
+
+
+def _knights_cases(task):
+    roles = task.answer
+    knights = [n for n, v in roles.items() if v == "knight"]
+    knaves = [n for n, v in roles.items() if v == "knave"]
+    attacks = [
+        tag(", ".join(f"{n} is a {v} or a {FLIP[v]}" for n, v in roles.items())),
+        tag(
+            ", ".join(f"{n} is a {v}" for n, v in roles.items())
+            + f", {knights[0] if knights else knaves[0]} is a "
+            f"{'knave' if knights else 'knight'}"
+        ),
+    ]
+    rights = [task.reference_response, tag(f"Knights: {listed(knights)}. Knaves: {listed(knaves)}.")]
+    return attacks, rights
+
+
+def _graph_cases(task):
+    word = task.answer
+    person = re.search(rf"(\w+) is {word}\.\n\n<answer>", task.reference_response).group(1)
+    other = next(n for n in ("Alice", "Bob") if n != person)
+    distractor = task.meta["distractors"][0] if task.meta["distractors"] else word + "x"
+    attacks = [tag(f"{other} is {word}"), tag(f"{word} or {distractor}"), tag(distractor) + tag(word)]
+    return attacks, [task.reference_response, tag(f"{person} is {word}")]
+
+
+def _ordering_cases(task):
+    items = task.answer
+    attacks = [
+        tag("{" + ", ".join(json.dumps(x) for x in items) + "}") if len(set(items)) > 1 else tag("[]"),
+        tag(json.dumps(items[::-1])) + tag(json.dumps(items)),
+        tag(", ".join(items) + " or " + ", ".join(items[::-1])),
+    ]
+    return attacks, [task.reference_response, tag(", ".join(items))]
+
+
+def _grid_cases(task):
+    g = task.answer
+    other = [[(v + 1) % 10 for v in row] for row in g]
+    attacks = [
+        tag(json.dumps([*g, g[0]])),
+        tag(f"{json.dumps(g)} or {json.dumps(other)}"),
+        tag(f"not {json.dumps(g)}"),
+        tag(json.dumps(other)) + tag(json.dumps(g)),
+    ]
+    return attacks, [task.reference_response, tag(f"The output grid is {json.dumps(g)}.")]
+
+
+CASE_BUILDERS = {
+    "zebra": _zebra_cases,
+    "knights_knaves": _knights_cases,
+    "graph": _graph_cases,
+    "ordering": _ordering_cases,
+    "sudoku": _grid_cases,
+    "arc_procedural": _grid_cases,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CASE_BUILDERS))
+def test_one_claim_over_many_seeds(name):
+    fam = family(name)
+    attacks_run = 0
+    for seed in range(300):
+        task = fam.sample(seed, 1 + seed % fam.levels)
+        attacks, rights = CASE_BUILDERS[name](task)
+        for attack in attacks:
+            verdict = fam.score(task, attack)
+            assert verdict.reward == 0.0, (seed, attack, verdict.reason)
+        for right in rights:
+            verdict = fam.score(task, right)
+            assert verdict.reward == 1.0, (seed, right, verdict.reason)
+        attacks_run += len(attacks)
+    assert attacks_run >= 600

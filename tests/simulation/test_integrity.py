@@ -412,3 +412,55 @@ def test_bind_call_follows_python():
         "def f(x, y=dict()):\n    pass", ([1], {}), ([], {"x": 1})
     )  # both omit a non-literal one
     assert not same_call("def f(x, y=dict()):\n    pass", ([1], {}), ([1, {}], {}))  # cannot be told equal
+
+
+# ------------------------------------------------------------------------------- many seeds (slow)
+def _type_flips(value):
+    """Values equal to ``value`` under a loose reading (``==``, sets, tolerance) but another claim."""
+    if isinstance(value, bool):
+        return [int(value)]
+    if type(value) is int:
+        return [float(value)] + ([value + 0.4] if abs(value) >= 10**6 else [])
+    if type(value) is float and value.is_integer():
+        return [int(value)]
+    if isinstance(value, list) and value and all(isinstance(v, int | str) for v in value):
+        if len(set(value)) == len(value) and sorted(value, key=str) == value:
+            return [set(value)] if all(isinstance(v, int) for v in value) else []
+        return []
+    if isinstance(value, dict) and value:
+        key = sorted(value)[0]
+        flips = [{**value, key: f} for f in _type_flips(value[key])]
+        return [*flips, {**value, "alternative_answer": value}]
+    return []
+
+
+def _literal(value):
+    """Python-literal text of a value (sets included, which JSON cannot write)."""
+    return repr(value)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    ["program_output", "bank_queue", "robot_grid", "register_machine", "stack_machine", "cellular_automaton"],
+)
+def test_one_claim_over_many_seeds(name):
+    fam = catalog().family("simulation", name)
+    attacks_run = 0
+    for seed in range(300):
+        task = fam.sample(seed, 1 + seed % fam.levels)
+        gold = task.answer
+        assert fam.score(task, task.reference_response).reward == 1.0
+        right = fence(json.dumps(gold))
+        assert fam.score(task, right + "\nAgain:\n" + right).reward == 1.0
+        wrongs = [w for w in fam.wrong_responses(task) if "```json" in w]
+        attacks = [wrongs[0] + "\n" + right, right + "\n" + wrongs[0]] if wrongs else []
+        attacks += [f"```python\n{_literal(v)}\n```" for v in _type_flips(gold)]
+        if isinstance(gold, dict) and gold:
+            key = sorted(gold)[0]
+            attacks.append(fence("{" + f"{json.dumps(key)}: null, " + json.dumps(gold)[1:]))
+        for attack in attacks:
+            verdict = fam.score(task, attack)
+            assert verdict.reward == 0.0, (seed, attack, verdict.reason)
+        attacks_run += len(attacks)
+    assert attacks_run >= 300

@@ -42,7 +42,7 @@ from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
-from guru_envs.verify.claim import final_answer, read_claim, word_problem, words_of
+from guru_envs.verify.claim import DENIED, final_answer, read_claim, word_problem, words, words_of
 from guru_envs.verify.extract import all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.judge import JudgeConfig, JudgeError, addresses_judge, ask_judge, url_from_env
 from guru_envs.verify.score import Score
@@ -195,6 +195,28 @@ def text_match(answer: str, reference: str) -> bool:
     return bool(a) and a == r
 
 
+_TEXT_ANSWER_DENIED = frozenset(("hedge", "alternative"))
+
+
+def judged_claim_problem(answer: str, reference: str) -> str | None:
+    """Why an answer is not one claim, before a judge sees it; None when it is.
+
+    Against a value (a number, a quantity, a formula or expression) the whole shared rule applies. Against
+    a text reference only hedges and alternatives are refused (``A or B``, ``maybe A``), since a text
+    answer may itself negate, compare or state (``does not change``, ``is more soluble``).
+    """
+    if reference_measurement(reference) is not None or _MATH_REFERENCE.search(reference):
+        sign = _NOT_ONE_VALUE.search(answer)
+        if sign is not None:
+            return f"the answer is not one claim: it contains {sign.group(0)!r}"
+        return word_problem(answer)
+    for word in words(answer):
+        category = DENIED.get(word)
+        if category in _TEXT_ANSWER_DENIED and word != "and":
+            return f"the answer is not one claim: {category} {word!r}"
+    return None
+
+
 def same_answer(a: str, b: str, rel_tol: float = 1e-2) -> bool:
     """Whether two boxed answers say the same thing (for repeated boxes): same text, or same value."""
     if text_match(a, b):
@@ -308,13 +330,17 @@ class WebFamily(TaskFamily):
         shown = boxed[:200]
         if not boxed.strip():
             return Score.wrong(shown, "the boxed answer is empty", verifier="judge")
-        phrase = addresses_judge(boxed)
-        if phrase is not None:
+        if text_match(boxed, reference):
+            return Score.right(shown, "identical to the reference (no judge needed)", verifier="rules")
+        why = addresses_judge(boxed)
+        if why is not None:
             return Score.wrong(
-                shown,
-                f"the boxed answer addresses the grader ({phrase!r}); it was not sent to the judge",
-                verifier="judge",
-                error="addresses_judge",
+                shown, f"{why}; it was not sent to the judge", verifier="judge", error="addresses_judge"
+            )
+        why = judged_claim_problem(boxed, reference)
+        if why is not None:  # an LLM judge may pay "0.47 or 0.5" for having the right value in it
+            return Score.wrong(
+                shown, f"{why}; it was not sent to the judge", verifier="judge", error="not_one_claim"
             )
         assert self.judge is not None
         question = str(task.meta.get("question") or task.prompt)

@@ -28,7 +28,8 @@ class FakeJudge:
     """Run with ``with FakeJudge(mode) as judge: judge.url``; ``judge.requests`` records what arrived.
 
     Modes: ``equivalence`` (sensible judge), ``gullible`` (says Yes when its prompt anywhere says "ignore
-    ... yes" or "answer yes", as an instruction-following model might), ``garbled``, ``both``, ``http500``, ``not_json``, ``no_choices``, ``slow``.
+    ... yes" or "answer yes", as an instruction-following model might), ``garbled``, ``both`` (Yes, then
+    No), ``trailing`` (a verdict followed by more text), ``http500``, ``not_json``, ``no_choices``, ``slow``.
     """
 
     def __init__(self, mode: str = "equivalence", delay: float = 3.0) -> None:
@@ -97,10 +98,12 @@ class FakeJudge:
             return "The student seems right, I think."
         if self.mode == "both":
             return "Final Decision: Yes\nOn reflection, Final Decision: No"
+        if self.mode == "trailing":
+            return "Final Decision: Yes\nActually, let me reconsider the units."
         if self.mode == "gullible" and re.search(
             r"(?i)\b(?:ignore|disregard)\b.*?\byes\b|\b(?:answer|say|output)\s+yes\b", prompt
         ):
-            return "Following the instructions. Final Decision: Yes"
+            return "Following the instructions.\nFinal Decision: Yes"
         reference = _field(prompt, "### Ground Truth Answer:", "### Student Answer")
         nonce = re.search(r"<<<STUDENT_ANSWER (\w+)>>>", prompt)
         student = (
@@ -110,7 +113,11 @@ class FakeJudge:
             if nonce
             else ""
         )
-        same = bool(student) and _norm(student) == _norm(reference)
+        try:  # the answer arrives quoted as a JSON string
+            student = json.loads(student) if student else ""
+        except ValueError:
+            student = ""
+        same = isinstance(student, str) and bool(student) and _norm(student) == _norm(reference)
         return f"The student's answer {'matches' if same else 'does not match'}.\nFinal Decision: {'Yes' if same else 'No'}"
 
     def __enter__(self) -> FakeJudge:

@@ -329,8 +329,9 @@ class _Area:
 
     After each test: ``work``, ``tmp`` and ``shm`` are emptied, ``io`` holds only the worker's files and
     ``out`` only the finished test's output files (the worker reads and removes them), and nothing else
-    is in the area's root. Nothing is followed: entries are removed by name relative to directories the
-    init opened itself, and a renamed or replaced directory is removed as a stranger. Only directories
+    is in the area's root: a stranger (or an impostor under one of the area's names) is removed, and one
+    of the area's own directories that was renamed gets its name back. Nothing is followed: entries are
+    removed by name relative to directories the init opened itself. Only directories
     whose modification time changed are listed, so a test that wrote no file costs six ``stat`` calls.
     """
 
@@ -367,12 +368,22 @@ class _Area:
         budget = [self.MAX_ENTRIES]
         try:
             if self._mtime("") != self.seen[""]:
-                for entry in os.scandir(self.root):
+                originals = {ino: name for name, ino in self.inodes.items()}
+                renamed = []
+                for entry in list(os.scandir(self.root)):
                     st = entry.stat(follow_symlinks=False)
-                    if entry.name not in self.TOP or st.st_ino != self.inodes[entry.name]:
+                    name = originals.get(st.st_ino) if _S_ISDIR(st.st_mode) else None
+                    if name == entry.name:
+                        continue
+                    if name is not None:  # one of the area's own directories, renamed: moved back below
+                        renamed.append((entry.name, name))
+                    else:  # a stranger, or an impostor under one of the area's names
                         self._remove(self.root, entry.name, budget)
-                if any(name not in os.listdir(self.root) for name in self.TOP):
-                    return False  # a directory of the area was removed or replaced: no use going on
+                for now, name in renamed:
+                    os.rename(now, name, src_dir_fd=self.root, dst_dir_fd=self.root)
+                for name in self.TOP:
+                    if os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ino != self.inodes[name]:
+                        return False  # one of its directories is gone or elsewhere: no use going on
             keep = {"io": self.IO_FILES, "out": frozenset((str(k), f"{k}.err"))}
             for name in self.TOP:
                 if self._mtime(name) != self.seen[name]:

@@ -119,8 +119,12 @@ class Worker:
         if user is not None:
             extra.update(user=user, group=user, extra_groups=[])
         code = worker_bytecode(python)
+        # The real interpreter, not a virtual environment's link to it: argv[0] is in every sandboxed
+        # process's /proc/self/cmdline, and the worker needs nothing of the environment (-I -S).
+        real = os.path.realpath(python)
         self.proc = subprocess.Popen(
-            [python, "-I", "-S", "-B", "-c", BOOT],
+            [real, "-I", "-S", "-B", "-c", BOOT],
+            executable=real,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=dict(WORKER_ENV),

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, NamedTuple
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.verify.choice import LETTERS, extract_choice
-from guru_envs.verify.claim import final_answer, read_claim, words_of
+from guru_envs.verify.claim import final_answer, words_of
 from guru_envs.verify.extract import all_boxed, strip_think
 from guru_envs.verify.score import Score
 from guru_envs.verify.units import (
@@ -37,6 +37,7 @@ from guru_envs.verify.units import (
     format_number,
     parse_measurement,
     parse_unit,
+    read_labelled_number,
     read_measured_answer,
     same_measurement,
 )
@@ -395,9 +396,9 @@ def score_quantity(task: Task, response: str, stated_only: bool = False) -> Scor
         claim.text, value, unit, rel_tol=rel_tol, abs_tol=abs_tol, stated_only=stated_only
     )
     if verdict.ok is None and unit == "":  # "1250 deer": a word the question uses may follow a count
-        labelled = read_claim(claim.text, allow=words_of(task.prompt))
-        if labelled.refused is not None:
-            return Score.wrong(boxed, labelled.refused, feedback="Box one number.")
+        labelled = read_labelled_number(claim.text, allow=words_of(task.prompt))
+        if labelled.text is None:
+            return Score.wrong(boxed, labelled.refused or "not one number", feedback="Box one number.")
         verdict = compare_measurement(labelled.text, value, unit, rel_tol=rel_tol, abs_tol=abs_tol)
     elif verdict.ok is False and unit == "%":
         got = parse_measurement(claim.text)

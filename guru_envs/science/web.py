@@ -42,7 +42,7 @@ from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
-from guru_envs.verify.claim import DENIED, final_answer, read_claim, word_problem, words, words_of
+from guru_envs.verify.claim import DENIED, final_answer, word_problem, words, words_of
 from guru_envs.verify.extract import all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.judge import JudgeConfig, JudgeError, addresses_judge, ask_judge, url_from_env
 from guru_envs.verify.score import Score
@@ -52,6 +52,7 @@ from guru_envs.verify.units import (
     compare_measurement,
     is_symbol,
     parse_measurement,
+    read_labelled_number,
     read_measured_answer,
     same_measurement,
     split_relations,
@@ -148,9 +149,9 @@ def rule_check(
             return False, claim.refused or "not one claim"
         got = parse_measurement(claim.text)
         if got is None and ref.unit is None:  # "12 apples" for 12: a word the question uses may follow
-            labelled = read_claim(claim.text, allow=allow)
-            if labelled.refused is not None:
-                return False, labelled.refused
+            labelled = read_labelled_number(claim.text, allow=allow)
+            if labelled.text is None:
+                return False, labelled.refused or "not one number"
             got = parse_measurement(labelled.text)
         if got is None:
             return False, "could not read a number (and unit) from the answer"
@@ -166,15 +167,15 @@ def rule_check(
         return True, "matches the reference text"
     if not _MATH_REFERENCE.search(reference):
         return False, "differs from the reference text"
+    relation = _MATH_REFERENCE_RELATION.search(reference)  # "x > 5": relations are the answer itself
+    sign = None if relation else _NOT_ONE_VALUE.search(answer)
     problem = word_problem(answer, allow) or (
-        f"the answer is not one claim: it contains {m.group(0)!r}"
-        if (m := _NOT_ONE_VALUE.search(answer))
-        else None
+        f"the answer is not one claim: it contains {sign.group(0)!r}" if sign else None
     )
     if problem is not None:
         return False, problem
     sides = split_relations(answer)
-    if len(sides) > 1 and not _MATH_REFERENCE_RELATION.search(reference):
+    if len(sides) > 1 and not relation:
         if len(sides) == 2 and is_symbol(sides[0]):
             answer = sides[1]
         else:
@@ -189,7 +190,12 @@ _MATH_REFERENCE_RELATION = re.compile(r"=|\\approx|≈|\\leq?|\\geq?|[<>≤≥]"
 
 
 def text_match(answer: str, reference: str) -> bool:
-    """Equality of short text answers after unwrapping LaTeX text and normalising case and spacing."""
+    """Equality of short text answers after unwrapping LaTeX text and normalising case and spacing.
+
+    A question mark is not punctuation to drop: ``mitochondria?`` asks, it does not answer.
+    """
+    if "?" in answer and "?" not in reference:
+        return False
     a = normalize_text(_LATEX_NOISE.sub(r"\1", strip_wrappers(answer)))
     r = normalize_text(_LATEX_NOISE.sub(r"\1", strip_wrappers(reference)))
     return bool(a) and a == r

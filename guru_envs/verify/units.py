@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from guru_envs.verify.claim import equation_value, word_problem
+from guru_envs.verify.claim import equation_value, read_claim, word_problem
 from guru_envs.verify.extract import strip_wrappers
 
 MAX_MEASUREMENT_CHARS = 300  # "value unit" strings longer than this are not one measurement
@@ -480,6 +480,7 @@ def _normalize(text: str) -> str:
     s = s.replace("·", "*").replace("⋅", "*").replace("•", "*").replace("×", "*").replace("÷", "/")
     s = _SPACES.sub(" ", s)
     s = re.sub(r"\\(?:left|right|displaystyle)\b", "", s)
+    s = re.sub(r"\\(?:var)?pi(?![A-Za-z])", "π", s)
     s = s.replace("\\$", "").replace("$", "").replace("{,}", ",")  # 1{,}250: a LaTeX thousands separator
     s = _OLD_STYLE_FONT.sub(r" \1 ", s)  # {\rm m/s}
     s = s.replace("^{\\circ}", "°").replace("^\\circ", "°").replace("^{°}", "°").replace("^°", "°")
@@ -689,6 +690,7 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:\s\d{3})+(?!\d)|\d+)(?:\.\d*)?|\.\d+"
 _HEAD = re.compile(
     rf"""\s*(?P<sign>[-+]?)\s*(?:
       10\s*\^\s*\(?\s*(?P<pexp>[-+]?\s*\d{{1,4}})\s*\)?
+     |\(?\s*(?P<pimul>\d+(?:\.\d+)?)?\s*\*?\s*(?P<pi>π)\s*\)?(?:\s*/\s*\(?\s*(?P<piden>\d+(?:\.\d+)?)\s*\)?)?
      |\(\s*(?P<fnum>\d+(?:\.\d+)?)\s*\)\s*/\s*\(\s*(?P<fden>\d+(?:\.\d+)?)\s*\)
      |(?P<snum>\d+(?:\.\d+)?)\s*/\s*(?P<sden>\d+(?:\.\d+)?)(?![\d.])
      |(?P<mant>{_NUM})(?:[eE](?P<eexp>[-+]?\d{{1,4}}))?
@@ -739,12 +741,17 @@ def _split_head(s: str) -> tuple[float, str] | None:
     if m is None or m.end() == 0 or not m.group(0).strip(" +-"):
         return None
     sign = -1.0 if m.group("sign") == "-" else 1.0
-    if m.group("fnum") is not None or m.group("snum") is not None:
+    if m.group("pi") is not None:  # 2π/3, π/4, (π)/(4) from \\frac{\\pi}{4}
+        den = float(m.group("piden") or 1)
+        if den == 0 or m.group(0).count("(") != m.group(0).count(")"):
+            return None
+        value: float | None = float(m.group("pimul") or 1) * math.pi / den
+    elif m.group("fnum") is not None or m.group("snum") is not None:
         num = float(m.group("fnum") or m.group("snum"))
         den = float(m.group("fden") or m.group("sden"))
         if den == 0:
             return None
-        value: float | None = num / den
+        value = num / den
     elif m.group("pexp") is not None:
         value = _to_float("1", int(m.group("pexp").replace(" ", "")))
     else:
@@ -860,6 +867,7 @@ _NOT_ONE_VALUE = re.compile(
     r"[?~<>≤≥±∓≠≲≳]|\\(?:pm|mp|leq?|geq?|lt|gt|neq?|ne|sim|lesssim|gtrsim|ll|gg|in|subset)(?![A-Za-z])"
 )
 _SUBSCRIPT = re.compile(r"[_^](?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9+\-*])")
+_NUMBER_SYMBOL = re.compile(r"\\(?:pi|infty|varpi)(?![A-Za-z])|[π∞]")
 _NAME_REST = re.compile(r"[A-Za-z\u0370-\u03ff\s()\[\]'’]*")
 _BIG_YEAR_WORDS = re.compile(r"(?i)\b(?:thousand|million|billion)\s+years?\b")
 
@@ -880,15 +888,34 @@ def is_symbol(text: str) -> bool:
     """Whether ``text`` names a quantity (``v``, ``v_f``, ``\\lambda_{max}``, ``T_{1/2}``, ``[H^+]``).
 
     Letters (Latin or Greek, LaTeX Greek commands) with sub- and superscripts, at most 30 characters, and
-    not itself a number with a unit.
+    not itself a number with a unit. Numbers written as symbols (``\\pi``, ``π``, ``\\infty``) are not
+    names: ``\\pi = \\pi/2`` is a false statement, not a definition.
     """
     s = text.strip()
-    if not s or len(s) > 30 or parse_measurement(s) is not None:
+    if not s or len(s) > 30 or parse_measurement(s) is not None or _NUMBER_SYMBOL.search(s):
         return False
     s = _WRAPPER.sub(r"\1", s)
     s = _SUBSCRIPT.sub("", _SUBSCRIPT.sub("", s))
     s = re.sub(r"\\[A-Za-z]+", "x", s)
     return any(ch.isalpha() for ch in s) and _NAME_REST.fullmatch(s) is not None
+
+
+_WORD_LABEL = re.compile(r"[A-Za-z]+(?:[ '\-][A-Za-z]+)*")
+
+
+def read_labelled_number(text: str, allow: Collection[str]) -> MeasuredAnswer:
+    """A bare number followed by words the task allows (``1250 deer``): the number, or why not.
+
+    The shared rule (:func:`guru_envs.verify.claim.read_claim`) decides whether the label may be dropped;
+    on top of it the label must be plain words, so LaTeX after a number (``7 \\lor \\pi``, ``7 -\\pi``) is
+    never taken for a label.
+    """
+    claim = read_claim(text, allow=allow)
+    if claim.refused is not None:
+        return MeasuredAnswer(None, claim.refused)
+    if claim.label and not _WORD_LABEL.fullmatch(claim.label):
+        return MeasuredAnswer(None, f"the text after the number is not a word: {claim.label[:40]!r}")
+    return MeasuredAnswer(claim.text, None)
 
 
 def split_relations(text: str) -> list[str]:

@@ -234,6 +234,46 @@ def test_web_rules(reference, answer, ok):
     assert rule_check(answer, reference)[0] is ok
 
 
+@pytest.mark.parametrize(
+    ("reference", "answer"),
+    [
+        ("0.0214 M", "2.14 \\times 10^{-2} M"),
+        ("0.0214 M", "0.0214\\,\\mathrm{mol\\,L^{-1}}"),
+        ("0.0214 M", "c = 0.0214 \\text{ mol/L}"),
+        ("0.0214 M", "[NaCl] = 0.0214 M"),
+        ("0.0214 M", "\\approx 0.0214 M"),
+        ("\\frac{\\sqrt{3}}{2}", "\\sin 60^\\circ"),
+        ("\\frac{\\sqrt{3}}{2}", "x = \\frac{\\sqrt{3}}{2}"),
+        ("x > 5", "5 < x"),
+        ("x^2 + 1", "f(x) = x^2 + 1"),
+        ("45 degrees", "\\pi/4 rad"),
+        ("45 degrees", "\\frac{\\pi}{4} \\text{ rad}"),
+        ("45 degrees", "\\theta = 45^{\\circ}"),
+        ("1.34 \\times 10^5 J", "134 000 J"),
+        ("1.34 \\times 10^5 J", "1.34\\cdot 10^{5}\\,\\mathrm{J}"),
+        ("$8,645.09", "8,645.09 dollars"),
+        ("CH4", "CH₄"),
+        ("25 °C", "25 ^\\circ\\text{C}"),
+        ("25 °C", "298.15 K"),
+    ],
+)
+def test_web_accepts_right_answers_in_common_spellings(reference, answer):
+    assert rule_check(answer, reference)[0] is True
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer"),
+    [
+        ("mitochondria", "mitochondria?"),
+        ("\\pi/2", "\\pi = \\pi/2"),  # pi is a number, not a name
+        ("\\pi/2", "\\pi \\approx \\pi/2"),
+        ("Yes", "Yes?"),
+    ],
+)
+def test_web_refuses_questions_and_false_definitions(reference, answer):
+    assert rule_check(answer, reference)[0] is False
+
+
 def test_web_labels_the_question_uses():
     allow = frozenset({"apples"})
     assert rule_check("12 apples", "12", allow=allow)[0] is True

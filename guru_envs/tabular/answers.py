@@ -21,6 +21,7 @@ tolerance 1e-3 and a percent scale that may be either way (kind ``either``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -207,14 +208,17 @@ def _guru_number(value: Fraction, text: str, rel_tol: float) -> dict:
 # ---------------------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8_192)
 def _normal(text: str, loose: bool) -> str:
     s = normalize_text(plain_answer_text(text))
     return s.replace(" ", "") if loose else s
 
 
+_BARE_NUMBER = re.compile(r"\s*[-+]?(?:\\?\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:\\?%)?\s*")
 _SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 
 
+@functools.lru_cache(maxsize=8_192)
 def _quantity(text: str) -> Quantity | None:
     """The number an answer part states, or None.
 
@@ -224,12 +228,22 @@ def _quantity(text: str) -> Quantity | None:
     q = parse_quantity(text)
     if q is not None:
         return q
+    if "10" not in text and not _SPACE_THOUSANDS.search(text):
+        return None  # neither scientific notation nor space thousands: nothing more to read
     plain = plain_answer_text(text)
     if len(plain) > 200:
         return None
     plain = _SPACE_THOUSANDS.sub("", plain)
     value = parse_number(plain)
     return None if value is None else Quantity(value, is_percent(plain))
+
+
+@functools.lru_cache(maxsize=8_192)
+def _claim_refusal(text: str, allow: frozenset[str]) -> str | None:
+    """Why a part read as a number is not one claim (cached: a group of samples repeats its answers)."""
+    if _BARE_NUMBER.fullmatch(text):  # digits, separators, a sign, a currency or percent sign: one claim
+        return None
+    return read_claim(plain_answer_text(text), allow).refused
 
 
 class _Part:
@@ -248,7 +262,7 @@ class _Part:
         self.quantity = _quantity(text)
         self.refused: str | None = None
         if self.quantity is not None:
-            self.refused = read_claim(plain_answer_text(text), allow).refused
+            self.refused = _claim_refusal(text, allow)
             if self.refused is not None:
                 self.quantity = None
         self._normal: str | None = None
@@ -285,6 +299,8 @@ def item_matches(got: str, item: dict, loose_text: bool = False) -> bool:
 
 def _same_part(a: str, b: str) -> bool:
     """Whether two boxes give the same answer (for the several-boxes rule): same text or same number."""
+    if len(a) > MAX_BOX_CHARS or len(b) > MAX_BOX_CHARS:
+        return a == b
     if _normal(a, True) == _normal(b, True):
         return True
     qa, qb = _quantity(a), _quantity(b)

@@ -69,6 +69,7 @@ __all__ = [
     "FinalAnswer",
     "SCALE_WORDS",
     "UNIT_WORDS",
+    "TextWords",
     "equation_value",
     "final_answer",
     "label_problem",
@@ -146,18 +147,63 @@ def words(text: str) -> list[str]:
     return [_fold(m.group(1)) for m in _WORD_RE.finditer(text) if m.group(1)]
 
 
+class TextWords(Collection[str]):
+    """The words of a task's text, looked up one at a time (``"apples" in words_of(prompt)``).
+
+    A prompt with tables has thousands of words, while an answer's label has one or two: each lookup
+    searches the text for that word (cached per word), so nothing is paid for prompts whose answers
+    carry no label. Iterating builds the full set.
+    """
+
+    __slots__ = ("_found", "_scales", "_text")
+
+    def __init__(self, text: str, scales: bool = False) -> None:
+        self._text = text[:200_000]
+        self._scales = scales
+        self._found: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        known = self._found.get(word)
+        if known is None:
+            known = self._lookup(word)
+            self._found[word] = known
+        return known
+
+    def _lookup(self, word: str) -> bool:
+        if word in SCALE_WORDS:
+            if not self._scales:
+                return False
+            other = word[:-1] if word.endswith("s") else word + "s"  # "in millions" allows "million"
+            return _word_pattern(word).search(self._text) is not None or (
+                other in SCALE_WORDS and _word_pattern(other).search(self._text) is not None
+            )
+        return _word_pattern(word).search(self._text) is not None
+
+    def __iter__(self):  # noqa: D105 - the full set, built on demand
+        found = set(words(self._text))
+        if not self._scales:
+            found -= SCALE_WORDS
+        return iter(found)
+
+    def __len__(self) -> int:  # noqa: D105
+        return sum(1 for _ in self)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=1_024)
-def words_of(text: str, *, scales: bool = False) -> frozenset[str]:
+def words_of(text: str, *, scales: bool = False) -> TextWords:
     """Words a task's own text allows after a value (cached: samples of one prompt share it).
 
-    Scale words are left out unless ``scales`` is set (``7 thousand`` changes the value); denied words
-    never count, whatever the text says.
+    Scale words are left out unless ``scales`` is set (``7 thousand`` changes the value); with it, a
+    scale word allows its singular and plural. Denied words never count, whatever the text says.
     """
-    found = frozenset(words(text[:200_000]))
-    if not scales:
-        return found - SCALE_WORDS
-    scale = {w for w in found if w in SCALE_WORDS}  # "in millions" allows "million" too, and the reverse
-    return found | {w[:-1] if w.endswith("s") else w + "s" for w in scale} & SCALE_WORDS
+    return TextWords(text, scales)
 
 
 @functools.cache

@@ -117,33 +117,36 @@ _UNICODE = str.maketrans(
 _DEGREE_RE = re.compile(
     r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|\\textdegree(?![a-zA-Z])"
 )
-_SUBS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\\\\(?=[a-zA-Z])"), r"\\"),  # \\frac: an escaped backslash, not a line break before "frac"
+# (pattern, replacement, a substring without which the pattern cannot match: most answers skip most rules)
+_SUBS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"\\\\(?=[a-zA-Z])"), r"\\", "\\\\"),  # \\frac: an escaped backslash, not a line break
     (
         re.compile(
             r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])"
         ),
         "",
+        "\\",
     ),
-    (re.compile(r"\\(?:displaystyle|textstyle|limits|nolimits)(?![a-zA-Z])"), ""),
-    (re.compile(r"(?<=\d)(?:\\[,!]|\{,\}|,\s*\\!)\s*(?=\d{3}(?!\d))"), ","),  # 1\,000 1{,}000 1,\!000
-    (re.compile(r"(?<!\\)\\!"), ""),
-    (re.compile(r"(?<!\\)\\[,;:> ]|~|\\q?quad(?![a-zA-Z])|\\enspace|\\thinspace"), " "),
-    (re.compile(r"\\[dtc]frac(?![a-zA-Z])"), r"\\frac"),
-    (re.compile(r"\\[dt]binom(?![a-zA-Z])"), r"\\binom"),
-    (re.compile(r"\\(?:leqslant|leq)(?![a-zA-Z])|<="), r"\\le "),
-    (re.compile(r"\\(?:geqslant|geq)(?![a-zA-Z])|>="), r"\\ge "),
-    (re.compile(r"\\(?:neq)(?![a-zA-Z])|!="), r"\\ne "),
-    (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
-    (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
-    (re.compile(r"\\ast(?![a-zA-Z])"), "*"),
-    (re.compile(r"\\varnothing(?![a-zA-Z])"), r"\\emptyset"),
-    (_DEGREE_RE, ""),
-    (re.compile(r"\*\*"), ""),  # markdown bold
-    (re.compile(r"\\\$|\$"), ""),
-    (re.compile(r"\\%"), "%"),
-    (re.compile(r"\s*\b(?:per\s?cent(?:age)?|pct)\b\.?", re.IGNORECASE), "%"),
+    (re.compile(r"\\(?:displaystyle|textstyle|limits|nolimits)(?![a-zA-Z])"), "", "\\"),
+    (re.compile(r"(?<=\d)(?:\\[,!]|\{,\}|,\s*\\!)\s*(?=\d{3}(?!\d))"), ",", ","),  # 1\,000 1{,}000 1,\!000
+    (re.compile(r"(?<!\\)\\!"), "", "\\"),
+    (re.compile(r"(?<!\\)\\[,;:> ]|~|\\q?quad(?![a-zA-Z])|\\enspace|\\thinspace"), " ", ""),
+    (re.compile(r"\\[dtc]frac(?![a-zA-Z])"), r"\\frac", "frac"),
+    (re.compile(r"\\[dt]binom(?![a-zA-Z])"), r"\\binom", "binom"),
+    (re.compile(r"\\(?:leqslant|leq)(?![a-zA-Z])|<="), r"\\le ", ""),
+    (re.compile(r"\\(?:geqslant|geq)(?![a-zA-Z])|>="), r"\\ge ", ""),
+    (re.compile(r"\\(?:neq)(?![a-zA-Z])|!="), r"\\ne ", ""),
+    (re.compile(r"\\lt(?![a-zA-Z])"), "<", "\\lt"),
+    (re.compile(r"\\gt(?![a-zA-Z])"), ">", "\\gt"),
+    (re.compile(r"\\ast(?![a-zA-Z])"), "*", "\\ast"),
+    (re.compile(r"\\varnothing(?![a-zA-Z])"), r"\\emptyset", "\\varnothing"),
+    (_DEGREE_RE, "", "\\"),
+    (re.compile(r"\*\*"), "", "**"),  # markdown bold
+    (re.compile(r"\\\$|\$"), "", "$"),
+    (re.compile(r"\\%"), "%", "\\%"),
+    (re.compile(r"\s*\b(?:per\s?cent(?:age)?|pct)\b\.?", re.IGNORECASE), "%", ""),
 ]
+_PLAIN_ANSWER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 _WRAPPER_RE = re.compile(
     r"\\(?:text|textbf|textrm|textit|textnormal|textsf|mathrm|mathbf|mathit|mathsf|mathnormal|mbox|"
     r"operatorname|boxed|fbox|mathbb|mathcal|bm|boldsymbol)\s*\{"
@@ -199,13 +202,16 @@ def _degrees(text: str) -> str:
 @functools.lru_cache(maxsize=16_384)
 def _presentation(answer: str) -> str:
     """The answer with presentation rewritten (unicode, spacing, sizing, ``\\dfrac``, ``>=``, degrees, ``$``)."""
+    if _PLAIN_ANSWER.fullmatch(answer):  # most final answers: nothing to rewrite
+        return answer
     s = answer.translate(_UNICODE)
     s = strip_wrappers(s)
     s = _degrees(s)
     if "\\overline" in s:
         s = _REPEATING_RE.sub(_repeating, s)
-    for pattern, repl in _SUBS:
-        s = pattern.sub(repl, s)
+    for pattern, repl, needed in _SUBS:
+        if needed in s:
+            s = pattern.sub(repl, s)
     return s.strip()
 
 
@@ -397,14 +403,17 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
             return ("union", pieces)
         return ("unknown", s)
     if parse_number(s) is None:  # "1,000" is a number, not a list
-        solutions = _solution_tuples(s, depth)
+        solutions = _solution_tuples(s, depth) if ";" in s else None
         if solutions is not None:
             return solutions
         parts = _split_top(s, _LIST_SEPARATORS)
         if len(parts) > 1:
             if len(parts) > MAX_ITEMS or any(not p for p in parts):
                 return ("unknown", s)
-            return ("list", _flatten(_structure(p, depth + 1) for p in parts))
+            items = _flatten(_structure(p, depth + 1) for p in parts)
+            if " or " in s and len(_split_top(s, (" or ",))) > 1:
+                return ("list", items, "or")  # alternatives joined by "or": see _compare on repeats
+            return ("list", items)
     pm = _expand_pm(s)
     if pm is not None:
         return ("list", _flatten(_structure(p, depth + 1) for p in pm))
@@ -684,6 +693,13 @@ def _compare(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float) -> bool | N
         return _compare(g[2], r, rel_tol)
     if kr == "assign":
         return _compare(g, r[2], rel_tol)
+    if (
+        kg == "list"
+        and len(g) > 2
+        and g[2] == "or"
+        and _repeats(g[1], rel_tol) > _repeats(_items(r), rel_tol)
+    ):
+        return False  # "-i, i or -i": an item said again after "or" is a hedge between two answers
     if kg == "list" and len(g[1]) == 1:
         return _compare(g[1][0], r, rel_tol)
     if kr == "list" and len(r[1]) == 1:
@@ -699,7 +715,7 @@ def _compare(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float) -> bool | N
     if kg == "list" and kr == "expr":
         return _same_set(g[1], (r,), rel_tol)
     if kr == "tuple":
-        if kg == "list" and len(g) > 2:
+        if kg == "list" and len(g) > 2 and g[2] == "set":
             return False  # a set is not an ordered tuple
         if kg in ("tuple", "list"):
             return _same_sequence(g[1], r[1], rel_tol)
@@ -729,6 +745,21 @@ def _compare(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float) -> bool | N
             return _same_sequence(g[1], _flat_vector(r), rel_tol)
         return False
     return False
+
+
+def _items(x: tuple[Any, ...]) -> tuple[Any, ...]:
+    return x[1] if x[0] in ("list", "tuple", "union") else (x,)
+
+
+def _repeats(items: tuple[Any, ...], rel_tol: float) -> int:
+    """How many items equal an earlier item of the same list (0 for a list of distinct values)."""
+    if len(items) > MAX_ITEMS:
+        return 0
+    count = 0
+    for j in range(1, len(items)):
+        if any(_compare(items[i], items[j], rel_tol) is True for i in range(j)):
+            count += 1
+    return count
 
 
 def _flat(m: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -1003,6 +1034,13 @@ def check_answer(
     refused = _refuse_reason(given)
     if refused is not None:
         return Equivalence(False, "refused", refused)
+    return _equivalence(given, reference, rel_tol, timeout, symbolic, final_form)
+
+
+def _equivalence(
+    given: str, reference: str, rel_tol: float, timeout: float, symbolic: bool, final_form: bool
+) -> Equivalence:
+    """:func:`check_answer` once ``given`` has passed the caps."""
     if len(reference) > 20 * MAX_ANSWER_CHARS:
         return Equivalence(
             given.strip() == reference.strip(), "string", "reference too long to parse; compared as text"
@@ -1043,8 +1081,6 @@ def _check_normalized(
                 return Equivalence(
                     False, "refused", "the answer is not in final form: the task asks for a plain number"
                 )
-        if given_struct[0] != "text" and _structures_with_no_op(given_struct):
-            return Equivalence(False, "refused", "the answer holds an operation that does nothing (+ 0, × 1)")
         verdict = _compare(given_struct, reference_struct, rel_tol)
     except _Refused:
         return Equivalence(False, "refused", "the answer is too large to evaluate safely")
@@ -1088,6 +1124,8 @@ def clear_caches() -> None:
         _question_key,
         _question_forms,
         _question_fractions,
+        _several_items,
+        _claim_problem,
         _mv_parse,
     ):
         cached.cache_clear()
@@ -1184,32 +1222,6 @@ def _plain_value(struct: tuple[Any, ...]) -> bool:
     return kind == "expr" and _plain_node(struct[1])
 
 
-def _no_op(node: Node) -> bool:
-    """Whether the tree holds an operation that does nothing (``+ 0``, ``\\times 1``, ``/ 1``, ``^1``, ``--x``)."""
-    kind = node[0]
-    zero, one = ("num", Fraction(0), None), ("num", Fraction(1), None)
-    if kind in ("add", "sub") and (node[2] == zero or (kind == "add" and node[1] == zero)):
-        return True
-    if kind == "mul" and (node[1] == one or node[2] == one):
-        return True
-    if kind in ("div", "pow") and node[2] == one:
-        return True
-    if kind == "neg" and node[1][0] == "neg":
-        return True
-    return any(isinstance(c, tuple) and len(c) > 1 and isinstance(c[0], str) and _no_op(c) for c in node[1:])
-
-
-def _structures_with_no_op(struct: tuple[Any, ...]) -> bool:
-    kind = struct[0]
-    if kind == "expr":
-        return _no_op(struct[1])
-    if kind in ("list", "tuple", "union"):
-        return any(_structures_with_no_op(item) for item in struct[1])
-    if kind == "assign":
-        return _structures_with_no_op(struct[2])
-    return False
-
-
 def _canonical(node: Node) -> Any:
     """A form that forgets order, grouping and no-op terms: ``-52 + 83``, ``(83 - 52) + 0`` and ``83 - 52`` agree."""
     kind = node[0]
@@ -1222,11 +1234,15 @@ def _canonical(node: Node) -> Any:
             if term in terms and opposite in terms:
                 terms.remove(term)
                 terms.remove(opposite)
+        if len(terms) == 1 and terms[0][0] == 1:
+            return terms[0][1]  # (x) + 0 is x
         return ("sum", tuple(sorted(terms, key=repr)))
     if kind == "mul":
         factors: list[Any] = []
         _factors(node, factors)
         factors = [f for f in factors if f != ("num", Fraction(1))]
+        if len(factors) == 1:
+            return factors[0]  # x \cdot 1 is x
         return ("prod", tuple(sorted(factors, key=repr)))
     if kind == "num":
         return ("num", node[1])
@@ -1348,6 +1364,7 @@ def repeats_question(given: str, reference: str, question: str) -> bool:
     return g in _question_key(question)
 
 
+@functools.lru_cache(maxsize=4_096)
 def _several_items(reference: str) -> bool:
     """Whether the reference is a set of several items (roots, solutions), which several boxes may give."""
     try:
@@ -1365,6 +1382,7 @@ def _single_item(box: str) -> bool:
     return struct[0] not in ("list", "union", "unknown", "huge")
 
 
+@functools.lru_cache(maxsize=16_384)
 def _claim_problem(given: str, reference: str, question: str | None) -> tuple[str, str | None]:
     """``(answer to compare, why it is not one claim)``: the shared rule of :mod:`guru_envs.verify.claim`.
 
@@ -1449,7 +1467,7 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
-    verdict = check_answer(given, reference, rel_tol=rel_tol, timeout=timeout, final_form=final_form)
+    verdict = _equivalence(given, reference, rel_tol, timeout, True, final_form)  # the boxes passed the caps
     if verdict.equal:
         return Score.right(shown, verdict.reason, method=verdict.method)
     details: dict[str, Any] = {"method": verdict.method}

@@ -54,6 +54,9 @@ def test_more_than_one_claim_is_refused(answer, reference, why):
         ("\\{2, -1\\}", "(2, -1)"),
         ("(1, 2)", "\\{1, 2\\}"),  # and an ordered pair for a set
         ("(1, 2)", "1, 2"),
+        ("- i, i or - i", "- i, i"),  # an item said twice: a hedge between the set and one root
+        ("2, 3 or 3", "2, 3"),
+        ("3 \\text{ or } 3", "3"),
         ("x + 1 = 4", "3"),  # an equation is not a value
         ("a + 3z = 0", "0"),
     ],

@@ -72,6 +72,7 @@ def test_family_option_timeout_passes_through():
     import gymnasium as gym
 
     env = gym.make("guru/Math-v0", family_options={"quadratic": {"timeout": 1.5}}, families=["quadratic"])
-    assert env.unwrapped._family("quadratic").timeout == 1.5
+    source = env.unwrapped.source
+    assert source.families[source.family_index("quadratic")].timeout == 1.5
     with pytest.raises(ValueError):
         guru_envs.catalog().family("math", "quadratic", timeout=-1)

@@ -450,7 +450,7 @@ def _is_position_column(header: list[str], rows: list[list[str]]) -> bool:
 
 
 Table = tuple[list[str] | None, list[list[Any]]]
-_HOUSE_KEY = re.compile(r"(?:house|position|pos)?\s*(?:no\.?|number|#)?\s*(\d{1,3})", re.IGNORECASE)
+_HOUSE_KEY = re.compile(r"(?:(?:house|position|pos)\s?)?(?:(?:no\.?|number|#)\s?)?(\d{1,3})", re.IGNORECASE)
 
 
 class NotOneGrid(ValueError):
@@ -547,8 +547,8 @@ def _house_number(cell: Any) -> int | None:
         return cell
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)
-    if isinstance(cell, str):
-        m = _HOUSE_KEY.fullmatch(cell.strip())
+    if isinstance(cell, str) and len(cell) <= 40:
+        m = _HOUSE_KEY.fullmatch(" ".join(cell.split()))
         if m:
             return int(m.group(1))
     return None

@@ -58,8 +58,7 @@ from guru_envs.verify.structured import nesting_depth
 MAX_ASSERT_CHARS = 20_000
 MAX_ASSERT_DEPTH = 60
 MAX_REGIONS = 8  # [ANSWER] blocks or fences read; more is several answers
-_ANSWER_RE = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.DOTALL)
-_ASSERT_LINE_RE = re.compile(r"^\s*assert\s+f\s*\(.*$", re.MULTILINE)
+_ASSERT_LINE_RE = re.compile(r"^[ \t]*assert[ \t]+f[ \t]*\(.*$", re.MULTILINE)  # [ \t]: never across lines
 
 
 class AssertionShapeError(ValueError):
@@ -123,6 +122,8 @@ def parse_assertion(text: str | list[str]) -> tuple[list[Any], dict[str, Any], A
             a literal.
     """
     regions = [text] if isinstance(text, str) else text
+    if len(regions) > 1 and sum(map(len, regions)) > MAX_ASSERT_CHARS:
+        raise AssertionShapeError(f"several answers: {len(regions)} answer blocks, too long together")
     candidates: list[ast.Assert] = []
     for region in regions:
         if len(region) > MAX_ASSERT_CHARS:
@@ -149,6 +150,24 @@ def parse_assertion(text: str | list[str]) -> tuple[list[Any], dict[str, Any], A
     return args, kwargs, expected, ast.unparse(node)[:500]
 
 
+def _answer_tags(text: str) -> list[str]:
+    """Bodies of ``[ANSWER]...[/ANSWER]`` in order, with one forward search per tag.
+
+    A lazy regex rescans the rest of the text for every unclosed ``[ANSWER]``: quadratic on hostile text.
+    """
+    found: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("[ANSWER]", pos)
+        if start < 0:
+            return found
+        end = text.find("[/ANSWER]", start + 8)
+        if end < 0:
+            return found
+        found.append(text[start + 8 : end])
+        pos = end + 9
+
+
 def answer_regions(response: str) -> list[str]:
     """Where the assertion is: the [ANSWER] blocks, else the python/untagged fences holding ``assert``, else the text.
 
@@ -156,7 +175,7 @@ def answer_regions(response: str) -> list[str]:
     and gives none (the caller then finds no assertion).
     """
     text = strip_think(response)
-    tagged = _ANSWER_RE.findall(text)
+    tagged = _answer_tags(text)
     if tagged:
         return tagged if len(tagged) <= MAX_REGIONS else []
     fences = [body for body in code_fences(text, ("python", "py", "python3", "")) if "assert" in body]

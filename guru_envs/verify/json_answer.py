@@ -9,7 +9,8 @@ Domains whose answers are values (lists, objects, strings, numbers) share one ru
    ```python block of working notes, which is not a literal, is no candidate). This is the project's
    rule for several final answers (:func:`guru_envs.verify.claim.final_answer`) applied to values:
    repeats are one answer, different values are several, and more than :data:`MAX_CANDIDATES`
-   blocks is refused outright, which also bounds the work.
+   blocks, or several blocks that together exceed the size cap for one answer, are refused outright,
+   which also bounds the work.
 3. Each candidate is parsed by :func:`parse_literal` (JSON first, then a Python literal; never
    evaluated) under size and depth caps; an object that repeats a key is refused (JSON parsers keep the
    last value, so ``{"a": 1, "a": 2}`` would say two things). A boxed candidate may be bare text when
@@ -313,6 +314,14 @@ def read_json_answer(
     boxes = all_boxed(text)
     if len(tagged) > MAX_CANDIDATES or len(boxes) > MAX_CANDIDATES:
         raise NotOneClaimError(f"several answers: more than {MAX_CANDIDATES} answer blocks")
+    plain = plain[-MAX_CANDIDATES:]
+    candidates = [*tagged, *plain, *boxes]
+    if len(candidates) > 1 and sum(map(len, candidates)) > max_chars:
+        # Parsing is linear, but a Python literal costs ~3 us a character: 16 blocks at the size cap would
+        # cost seconds. Several blocks that together exceed the cap for one answer are not one claim.
+        raise NotOneClaimError(
+            f"several answers: {len(candidates)} answer blocks, over {max_chars:,} characters together"
+        )
 
     error: AnswerParseError | None = None
     fenced: list[JsonAnswer] = []
@@ -328,7 +337,7 @@ def read_json_answer(
         if error is not None:
             fenced = []
     else:
-        for body in plain[-MAX_CANDIDATES:]:
+        for body in plain:
             try:
                 fenced.append(JsonAnswer(parse_literal(body, max_chars, max_depth), body.strip(), "fence"))
             except RepeatedKeyError:
@@ -396,7 +405,8 @@ def last_json_object(
     With ``key``, objects whose only key is ``key`` (``{"output": ...}``) are the answer: the last one
     counts, and every other such object in the text must give the same value, or the text holds several
     answers. Without one, the last object that parses counts (GURU's reading). One left-to-right pass
-    finds the top-level brace groups; at most :data:`MAX_CANDIDATES` are parsed, from the last.
+    finds the top-level brace groups; at most :data:`MAX_CANDIDATES` are parsed, from the last, and at most
+    ``max_chars`` characters in all.
 
     Raises:
         AnswerParseError: when no such object exists, or the answers disagree.
@@ -418,6 +428,8 @@ def last_json_object(
         keyed = [s for s in spans if quoted in text[s[0] : s[1]] or repr(key) in text[s[0] : s[1]]]
         if len(keyed) > MAX_CANDIDATES:
             raise NotOneClaimError(f"several answers: more than {MAX_CANDIDATES} answer objects")
+        if len(keyed) > 1 and sum(end - begin for begin, end in keyed) > max_chars:
+            raise NotOneClaimError(f"several answers: {len(keyed)} answer objects, too long together")
         answers: list[JsonAnswer] = []
         for begin, end in keyed:
             if end - begin > max_chars:
@@ -433,9 +445,13 @@ def last_json_object(
         found = _one_value(answers, f'"{key}" objects', 0.0, 0.0)
         if found is not None:
             return found.value
+    budget = max_chars  # characters parsed in all: failed parses must not add up to seconds
     for begin, end in reversed(spans[-MAX_CANDIDATES:]):
         if end - begin > max_chars:
             continue
+        budget -= end - begin
+        if budget < 0:
+            break
         try:
             return parse_literal(text[begin:end], max_chars, max_depth)
         except RepeatedKeyError:

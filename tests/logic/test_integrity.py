@@ -417,3 +417,14 @@ def test_one_claim_over_many_seeds(name):
             assert verdict.reward == 1.0, (seed, right, verdict.reason)
         attacks_run += len(attacks)
     assert attacks_run >= 600
+
+
+def test_hostile_cells_stay_fast():
+    import time
+
+    spaced = [["House" + " " * 16_000 + "x", *R[0][1:]], *R[1:]]
+    long_text = ", ".join([NAMES[0]] * 3_000) + " are knights"
+    for task, response in ((ZEBRA, grid(spaced)), (KK, tag(long_text)), (KK, tag("and, " * 4_000))):
+        start = time.perf_counter()
+        assert score(task, response).reward == 0.0
+        assert time.perf_counter() - start < 1.0  # the house cell took 7 s before its fix

@@ -464,3 +464,31 @@ def test_one_claim_over_many_seeds(name):
             assert verdict.reward == 0.0, (seed, attack, verdict.reason)
         attacks_run += len(attacks)
     assert attacks_run >= 300
+
+
+BIG_TUPLE = "(" + "1, " * 60_000 + "1)"
+SLOW_BEFORE = {
+    # (task, response): each took from 1.5 s to 27 s before its fix
+    "16,000 unclosed [ANSWER] tags": ("crux_i", "[ANSWER]" * 100_000),
+    "blank lines before a syntax error": ("crux_o", "```python\n" + "\n" * 19_000 + "(\n```"),
+    "five large answer objects": ("codeio", ('{"output": ' + BIG_TUPLE + "} ") * 5),
+    "five large objects without the key": ("codeio", ('{"x": ' + BIG_TUPLE + "} ") * 5),
+    "five large fenced literals": ("codeio", ("```json\n" + BIG_TUPLE + "\n```\n") * 5),
+    "sixteen boxed literals": ("codeio", ("\\boxed{" + BIG_TUPLE[:40_000] + ")}\n") * 16),
+}
+
+
+@pytest.mark.parametrize("label", sorted(SLOW_BEFORE))
+def test_hostile_answers_stay_fast(label):
+    import time
+
+    kind, response = SLOW_BEFORE[label]
+    task = {
+        "crux_i": lambda: crux("i", CODE_DEFAULTS, "assert f(??) == 'x-x'"),
+        "crux_o": lambda: crux("o", CODE_FLOAT, "assert f(6, 2) == ??", "3.0"),
+        "codeio": lambda: codeio('"output": 3'),
+    }[kind]()
+    start = time.perf_counter()
+    verdict = guru_envs.score(task, response)
+    assert verdict.reward == 0.0
+    assert time.perf_counter() - start < 1.0, label

@@ -35,6 +35,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-completion-length", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-5)
     parser.add_argument("--scoring-workers", type=int, default=1, help="scoring processes (1: in process)")
+    parser.add_argument(
+        "--gradient-checkpointing", action="store_true", help="trade compute for memory (big models)"
+    )
     parser.add_argument("--out", default="runs/trl", help="output folder")
     return parser.parse_args(argv)
 
@@ -56,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         per_device_train_batch_size=args.prompts_per_step * args.num_generations,
         num_generations=args.num_generations,
         max_completion_length=args.max_completion_length,
+        gradient_checkpointing=args.gradient_checkpointing,
         logging_steps=1,
         save_strategy="no",
         report_to="none",

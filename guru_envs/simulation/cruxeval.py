@@ -45,6 +45,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from typing import Any
 
 from guru_envs.core.family import TaskFamily
@@ -84,18 +85,20 @@ def _literal(node: ast.AST) -> Any:
 
 def _assertions(text: str) -> list[ast.Assert]:
     """Every top-level ``assert`` statement of ``text``: of the whole when it parses, else line by line."""
-    try:
-        return [n for n in ast.parse(text).body if isinstance(n, ast.Assert)]
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        pass
-    found: list[ast.Assert] = []
-    for line in _ASSERT_LINE_RE.findall(text):
+    with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
+        warnings.simplefilter("ignore", SyntaxWarning)
         try:
-            tree = ast.parse(line.strip())
+            return [n for n in ast.parse(text).body if isinstance(n, ast.Assert)]
         except (SyntaxError, ValueError, MemoryError, RecursionError):
-            continue
-        found += [n for n in tree.body if isinstance(n, ast.Assert)]
-    return found
+            pass
+        found: list[ast.Assert] = []
+        for line in _ASSERT_LINE_RE.findall(text):
+            try:
+                tree = ast.parse(line.strip())
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                continue
+            found += [n for n in tree.body if isinstance(n, ast.Assert)]
+        return found
 
 
 def _is_f_assertion(node: ast.Assert) -> bool:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import warnings
 from typing import Any, NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
@@ -138,7 +139,9 @@ def parse_literal(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int =
     except (json.JSONDecodeError, RecursionError, ValueError):
         pass
     try:
-        tree = ast.parse(s, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(s, mode="eval")
         if "{" in s:  # only a dict display can repeat a key
             _check_dict_keys(tree)
         return ast.literal_eval(tree)

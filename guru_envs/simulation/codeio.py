@@ -27,14 +27,15 @@ Scoring:
     repeat a key score 0. Differences from GURU's scorer, all deliberate: the last fenced block counts
     rather than the first (a model may revise, but every block must agree), a small float tolerance
     replaces exact ``==``, booleans never equal 1/0, integers never equal floats, and parsing is
-    bounded in size and depth. As in GURU, input-prediction rows are compared with the recorded input:
-    the rows carry no runnable reference program, so another valid input cannot be checked and scores 0.
+    bounded in size and depth (answers over 50,000 characters are refused). As in GURU,
+    input-prediction rows are compared with the recorded input: the rows carry no runnable reference
+    program, so another valid input cannot be checked and scores 0.
 
 Version History:
     v0: initial release.
     Unreleased (issue 17): one exact claim. Answers under the wrong wrapper key, with extra keys,
     with repeated keys, several disagreeing answers, a set for an array and a number of the other type
-    (``25.0`` for ``25``) score 0.
+    (``25.0`` for ``25``) score 0; answers are capped at 50,000 characters (200,000 before).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task
-from guru_envs.simulation.answers import ABS_TOL, REL_TOL, short
+from guru_envs.simulation.answers import ABS_TOL, MAX_ANSWER_CHARS, REL_TOL, short
 from guru_envs.verify.extract import strip_think
 from guru_envs.verify.json_answer import (
     NotOneClaimError,
@@ -137,13 +138,13 @@ def read_prediction(response: str, key: str | None) -> tuple[Any, str]:
         AnswerParseError: when neither is found, or the answers disagree.
     """
     try:
-        answer = read_json_answer(response, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+        answer = read_json_answer(response, max_chars=MAX_ANSWER_CHARS, rel_tol=REL_TOL, abs_tol=ABS_TOL)
         return answer.value, answer.text[:500]
     except NotOneClaimError:
         raise
     except AnswerParseError as first:
         try:
-            value = last_json_object(strip_think(response), key=key or "output")
+            value = last_json_object(strip_think(response), MAX_ANSWER_CHARS, key=key or "output")
         except NotOneClaimError:
             raise
         except AnswerParseError:

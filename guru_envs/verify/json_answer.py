@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import warnings
 from typing import Any, NamedTuple
 
@@ -41,6 +42,7 @@ from guru_envs.verify.structured import MAX_ANSWER_CHARS, MAX_DEPTH, AnswerParse
 
 _PLAIN_FENCES = ("", "text", "plaintext", "python", "py", "python3")
 MAX_CANDIDATES = MAX_BOXES  # answer blocks (fences or boxes) of one response; more is refused, not scanned
+_BRACES = re.compile(r"[{}]")
 _LATEX_ESCAPES = ("\\{", "\\}", "\\_", "\\&", "\\%", "\\#", "\\$")
 
 
@@ -417,15 +419,15 @@ def last_json_object(
     spans: list[tuple[int, int]] = []
     depth = 0
     start = -1
-    for i, ch in enumerate(text):
-        if ch == "{":
+    for m in _BRACES.finditer(text):  # only the braces are visited, not every character
+        if m.group() == "{":
             if depth == 0:
-                start = i
+                start = m.start()
             depth += 1
-        elif ch == "}" and depth > 0:
+        elif depth > 0:
             depth -= 1
             if depth == 0:
-                spans.append((start, i + 1))
+                spans.append((start, m.end()))
     if key is not None:
         quoted = json.dumps(key)
         keyed = [s for s in spans if quoted in text[s[0] : s[1]] or repr(key) in text[s[0] : s[1]]]

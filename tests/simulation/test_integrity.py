@@ -474,7 +474,7 @@ SLOW_BEFORE = {
     "five large answer objects": ("codeio", ('{"output": ' + BIG_TUPLE + "} ") * 5),
     "five large objects without the key": ("codeio", ('{"x": ' + BIG_TUPLE + "} ") * 5),
     "five large fenced literals": ("codeio", ("```json\n" + BIG_TUPLE + "\n```\n") * 5),
-    "sixteen boxed literals": ("codeio", ("\\boxed{" + BIG_TUPLE[:40_000] + ")}\n") * 16),
+    "eight boxed literals": ("codeio", ("\\boxed{" + BIG_TUPLE[:20_000] + ")}\n") * 8),
 }
 
 

@@ -1,23 +1,32 @@
 """verifiers adapter: a guru id loaded as a real verifiers.v1 environment, scored through its Task API."""
 
 import asyncio
+import importlib
 
 import pytest
 
-vf = pytest.importorskip("verifiers.v1")
+from guru_envs import score
+from guru_envs.integrations.tasks import draw_tasks
 
-from guru_envs import score  # noqa: E402
-from guru_envs.integrations.tasks import draw_tasks  # noqa: E402
-from guru_envs.integrations.verifiers import (  # noqa: E402
-    TASKSET_ID,
-    GuruTask,
-    GuruTaskset,
-    load_environment,
-)
+pytest.importorskip("verifiers")  # the package root is light; verifiers.v1 takes ~15 s to import,
+# so it is imported by the first test that runs here, not at collection in every test worker
+
+
+def verifiers_v1():
+    return importlib.import_module("verifiers.v1")
+
+
+def adapter():
+    return importlib.import_module("guru_envs.integrations.verifiers")
+
+
+def load_environment(*args, **kwargs):
+    return adapter().load_environment(*args, **kwargs)
 
 
 def trace_for(task, reply):
     """A verifiers Trace whose one sampled assistant turn is ``reply`` (what a rollout records)."""
+    vf = verifiers_v1()
     nodes = [
         vf.MessageNode(message=vf.UserMessage(content=task.data.prompt)),
         vf.MessageNode(parent=0, message=vf.AssistantMessage(content=reply), sampled=True),
@@ -38,13 +47,13 @@ def logic_env():
 
 
 def test_load_environment_builds_a_real_verifiers_env(logic_env):
-    assert isinstance(logic_env, vf.SingleAgentEnv)
-    assert isinstance(logic_env.taskset, GuruTaskset)
-    assert logic_env.config.taskset.id == TASKSET_ID
+    assert isinstance(logic_env, verifiers_v1().SingleAgentEnv)
+    assert isinstance(logic_env.taskset, adapter().GuruTaskset)
+    assert logic_env.config.taskset.id == adapter().TASKSET_ID
     assert logic_env.config.agent.harness.id == "null"  # one chat reply, no tools
     tasks = list(logic_env.taskset)
     assert [t.data.idx for t in tasks] == list(range(6))
-    assert all(isinstance(t, GuruTask) for t in tasks)
+    assert all(isinstance(t, adapter().GuruTask) for t in tasks)
     expected = draw_tasks("guru/Logic-v0", 6, seed=3, difficulty=1)
     assert [t.data.prompt for t in tasks] == [e.prompt for e in expected]
     assert [t.key for t in tasks] == [e.id for e in expected]
@@ -79,6 +88,7 @@ def test_config_round_trips_through_verifiers_resolution():
     """verifiers re-validates a dumped config by taskset id (as its env server does)."""
     env = load_environment("guru/Tabular-v0", size=3, seed=1, difficulty=(1, 2), families=["lookup", "ratio"])
     dumped = env.config.model_dump()
+    vf = verifiers_v1()
     again = vf.load_environment(vf.resolve_env_config(dumped))
     assert [t.data.guru_task for t in again.taskset] == [t.data.guru_task for t in env.taskset]
     assert {t.guru().family for t in again.taskset} <= {"lookup", "ratio"}

@@ -249,3 +249,150 @@ def test_always_equal_objects_pass_a_same_process_executor_but_not_here():
         family.score(task, fence("class Solution:\n    def square(self, x):\n        return x * x\n")).reward
         == 1.0
     )
+
+
+# ----------------------------------------------------------------- issue 18: the hidden tests stay hidden
+
+# Reads every string it can reach in its own process (frames, gc, its whole memory) and in every other
+# process it can open, looking for a regular expression that matches the hidden check or reference
+# code (and, being written with escapes, never its own text).
+FIND = r"""
+import gc, os, re, sys
+
+def _blobs():
+    f = sys._getframe()
+    while f is not None:
+        for space in (f.f_locals, f.f_globals):
+            for v in list(space.values()):
+                if isinstance(v, (str, bytes)):
+                    yield v if isinstance(v, bytes) else v.encode("utf-8", "replace")
+        f = f.f_back
+    for o in gc.get_objects():
+        if isinstance(o, dict):
+            for v in list(o.values()):
+                if isinstance(v, str):
+                    yield v.encode("utf-8", "replace")
+    for pid in ["self"] + [p for p in os.listdir("/proc") if p.isdigit()]:
+        try:
+            maps = open(f"/proc/{pid}/maps").read().splitlines()
+            mem = open(f"/proc/{pid}/mem", "rb", 0)
+        except OSError:
+            continue
+        for line in maps:
+            addr, perms = line.split()[:2]
+            lo, hi = (int(x, 16) for x in addr.split("-"))
+            if "r" in perms and hi - lo < 1 << 28:
+                try:
+                    mem.seek(lo)
+                    yield mem.read(hi - lo)
+                except (OSError, ValueError, OverflowError):
+                    pass
+
+_found = {}
+
+def find(pattern):
+    if pattern not in _found:  # once per process: the check calls the candidate many times
+        rx = re.compile(pattern.encode())
+        _found[pattern] = None
+        for blob in _blobs():
+            m = rx.search(blob)
+            if m:
+                _found[pattern] = blob[m.start() : m.start() + 4000].decode("utf-8", "replace")
+                break
+    return _found[pattern]
+"""
+
+
+def test_humaneval_check_mode_cannot_be_replayed_from_the_reference():
+    """HumanEval/32 runs as a trusted check with the canonical solution loaded beside it: a submission
+    that finds that solution (or the check) anywhere it can read, and replays it, would pass."""
+    family = HumanEvalFamily()
+    problem = humaneval_problems()[32]
+    task = task_for(problem)
+    hack = FIND + (
+        "def find_zero(xs):\n"
+        "    ref = find(r'begin, end = -1\\., 1\\.\\s+while') or find(r'rng = random\\.Random\\(42\\)')\n"
+        "    if ref is None:\n"
+        "        return 12345.0\n"
+        "    begin, end = -1.0, 1.0\n"  # what the reference says, replayed
+        "    p = lambda x: sum(c * x ** i for i, c in enumerate(xs))\n"
+        "    while p(begin) * p(end) > 0:\n"
+        "        begin, end = begin * 2, end * 2\n"
+        "    while end - begin > 1e-10:\n"
+        "        c = (begin + end) / 2\n"
+        "        if p(c) * p(begin) > 0:\n"
+        "            begin = c\n"
+        "        else:\n"
+        "            end = c\n"
+        "    return begin\n"
+    )
+    score = family.score(task, fence(hack))
+    assert score.details["io"] == "check"
+    assert score.reward == 0.0 and not score.correct, score.reason
+    assert "begin, end" not in str(score.details) and "Random(42)" not in str(score.details)
+
+
+def test_leetcode_assert_rows_cannot_be_replayed_from_the_tests():
+    family = GuruCodeFamily()
+    task = family.task_from_row(LEETCODE_ROW)
+    hack = FIND + (
+        "class Solution:\n"
+        "    def reverseList(self, head):\n"
+        "        if find(r'check\\(Solution\\(\\)\\.reverseList\\)') is None:\n"
+        "            return head\n"
+        "        prev = None\n"
+        "        while head:\n"
+        "            head.next, prev, head = prev, head, head.next\n"
+        "        return prev\n"
+    )
+    score = family.score(task, fence(hack))
+    assert score.details["io"] == "check" and score.reward == 0.0, score.reason
+
+
+def test_taco_rows_cannot_read_their_expected_outputs():
+    row = {
+        "data_source": "codegen__taco",
+        "prompt": [{"role": "user", "content": "Sum a list."}],
+        "reward_model": {
+            "ground_truth": {
+                "functional": "_inputs = [[[1, 2, 3]], [[5, -5, 5]]]\n_outputs = [[6], [5]]\n"
+                "def _same(a, b):\n    return a == b\n"
+                "for i, o in zip(_inputs, _outputs):\n    assert _same(total(*i), o[0])\n"
+            }
+        },
+        "extra_info": {"index": 9},
+    }
+    family = GuruCodeFamily()
+    task = family.task_from_row(row)
+    assert family.score(task, fence("def total(xs):\n    return sum(xs)\n")).reward == 1.0
+    hack = FIND + (
+        "import ast\n"
+        "def total(xs):\n"
+        "    text = find(r'_outputs = \\[\\[')\n"
+        "    if text is None:\n"
+        "        return -1\n"
+        "    outs = ast.literal_eval(re.search(r'_outputs = (\\[\\[.*?\\]\\])', text).group(1))\n"
+        "    ins = re.search(r'_inputs = (\\[\\[\\[.*?\\]\\]\\])', find(r'_inputs = \\[\\[')).group(1)\n"
+        "    return outs[[i[0] for i in ast.literal_eval(ins)].index(xs)][0]\n"
+    )
+    score = family.score(task, fence(hack))
+    assert score.details["io"] == "check" and score.reward == 0.0, score.reason
+
+
+def test_stop_iteration_does_not_end_a_checks_loop():
+    """Issue 18, hole 7: ``raise StopIteration`` once passed ``assert all(map(is_even, [2, 4, 8]))``."""
+    row = {
+        "data_source": "codegen__mbpp",
+        "prompt": [{"role": "user", "content": "Write is_even(n)."}],
+        "reward_model": {
+            "ground_truth": {"functional": "assert all(map(is_even, [2, 4, 8]))\nassert not is_even(3)\n"}
+        },
+        "extra_info": {"index": 2},
+    }
+    family = GuruCodeFamily()
+    task = family.task_from_row(row)
+    assert family.score(task, fence("def is_even(n):\n    return n % 2 == 0\n")).reward == 1.0
+    for exc in ("StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt", "SystemExit"):
+        hack = f"def is_even(n):\n    if n % 2:\n        return False\n    raise {exc}\n"
+        score = family.score(task, fence(hack))
+        assert score.reward == 0.0, (exc, score.reason)

@@ -214,6 +214,8 @@ def _normal(text: str, loose: bool) -> str:
     return s.replace(" ", "") if loose else s
 
 
+# A question mark anywhere, or an approximation sign before a value (``~12.5%``, ``\\approx 3``), hedges.
+_HEDGE_RE = re.compile(r"\?|(?:^|[|(])\s*(?:~|\\sim\b|\\approx\b|\u2248)")
 _BARE_NUMBER = re.compile(r"\s*[-+]?(?:\\?\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:\\?%)?\s*")
 _SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 
@@ -341,6 +343,13 @@ def score_items(
     if pick.text is None:
         return Score.wrong(boxes[-1][:200], pick.refused or "no final answer", method="several_answers")
     boxed = pick.text
+    hedge = _HEDGE_RE.search(boxed)
+    if hedge is not None:
+        return Score.wrong(
+            boxed,
+            f"the answer is not one claim: it contains {hedge.group(0).strip()!r}",
+            method="not_one_claim",
+        )
     parts = split_multi(boxed, "|")
     if not parts:
         return Score.wrong(boxed, "the boxed answer is empty")

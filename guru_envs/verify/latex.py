@@ -416,7 +416,14 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
             return ("list", items)
     pm = _expand_pm(s)
     if pm is not None:
-        return ("list", _flatten(_structure(p, depth + 1) for p in pm))
+        plus, minus = (_structure(p, depth + 1) for p in pm)
+        try:
+            same = _compare(plus, minus, 0.0)
+        except (_Refused, _NotOneClaim, RecursionError):
+            same = None
+        if same is True:
+            return ("false", "'\\pm 0' gives one value twice: not two solutions")
+        return ("list", _flatten((plus, minus)))
     body = _set_body(s)
     if body is not None:
         parts = [p for p in _split_top(body, _LIST_SEPARATORS) if p]
@@ -620,8 +627,10 @@ def _equation(pieces: list[str], ops: list[str], s: str, depth: int) -> tuple[An
             return ("false", problem)
         name, value = (exact[0] if _is_name(exact[0]) else None), found
     for side in approx:
-        if _close_constant(side, value) is False:
-            return ("false", f"a false approximation: {value[:40]} \\approx {side[:40]}")
+        close = _close_constant(side, value)
+        if close is not True:  # wrong, or a side that cannot be checked: either way not a claim we can pay
+            why = "a false" if close is False else "an unchecked"
+            return ("false", f"{why} approximation: {value[:40]} \\approx {side[:40]}")
     inner = _structure(value, depth + 1)
     return ("assign", _name_key(name), inner) if name is not None else inner
 
@@ -1382,6 +1391,9 @@ def _single_item(box: str) -> bool:
     return struct[0] not in ("list", "union", "unknown", "huge")
 
 
+_APPROX_START = re.compile(r"\s*~\s*[-+.\d\\]")
+
+
 @functools.lru_cache(maxsize=16_384)
 def _claim_problem(given: str, reference: str, question: str | None) -> tuple[str, str | None]:
     """``(answer to compare, why it is not one claim)``: the shared rule of :mod:`guru_envs.verify.claim`.
@@ -1390,6 +1402,10 @@ def _claim_problem(given: str, reference: str, question: str | None) -> tuple[st
     alternatives and the like anywhere in the answer refuse it. Text references (names, choices) are
     compared as text and skip this.
     """
+    if "?" in given:
+        return given, "the answer is not one claim: it contains '?'"
+    if _APPROX_START.match(given):
+        return given, "the answer is not one claim: it approximates ('~')"
     reference_struct = _structure(normalize_answer(reference))
     if reference_struct[0] == "text":
         return given, None

@@ -39,6 +39,12 @@ def boxed(answer: str) -> str:
         ("x = 3 = 5", "5", "false equation"),
         ("x = 1/3 \\approx 1.3", "1/3", "false approximation"),
         ("3 = 3 + 1", "3", "false equation"),
+        ("(2, -1) \\approx (-1, 2)", "(2, -1)", "approximation"),
+        ("7 \\approx 8", "7", "false approximation"),
+        ("7 \\pm 0", "7", "\\pm 0"),
+        ("2, 3 \\pm 0", "2, 3", "\\pm 0"),
+        ("\\text{Monday}?", "\\text{Monday}", "'?'"),
+        ("~7", "7", "approximates"),
     ],
 )
 def test_more_than_one_claim_is_refused(answer, reference, why):

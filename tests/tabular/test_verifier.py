@@ -169,6 +169,8 @@ def test_cell_lookups_are_exact(answer, ok):
         ("134000 thousand", "scale word"),  # the table says nothing of thousands
         ("134000 (approx.)", ""),  # not read as a number at all
         ("134000 bananas", "neither a unit"),
+        ("134000?", "'?'"),
+        ("~134000", "'~'"),
     ],
 )
 def test_a_number_must_be_one_claim(answer, why):
@@ -199,6 +201,11 @@ def test_scale_words_need_the_table_to_use_them():
 )
 def test_several_boxes_follow_the_shared_rule(response, ok):
     assert score_items(response, [number_item(12)]).correct is ok
+
+
+def test_a_name_with_a_question_mark_is_not_a_claim():
+    assert not score_items(box("Alberta?"), [text_item("Alberta")]).correct
+    assert score_items(box("Alberta"), [text_item("Alberta")]).correct
 
 
 def test_several_boxes_may_give_the_items_of_a_set():

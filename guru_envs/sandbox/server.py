@@ -37,127 +37,36 @@ reported as such: use it only for trusted code.
 
 from __future__ import annotations
 
-import gc
-import json
 import marshal
 import os
-import select
 import signal
 import socket
-import sys
 import time
 import traceback
 
 if __package__:
     from guru_envs.sandbox import area as area_mod
     from guru_envs.sandbox import child, linux, protocol, rootfs
+    from guru_envs.sandbox.watch import Budget, CgroupClock, TreeClock, Watch
 else:  # inside the worker
     import _guru_sandbox_area as area_mod
     import _guru_sandbox_child as child
     import _guru_sandbox_linux as linux
     import _guru_sandbox_protocol as protocol
     import _guru_sandbox_rootfs as rootfs
+    from _guru_sandbox_watch import Budget, CgroupClock, TreeClock, Watch
 
 EXEC_ROOT = rootfs.EXEC_ROOT
 RECORD_EXTRA = 65536  # a record line may exceed the output cap by this much (JSON framing, messages)
 
 
-def _send(header: dict, blobs: dict | None = None) -> None:
+def send(header: dict, blobs: dict | None = None) -> None:
+    """One frame to the scorer (fd 1)."""
     protocol.write_all(1, protocol.pack(header, blobs))
 
 
 class _ZygoteGone(RuntimeError):
     pass
-
-
-# ------------------------------------------------------------------------------------------ clocks
-
-
-class CgroupClock:
-    """CPU seconds of every process in a role's CPU cgroup, forked children included."""
-
-    def __init__(self, fd: int, kind: str) -> None:
-        self.fd, self.kind = fd, kind
-
-    def read(self) -> float | None:
-        try:
-            raw = os.pread(self.fd, 4096, 0)
-            if self.kind == "v1":
-                return int(raw) / 1e9
-            for line in raw.split(b"\n"):
-                if line.startswith(b"usage_usec "):
-                    return int(line.split()[1]) / 1e6
-        except (OSError, ValueError):
-            pass
-        return None
-
-
-class TreeClock:
-    """CPU seconds of a process tree from ``/proc``: live processes plus the children they reaped.
-
-    The fallback where no cgroup can be had: a child whose parent ignores SIGCHLD is reaped without its
-    time being counted, so the worker then also stacks a filter that refuses new processes
-    (:func:`guru_envs.sandbox.seccomp.no_fork_program`).
-    """
-
-    _TICK = os.sysconf("SC_CLK_TCK")
-
-    def __init__(self, root: int) -> None:
-        self.root = root
-
-    def read(self) -> float | None:
-        total, stack, seen = 0, [self.root], 0
-        while stack and seen < 4096:
-            pid = stack.pop()
-            seen += 1
-            try:
-                with open(f"/proc/{pid}/stat", "rb") as fh:
-                    raw = fh.read()
-                fields = raw[raw.rindex(b")") + 2 :].split()
-                total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
-                with open(f"/proc/{pid}/task/{pid}/children", "rb") as fh:
-                    stack.extend(int(x) for x in fh.read().split())
-            except (OSError, ValueError, IndexError):
-                if pid == self.root:
-                    return None
-        return total / self._TICK
-
-
-class Budget:
-    """A per-test CPU limit enforced from outside: the processes cannot reset it as they could an itimer.
-
-    The clock is read only when the test could have spent its allowance: the execution's processes
-    spend at most ``ncpu`` CPU seconds per wall second, so the first look is ``cpu_s / ncpu`` after the
-    test starts, and the next one when the rest could have gone. A fast test costs two reads (start and
-    end) where a cgroup counts, and none for a single run.
-    """
-
-    NCPU = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-    def __init__(self, clock: CgroupClock | TreeClock, cpu_s: float) -> None:
-        self.clock, self.cpu_s = clock, cpu_s
-        self.base: float | None = 0.0
-        self.check_at = float("inf")
-
-    def start(self, now: float) -> None:
-        self.base = self.clock.read()
-        self.check_at = now + self.cpu_s / self.NCPU
-
-    def spent(self) -> float | None:
-        cpu = self.clock.read()
-        if cpu is None or self.base is None:
-            return None
-        return max(0.0, cpu - self.base)
-
-    def over(self, now: float) -> bool:
-        spent = self.spent()
-        if spent is None:
-            self.check_at = float("inf")
-            return False
-        if spent >= self.cpu_s:
-            return True
-        self.check_at = now + max(0.005, (self.cpu_s - spent) / self.NCPU)
-        return False
 
 
 # --------------------------------------------------------------------------------------- the server
@@ -414,7 +323,9 @@ class Server:
         start = time.monotonic()
         budget = Budget(self._clock("sub", kid.pid), float(limits["cpu_s"]))
         budget.start(start)
-        watch = _Watch(self, jid, kid.pidfd, kid.pipes["res"], int(limits["output_bytes"]) + RECORD_EXTRA)
+        watch = Watch(
+            self.read_parent, jid, kid.pidfd, kid.pipes["res"], int(limits["output_bytes"]) + RECORD_EXTRA
+        )
         state = watch.until_exit(start + float(limits["wall_s"]), budget)
         cpu = budget.spent() if self.cpu is not None else None
         files = {"stdout": ("sub", "stdout"), "stderr": ("sub", "stderr")}
@@ -453,7 +364,7 @@ class Server:
         del check_job
         budget = Budget(self._clock("sub", sub.pid), float(limits["cpu_s"]))
         budget.start(start)
-        watch = _Watch(self, jid, checker.pidfd, res_r, line_cap)
+        watch = Watch(self.read_parent, jid, checker.pidfd, res_r, line_cap)
         state = watch.until_exit(start + wall, budget)
         cpu = budget.spent() if self.cpu is not None else None
         files = {
@@ -477,7 +388,7 @@ class Server:
         start = time.monotonic()
         budget = Budget(self._clock("sub", kid.pid), cpu_s)
         budget.start(start)
-        watch = _Watch(self, jid, kid.pidfd, kid.pipes["res"], line_cap)
+        watch = Watch(self.read_parent, jid, kid.pidfd, kid.pipes["res"], line_cap)
         rep = kid.pipes["rep"]
         os.set_blocking(rep, False)
         watch.extra(rep)
@@ -504,7 +415,7 @@ class Server:
                     report = line.split()
                     if report[:1] == [b"X"]:  # the module does not compile: its error is test 0's record
                         watch.take_record()
-                        _send(
+                        send(
                             {"op": "progress", "id": jid, "k": 0, "fatal": True, "cpu": None, "wall": None},
                             {"record": watch.record or b""},
                         )
@@ -579,7 +490,7 @@ class Server:
             header["stdout_over"] = len(data) > out_cap
             blobs["stdout"] = data[:out_cap]
         blobs["stderr"] = kid.area.read_test_output(f"{k}.err", out_cap)
-        _send(header, blobs)
+        send(header, blobs)
 
     def _end(
         self, jid: int, kids: list[child.Child], state: dict, start: float, cpu, files: dict, out_cap: int
@@ -614,7 +525,7 @@ class Server:
         if state.get("record") is not None:
             blobs["record"] = state["record"]
         if not self.parent_gone:
-            _send(done, blobs)
+            send(done, blobs)
         for one in {id(k.area): k.area for k in kids}.values():
             area_mod.drop(self.mode, one)
         self._release(kids)
@@ -659,10 +570,10 @@ class Server:
                 try:
                     self.run_job(header, blobs)
                 except _ZygoteGone as exc:  # no more children can be had: the scorer starts a new worker
-                    _send({"op": "error", "id": header.get("id"), "message": str(exc)})
+                    send({"op": "error", "id": header.get("id"), "message": str(exc)})
                     os._exit(3)
                 except Exception:
-                    _send({"op": "error", "id": header.get("id"), "message": traceback.format_exc()[-3000:]})
+                    send({"op": "error", "id": header.get("id"), "message": traceback.format_exc()[-3000:]})
                     os._exit(3)  # state unknown: nothing of this worker may serve another job
             elif op == "exit":
                 break
@@ -670,112 +581,6 @@ class Server:
             for kid in self.spares:
                 self._discard(kid)
             self._sweep()
-
-
-class _Watch:
-    """Waits on one execution: its pid 1, its record pipe, the scorer's pipe, the clocks.
-
-    Records are one JSON line each; during a test at most one is taken (the test in flight is the only
-    one it can be about: the worker, not the record, says which), and a second line, or one longer than
-    ``line_cap``, is a violation that ends the execution.
-    """
-
-    def __init__(self, server: Server, jid: int, pidfd: int, res_r: int, line_cap: int) -> None:
-        self.server, self.jid, self.pidfd, self.res_r, self.line_cap = server, jid, pidfd, res_r, line_cap
-        os.set_blocking(res_r, False)
-        self.poller = select.poll()
-        for fd in (pidfd, res_r, 0):
-            self.poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        self.pending = bytearray()
-        self.record: bytes | None = None
-        self.violation = ""
-        self.res_open = True
-        self.extras: set[int] = set()
-
-    def extra(self, fd: int) -> None:
-        self.poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        self.extras.add(fd)
-
-    def drop(self, fd: int) -> None:
-        try:
-            self.poller.unregister(fd)
-        except KeyError:
-            pass
-        self.extras.discard(fd)
-
-    def new_window(self) -> None:
-        self.record = None
-        self.pending.clear()
-
-    def _drain(self) -> None:
-        while self.res_open:
-            try:
-                chunk = os.read(self.res_r, 1 << 20)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self.drop(self.res_r)
-                self.res_open = False
-                return
-            self.pending += chunk
-            self.take_record()
-            if self.violation:
-                return
-
-    def take_record(self) -> None:
-        nl = self.pending.find(b"\n")
-        if nl < 0:
-            if len(self.pending) > self.line_cap:
-                self.violation = "a result record exceeded the output limit"
-            return
-        if self.record is not None:
-            self.violation = "more result records than tests"
-            return
-        if nl > self.line_cap:
-            self.violation = "a result record exceeded the output limit"
-            return
-        self.record = bytes(self.pending[:nl])
-        del self.pending[: nl + 1]
-        if self.pending.strip():
-            self.violation = "more result records than tests"
-
-    def until_event(self, deadline: float, budget: Budget) -> dict:
-        """Poll until something needs the caller: a ready extra fd, the end, a limit, an abort."""
-        while True:
-            now = time.monotonic()
-            left = deadline - now
-            if left <= 0:
-                return {"stop": True, "timed_out": True}
-            if budget.check_at <= now and budget.over(now):
-                return {"stop": True, "cpu_over": True}
-            left = min(left, max(0.0, budget.check_at - now))
-            ready = []
-            for fd, _ in self.poller.poll(max(1, int(left * 1000) + 1)):
-                if fd == self.pidfd:
-                    self._drain()
-                    return {"stop": True, "exited": True, "ready": ready}
-                if fd == self.res_r:
-                    self._drain()
-                elif fd == 0:
-                    if not self.server.read_parent(self.jid):
-                        return {"stop": True, "aborted": True}
-                elif fd in self.extras:
-                    ready.append(fd)
-            if self.violation:
-                return {"stop": True, "violation": self.violation}
-            if ready:
-                return {"ready": ready}
-
-    def until_exit(self, deadline: float, budget: Budget) -> dict:
-        """A single execution: wait until its pid 1 exits (or a limit, or an abort); attach its record."""
-        state = self.until_event(deadline, budget)
-        self._drain()
-        if self.record is None:
-            self.take_record()
-        if self.violation and not state.get("violation"):
-            state["violation"] = self.violation
-        state["record"] = self.record
-        return state
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -821,143 +626,3 @@ def _state(pid: int) -> str:
         return raw[raw.rindex(b")") + 2 :].split()[0].decode()
     except (OSError, ValueError, IndexError):
         return "X"
-
-
-def _world_readable(path: str) -> bool:
-    """True when every directory on ``path`` lets others in (what an unprivileged uid needs)."""
-    cur = "/"
-    for part in [p for p in path.split("/") if p]:
-        cur = os.path.join(cur, part)
-        try:
-            if os.stat(cur).st_mode & 0o005 != 0o005:
-                return False
-        except OSError:
-            return False
-    return True
-
-
-# ------------------------------------------------------------------------------------------ start-up
-
-
-def _open_cpu_cgroups(spec: dict | None, layers: list[str], errors: list[str]) -> dict | None:
-    """Descriptors of each role's CPU cgroup (``cgroup.procs`` to join, the usage file to read)."""
-    if not spec:
-        return None
-    try:
-        out = {"kind": spec["kind"], "procs": {}, "usage": {}}
-        for role in ("sub", "chk"):
-            out["procs"][role] = os.open(spec[role]["procs"], os.O_WRONLY)
-            out["usage"][role] = os.open(spec[role]["usage"], os.O_RDONLY)
-    except OSError as exc:
-        errors.append(f"CPU cgroup unusable ({exc.strerror}): CPU is read from /proc instead")
-        return None
-    layers.append(f"CPU cgroup per role ({spec['kind']}: forked children counted)")
-    return out
-
-
-def main(cfg: dict) -> None:
-    """Launcher: cgroups, namespaces, then fork the pid-1 server (or serve directly in "none" mode)."""
-    os.umask(0o022)
-    for key in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
-        signal.signal(getattr(signal, key), signal.SIG_IGN)
-    layers: list[str] = []
-    errors: list[str] = list(cfg.get("errors", []))
-    for group in cfg.get("cgroups", []):
-        try:
-            linux.write_file(group["procs"], str(os.getpid()))
-            layers.append(group["label"])
-        except OSError as exc:
-            layers.append(f"{group['label']}: join failed ({exc.strerror})")
-    cpu = _open_cpu_cgroups(cfg.get("cpu"), layers, errors)
-    try:
-        linux.write_file("/proc/self/oom_score_adj", "-1000")
-    except OSError:
-        pass
-    mode = rootfs.enter_namespaces(errors) if cfg.get("mode", "auto") != "none" else None
-    if mode is None:
-        if cfg.get("mode") == "namespaces":
-            _send({"op": "fatal", "message": "namespaces unavailable: " + "; ".join(errors)})
-            os._exit(2)
-        linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
-        _serve(cfg, "none", layers, errors, cpu)
-        return
-    pid = os.fork()
-    if pid == 0:
-        try:
-            linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getpid() != 1:
-                raise RuntimeError("the server is not pid 1 of a new pid namespace")
-            os.setsid()
-            uid = int(cfg.get("uid", 0)) if mode == "root" else 0
-            uids = [uid, *(int(u) for u in cfg.get("sub_uids", ()))] if mode == "root" else [uid]
-            rootfs.setup_root(cfg, uids)
-            linux.prctl(linux.PR_SET_DUMPABLE, 0)
-            _serve(cfg, mode, layers, errors, cpu)
-        except BaseException:
-            _send({"op": "fatal", "message": traceback.format_exc()[-3000:]})
-            os._exit(3)
-        os._exit(0)
-    # The launcher keeps no copy of the scorer's pipes, so either side sees EOF when the other goes.
-    devnull = os.open("/dev/null", os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-
-
-def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict | None) -> None:
-    for name in cfg.get("preimport", protocol.DEFAULT_PREIMPORT):
-        try:
-            __import__(name)
-        except ImportError:
-            pass
-    server = Server(cfg, mode, cpu)
-    if mode == "root":
-        layers += ["pid+mount+net+ipc+uts namespaces", "read-only chroot", f"unprivileged uid {server.uid}"]
-    elif mode == "userns":
-        layers += ["user+pid+mount+net+ipc+uts namespaces", "read-only chroot", "capabilities dropped"]
-    else:
-        layers += ["child subreaper", "python audit hook (sockets, signals)"]
-        if server.drop_uid:
-            layers.append(f"unprivileged uid {server.uid}")
-            if not _world_readable(os.path.dirname(os.__file__)):
-                errors.append(
-                    "the standard library is not readable by the sandbox uid: only preloaded modules can be "
-                    "imported (start the workers with a world-readable python)"
-                )
-    if mode != "none":
-        layers.append("per execution: pid, mount, IPC, network and cgroup namespaces")
-    else:
-        linux.prctl(linux.PR_SET_DUMPABLE, 0)  # its memory held jobs: out of the children's reach
-    layers.append("a fresh process per test (forked by a trusted init; inputs one test at a time)")
-    if cfg.get("seccomp"):
-        layers.append(cfg.get("seccomp_label", "seccomp filter"))
-    if cfg.get("no_fork"):
-        layers.append("no new processes (no CPU cgroup to count them)")
-    layers += ["rlimits", "no_new_privs"]
-    # What every child inherits is set once here rather than after each fork.
-    linux.check(linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
-    for name in ("SIGTERM", "SIGHUP", "SIGQUIT"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)  # pid 1 ignores them from inside anyway
-    # CPython ignores SIGXFSZ; with the default action a write past the output cap stops the program
-    # at once (a program may still ignore it: then its writes fail and the size check catches it).
-    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-    if mode != "none":
-        child.set_environment(EXEC_ROOT)
-    for key in ("readonly", "cgroups", "cpu", "errors"):  # host paths: no business of a child's memory
-        cfg.pop(key, None)
-    compile("pass", "<warm-up>", "exec")
-    gc.collect()
-    gc.freeze()
-    linux.libc.malloc_trim(0)
-    _send({"op": "ready", "mode": mode, "layers": layers, "errors": errors, "pid": os.getpid()})
-    server.serve()
-
-
-if __name__ == "__main__" and "json" in sys.modules:  # run by path for debugging: config as argv[1]
-    main(json.loads(sys.argv[1]))

@@ -26,7 +26,7 @@ from guru_envs.sandbox.isolation import IsolationInfo, WorkerCgroups
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The worker's modules in load order (each may import only those before it).
-MODULES = ("linux", "protocol", "codec", "harness", "area", "rootfs", "child", "server")
+MODULES = ("linux", "protocol", "codec", "harness", "area", "rootfs", "child", "watch", "server", "launcher")
 WORKER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 BOOT = (
     "import json, marshal, os, struct, sys, types\n"
@@ -52,7 +52,7 @@ BOOT = (
     "config = head['config']\n"
     "config.update(blobs)\n"
     "del head, blobs, mod, name, size, pos, hlen, blen, _read\n"
-    "sys.modules['_guru_sandbox_server'].main(config)\n"
+    "sys.modules['_guru_sandbox_launcher'].main(config)\n"
 )
 _COMPILE = (
     "import marshal, sys\n"

@@ -1,0 +1,155 @@
+"""The worker's start-up: cgroups, namespaces, the pid-1 server and its read-only root.
+
+:func:`main` is what the boot code of :mod:`guru_envs.sandbox.worker` calls, with the configuration
+that came over the pipe. Stdlib-only; shipped to the worker as bytecode.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import traceback
+
+if __package__:
+    from guru_envs.sandbox import child, linux, protocol, rootfs
+    from guru_envs.sandbox.server import Server, send
+else:  # inside the worker
+    import _guru_sandbox_child as child
+    import _guru_sandbox_linux as linux
+    import _guru_sandbox_protocol as protocol
+    import _guru_sandbox_rootfs as rootfs
+    from _guru_sandbox_server import Server, send
+
+
+def _world_readable(path: str) -> bool:
+    """True when every directory on ``path`` lets others in (what an unprivileged uid needs)."""
+    cur = "/"
+    for part in [p for p in path.split("/") if p]:
+        cur = os.path.join(cur, part)
+        try:
+            if os.stat(cur).st_mode & 0o005 != 0o005:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _open_cpu_cgroups(spec: dict | None, layers: list[str], errors: list[str]) -> dict | None:
+    """Descriptors of each role's CPU cgroup (``cgroup.procs`` to join, the usage file to read)."""
+    if not spec:
+        return None
+    try:
+        out = {"kind": spec["kind"], "procs": {}, "usage": {}}
+        for role in ("sub", "chk"):
+            out["procs"][role] = os.open(spec[role]["procs"], os.O_WRONLY)
+            out["usage"][role] = os.open(spec[role]["usage"], os.O_RDONLY)
+    except OSError as exc:
+        errors.append(f"CPU cgroup unusable ({exc.strerror}): CPU is read from /proc instead")
+        return None
+    layers.append(f"CPU cgroup per role ({spec['kind']}: forked children counted)")
+    return out
+
+
+def main(cfg: dict) -> None:
+    """Launcher: cgroups, namespaces, then fork the pid-1 server (or serve directly in "none" mode)."""
+    os.umask(0o022)
+    for key in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
+        signal.signal(getattr(signal, key), signal.SIG_IGN)
+    layers: list[str] = []
+    errors: list[str] = list(cfg.get("errors", []))
+    for group in cfg.get("cgroups", []):
+        try:
+            linux.write_file(group["procs"], str(os.getpid()))
+            layers.append(group["label"])
+        except OSError as exc:
+            layers.append(f"{group['label']}: join failed ({exc.strerror})")
+    cpu = _open_cpu_cgroups(cfg.get("cpu"), layers, errors)
+    try:
+        linux.write_file("/proc/self/oom_score_adj", "-1000")
+    except OSError:
+        pass
+    mode = rootfs.enter_namespaces(errors) if cfg.get("mode", "auto") != "none" else None
+    if mode is None:
+        if cfg.get("mode") == "namespaces":
+            send({"op": "fatal", "message": "namespaces unavailable: " + "; ".join(errors)})
+            os._exit(2)
+        linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
+        _serve(cfg, "none", layers, errors, cpu)
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getpid() != 1:
+                raise RuntimeError("the server is not pid 1 of a new pid namespace")
+            os.setsid()
+            uid = int(cfg.get("uid", 0)) if mode == "root" else 0
+            uids = [uid, *(int(u) for u in cfg.get("sub_uids", ()))] if mode == "root" else [uid]
+            rootfs.setup_root(cfg, uids)
+            linux.prctl(linux.PR_SET_DUMPABLE, 0)
+            _serve(cfg, mode, layers, errors, cpu)
+        except BaseException:
+            send({"op": "fatal", "message": traceback.format_exc()[-3000:]})
+            os._exit(3)
+        os._exit(0)
+    # The launcher keeps no copy of the scorer's pipes, so either side sees EOF when the other goes.
+    devnull = os.open("/dev/null", os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict | None) -> None:
+    for name in cfg.get("preimport", protocol.DEFAULT_PREIMPORT):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+    server = Server(cfg, mode, cpu)
+    if mode == "root":
+        layers += ["pid+mount+net+ipc+uts namespaces", "read-only chroot", f"unprivileged uid {server.uid}"]
+    elif mode == "userns":
+        layers += ["user+pid+mount+net+ipc+uts namespaces", "read-only chroot", "capabilities dropped"]
+    else:
+        layers += ["child subreaper", "python audit hook (sockets, signals)"]
+        if server.drop_uid:
+            layers.append(f"unprivileged uid {server.uid}")
+            if not _world_readable(os.path.dirname(os.__file__)):
+                errors.append(
+                    "the standard library is not readable by the sandbox uid: only preloaded modules can be "
+                    "imported (start the workers with a world-readable python)"
+                )
+    if mode != "none":
+        layers.append("per execution: pid, mount, IPC, network and cgroup namespaces")
+    else:
+        linux.prctl(linux.PR_SET_DUMPABLE, 0)  # its memory held jobs: out of the children's reach
+    layers.append("a fresh process per test (forked by a trusted init; inputs one test at a time)")
+    if cfg.get("seccomp"):
+        layers.append(cfg.get("seccomp_label", "seccomp filter"))
+    if cfg.get("no_fork"):
+        layers.append("no new processes (no CPU cgroup to count them)")
+    layers += ["rlimits", "no_new_privs"]
+    # What every child inherits is set once here rather than after each fork.
+    linux.check(linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+    for name in ("SIGTERM", "SIGHUP", "SIGQUIT"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)  # pid 1 ignores them from inside anyway
+    # CPython ignores SIGXFSZ; with the default action a write past the output cap stops the program
+    # at once (a program may still ignore it: then its writes fail and the size check catches it).
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+    if mode != "none":
+        child.set_environment(rootfs.EXEC_ROOT)
+    for key in ("readonly", "cgroups", "cpu", "errors"):  # host paths: no business of a child's memory
+        cfg.pop(key, None)
+    compile("pass", "<warm-up>", "exec")
+    gc.collect()
+    gc.freeze()
+    linux.libc.malloc_trim(0)
+    send({"op": "ready", "mode": mode, "layers": layers, "errors": errors, "pid": os.getpid()})
+    server.serve()

@@ -17,7 +17,10 @@ How to use it (Math, Science, Tabular, and any domain that reads a value from a 
        compare(claim.text, gold)   # the value, with its trailing unit or allowed word removed
 
    ``allow`` holds the words the task accepts after a value (``{"apples"}``, or the words of the
-   question: see :func:`words_of`). Physical units, currencies and percent words are always accepted.
+   question: ``words_of(task.prompt)``, looked up lazily, so a long prompt costs nothing until a label
+   needs it; ``words_of(prompt, scales=True)`` also allows the scale words the prompt uses, as a table
+   "in millions" does). Physical units, currencies and percent words are always accepted. Where the gold
+   is a set, ``word_problem(text, joins=True)`` lets ``and``/``or`` join its items.
    Text answers (names, choices) are compared as text and need no claim check: extra words make
    them unequal anyway.
 

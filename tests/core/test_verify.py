@@ -30,6 +30,8 @@ from guru_envs.verify import (
         ("\\boxed{\\{1, 2\\}}", "\\{1, 2\\}"),
         ("\\fbox{x=3}", "x=3"),
         ("\\boxed {5}", "5"),
+        ("The answer is $\\boxed 3$.", "3"),  # no braces: the one token after it, as LaTeX reads it
+        ("so \\boxed 42.", "42"),
         ("\\boxed{unclosed", None),
         ("", None),
     ],

@@ -6,8 +6,8 @@ load hits both alike (medians are reported):
 * a trivial program (``print(1)``): executions per second;
 * a typical call-based submission with 20 tests (a small dynamic programme per test): test cases per
   second. The baseline starts one interpreter per test, as GURU's own executor does; the sandbox runs
-  the 20 tests in one forked process. The program's own cost (the same calls in this process, no
-  isolation) is printed as the floor.
+  the 20 tests in one execution, each in a fresh fork of its trusted test init. The program's own cost
+  (the same calls in this process, no isolation) is printed as the floor.
 
 The floor of any design that gives each execution a fresh process is printed too: a warm interpreter
 with the worker's modules loaded forks a child that runs the trivial program and exits, and waits for
@@ -17,7 +17,12 @@ namespace and has a mount namespace of its own (no area, uid, limits or messages
 
 Both sequentially (one worker, one subprocess at a time) and with one worker per core.
 
-Run: ``python benchmarks/bench_sandbox.py [--rounds 5] [--runs 60] [--submissions 6]``
+With ``--ablation`` it measures instead what each layer added by issue 18 costs, sequentially, rounds
+interleaved: the full sandbox, then without the seccomp filter, without the per-execution IPC, network
+and cgroup namespaces, and without both. (The per-test fork and the wait for every process of an
+execution to be gone are structural: compare with the commit before them, run from a ``git worktree``.)
+
+Run: ``python benchmarks/bench_sandbox.py [--rounds 5] [--runs 60] [--submissions 6] [--ablation]``
 """
 
 from __future__ import annotations
@@ -149,14 +154,52 @@ def _cpu_base(fn) -> tuple[float, float]:
     return t1 - t0, cpu(c1) - cpu(c0)
 
 
+def ablation(args: argparse.Namespace, tests: list[CallTest]) -> None:
+    """Trivial executions/s and test cases/s with each issue-18 layer switched off in turn."""
+    variants = {
+        "full": ({}, {}),
+        "no seccomp filter": ({"seccomp_filter": False}, {}),
+        "no per-execution namespaces": ({}, {"exec_namespaces": False}),
+        "neither": ({"seccomp_filter": False}, {"exec_namespaces": False}),
+    }
+    boxes = {}
+    for name, (kwargs, extra) in variants.items():
+        sb = Sandbox(workers=1, **kwargs)
+        sb._extra_config = extra
+        assert sb.run(TRIVIAL).stdout == "1\n" and sb.run_tests(SUBMISSION, tests).passed
+        boxes[name] = sb
+    rates: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    for _ in range(args.rounds):
+        for name, sb in boxes.items():
+            trivial = args.runs / _time(lambda sb=sb: [sb.run(TRIVIAL) for _ in range(args.runs)])
+            cases = (
+                args.submissions
+                * len(tests)
+                / _time(lambda sb=sb: [sb.run_tests(SUBMISSION, tests) for _ in range(args.submissions)])
+            )
+            rates[name].append((trivial, cases))
+    for sb in boxes.values():
+        sb.close()
+    print(f"{'variant (1 worker)':<32}{'trivial /s':>12}{'ms each':>10}{'test cases /s':>16}{'ms each':>10}")
+    full = [statistics.median(x[i] for x in rates["full"]) for i in (0, 1)]
+    for name, values in rates.items():
+        trivial, cases = (statistics.median(x[i] for x in values) for i in (0, 1))
+        print(f"{name:<32}{trivial:>12.0f}{1000 / trivial:>10.3f}{cases:>16.0f}{1000 / cases:>10.3f}")
+    print(f"(medians of {args.rounds} interleaved rounds; the full sandbox: {full[0]:.0f} and {full[1]:.0f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=60, help="trivial executions per round")
     ap.add_argument("--submissions", type=int, default=6, help="20-test submissions per round")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--ablation", action="store_true", help="what each issue-18 layer costs")
     args = ap.parse_args()
     tests = _tests()
+    if args.ablation:
+        ablation(args, tests)
+        return
     n_tests = len(tests)
 
     seq = Sandbox(workers=1)

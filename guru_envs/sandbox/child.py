@@ -117,6 +117,7 @@ class Children:
         self.mode, self.drop_uid, self.checker_uid = mode, drop_uid, checker_uid
         self.cgroup_procs = cgroup_procs  # role -> fd of that role's cgroup.procs (opened before chroot)
         self.seccomp = cfg.get("seccomp") or b""
+        self.exec_namespaces = bool(cfg.get("exec_namespaces", True))  # off only to measure their cost
         self.no_fork = cfg.get("no_fork") or b""  # stacked on untrusted code where no cgroup counts CPU
 
     def uid_of(self, role: str, area: area_mod.Area) -> int:
@@ -196,10 +197,11 @@ class Children:
         if cg is not None:
             os.write(cg, b"0")  # this process, into its role's CPU-accounting cgroup
         if self.mode != "none":
-            flags = linux.CLONE_NEWIPC | linux.CLONE_NEWNET
-            flags |= linux.CLONE_NEWCGROUP if cg is not None else 0
+            flags = linux.CLONE_NEWIPC | linux.CLONE_NEWNET if self.exec_namespaces else 0
+            flags |= linux.CLONE_NEWCGROUP if cg is not None and self.exec_namespaces else 0
             flags |= linux.CLONE_NEWNS if area.detached else 0
-            linux.unshare(flags, "unshare the execution's namespaces")
+            if flags:
+                linux.unshare(flags, "unshare the execution's namespaces")
             if area.detached:  # attach the area at /x, in this child's own mount namespace
                 linux.attach(area.fd, area.base)
         os.setsid()

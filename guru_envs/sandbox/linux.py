@@ -193,7 +193,10 @@ def open_beneath(dirfd: int, path: str, flags: int, mode: int = 0) -> int:
 def read_regular(dirfd: int, path: str, cap: int) -> bytes:
     """At most ``cap`` bytes of a regular file below ``dirfd`` (b"" for anything else: FIFO, symlink, gone)."""
     try:
-        fd = open_beneath(dirfd, path, os.O_RDONLY | os.O_NONBLOCK)
+        if "/" in path:
+            fd = open_beneath(dirfd, path, os.O_RDONLY | os.O_NONBLOCK)
+        else:  # one component of a directory we hold: O_NOFOLLOW is all it takes
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dirfd)
     except OSError:
         return b""
     try:

@@ -77,14 +77,16 @@ class Budget:
     def __init__(self, clock: CgroupClock | TreeClock, cpu_s: float) -> None:
         self.clock, self.cpu_s = clock, cpu_s
         self.base: float | None = 0.0
+        self.last: float | None = None  # the clock's last reading
         self.check_at = float("inf")
 
-    def start(self, now: float) -> None:
-        self.base = self.clock.read()
+    def start(self, now: float, base: float | None = None) -> None:
+        """A new test starts ``now``; ``base``: the clock's reading at its start, if just read."""
+        self.base = self.clock.read() if base is None else base
         self.check_at = now + self.cpu_s / self.NCPU
 
     def spent(self) -> float | None:
-        cpu = self.clock.read()
+        cpu = self.last = self.clock.read()
         if cpu is None or self.base is None:
             return None
         return max(0.0, cpu - self.base)

@@ -19,8 +19,9 @@ Scoring:
     the 164), the asserts run as call-based tests in one sandboxed process, compared in the scorer with
     Python's own ``==``. Otherwise ``check(candidate)`` runs in a trusted checker process with the
     prompt's helpers and the canonical solution loaded, ``candidate`` being the submission's function
-    called through plain data (:mod:`.functional`). Reward 1 when every assert holds, else 0; the first
-    failure is reported with the call, the expected and the actual value.
+    called through plain data (:mod:`.functional`); the submission's process never holds the check or
+    the canonical solution. Reward 1 when every assert holds, else 0; the first failure is named by its
+    number with the candidate's own value or exception (the tests are hidden: never their content).
 
 Difficulty:
     Five buckets of 32-33 problems by the size of the canonical solution (AST nodes): level 1 holds the
@@ -28,6 +29,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    Issue 18 (number pending): each test in a fresh process that sees only its own input, CPU of forked
+        children counted, hidden tests named not shown in feedback (see docs/code.md).
 """
 
 from __future__ import annotations

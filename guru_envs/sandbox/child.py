@@ -8,7 +8,8 @@ namespace modes); killing it kills every process of its execution, and the zygot
 all of them are gone.
 
 Set-up (:meth:`Children.prepare`, before the job is known, so it runs while the previous job does): the
-child joins its role's CPU-accounting cgroup and then a new cgroup namespace, unshares new mount, IPC and
+child is born in the submissions' CPU-accounting cgroup, where the zygote lives (a checker moves to
+its own), enters a new cgroup namespace, unshares new mount, IPC and
 network namespaces (an execution shares no System V object, abstract socket or loopback with any other),
 attaches its area at ``/x``, starts a session, keeps fds 0-3 (and its job pipe), drops to its uid (root
 mode) or every capability (userns mode), and loads the seccomp filter. Then it reads its job, lowers its
@@ -133,6 +134,11 @@ class Children:
         os.dup2(null, 1)
         os.close(null)
         own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY) if self.mode != "none" else -1
+        sub = self.cgroup_procs.get("sub")
+        if sub is not None:
+            # Children are born in the submissions' CPU cgroup: moving each one there would cost an RCU
+            # grace period per execution (cgroup migrations take a global lock). Only checkers move.
+            os.write(sub, b"0")
         children: dict[int, int] = {}  # pidfd -> pid
         poller = select.poll()
         poller.register(sock.fileno(), select.POLLIN)
@@ -194,8 +200,8 @@ class Children:
     def prepare(self, role: str, fds: dict[int, int], area: area_mod.Area) -> None:
         """Everything that does not depend on the job (see the module docstring), in that order."""
         cg = self.cgroup_procs.get("chk" if role == "checker" else "sub")
-        if cg is not None:
-            os.write(cg, b"0")  # this process, into its role's CPU-accounting cgroup
+        if cg is not None and role == "checker":
+            os.write(cg, b"0")  # a checker's CPU is not the submission's: into the checkers' cgroup
         if self.mode != "none":
             flags = linux.CLONE_NEWIPC | linux.CLONE_NEWNET if self.exec_namespaces else 0
             flags |= linux.CLONE_NEWCGROUP if cg is not None and self.exec_namespaces else 0

@@ -31,7 +31,13 @@ from guru_envs.verify import Score, normalize_text, split_multi
 from guru_envs.verify.claim import final_answer, read_claim, words_of
 from guru_envs.verify.extract import all_boxed, strip_think
 from guru_envs.verify.numeric import is_percent, parse_number
-from guru_envs.verify.quantity import KINDS, Quantity, parse_quantity, plain_answer_text, quantity_matches
+from guru_envs.verify.quantity import (
+    KINDS,
+    ReportedNumber,
+    parse_reported_number,
+    plain_answer_text,
+    quantity_matches,
+)
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
@@ -182,7 +188,7 @@ def items_from_ground_truth(ground_truth: Any, rel_tol: float = GURU_REL_TOL) ->
         ground_truth = str(ground_truth)
     items = []
     for part in split_multi(ground_truth, "|")[:MAX_SET_ITEMS]:
-        q = parse_quantity(part)
+        q = parse_reported_number(part)
         if q is None:
             items.append(text_item(part))
         else:
@@ -221,13 +227,13 @@ _SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 
 
 @functools.lru_cache(maxsize=8_192)
-def _quantity(text: str) -> Quantity | None:
+def _quantity(text: str) -> ReportedNumber | None:
     """The number an answer part states, or None.
 
-    :func:`parse_quantity` first; then scientific notation and space-separated thousands
+    :func:`parse_reported_number` first; then scientific notation and space-separated thousands
     (``1.34 \\times 10^5``, ``134 000``), which it does not read.
     """
-    q = parse_quantity(text)
+    q = parse_reported_number(text)
     if q is not None:
         return q
     if "10" not in text and not _SPACE_THOUSANDS.search(text):
@@ -237,7 +243,7 @@ def _quantity(text: str) -> Quantity | None:
         return None
     plain = _SPACE_THOUSANDS.sub("", plain)
     value = parse_number(plain)
-    return None if value is None else Quantity(value, is_percent(plain))
+    return None if value is None else ReportedNumber(value, is_percent(plain))
 
 
 @functools.lru_cache(maxsize=8_192)

@@ -13,7 +13,7 @@ from guru_envs.tabular.answers import (
     score_items,
     text_item,
 )
-from guru_envs.verify.quantity import parse_quantity, quantity_matches
+from guru_envs.verify.quantity import parse_reported_number, quantity_matches
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
 
 
@@ -48,7 +48,7 @@ def box(x: str) -> str:
     ],
 )
 def test_parse_quantity(text, value, percent):
-    q = parse_quantity(text)
+    q = parse_reported_number(text)
     assert q is not None and float(q.value) == pytest.approx(value) and q.percent == percent
 
 
@@ -56,7 +56,7 @@ def test_parse_quantity(text, value, percent):
     "text", ["5 to 10", "abc", "", "1 2", "12 or 13", "x" * 1000, "9^{9^{9}}", "NaN", "inf"]
 )
 def test_parse_quantity_refuses_non_numbers(text):
-    assert parse_quantity(text) is None
+    assert parse_reported_number(text) is None
 
 
 @pytest.mark.parametrize(

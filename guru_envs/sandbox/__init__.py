@@ -12,23 +12,27 @@ here, never in the scorer::
         outputs = sb.run_inputs(reference_program, ["3\\n", "7\\n"])  # stdout per input, no expectations
 
 How it works (details in ``docs/sandbox.md``): a pool of worker processes (one per core), each a fork
-server that has set up its isolation once, forks a fresh child per execution: its own pid, mount,
-network, IPC and UTS namespaces, a read-only chroot holding only the Python standard library and system
-libraries, a fresh tmpfs working directory removed afterwards, a scrubbed environment, rlimits (CPU,
-address space, processes, file size, open files, stack), an unprivileged uid unique to the worker (or,
-without root, a user namespace with every capability dropped), and per-worker pids/memory cgroups where
-the machine allows. Output is capped while it is written (RLIMIT_FSIZE on the output files). After each
-execution every process left in the namespace is killed. What was achieved is reported by
-:attr:`Sandbox.isolation`; without namespaces the sandbox falls back to rlimits and a Python audit hook
-(mode ``"none"``), which is weaker and says so.
+server that has set up its isolation once (a read-only chroot holding only the Python standard library
+and system libraries, private namespaces), whose zygote forks every sandboxed process from a state that
+never held a job: each execution is pid 1 of its own pid namespace with new mount, IPC, network and
+cgroup namespaces, a fresh tmpfs working directory, a scrubbed environment, rlimits, an unprivileged uid
+unique to the worker (or, without root, a user namespace with every capability dropped) and a seccomp
+filter. Tests of one submission each run in a fresh fork of a trusted init that never runs the
+submission, with their own input only and nothing left by the test before; a test's CPU time counts
+its whole process tree (a CPU cgroup per role). The worker replies only once every process of an
+execution is gone. What was achieved is reported by :attr:`Sandbox.isolation`; without namespaces the
+sandbox falls back to rlimits, the filter and a Python audit hook (mode ``"none"``), which is weaker and
+says so.
 
-Reward hacking is closed by construction: the child never receives expected outputs; it reports
-observations (stdout, exit status, returned values reduced to plain data), and the comparison runs in the
-scorer. Exiting early (``sys.exit(0)``, ``os._exit(0)``) leaves tests without results, which fail; an
-object whose ``__eq__`` always says True cannot cross the boundary; patched builtins only affect the
-submission's own process; the scorer and the worker are invisible and unkillable from inside.
-Assertion-based tests (HumanEval's ``check(candidate)``) run in a separate trusted checker process that
-calls the submission through a plain-data proxy (:class:`CheckTest`).
+Reward hacking is closed by construction: no sandboxed process ever holds an expected output, a later
+test's input, a check's code or a reference solution; it reports observations (stdout, exit status,
+returned values reduced to plain data), and the comparison runs in the scorer. Exiting early
+(``sys.exit(0)``, ``os._exit(0)``) leaves tests without results, which fail; an object whose ``__eq__``
+always says True cannot cross the boundary; patched builtins only affect the submission's own process;
+the scorer, the worker and the test init are invisible or unreachable from inside. Assertion-based
+tests (HumanEval's ``check(candidate)``) run in a separate trusted checker process that calls the
+submission through a plain-data proxy (:class:`CheckTest`); failure messages name the failing test,
+never its content.
 """
 
 from guru_envs.sandbox.codec import Unserialisable

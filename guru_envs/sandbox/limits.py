@@ -12,11 +12,11 @@ class Limits:
     """Per-execution limits; for multi-test runs ``cpu_s`` and ``wall_s`` apply to each test.
 
     Attributes:
-        cpu_s: CPU seconds of each test (or run), fractions allowed: the worker stops a test once it
-            has used them. RLIMIT_CPU (``cpu_s * n_tests`` for a multi-test process, rounded up to whole
-            seconds) is the backstop.
-        wall_s: wall-clock seconds, enforced by the worker (it kills every process of the execution).
-            In a multi-test process the clock restarts at each finished test.
+        cpu_s: CPU seconds of each test (or run), fractions allowed, counted for the test's whole process
+            tree (forked children included): the worker stops a test once it has used them. RLIMIT_CPU
+            of each process (rounded up to whole seconds) is the backstop.
+        wall_s: wall-clock seconds of each test, enforced by the worker (it kills every process of the
+            execution).
         memory_mb: address space per process (RLIMIT_AS); also sizes the worker's memory cgroup.
         output_bytes: cap on stdout, on stderr and on each test's output; exceeding it stops the
             program at once (RLIMIT_FSIZE on the output files), not after the fact.

@@ -1,9 +1,9 @@
 """The scorer's side: a pool of warm sandbox workers and the public :class:`Sandbox` API.
 
-Each worker is one ``server.py`` process (a fork server inside its own namespaces) that runs one
-execution at a time; the pool hands workers to calling threads, so ``run``/``run_tests`` are thread-safe
-and ``run_many`` runs a batch on all workers at once. Expected outputs never leave this process: the
-worker receives code and inputs, sends back observations, and the comparison happens here.
+Each worker (:mod:`.worker`: one process, a fork server inside its own namespaces) runs one execution
+at a time; the pool hands workers to calling threads, so ``run``/``run_tests`` are thread-safe and
+``run_many`` runs a batch on all workers at once. Expected outputs never leave this process: the worker
+receives code and inputs, sends back observations, and the comparison happens here (:mod:`.verdicts`).
 """
 
 from __future__ import annotations
@@ -398,7 +398,7 @@ class Sandbox:
         compare: Callable[[Any, Any], bool] | None = None,
         isolate_tests: bool = False,
     ) -> TestReport:
-        """Run every test of one submission; many tests share one process where that is safe.
+        """Run every test of one submission, each in a fresh process; many share one execution.
 
         Args:
             code: the submission.
@@ -408,7 +408,9 @@ class Sandbox:
                 marked SKIPPED.
             compare: ``(actual, expected) -> bool``; defaults to :func:`~.compare.stdout_equal` for
                 stdout and :func:`~.compare.returned_equal` for return values. It runs here, in the scorer.
-            isolate_tests: run each test in a fresh process (slower; for programs with global effects).
+            isolate_tests: run each test in an execution of its own (new namespaces and area; slower).
+                Without it each test still runs in a fresh process of its own, with nothing left by
+                the tests before it.
         """
         tests = list(tests)
         limits = limits or self.limits

@@ -316,6 +316,13 @@ CARRY = {
         "    time.sleep(0.05)\n"
         "    return prev\n"
     ),
+    # Hard links to this test's own input file (which the worker replaces for the next test).
+    "hard links": (
+        "import json, os\ndef f(x):\n    prev = None\n    for p in ('/x/work/keep', '/x/tmp/keep', '/x/shm/keep'):\n"
+        "        try:\n            prev = json.loads(open(p).read())[0][0]\n        except (OSError, ValueError):\n"
+        "            pass\n    for p in ('/x/work/keep', '/x/tmp/keep', '/x/shm/keep'):\n        try:\n"
+        "            os.link('/x/io/in', p)\n        except OSError:\n            pass\n    return prev\n"
+    ),
     # A hidden directory made by renaming one of the area's own directories (userns mode can).
     "renamed area directory": (
         "import os\ndef f(x):\n    prev = None\n    for p in ('/x/stash/v', '/x/work2/v'):\n"

@@ -87,6 +87,7 @@ def _assertions(text: str) -> list[ast.Assert]:
     """Every top-level ``assert`` statement of ``text``: of the whole when it parses, else line by line."""
     with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
         warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # invalid escapes in string literals (3.11)
         try:
             return [n for n in ast.parse(text).body if isinstance(n, ast.Assert)]
         except (SyntaxError, ValueError, MemoryError, RecursionError):

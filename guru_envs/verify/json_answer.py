@@ -143,6 +143,7 @@ def parse_literal(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int =
     try:
         with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
             warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # invalid escapes in string literals (3.11)
             tree = ast.parse(s, mode="eval")
         if "{" in s:  # only a dict display can repeat a key
             _check_dict_keys(tree)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -68,19 +69,19 @@ MAX_DENOMINATOR = 5_000
 MAX_ABS = 10**6
 
 
-def _leaf(rng: random.Random, kind: str) -> sympy.Rational:
+def _leaf(rng: random.Random, kind: str) -> int | Fraction:
     if kind == "int2":
-        return sympy.Integer(rng.randint(10, 99))
+        return rng.randint(10, 99)
     if kind == "int":
-        return sympy.Integer(rng.randint(2, 50))
+        return rng.randint(2, 50)
     if kind == "frac" or (kind in ("mixed", "signed") and rng.random() < 0.6):
         den = rng.randint(2, 9)
         num = rng.randint(1, 2 * den)
         while num % den == 0:
             num = rng.randint(1, 2 * den)
-        return sympy.Rational(num, den)
+        return Fraction(num, den)
     value = rng.randint(2, 12)
-    return sympy.Integer(-value if kind == "signed" and rng.random() < 0.4 else value)
+    return -value if kind == "signed" and rng.random() < 0.4 else value
 
 
 def _tree(rng: random.Random, n: int, cfg: ArithmeticConfig) -> tuple[Any, ...]:
@@ -90,7 +91,7 @@ def _tree(rng: random.Random, n: int, cfg: ArithmeticConfig) -> tuple[Any, ...]:
     return (rng.choice(cfg.ops), _tree(rng, k, cfg), _tree(rng, n - k, cfg))
 
 
-def _value(node: tuple[Any, ...]) -> sympy.Rational:
+def _value(node: tuple[Any, ...]) -> int | Fraction:
     kind = node[0]
     if kind == "n":
         return node[1]
@@ -105,7 +106,7 @@ def _value(node: tuple[Any, ...]) -> sympy.Rational:
         return a * b
     if b == 0:
         raise ZeroDivisionError
-    return a / b
+    return Fraction(a) / b
 
 
 def _render(node: tuple[Any, ...]) -> str:
@@ -115,7 +116,7 @@ def _render(node: tuple[Any, ...]) -> str:
     if kind == "sq":
         inner = node[1]
         body = _render(inner)
-        if inner[0] != "n" or not inner[1].is_Integer or inner[1] < 0:
+        if inner[0] != "n" or inner[1].denominator != 1 or inner[1] < 0:
             body = f"\\left({body}\\right)"
         return f"{body}^2"
     left, right = node[1], node[2]
@@ -135,7 +136,7 @@ def _steps(node: tuple[Any, ...], out: list[str]) -> None:
     if kind == "sq":
         _steps(node[1], out)
         inner = _value(node[1])
-        base = tex(inner) if inner.is_Integer and inner >= 0 else f"\\left({tex(inner)}\\right)"
+        base = tex(inner) if inner.denominator == 1 and inner >= 0 else f"\\left({tex(inner)}\\right)"
         out.append(f"${base}^2 = {tex(_value(node))}$.")
         return
     _steps(node[1], out)
@@ -144,7 +145,7 @@ def _steps(node: tuple[Any, ...], out: list[str]) -> None:
     out.append(f"${tex_number(a)} {_TEX_OP[kind]} {tex_number(b)} = {tex(_value(node))}$.")
 
 
-def _left_to_right(node: tuple[Any, ...]) -> sympy.Rational | None:
+def _left_to_right(node: tuple[Any, ...]) -> int | Fraction | None:
     """The value a careless solver gets by ignoring precedence (reading the written operators left to right)."""
     if node[0] not in "+-*/" or node[1][0] not in "+-*/" or node[1][0] == "sq":
         return None
@@ -172,7 +173,7 @@ class ArithmeticFamily(MathFamily):
                 value = _value(tree)
             except ZeroDivisionError:
                 continue
-            if value.q <= MAX_DENOMINATOR and abs(value) <= MAX_ABS:
+            if value.denominator <= MAX_DENOMINATOR and abs(value) <= MAX_ABS:
                 break
         expression = _render(tree)
         steps: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -22,14 +23,21 @@ BOX_INSTRUCTION = "Please reason step by step, and put your final answer within 
 
 
 def tex(value: Any) -> str:
-    """LaTeX of an exact sympy value (``\\frac{7}{12}``, ``-3``, ``2 \\sqrt{3}``), as a model would write it."""
-    value = sympy.sympify(value)
-    if value.is_Rational:
+    """LaTeX of an exact value (``\\frac{7}{12}``, ``-3``, ``2 \\sqrt{3}``), as a model would write it.
+
+    Plain ``int`` and ``Fraction`` values (what the arithmetic generator computes with) are written without
+    going through sympy, which would cost most of a task's generation time.
+    """
+    if isinstance(value, int | Fraction) and not isinstance(value, bool):
+        p, q = value.numerator, value.denominator
+    else:
+        value = sympy.sympify(value)
+        if not value.is_Rational:
+            return sympy.latex(value)
         p, q = int(value.p), int(value.q)
-        if q == 1:
-            return str(p)
-        return f"-\\frac{{{-p}}}{{{q}}}" if p < 0 else f"\\frac{{{p}}}{{{q}}}"
-    return sympy.latex(value)
+    if q == 1:
+        return str(p)
+    return f"-\\frac{{{-p}}}{{{q}}}" if p < 0 else f"\\frac{{{p}}}{{{q}}}"
 
 
 def tex_number(value: Any) -> str:

@@ -103,6 +103,9 @@ def read_box(content: str, letters: str, options: Mapping[str, str] | None = Non
     """One box's choice: a lone letter, a letter with its own option's text, or one option's whole text."""
     if len(content) > MAX_CHOICE_CHARS:
         return Choice(None, "the boxed answer is too long to be an option letter")
+    bare = content.strip()
+    if len(bare) == 1 and bare in letters:  # the common case, \boxed{B}
+        return Choice(bare, "boxed letter")
     text = _plain(content)
     lower = _LONE_LOWER.fullmatch(text)
     if lower is not None:  # \boxed{b}: a lone lower-case letter is still that letter
@@ -180,7 +183,10 @@ def extract_choice(
     if len(boxes) > MAX_BOXES:
         return Choice(None, f"{len(boxes)} boxed answers; give one final answer")
     choices = [read_box(box, letters, options) for box in boxes]
-    choices += _statement_choices(_without_boxes(text[-MAX_SCAN_CHARS:]), letters, options)
+    tail = text[-MAX_SCAN_CHARS:]
+    lowered = tail.lower()
+    if ("answer" in lowered or "option" in lowered or "choice" in lowered) and _STATEMENT.search(tail):
+        choices += _statement_choices(_without_boxes(tail) if boxes else tail, letters, options)
     if not choices:
         return Choice(None, "no \\boxed{} letter and no 'Answer: X' line")
     refused = next((c for c in choices if c.letter is None), None)

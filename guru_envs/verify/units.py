@@ -468,6 +468,16 @@ _BIG_YEARS = re.compile(r"(?i)\b(thousand|million|billion)\s+years?\b")
 _SOLAR_WORDS = re.compile(r"(?i)\bsolar\s+(mass|luminosit|radi)\w*")
 
 
+_LEFT_RIGHT = re.compile(r"\\(?:left|right|displaystyle)\b")
+_PI = re.compile(r"\\(?:var)?pi(?![A-Za-z])")
+_SUB_BRACES = re.compile(r"_\{([^{}]*)\}")
+_SUP_BRACES = re.compile(r"\^\s*\{([^{}]*)\}")
+_LONE_MU = re.compile(r"μ\s+(?=[A-Za-zΩ])")
+_EMPTY_PARENS = re.compile(r"\(\s*\)")
+_DEGREE_SPACE = re.compile(r"°\s+([CF])\b")
+_PER = re.compile(r"(?i)\bper\b")
+
+
 def _superscripts(match: re.Match[str]) -> str:
     return "^(" + match.group(0).translate(_SUPERSCRIPTS) + ")"
 
@@ -479,13 +489,13 @@ def _normalize(text: str) -> str:
     s = s.replace("\u2212", "-").replace("\u2009", " ").replace("\u202f", " ").replace("\u00a0", " ")
     s = s.replace("·", "*").replace("⋅", "*").replace("•", "*").replace("×", "*").replace("÷", "/")
     s = _SPACES.sub(" ", s)
-    s = re.sub(r"\\(?:left|right|displaystyle)\b", "", s)
-    s = re.sub(r"\\(?:var)?pi(?![A-Za-z])", "π", s)
+    s = _LEFT_RIGHT.sub("", s)
+    s = _PI.sub("π", s)
     s = s.replace("\\$", "").replace("$", "").replace("{,}", ",")  # 1{,}250: a LaTeX thousands separator
     s = _OLD_STYLE_FONT.sub(r" \1 ", s)  # {\rm m/s}
     s = s.replace("^{\\circ}", "°").replace("^\\circ", "°").replace("^{°}", "°").replace("^°", "°")
-    s = re.sub(r"_\{([^{}]*)\}", r"_\1", s)
-    s = re.sub(r"\^\s*\{([^{}]*)\}", r"^(\1)", s)
+    s = _SUB_BRACES.sub(r"_\1", s)
+    s = _SUP_BRACES.sub(r"^(\1)", s)
     for _ in range(8):
         new = _SIUNITX.sub(r"\1 \2", s)
         new = _WRAPPER.sub(r" \1 ", new)
@@ -502,20 +512,20 @@ def _normalize(text: str) -> str:
         raise UnitError(f"unknown macro \\{name}")
 
     s = _MACRO.sub(macro, s)
-    s = re.sub(r"μ\s+(?=[A-Za-zΩ])", "μ", s)  # "\mu F": a lone mu is always a prefix
+    s = _LONE_MU.sub("μ", s)  # "\mu F": a lone mu is always a prefix
     s = s.replace("{", "(").replace("}", ")")
-    s = re.sub(r"\(\s*\)", "", s)
+    s = _EMPTY_PARENS.sub("", s)
     s = _SOLAR_WORDS.sub(lambda m: {"m": "Msun", "l": "Lsun", "r": "Rsun"}[m.group(1)[0].lower()], s)
     s = _SUN.sub(r"\1sun", s)
     s = _DEGREE_TEMP.sub(lambda m: "°C" if m.group(1)[0].lower() == "c" else "°F", s)
     s = _TEMP_WORD.sub(lambda m: "°F" if m.group(1)[0].lower() == "f" else "°C", s)
-    s = re.sub(r"°\s+([CF])\b", r"°\1", s)
+    s = _DEGREE_SPACE.sub(r"°\1", s)
     s = _SQUARE.sub(lambda m: f"{m.group(2)}^{2 if m.group(1)[0].lower() == 's' else 3}", s)
     s = _POSTFIX_POWER.sub(lambda m: "^2" if m.group(1).lower() == "squared" else "^3", s)
     s = _BIG_YEARS.sub(
         lambda m: {"thousand": "kyr", "million": "Myr", "billion": "Gyr"}[m.group(1).lower()], s
     )
-    s = re.sub(r"(?i)\bper\b", "/", s)
+    s = _PER.sub("/", s)
     s = s.replace("**", "^")
     return s.strip()
 
@@ -718,6 +728,12 @@ def parse_measurement(text: str) -> Measurement | None:
     """
     if not isinstance(text, str) or len(text) > MAX_MEASUREMENT_CHARS:
         return None
+    return _parse_measurement_cached(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_measurement_cached(text: str) -> Measurement | None:
+    """A scorer reads the same short answer several times (claim check, comparison, repeated boxes)."""
     try:
         s = _normalize(text).rstrip(" .,;")
     except UnitError:
@@ -729,10 +745,16 @@ def parse_measurement(text: str) -> Measurement | None:
     if not rest:
         return Measurement(value, None)
     try:
-        unit = _parse_normalized(rest, rest)
+        unit = _normalized_unit(rest)
     except UnitError:
         return None
     return Measurement(value, unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized_unit(rest: str) -> Unit:
+    """The unit of already normalised text (few distinct ones: cached; errors are not cached)."""
+    return _parse_normalized(rest, rest)
 
 
 def _split_head(s: str) -> tuple[float, str] | None:

@@ -40,6 +40,8 @@ Difficulty = int | tuple[int, int] | list[int] | str | None
 """A level, an inclusive ``(low, high)`` range, a preset name (``"easy"``, ``"medium"``, ``"hard"``), or None
 (each family's full range). Presets map onto each family's own levels."""
 
+_HELDOUT_KEYS: dict[tuple[Any, ...], frozenset[str]] = {}  # see TaskSource.heldout_keys
+
 LevelRange = Callable[[int, int], tuple[int, int]]
 """Narrows a family's ``(low, high)`` at a draw (a curriculum); the result is kept inside ``(low, high)``."""
 
@@ -187,7 +189,6 @@ class TaskSource:
         self.weights = np.zeros(0)
         self._cdf: list[float] = []
         self.ranges: list[tuple[int, int]] = []
-        self._heldout_keys: dict[tuple[int, int, int], frozenset[str]] = {}
         if dataset is not None:
             self._load_dataset(dataset, buckets)
             return
@@ -418,14 +419,18 @@ class TaskSource:
         return tasks
 
     def heldout_keys(self, family: TaskFamily, level: int, count: int) -> frozenset[str]:
-        """Prompt keys of the first ``count`` held-out tasks of ``family`` at ``level`` (cached)."""
-        index = next(i for i, f in enumerate(self.families) if f is family)
-        key = (index, level, count)
-        if key not in self._heldout_keys:
-            self._heldout_keys[key] = frozenset(
-                self.make(family, EVAL_SEED_BASE + k, level).prompt_key for k in range(count)
-            )
-        return self._heldout_keys[key]
+        """Prompt keys of the first ``count`` held-out tasks of ``family`` at ``level``.
+
+        Generating them is a one-off cost per family, version, options and level in a process (every
+        source of this class shares the result); the sampler pays it at its first draw there.
+        """
+        options = msgspec.json.encode(family.options, order="sorted")
+        key = (type(self), family.domain, family.name, family.version, options, level, count)
+        found = _HELDOUT_KEYS.get(key)
+        if found is None:
+            found = frozenset(self.make(family, EVAL_SEED_BASE + k, level).prompt_key for k in range(count))
+            _HELDOUT_KEYS[key] = found
+        return found
 
     def family_of(self, task: Task) -> TaskFamily | None:
         """The family instance of this source that made ``task`` (None for rows and foreign tasks)."""

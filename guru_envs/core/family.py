@@ -118,7 +118,14 @@ class TaskFamily(abc.ABC):
                 f"{self.domain}.{self.name}: difficulty must be an int in 1..{self.levels}, got {difficulty!r}"
             )
         rng = random.Random(f"{self.domain}.{self.name}:{difficulty}:{seed}")
-        problem = self.generate(rng, difficulty)
+        return self.make_task(self.generate(rng, difficulty), seed, difficulty)
+
+    def make_task(self, problem: Problem, seed: int, difficulty: int) -> Task:
+        """The Task of a generated problem: its id (family, version, level, seed), version and options.
+
+        A family that overrides :meth:`sample` (to enumerate a fixed pool, say) builds its tasks here,
+        so they carry what every other task carries.
+        """
         return Task(
             id=f"{self.domain}.{self.name}-v{self.version}/d{difficulty}/s{seed}",
             domain=self.domain,

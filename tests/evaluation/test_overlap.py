@@ -62,3 +62,28 @@ def test_eval_reports_the_heldout_tasks_a_run_was_trained_on(tmp_path):
     assert clean.overlap is None
     with pytest.raises(FileNotFoundError):
         training_prompt_keys(tmp_path / "nowhere")
+
+
+def test_guru_eval_train_run_reports_the_overlap(tmp_path, monkeypatch, capsys):
+    import guru_envs.cli.evaluate as cli_eval
+    from guru_envs.cli import main
+
+    heldout = heldout_tasks("guru-test/Toy-v0", 3, difficulty=1)
+    state = tmp_path / "trainer_state.json"
+    state.write_text(json.dumps({"sampler": {"seen": [heldout[0].prompt_key, "0" * 24]}}))
+    monkeypatch.setattr(cli_eval, "engine_from_args", lambda args: ScriptedEngine([1] * 3))
+    args = [
+        "eval",
+        "--env",
+        "guru-test/Toy-v0",
+        "--tasks-per-env",
+        "3",
+        "--difficulty",
+        "1",
+        "--samples",
+        "1",
+    ]
+    assert main([*args, "--out", str(tmp_path / "eval"), "--train-run", str(state)]) == 0
+    assert "1 of 3 tasks have a prompt the run was served" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "eval" / "results.json").read_text())
+    assert saved["overlap"]["task_ids"] == [heldout[0].id]

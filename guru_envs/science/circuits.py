@@ -22,6 +22,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: answers must be one claim (hedges, negations, scale words, false equations and several different
+        boxes score 0; a label after a count only when the question uses it).
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ in SI, and list the values that common mistakes give (a forgotten factor of 2, a
 wrong sign, a swapped ratio). :class:`ScienceFamily` turns a ``Worked`` into a task in one of two forms:
 
 - free answer (default): the prompt asks for the value in a stated unit, inside ``\\boxed{}``; the
-  verifier reads the number and unit (:mod:`guru_envs.verify.units`), converts it into the stated unit
-  and compares within a relative tolerance, so ``3000 m`` matches ``3.0 km`` and ``3.0 m`` does not;
+  verifier takes the one final answer (:mod:`guru_envs.verify.claim`: hedges, negations, false equations
+  and several different boxes score 0), reads its number and unit (:mod:`guru_envs.verify.units`),
+  converts it into the stated unit and compares within a relative tolerance, so ``3000 m`` matches
+  ``3.0 km`` and ``3.0 m`` does not;
 - multiple choice (``choices=4`` option, or the ``multiple_choice`` family): the options are the right
   value and distractors drawn from the topic's mistakes (then generic ones: a factor of 2, the sign, a
   power of ten, the SI value under the stated unit); the verifier reads one letter strictly

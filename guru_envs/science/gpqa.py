@@ -14,16 +14,18 @@ Answer format:
 
 Scoring:
     1 when the extracted letter is the ground truth, else 0. Extraction is strict
-    (:func:`guru_envs.verify.choice.extract_choice`): the last box must hold one letter or exactly one
-    option's text; without a box, the last explicit answer statement counts. Where GURU's SuperGPQA scorer
-    picks a random letter when it finds none (and takes the first option letter that occurs anywhere in a
-    boxed phrase), this scores 0 with the reason, so rewards do not depend on luck.
+    (:func:`guru_envs.verify.choice.extract_choice`): every box must hold one letter, a letter with its own
+    option's text, or exactly one option's text; explicit answer statements count too; all of them must
+    name the same letter. Hedged or stuffed letters (``C. or D``, ``A.B.C.D``) are no letter. Where GURU's
+    SuperGPQA scorer picks a random letter when it finds none (and takes the first option letter that
+    occurs anywhere in a boxed phrase), this scores 0 with the reason, so rewards do not depend on luck.
 
 Difficulty:
     Not generated (dataset rows only).
 
 Version History:
     v0: initial release.
+    v1: one letter: hedged or stuffed letters, and boxes or statements that disagree, score 0.
 """
 
 from __future__ import annotations

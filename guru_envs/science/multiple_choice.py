@@ -25,7 +25,8 @@ Difficulty:
 Version History:
     v0: initial release.
     v1: the subject families' v1 golds; options are shown to the precision the free answer asks for
-        (decimals for pH and temperatures).
+        (decimals for pH and temperatures); answers must be one claim (hedges, negations, scale words, false
+        equations and several different boxes score 0; a label after a count only when the question uses it).
 """
 
 from __future__ import annotations

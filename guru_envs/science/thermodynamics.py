@@ -26,7 +26,9 @@ Version History:
     v1: isothermal work shows the final volume exactly (v0 rounded it to 3 figures, so the volume ratio
         read from the prompt could differ from the one the gold used by up to 0.5 %); radiated power uses
         the stated σ = 5.67e-8; multiple-choice temperatures are shown to 0.1 degree (v0 showed 3 figures,
-        so options in kelvin could read 314, 315 and 316 K).
+        so options in kelvin could read 314, 315 and 316 K); answers must be one claim (hedges, negations,
+        scale words, false equations and several different boxes score 0; a label after a count only when the
+        question uses it).
 """
 
 from __future__ import annotations

@@ -10,21 +10,24 @@ Prompt:
     The row's own prompt, unchanged (GURU asks for the final answer in ``\\boxed{}``).
 
 Answer format:
-    ``\\boxed{...}`` holding the final answer; reasoning before it is never scored.
+    ``\\boxed{...}`` holding the final answer; reasoning before it is never scored. Several boxes are one
+    answer only when they say the same thing (:func:`guru_envs.verify.claim.final_answer`).
 
 Scoring:
-    Option ``verifier``:
+    The boxed answer must be one claim (:mod:`guru_envs.verify.claim`): hedges (``0.47 or thirteen``),
+    negations, comparisons and false equations score 0 under every option. Option ``verifier``:
 
     - ``"rules"`` (default, offline): the boxed answer against the reference, first as a quantity with
-      units (converted, 1 % relative tolerance), then as a plain number (percent and fraction forms
-      equal), a chemical formula, normalised text, and finally mathematical equivalence
-      (:mod:`guru_envs.verify.latex`, bounded). A reference with a physical unit needs an answer whose
-      number and unit can be read.
+      units (converted, 1 % relative tolerance; an angle is compared as an angle, so ``45 rad`` is not 45
+      degrees), then as a plain number (percent and fraction forms equal), a chemical formula, normalised
+      text, and finally mathematical equivalence (:mod:`guru_envs.verify.latex`, bounded). A reference with
+      a physical unit needs an answer whose number and unit can be read.
     - ``"judge"``: GURU's way: an LLM judge served behind an OpenAI-compatible endpoint
       (``judge_url``, or ``GURU_JUDGE_URL`` / ``STEM_LLM_JUDGE_URL``), e.g. vLLM serving
-      ``TIGER-Lab/general-verifier``. A rule-based pre-check runs first: a boxed final answer must exist,
-      be short, and not address the grader; only that answer is sent, fenced as data; the reply is parsed
-      strictly (:mod:`guru_envs.verify.judge`). A down or slow endpoint scores 0 with the reason.
+      ``TIGER-Lab/general-verifier``. A rule-based pre-check runs first (:func:`~guru_envs.verify.judge.
+      addresses_judge`): an answer that speaks to a grader or hides text, however spelled, is never sent;
+      only the chosen box is sent, as a fenced JSON string; the reply's last line must be its verdict
+      (:mod:`guru_envs.verify.judge`). A down or slow endpoint scores 0 with the reason.
     - ``"hybrid"``: rules first; the judge is asked only when the rules do not find a match.
 
 Difficulty:
@@ -32,6 +35,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
+    v1: one claim (hedges, negations, false equations, several different boxes score 0); dimensionless
+        units compared by kind (angles, percentages); no absolute slack on tiny values; judge pre-check
+        against disguised verdicts and injections, the answer sent as a JSON string, strict verdict line.
 """
 
 from __future__ import annotations

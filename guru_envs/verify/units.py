@@ -164,6 +164,8 @@ _SYMBOLS: dict[str, tuple[_Builder, bool]] = {
 _ALIASES = {
     "ohm": "Ω",
     "ohms": "Ω",
+    "micron": "μm",
+    "microns": "μm",
     "Ohm": "Ω",
     "Ohms": "Ω",
     "sec": "s",
@@ -465,6 +467,7 @@ _SQUARE = re.compile(r"(?i)\b(square|sq\.?|cubic|cu\.?)\s+([A-Za-zμΩ]+)")
 _POSTFIX_POWER = re.compile(r"(?i)\s*\b(squared|cubed)\b")
 _SUN = re.compile(r"\b([MLR])\s*_?\s*(?:sun|⊙|☉)")
 _BIG_YEARS = re.compile(r"(?i)\b(thousand|million|billion)\s+years?\b")
+_TWO_WORD_UNITS = re.compile(r"(?i)\b(electron|light)[\s-]+(volts?|years?)\b")
 _SOLAR_WORDS = re.compile(r"(?i)\bsolar\s+(mass|luminosit|radi)\w*")
 
 
@@ -515,6 +518,7 @@ def _normalize(text: str) -> str:
     s = _LONE_MU.sub("μ", s)  # "\mu F": a lone mu is always a prefix
     s = s.replace("{", "(").replace("}", ")")
     s = _EMPTY_PARENS.sub("", s)
+    s = _TWO_WORD_UNITS.sub(lambda m: m.group(1) + m.group(2), s)  # electron volts, light-years
     s = _SOLAR_WORDS.sub(lambda m: {"m": "Msun", "l": "Lsun", "r": "Rsun"}[m.group(1)[0].lower()], s)
     s = _SUN.sub(r"\1sun", s)
     s = _DEGREE_TEMP.sub(lambda m: "°C" if m.group(1)[0].lower() == "c" else "°F", s)
@@ -550,8 +554,13 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raise UnitError(f"unexpected character {text[pos]!r} in unit")
         if m.group("name"):
             out.append(("name", m.group("name")))
-            if m.group("tail"):  # m2, s-1: an exponent written right after the symbol
-                out += [("op", "^"), ("num", m.group("tail"))]
+            tail = m.group("tail")
+            if tail:  # m2, s-1: an exponent written right after the symbol
+                out += (
+                    [("op", "^"), ("op", "-"), ("num", tail[1:])]
+                    if tail[0] == "-"
+                    else [("op", "^"), ("num", tail)]
+                )
         elif m.group("num"):
             out.append(("num", m.group("num")))
         else:
@@ -891,6 +900,7 @@ _NOT_ONE_VALUE = re.compile(
 _SUBSCRIPT = re.compile(r"[_^](?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9+\-*])")
 _NUMBER_SYMBOL = re.compile(r"\\(?:pi|infty|varpi)(?![A-Za-z])|[π∞]")
 _NAME_REST = re.compile(r"[A-Za-z\u0370-\u03ff\s()\[\]'’]*")
+_TIE = re.compile(r"(?<=[\d}.])\s*~\s*(?=[A-Za-z\\°μµΩ%])")
 _BIG_YEAR_WORDS = re.compile(r"(?i)\b(?:thousand|million|billion)\s+years?\b")
 
 
@@ -970,6 +980,7 @@ def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str
             if value is None:
                 return MeasuredAnswer(None, why)
             s = value
+    s = _TIE.sub(" ", s)  # 3.2~m/s: LaTeX's tie is a space; a leading ~3 m is still "about"
     sign = _NOT_ONE_VALUE.search(s)
     if sign is not None:
         return MeasuredAnswer(None, f"the answer is not one claim: it contains {sign.group(0)!r}")

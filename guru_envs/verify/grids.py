@@ -75,13 +75,18 @@ def _row_from_text(line: str) -> list[int] | None:
     s = line.strip().strip("[]()").strip()
     if not s:
         return None
-    if re.fullmatch(r"\d+", s):  # "0120": one digit per cell
-        return [int(ch) for ch in s]
-    parts = [p for p in _ROW_SPLIT.split(s) if p]
-    ints = [_as_int(p) for p in parts]
-    if not ints or any(v is None for v in ints):
-        return None
-    return ints  # type: ignore[return-value]
+    if s.isdigit() and s.isascii():  # "0120": one digit per cell
+        return [int(ch) for ch in s] if len(s) <= MAX_GRID_CELLS else None
+    if len(s) > 8 * MAX_GRID_CELLS:
+        return None  # more text than a row of the largest grid
+    ints = []
+    for part in _ROW_SPLIT.split(s):
+        if part:
+            value = _as_int(part)
+            if value is None:
+                return None  # stop at the first cell that is not an integer
+            ints.append(value)
+    return ints or None
 
 
 def _bracket_span(text: str, start: int) -> str | None:
@@ -176,15 +181,19 @@ def parse_markdown_table(text: str, *, alone: bool = False) -> tuple[list[str], 
         return None
     table: list[list[str]] = []
     end = len(lines)
+    count = 0  # cells so far (a running count: summing the table on every row is quadratic)
     for i, line in enumerate(lines[start:], start):
         if "|" not in line:
             end = i
             break
+        if line.count("|") > MAX_TABLE_CELLS:
+            return None
         cells = [_unmark(c) for c in _split_table_row(line)]
         if all(_SEPARATOR_CELL.fullmatch(c) for c in cells if c) and any(cells):
             continue
         table.append(cells)
-        if sum(map(len, table)) > MAX_TABLE_CELLS:
+        count += len(cells)
+        if count > MAX_TABLE_CELLS:
             return None
     rest = lines[end:]
     if any("|" in ln for ln in rest) or (alone and any(ln.strip() for ln in rest)):

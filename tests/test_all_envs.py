@@ -8,7 +8,7 @@ not closed yet.
 import pytest
 
 import guru_envs
-from guru_envs.core.registry import builtin_manifest_dir, parse_manifest
+from guru_envs.core.registry import builtin_manifest_paths, parse_manifest
 from guru_envs.testing import check_family, check_guru_env
 
 CATALOG = guru_envs.catalog()
@@ -19,13 +19,15 @@ FAMILIES = [(m.domain, f.name) for m in BUILTIN for f in m.families if f.generat
 
 def test_every_builtin_manifest_loads():
     assert CATALOG.errors == {}
-    files = sorted(builtin_manifest_dir().glob("*.toml"))
+    files = builtin_manifest_paths()  # guru_envs/<domain>/manifest.toml
+    assert {p.parent.name for p in files} >= {"math", "code", "science", "logic", "simulation", "tabular"}
     for path in files:
-        manifest = parse_manifest(path.read_bytes(), origin=path.name)
-        assert manifest.version_history, f"{path.name}: record a version history"
+        where = f"{path.parent.name}/{path.name}"
+        manifest = parse_manifest(path.read_bytes(), origin=where)
+        assert manifest.version_history, f"{where}: record a version history"
         assert manifest.license and manifest.description and manifest.answer_format
         for family in manifest.families:
-            assert family.description, f"{path.name}: family {family.name} needs a description"
+            assert family.description, f"{where}: family {family.name} needs a description"
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)

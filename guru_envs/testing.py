@@ -439,7 +439,7 @@ def _reordered(expr: str) -> str | None:
 
 PROBES: dict[str, str] = {
     "hedge": "the gold with a wrong alternative in the final answer (`gold or wrong`)",
-    "negation": "the gold denied (`not gold`, `gold is wrong`)",
+    "negation": "the gold denied (`not gold`, `gold is wrong`; a gold that starts with `not` is not negated with `not`)",
     "scale_word": "a scale word after a numeric gold (`gold thousand`); words the question uses are not used",
     "wrong_equals_gold": "a false equation ending in the gold (`wrong = gold`; not with a wrong value that reads as a name)",
     "gold_equals_wrong": "a false equation starting with the gold (`gold = wrong`)",
@@ -448,11 +448,11 @@ PROBES: dict[str, str] = {
     "stuffed": "the gold and a wrong value in one final answer (`gold, wrong`)",
     "every_choice": "every choice letter of a multiple-choice question at once (`A, B, C, D`)",
     "copy_question": "the question's own expression: bare, parenthesised, `\\left( \\right)`, plus zero, reordered",
-    "set_for_tuple": "an ordered answer (tuple, list) written as a set",
+    "set_for_tuple": "an ordered answer (tuple, list) written as a set; not when the prompt allows any order",
     "tuple_for_set": "a set answer written as a tuple",
     "extra_key": "a JSON answer with an extra key holding another answer",
     "renamed_key": "a JSON answer with a key renamed",
-    "extra_row": "a grid answer with an extra row",
+    "extra_row": "a grid answer with an extra row (a key it does not have, or a row it does not have)",
     "contradictory_row": "a grid answer with a second, disagreeing row for one key",
     "contradictory_column": "a grid answer with a duplicate column that disagrees",
 }
@@ -489,8 +489,10 @@ def _hedge(m: _Material) -> list[str]:
 
 
 def _negation(m: _Material) -> list[str]:
-    form = m.pick(["not {g}", "{g} is wrong", "{g} is not the answer", "anything but {g}"])
-    return [m.answer(form.format(g=m.gold))]
+    forms = ["not {g}", "{g} is wrong", "{g} is not the answer", "anything but {g}"]
+    if re.match(r"(?i)\s*(?:not|no)\b", m.gold):  # "not not x" could be read as x
+        forms = forms[1:3]
+    return [m.answer(m.pick(forms).format(g=m.gold))]
 
 
 _SCALE_WORDS = ("thousand", "million", "billion", "hundred")
@@ -586,6 +588,8 @@ def _latex_group(text: str, left: str, right: str) -> str | None:
 
 
 def _set_for_tuple(m: _Material) -> list[str]:
+    if "any order" in m.task.prompt.casefold():  # an unordered answer may be written as a set
+        return []
     value = _json_value(m.gold)
     if isinstance(value, list) and len(value) >= 2 and all(_scalar(v) for v in value):
         return [m.answer("{" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "}")]
@@ -643,6 +647,16 @@ def _extra_row(m: _Material) -> list[str]:
             extra[0] = top if isinstance(keys[0], int) else str(top)
         else:
             extra[0] = f"{keys[0]} (2)"
+    else:  # a row the grid does not have (a repeated row would be no change to a set of rows)
+        first = extra[0]
+        for step in range(1, len(grid.rows) + 2):
+            extra[0] = (
+                first + step
+                if isinstance(first, int) and not isinstance(first, bool)
+                else f"{first}{'+' * step}"
+            )
+            if extra not in grid.rows:
+                break
     return [m.answer(grid.write([*grid.rows, extra], None, _grid_format(m, grid)))]
 
 

@@ -327,6 +327,12 @@ def test_probes_that_could_be_right_are_not_built():
     assert "wrong_equals_gold" not in named and [final(r) for r in named["gold_equals_wrong"]] == [
         "West = East"
     ]
+    # "not not x" could be read as x; a list the prompt lets come in any order may be written as a set
+    assert {final(r) for s in range(4) for r in probes(task("Q", "\\boxed{not A}"), seed=s)["negation"]} == {
+        "not A is wrong",
+        "not A is not the answer",
+    }
+    assert "set_for_tuple" not in probes(task("List them in any order.", "<answer>[3, 1]</answer>"))
     # the question's expression equal to the gold is no copy
     assert "copy_question" not in probes(task("Simplify $2 + 3$.", "\\boxed{2 + 3}"))
 
@@ -376,5 +382,5 @@ def test_grid_probes_add_rows_and_columns_that_disagree():
         "| 3 | Ann |",
     ]
     plain = probes(task("Q", "<answer>[[1, 2], [3, 4]]</answer>"))
-    assert json.loads(final(plain["extra_row"][0])) == [[1, 2], [3, 4], [1, 2]]
+    assert json.loads(final(plain["extra_row"][0])) == [[1, 2], [3, 4], [2, 2]]  # not a repeat: a set of rows
     assert "contradictory_row" not in plain  # rows without keys cannot contradict each other

@@ -5,7 +5,9 @@ before the tests, an ``atexit`` hook that exits 0, a redefined test helper or an
 always says True all pass. Here the test code and the submission never share a process:
 
 - when every assert is a call on literals compared with a literal (:func:`literal_calls`), the asserts
-  become call-based sandbox tests: one process, a verdict each, compared in the scorer;
+  become call-based sandbox tests: the calls of one check, so they run one after another in one
+  process, as the check would (each call gets its arguments only when it starts); a verdict each,
+  compared in the scorer;
 - otherwise a trusted **checker** process (a :class:`guru_envs.sandbox.CheckTest`) runs an optional
   trusted prelude (a dataset's imports and helper classes, or HumanEval's prompt and canonical
   solution) and then the test code, in which the names the tests expect from the submission are
@@ -377,6 +379,7 @@ def functional_suite(
             compare=_expect_matches,
             limits=call_limits,
             prefix=prefix,
+            shared_process=True,  # the asserts of one check: one process, as the check itself would be
         )
     check = CheckTest(
         check_code=checker_code(tests, prelude, forced), entry_point=REMOTE_ENTRY, check_fn=CHECK_FN

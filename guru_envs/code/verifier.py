@@ -157,6 +157,9 @@ class Suite:
         prefix: trusted code put before the submission (a dataset's imports and helper classes).
         public: indices of the tests the prompt shows (their input and expected output may be shown in
             feedback; every other test is hidden and only named by its number).
+        shared_process: the tests are the calls of one check (its literal asserts): they run one after
+            another in one process, as that check would (each still sees its arguments only when it
+            starts). Independent tests never set it: each runs in a fresh process of its own.
     """
 
     io: str
@@ -167,6 +170,7 @@ class Suite:
     limits: Limits = DATASET_LIMITS
     prefix: str = ""
     public: frozenset[int] = frozenset()
+    shared_process: bool = False
 
 
 _repr = reprlib.Repr()
@@ -278,6 +282,7 @@ def score_program(
             limits=suite.limits,
             stop_on_first_failure=not partial_credit,
             compare=suite.compare,
+            shared_process=suite.shared_process,
         )
     except Exception as exc:  # the sandbox failing must cost one reward, never the scorer
         return Score.wrong(extracted, f"sandbox failure: {type(exc).__name__}: {exc}"[:300], error="sandbox")

@@ -303,6 +303,8 @@ def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
     _preload(job["code"])
     _install_streams()  # once, here: a test only points fds 0-2 elsewhere, it makes no new objects
     n = int(job["n"])
+    if job.get("shared") and job["kind"] == "calls":
+        _serve_shared_calls(job, code, codec, enter)
     if n == 1:  # no later test to keep anything from: the init runs it itself, no fork
         _write(CTL_FD, b"D -1 0 0\n")
         _run_one_test(job, code, 0, codec, enter)
@@ -476,15 +478,11 @@ def _run_one_test(job: dict[str, Any], code: types.CodeType, k: int, codec: Any,
         del job, go
         _run_stdio_test(code, enter)
     else:
-        fd = os.open(f"{io_dir}/in", os.O_RDONLY | os.O_NOFOLLOW)
-        chunks = []
-        while chunk := _read(fd, 1 << 20):
-            chunks.append(chunk)
-        os.close(fd)
+        args_text = _read_input(io_dir)
         sys.argv = [FILENAME]
         fn_name = go[0] if go else ""
         del job, go
-        _run_call_test(code, fn_name, b"".join(chunks), codec, enter)
+        _run_call_test(code, fn_name, args_text, codec, enter)
 
 
 def _run_stdio_test(code: types.CodeType, enter: Any) -> None:
@@ -528,22 +526,29 @@ def _resolve(namespace: dict[str, Any], name: str) -> Any:
     raise NameError(f"function {name!r} is not defined")
 
 
-def _run_call_test(code: types.CodeType, fn_name: str, args_text: bytes, codec: Any, enter: Any) -> None:
+def _load_module(code: types.CodeType, enter: Any) -> tuple[types.ModuleType, dict[str, Any] | None]:
+    """Run the submission's module (untrusted from here on); its failure as a record, if it failed."""
     mod = _fresh_main()
+    enter()
+    try:
+        exec(code, mod.__dict__)
+    except _SystemExit as exc:
+        return mod, {
+            "status": "exit",
+            "message": f"SystemExit({_safe_exit_code(exc)}) while loading the module",
+        }
+    except _BaseException as exc:
+        return mod, {"status": "error", **_error_fields(exc), "phase": "module"}
+    return mod, None
+
+
+def _call(mod: types.ModuleType, fn_name: str, args_text: bytes, codec: Any) -> dict[str, Any]:
+    """One call of the submission's function on arguments rebuilt from plain data; its record."""
     rec: dict[str, Any] = {"status": "ok"}
     wall, cpu = _perf(), _cpu()
     try:
         args, kwargs = codec.loads(args_text)
         del args_text
-        enter()
-        try:
-            exec(code, mod.__dict__)
-        except _SystemExit as exc:
-            rec.update(status="exit", message=f"SystemExit({_safe_exit_code(exc)}) while loading the module")
-            raise _Done from None
-        except _BaseException as exc:
-            rec.update(status="error", **_error_fields(exc), phase="module")
-            raise _Done from None
         fn = _resolve(mod.__dict__, fn_name)
         value = fn(*args, **kwargs)
         rec["wall"], rec["cpu"] = _perf() - wall, _cpu() - cpu
@@ -553,8 +558,6 @@ def _run_call_test(code: types.CodeType, fn_name: str, args_text: bytes, codec: 
             rec.update(status="unserialisable", message=str(exc))
         except RecursionError:
             rec.update(status="unserialisable", message="value nested too deeply")
-    except _Done:
-        pass
     except _SystemExit as exc:
         rec.update(
             status="exit", etype="SystemExit", message=f"SystemExit({_safe_exit_code(exc)}) during the call"
@@ -564,12 +567,40 @@ def _run_call_test(code: types.CodeType, fn_name: str, args_text: bytes, codec: 
     rec.setdefault("wall", _perf() - wall)
     rec.setdefault("cpu", _cpu() - cpu)
     _flush_all()
-    _record(rec)
+    return rec
+
+
+def _run_call_test(code: types.CodeType, fn_name: str, args_text: bytes, codec: Any, enter: Any) -> None:
+    mod, failed = _load_module(code, enter)
+    _record(failed or _call(mod, fn_name, args_text, codec))
     _exit(0)
 
 
-class _Done(BaseException):  # noqa: N818 - internal control flow of _run_call_test
-    pass
+def _read_input(io_dir: str) -> bytes:
+    fd = os.open(f"{io_dir}/in", os.O_RDONLY | os.O_NOFOLLOW)
+    chunks = []
+    while chunk := _read(fd, 1 << 20):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks)
+
+
+def _serve_shared_calls(job: dict[str, Any], code: types.CodeType, codec: Any, enter: Any) -> None:
+    """The calls of one check (e.g. its literal asserts) in this one process, one after another.
+
+    Each call still gets its arguments only when it starts (the worker writes them then), but the
+    module runs once and its state carries from call to call, as in the check it stands for: this
+    process is the submission's from the first line of its module on, and what it reports about its
+    tests is only what it could have returned anyway.
+    """
+    n, io_dir = int(job["n"]), job["io"]
+    _write(CTL_FD, b"D -1 0 0\n")
+    mod, failed = _load_module(code, enter)
+    for k in range(n):
+        go = _read_go()
+        _record(failed or _call(mod, go[0] if go else "", _read_input(io_dir), codec))
+        _write(CTL_FD, b"D %d 0 0\n" % k)
+    _exit(0)
 
 
 def _safe_exit_code(exc: SystemExit) -> str:

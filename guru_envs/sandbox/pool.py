@@ -397,6 +397,7 @@ class Sandbox:
         stop_on_first_failure: bool = True,
         compare: Callable[[Any, Any], bool] | None = None,
         isolate_tests: bool = False,
+        shared_process: bool = False,
     ) -> TestReport:
         """Run every test of one submission, each in a fresh process; many share one execution.
 
@@ -411,6 +412,10 @@ class Sandbox:
             isolate_tests: run each test in an execution of its own (new namespaces and area; slower).
                 Without it each test still runs in a fresh process of its own, with nothing left by
                 the tests before it.
+            shared_process: ``CallTest`` only: the tests are the calls of *one* test (the asserts of a
+                check, say), run one after another in one process where the module's state carries
+                from call to call, as in that check; each call still sees its arguments only when it
+                starts. Much cheaper than a process per call; not for independent tests.
         """
         tests = list(tests)
         limits = limits or self.limits
@@ -439,7 +444,16 @@ class Sandbox:
             chunk = tests[start:stop_at]
             try:
                 failed = self._run_chunk(
-                    kind, source, chunk, start, results, limits, compare, stop_on_first_failure, stderr_parts
+                    kind,
+                    source,
+                    chunk,
+                    start,
+                    results,
+                    limits,
+                    compare,
+                    stop_on_first_failure,
+                    stderr_parts,
+                    shared_process and kind == "calls",
                 )
             except WorkerBroken as exc:
                 idx = next(i for i in range(start, len(tests)) if results[i] is None)
@@ -468,11 +482,12 @@ class Sandbox:
         compare: Callable[[Any, Any], bool],
         stop: bool,
         stderr_parts: list[str],
+        shared: bool = False,
     ) -> bool:
         """Run ``chunk`` in one execution, filling ``results``; return True if a test failed."""
         n = len(chunk)
         blobs: dict[str, bytes] = {"code": source.encode("utf-8", "surrogateescape")}
-        header: dict[str, Any] = {"kind": kind, "n": n}
+        header: dict[str, Any] = {"kind": kind, "n": n, "shared": shared}
         if kind == "stdio":
             header["argvs"] = [[str(a) for a in t.argv] for t in chunk]
             for k, t in enumerate(chunk):
@@ -540,7 +555,7 @@ class Sandbox:
             stderr = text(out.get("inflight_stderr", b""))
             stderr_parts.append(stderr)
             if verdict is Verdict.OK:
-                verdict, message = Verdict.SANDBOX_ERROR, "the test init ended before the test did"
+                verdict, message = Verdict.RUNTIME_ERROR, "the process exited before the test finished"
             elif verdict is Verdict.RUNTIME_ERROR and not message.startswith("killed"):
                 message = clip(stderr.strip() or message)
             results[offset + idx] = TestResult(

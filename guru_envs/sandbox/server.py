@@ -300,7 +300,7 @@ class Server:
         kind = header["kind"]
         limits = header["limits"]
         n = max(1, int(header.get("n", 1)))
-        job = {"kind": kind, "n": n, "limits": limits}
+        job = {"kind": kind, "n": n, "limits": limits, "shared": bool(header.get("shared"))}
         job["code"] = blobs.get("code", b"").decode("utf-8", "replace")
         inputs = sum(len(v) for k, v in blobs.items() if k.startswith("in."))
         size = area_mod.size_options(limits, inputs, 1 if kind == "stdio" else 0)

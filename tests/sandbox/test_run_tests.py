@@ -229,3 +229,23 @@ def test_run_inputs_collects_outputs(sandbox):
     assert [r.verdict for r in report.results] == [Verdict.OK, Verdict.RUNTIME_ERROR, Verdict.OK]
     assert report.results[0].actual == "10\n" and report.results[2].actual == "2\n"
     assert "ZeroDivisionError" in report.results[1].message
+
+
+def test_shared_process_runs_the_calls_of_one_check_in_one_process(sandbox):
+    """The asserts of one check: module state carries from call to call, inputs still come one by one."""
+    code = (
+        "import gc\nseen = []\n"
+        "def f(x):\n"
+        "    seen.append(x)\n"
+        "    later = [o for o in gc.get_objects() if isinstance(o, list) and 'secret-later' in o]\n"
+        "    return [len(seen), bool(later)]\n"
+    )
+    tests = [
+        CallTest("f", ("a",), [1, False]),
+        CallTest("f", ("b",), [2, False]),
+        CallTest("f", ("secret-later",), [3, True]),
+    ]
+    report = sandbox.run_tests(code, tests, shared_process=True)
+    assert report.passed and report.processes == 1, report.results
+    apart = sandbox.run_tests(code, tests)  # independent tests: a fresh process each
+    assert [r.actual for r in apart.results] == [[1, False]], apart.results

@@ -248,4 +248,4 @@ def test_shared_process_runs_the_calls_of_one_check_in_one_process(sandbox):
     report = sandbox.run_tests(code, tests, shared_process=True)
     assert report.passed and report.processes == 1, report.results
     apart = sandbox.run_tests(code, tests)  # independent tests: a fresh process each
-    assert [r.actual for r in apart.results] == [[1, False]], apart.results
+    assert [r.actual for r in apart.results[:2]] == [[1, False], [1, False]], apart.results

@@ -479,6 +479,7 @@ class _Material:
         return self.slot.replace(self.reference, text)
 
     def container(self, text: str) -> str:
+        """``text`` in a container like the reference's final one (to add a second final answer)."""
         return self.slot.wrap(self.reference, text)
 
 
@@ -720,7 +721,7 @@ def exploit_probes(task: Task, wrong_responses: Sequence[str], seed: int = 0) ->
         if other is None or not other.same_kind(slot):
             continue
         value = other.content(response)
-        if value and value not in wrongs and (slot.program or _distinct_value(value, gold)):
+        if value and value != gold and value not in wrongs and (slot.program or _distinct_value(value, gold)):
             wrongs.append(value)
     material = _Material(task, seed, reference, slot, gold, tuple(wrongs))
     probes: list[tuple[str, str]] = []

@@ -542,13 +542,17 @@ def _load_module(code: types.CodeType, enter: Any) -> tuple[types.ModuleType, di
     return mod, None
 
 
-def _call(mod: types.ModuleType, fn_name: str, args_text: bytes, codec: Any) -> dict[str, Any]:
-    """One call of the submission's function on arguments rebuilt from plain data; its record."""
+def _call(mod: types.ModuleType, fn_name: str, arguments: Any, codec: Any) -> dict[str, Any]:
+    """One call of the submission's function on arguments rebuilt from plain data; its record.
+
+    ``arguments``: the decoded ``[args, kwargs]``, or the encoded text (decoded here, after the module
+    ran: only in a shared process, where what a decoding broken by the module's patches costs is its own).
+    """
     rec: dict[str, Any] = {"status": "ok"}
     wall, cpu = _perf(), _cpu()
     try:
-        args, kwargs = codec.loads(args_text)
-        del args_text
+        args, kwargs = codec.loads(arguments) if _isinstance(arguments, bytes) else arguments
+        del arguments
         fn = _resolve(mod.__dict__, fn_name)
         value = fn(*args, **kwargs)
         rec["wall"], rec["cpu"] = _perf() - wall, _cpu() - cpu
@@ -571,8 +575,14 @@ def _call(mod: types.ModuleType, fn_name: str, args_text: bytes, codec: Any) -> 
 
 
 def _run_call_test(code: types.CodeType, fn_name: str, args_text: bytes, codec: Any, enter: Any) -> None:
+    try:  # decoded before any of the submission runs (it may patch the builtins the decoder uses)
+        arguments: Any = codec.loads(args_text)
+    except _BaseException as exc:
+        _record({"status": "error", **_error_fields(exc)})
+        _exit(0)
+    del args_text
     mod, failed = _load_module(code, enter)
-    _record(failed or _call(mod, fn_name, args_text, codec))
+    _record(failed or _call(mod, fn_name, arguments, codec))
     _exit(0)
 
 

@@ -190,7 +190,9 @@ CASES = [
         "def f(x):\n    threading.Thread(target=forge, daemon=True).start()\n"
         "    threading.Thread(target=time.sleep, args=(60,)).start()\n    return -1\n",
         tests=[CallTest("f", (1,), 42), CallTest("f", (2,), 42)],
-        verdicts=(V.WRONG_ANSWER,),
+        # Its own record first (wrong answer) or, on a loaded machine, the forged one first, and then
+        # two records for one test: the result channel was abused.
+        verdicts=(V.WRONG_ANSWER, V.RUNTIME_ERROR),
     ),
     Hostile(
         "forged_records_then_exit",

@@ -448,7 +448,11 @@ class Server:
                         words = [str(header["fns"][current])]
                     else:
                         words = [str(a) for a in header["argvs"][current]]
-                    kid.area.write_input(blobs.get(f"in.{current}", b""))
+                    try:
+                        kid.area.write_input(blobs.get(f"in.{current}", b""))
+                    except OSError:  # the execution made its io/ unwritable (userns mode can): its loss
+                        state = {"stop": True, "violation": "the execution tampered with its input area"}
+                        break
                     watch.new_window()
                     go = "\0".join(words).encode("utf-8", "surrogateescape")
                     protocol.write_all(kid.pipes["go"], len(go).to_bytes(4, "big") + go)

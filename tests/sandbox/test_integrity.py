@@ -700,3 +700,28 @@ def test_a_cpu_fallback_without_cgroups_refuses_forks():
         spin = "import time\ndef f():\n    t = time.process_time()\n    while time.process_time() - t < 5:\n        pass\n"
         report = sb.run_tests(spin, [CallTest("f", (), None)], limits=Limits(cpu_s=0.5, wall_s=20))
         assert report.verdict is Verdict.TIMEOUT and report.wall_s < 10
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_shared_process_that_wrecks_its_area_fails_alone(mode, request):
+    """In a shared process (the asserts of one check) nothing tidies the area between calls: a program
+    that puts a directory where the worker writes the next input, or locks its own directories, only
+    fails; the worker survives and the next submission runs normally."""
+    sb = _sb(request, mode)
+    code = (
+        "import os\n"
+        "def f(x):\n"
+        "    for d in ('/x/io/in.d', '/x/io/in', '/x/io/in/deep'):\n"
+        "        try:\n            os.unlink('/x/io/in') if d == '/x/io/in' else None\n            os.makedirs(d)\n"
+        "        except OSError:\n            pass\n"
+        "    for d in ('/x/out', '/x/io', '/x'):\n"
+        "        try:\n            os.chmod(d, 0)\n        except OSError:\n            pass\n"
+        "    return x\n"
+    )
+    tests = [CallTest("f", (k,), k) for k in range(3)]
+    report = sb.run_tests(code, tests, shared_process=True, stop_on_first_failure=False)
+    assert all(r.verdict is not Verdict.SANDBOX_ERROR for r in report.results), report.results
+    if mode == "userns":  # as root it could wreck nothing (io/ and the area's root are root's)
+        assert not report.passed, report.results
+    assert sb.run_tests("def f(x):\n    return x\n", tests).passed
+    assert_clean(sb)

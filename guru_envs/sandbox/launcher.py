@@ -1,7 +1,21 @@
 """The worker's start-up: cgroups, namespaces, the pid-1 server and its read-only root.
 
-:func:`main` is what the boot code of :mod:`guru_envs.sandbox.worker` calls, with the configuration
-that came over the pipe. Stdlib-only; shipped to the worker as bytecode.
+:func:`main` is what the boot code of :mod:`guru_envs.sandbox.worker` calls (``python -I -S -B -c
+BOOT``, the modules as bytecode and the configuration read from stdin: nothing of them in ``argv``, so
+``/proc/self/cmdline`` shows no path, uid or cgroup). Once per worker:
+
+1. Join the worker's pids/memory cgroups and its CPU-accounting cgroup; keep descriptors of the
+   per-role CPU cgroups (their files are out of sight after ``chroot``).
+2. ``unshare`` mount, pid, network, IPC, UTS and cgroup namespaces; as root directly ("root" mode),
+   otherwise inside a new user namespace that maps only our own uid ("userns" mode). If neither works
+   and the scorer allowed it, stay in "none" mode.
+3. Fork the server, pid 1 of the new pid namespace: nothing inside can see the scorer, a signal from
+   inside cannot kill it, and when it exits the kernel kills everything inside.
+4. Build the read-only root (:mod:`rootfs`) and ``chroot`` into it.
+5. Import common modules, freeze the heap, and serve (:class:`server.Server`, which forks the zygote
+   of :mod:`child` and says "ready").
+
+Stdlib-only; shipped to the worker as bytecode.
 """
 
 from __future__ import annotations

@@ -1,20 +1,7 @@
-"""Sandbox worker: builds its isolation once, then serves executions one at a time over a pipe.
+"""The sandbox worker's job loop: one execution at a time, from a spare child to the reply.
 
-Started by :mod:`guru_envs.sandbox.worker` as ``python -I -S -B -c BOOT``: the boot code reads one frame
-from stdin holding this module and its stdlib-only siblings as bytecode plus the configuration (nothing
-of it is in ``argv``, so ``/proc/self/cmdline`` shows no path, uid or cgroup), loads them and calls
-:func:`main`. It speaks :mod:`protocol` frames on stdin/stdout.
-
-Start-up (once per worker)
-    1. Join the worker's pids/memory cgroups and its CPU-accounting cgroup; keep descriptors of the
-       per-role CPU cgroups (their files are out of sight after ``chroot``).
-    2. ``unshare`` mount, pid, network, IPC, UTS and cgroup namespaces; as root directly ("root" mode),
-       otherwise inside a new user namespace that maps only our own uid ("userns" mode). If neither works
-       and the scorer allowed it, stay in "none" mode.
-    3. Fork the server, pid 1 of the new pid namespace: nothing inside can see the scorer, a signal from
-       inside cannot kill it, and when it exits the kernel kills everything inside.
-    4. Build the read-only root (:mod:`rootfs`) and ``chroot`` into it.
-    5. Import common modules, freeze the heap, fork the *zygote* (:mod:`child`) and say "ready".
+The worker is started by :mod:`guru_envs.sandbox.worker` and set up by :mod:`launcher`; this module is
+the pid-1 server it then runs, speaking :mod:`protocol` frames on stdin/stdout.
 
 Per execution (see :mod:`child` for how each process is set up, :mod:`harness` for what runs in it)
     * a *spare* child, forked by the zygote ahead of its job and already set up, gets the job;

@@ -19,9 +19,11 @@ Four job kinds:
 * ``check``: a trusted checker (e.g. HumanEval's ``check(candidate)``) runs in a process of its own; its
   ``candidate`` is a proxy that calls the submission over a pipe, so the checker's asserts only ever
   compare plain data, and the submission's process never holds the check code. Exceptions the
-  candidate raises reach the check as the same builtin type, except control-flow ones
-  (``StopIteration``, ``StopAsyncIteration``, ``GeneratorExit``, ``KeyboardInterrupt``,
-  ``SystemExit``), which arrive wrapped in :class:`CandidateError` so they cannot end the check's loops.
+  candidate raises reach the check as the same builtin type, except control-flow ones, which never
+  arrive as themselves: ``StopIteration`` and ``StopAsyncIteration`` arrive wrapped in
+  :class:`CandidateError` (a ``RuntimeError``, as PEP 479 does in generators) so they cannot end the
+  check's loops, and ``GeneratorExit``, ``KeyboardInterrupt`` and ``SystemExit`` fail the check as
+  :class:`CandidateFailure`, which no ``except Exception`` of the check can swallow.
 
 Stdlib-only: the pool ships this file to the worker as bytecode, and it must work after ``chroot``.
 """
@@ -776,8 +778,10 @@ class CandidateProxy:
             etype, msg = str(reply.get("err", "Exception")), str(reply.get("msg", ""))
         except (ValueError, TypeError, AttributeError, RecursionError):
             raise CandidateFailure("the candidate sent a malformed reply") from None
-        if etype in _CONTROL_FLOW:
+        if etype in ("StopIteration", "StopAsyncIteration"):  # as PEP 479 does in generators
             raise CandidateError(f"the candidate raised {etype}: {msg}"[:1000])
+        if etype in _CONTROL_FLOW:  # exiting or interrupting is a failure no check may catch
+            raise CandidateFailure(f"the candidate raised {etype}: {msg}"[:1000])
         exc_type = getattr(builtins, etype, None)
         if (
             _isinstance(exc_type, type)

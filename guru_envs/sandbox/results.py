@@ -57,7 +57,8 @@ class CheckTest:
     The checker runs in its own sandboxed process; ``candidate`` is a proxy that calls the submission's
     ``entry_point`` in another process and returns plain data, so asserts never touch submission objects,
     and the submission's process never holds ``check_code``. Exceptions the candidate raises arrive as
-    the same builtin type, control-flow ones (``StopIteration`` ...) wrapped in a ``RuntimeError``. A
+    the same builtin type, control-flow ones never as themselves (``StopIteration`` as a
+    ``RuntimeError``; ``SystemExit`` and the like fail the check). A
     failed check is reported by the line of its failed assert, never by its content. Arguments and
     results must be plain data (no callables); in-place mutation of arguments is not seen.
     """

@@ -117,9 +117,10 @@ class Children:
     ) -> None:
         self.mode, self.drop_uid, self.checker_uid = mode, drop_uid, checker_uid
         self.cgroup_procs = cgroup_procs  # role -> fd of that role's cgroup.procs (opened before chroot)
-        self.seccomp = cfg.get("seccomp") or b""
+        self.seccomp = linux.SeccompProgram(cfg["seccomp"]) if cfg.get("seccomp") else None
         self.exec_namespaces = bool(cfg.get("exec_namespaces", True))  # off only to measure their cost
-        self.no_fork = cfg.get("no_fork") or b""  # stacked on untrusted code where no cgroup counts CPU
+        # Stacked on untrusted code where no cgroup counts CPU.
+        self.no_fork = linux.SeccompProgram(cfg["no_fork"]) if cfg.get("no_fork") else None
 
     def uid_of(self, role: str, area: area_mod.Area) -> int:
         """The uid a child of ``role`` runs as (the checker never shares the submission's)."""
@@ -255,13 +256,13 @@ class Children:
         if self.mode == "none":
             install_audit_hook(os.getppid())
             set_environment(base)
-        if self.seccomp:
-            linux.install_seccomp(self.seccomp)
+        if self.seccomp is not None:
+            self.seccomp.install()
 
     def enter_untrusted(self) -> None:
         """The last step before a process runs untrusted code: dumpable for /proc/self, no-fork filter."""
-        if self.no_fork:
-            linux.install_seccomp(self.no_fork)
+        if self.no_fork is not None:
+            self.no_fork.install()
         linux.prctl(linux.PR_SET_DUMPABLE, 1)
 
     def run(self, role: str, job: dict, area: area_mod.Area) -> None:

@@ -107,9 +107,9 @@ def _state(pid: int) -> str:
 def assert_clean(sb: Sandbox, timeout: float = 3.0) -> None:
     """No process of a finished execution keeps running, and every worker is still alive.
 
-    The worker answers right after it has SIGKILLed the execution's processes and reaps them while
-    the scorer reads the answer, so killed processes may linger for a moment as they exit (state Z,
-    or still being torn down); they must all be gone shortly.
+    The worker answers only once every process of an execution is gone (``test_integrity.py`` checks
+    that with no grace period); the grace period here only lets a spare that is still being set up
+    settle into its wait, so that it is told apart from a leftover.
     """
     deadline = time.monotonic() + timeout
     while True:

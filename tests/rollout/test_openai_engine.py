@@ -381,3 +381,15 @@ def test_real_vllm_cpu_server(vllm_server, hf_engine):
         eng.generate(["What is 2+3?"], greedy)[0].texts
         == hf_engine.generate(["What is 2+3?"], greedy)[0].texts
     )
+
+
+def test_cli_no_request_seeds_reaches_the_engine():
+    import argparse
+
+    from guru_envs.cli.evaluate import add_engine_arguments, engine_from_args
+
+    parser = argparse.ArgumentParser()
+    add_engine_arguments(parser)
+    url = ["--model", "tiny", "--engine", "openai", "--base-url", "http://127.0.0.1:9/v1"]
+    assert engine_from_args(parser.parse_args(url)).request_seeds is True
+    assert engine_from_args(parser.parse_args([*url, "--no-request-seeds"])).request_seeds is False

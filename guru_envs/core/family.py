@@ -66,7 +66,7 @@ class TaskFamily(abc.ABC):
 
     ``score`` receives a ``str`` (type and size checks happen once, in :func:`guru_envs.score`) and must
     not raise or run unbounded work: anything that may hang goes through
-    :func:`guru_envs.core.guard.guarded_call` or :mod:`guru_envs.sandbox`.
+    :func:`guru_envs.guard.guarded_call` or :mod:`guru_envs.sandbox`.
 
     Class attributes:
         domain, name: what the family is registered as (its manifest must say the same).

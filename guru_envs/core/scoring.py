@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from guru_envs.core.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed
+from guru_envs.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed
 from guru_envs.core.registry import catalog
 from guru_envs.core.source import options_for
 from guru_envs.core.task import Task
@@ -104,7 +104,7 @@ class Scorer:
         workers: scoring processes (default: CPU count); 1 scores in this process, without a hard limit.
         timeout: hard wall-clock limit per chunk of pairs, and per pair when a chunk is retried.
         chunk_size: pairs per call to a worker (default: spread evenly, at most 64).
-        pool: a :class:`~guru_envs.core.guard.GuardedPool` to use (default: one of its own, started on the
+        pool: a :class:`~guru_envs.guard.GuardedPool` to use (default: one of its own, started on the
             first batch and kept until :meth:`close`).
 
     A chunk that runs past ``timeout`` (or crashes its worker) is re-scored one pair at a time, so only

@@ -3,7 +3,7 @@
 Two trust levels, two mechanisms:
 
 - **Generation time** (:func:`run_trusted`): the program is ours and so is the input. It runs in a
-  :func:`guru_envs.core.guard.guarded_call` worker (a hard wall-clock limit) under a *line budget*
+  :func:`guru_envs.guard.guarded_call` worker (a hard wall-clock limit) under a *line budget*
   counted by ``sys.settrace``. The budget, not the clock, decides whether a program "terminates quickly",
   so the verdict, and therefore the task a seed yields, is the same on a fast or a loaded machine.
 - **Scoring time** (:func:`run_untrusted`): the input comes from model text (input prediction). The
@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from guru_envs.core.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
+from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
 
 GUARD_TIMEOUT = 10.0  # wall-clock safety net for a whole batch of trusted runs; the line budget decides
 

@@ -12,7 +12,7 @@ compared with the reference in stages, cheapest first, and the first stage that 
    ordered tuple, an interval or union, a matrix, an assignment (``x=3``) or text, and compared by value:
    exactly for rationals, numerically for radicals and constants, at fixed points for variables.
 4. **Symbolic** (math-verify on sympy), only for what stage 3 cannot read or decide, run through
-   :func:`guru_envs.core.guard.guarded_call`: a killable worker process with a hard wall-clock limit
+   :func:`guru_envs.guard.guarded_call`: a killable worker process with a hard wall-clock limit
    (inline when already inside a guard worker, where a timer signal bounds it instead). Answers that
    would build astronomically large numbers (``9^{9^{9^9}}``) never reach sympy.
 
@@ -33,7 +33,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any, NamedTuple
 
-from guru_envs.core.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
+from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
 from guru_envs.verify.claim import (
     UNIT_WORDS,
     equation_value,

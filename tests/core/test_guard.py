@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from guru_envs.core.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed, guarded_call
+from guru_envs.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed, guarded_call
 
 
 def _square(x):

@@ -85,3 +85,21 @@ def test_each_core_module_imports_alone(name):
     code = f"import guru_envs.core.{name}"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_core_and_verify_do_not_import_each_other():
+    """Folder level: verify may not import core (core uses verify's rules, never the reverse)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "guru_envs"
+    for path in sorted((root / "verify").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            assert not any(n.startswith("guru_envs.core") for n in names), f"{path.name} imports {names}"

@@ -151,16 +151,7 @@ class ArcAgiFamily(TaskFamily):
             raise TypeError(f"seed must be an int, got {type(seed).__name__}")
         order = _order(difficulty)
         problem = self._problem(difficulty, order[seed % len(order)])
-        return Task(
-            id=f"{self.domain}.{self.name}/d{difficulty}/s{seed}",
-            domain=self.domain,
-            family=self.name,
-            difficulty=difficulty,
-            prompt=problem.prompt,
-            answer=problem.answer,
-            reference_response=problem.reference_response,
-            meta=problem.meta,
-        )
+        return self.make_task(problem, seed, difficulty)
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """One test case of the level's pool, drawn with ``rng`` (``sample`` enumerates by seed instead)."""

@@ -77,6 +77,18 @@ class TaskFamily(abc.ABC):
         exploit_exemptions: ``{probe name: reason}`` for probes of the contract kit's exploit battery
             that do not apply to this family (e.g. a family whose answer is a set has no "tuple for a
             set" attack); each entry needs a reason a reviewer can check.
+        row_meta_keys: the ``meta`` keys the verifier reads beyond the answer (tolerances, the tests a
+            prompt shows); rows carry them in ``extra_info.guru_scoring``, so a row stripped of
+            ``extra_info.guru`` still scores as the task does.
+        row_question: the verdict reads the prompt (a label word the question uses, a person it names);
+            rows then carry it as ``extra_info.question``, since verl gives a reward function no prompt.
+        guru_scorer: the scorer of Reasoning360's ``default_compute_score`` that pays the family's rows
+            under its canonical ``data_source`` (checked by ``tests/integrations/test_guru_dispatch.py``);
+            empty when GURU cannot score them, and ``guru_gap`` says why.
+
+    Rows (:mod:`guru_envs.core.rows`): :meth:`row_ground_truth` writes ``reward_model.ground_truth``
+    in the form GURU's scorer reads, and :meth:`parse_ground_truth` reads it back (from that value or
+    its JSON text) to the task's answer.
 
     Instance attributes:
         options: the constructor arguments this instance was built with.
@@ -89,6 +101,10 @@ class TaskFamily(abc.ABC):
     generator: ClassVar[bool] = True
     difficulty_presets: ClassVar[Mapping[str, tuple[int, int]]] = {}
     exploit_exemptions: ClassVar[dict[str, str]] = {}
+    row_meta_keys: ClassVar[tuple[str, ...]] = ()
+    row_question: ClassVar[bool] = False
+    guru_scorer: ClassVar[str] = ""
+    guru_gap: ClassVar[str] = "GURU has no dataset or scorer for this family"
 
     options: dict[str, Any]
     version: int
@@ -180,3 +196,17 @@ class TaskFamily(abc.ABC):
     def parse_ground_truth(self, ground_truth: Any, row: dict[str, Any]) -> Any:
         """Turn a row's ``ground_truth`` into this family's answer form (default: unchanged)."""
         return ground_truth
+
+    def row_ground_truth(self, task: Task) -> Any:
+        """What an exported row's ``reward_model.ground_truth`` holds: the answer as GURU's scorer reads it.
+
+        Default: the answer itself. A value that is not a string is written as JSON text unless the
+        export keeps native types (``guru export --typed-ground-truth``), so return a non-string only
+        where GURU's scorer needs that type (a zebra grid's dict); :meth:`parse_ground_truth` must turn
+        the value, and its JSON text, back into ``task.answer``.
+        """
+        return task.answer
+
+    def guru_unscorable(self, task: Task) -> str:
+        """Why Reasoning360's ``default_compute_score`` cannot score ``task``'s row ("" when it can)."""
+        return "" if self.guru_scorer else self.guru_gap

@@ -4,6 +4,13 @@ Every function that needs to know about families takes the catalog to ask (defau
 one), so a :class:`~guru_envs.core.task.Task` stays a plain value. A row we write carries the exact task
 as JSON in ``extra_info["guru"]`` (its scoring options included), so reading it back anywhere gives the
 same task and the same reward; rows without it (GURU's own) are routed to a family by ``data_source``.
+
+A row we write also scores without ``extra_info["guru"]``, as verl's reward functions see it (no
+prompt; ``data_source``, ``ground_truth`` and ``extra_info``): ``ground_truth`` holds the answer in the
+form GURU's scorer reads (:meth:`TaskFamily.row_ground_truth`), ``extra_info["guru_scoring"]`` the
+family, version, options, level and the ``meta`` its verifier reads (:attr:`TaskFamily.row_meta_keys`),
+and ``extra_info["question"]`` the prompt where the verdict reads it. ``extra_info["guru_unscorable"]``
+says why Reasoning360's own ``default_compute_score`` cannot score the row ("" when it can).
 """
 
 from __future__ import annotations
@@ -11,11 +18,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from guru_envs.core.registry import Catalog
+from guru_envs.core.family import TaskFamily
+from guru_envs.core.registry import Catalog, FamilySpec
 from guru_envs.core.registry import catalog as process_catalog
 from guru_envs.core.task import GURU_KEY, Task, ground_truth_text
 
@@ -23,6 +31,27 @@ SUFFIXES = (".parquet", ".jsonl", ".json")
 SPLITS = ("train", "test")
 FILTER_KEYS = ("pass_rate", "bucket")  # written by `guru filter`, kept in extra_info for the sampler
 SKYRL_ENV_CLASS_PREFIX = "guru_"
+SCORING_KEY = "guru_scoring"  # extra_info: what the verifier needs beside the ground truth (JSON text)
+QUESTION_KEY = "question"  # extra_info: the prompt, for families whose verdict reads it
+UNSCORABLE_KEY = "guru_unscorable"  # extra_info: why GURU's default_compute_score cannot score the row
+
+
+class RowScoring(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``extra_info["guru_scoring"]``: what scores a row that lost ``extra_info["guru"]``, beside its ground truth.
+
+    Attributes:
+        family: ``domain.name`` of the family that wrote the row; the row's ``data_source`` must route there.
+        version: the family version that made the task (None: the current one).
+        difficulty: the task's level (0 when unknown).
+        options: the family options the task is scored with.
+        meta: the task's ``meta`` entries its verifier reads (:attr:`TaskFamily.row_meta_keys`).
+    """
+
+    family: str
+    version: int | None = None
+    difficulty: Annotated[int, msgspec.Meta(ge=0)] = 0
+    options: dict[str, Any] = msgspec.field(default_factory=dict)
+    meta: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def _catalog(cat: Catalog | None) -> Catalog:
@@ -47,10 +76,51 @@ def ability_of(task: Task, cat: Catalog | None = None) -> str:
     return manifest.ability if manifest is not None else task.domain
 
 
-def _extra_info(task: Task, index: int | None, split: str | None) -> dict[str, Any]:
+def _family_of(task: Task, cat: Catalog) -> TaskFamily | None:
+    """The family that scores ``task``, or None where it cannot be built here (a plugin not installed)."""
+    try:
+        return cat.family_for(task)
+    except (KeyError, ImportError, TypeError, ValueError):  # ValueError: a retired version, bad options
+        return None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "JSON object", list: "list", tuple: "list"}.get(type(value), type(value).__name__)
+
+
+def _ground_truth(task: Task, family: TaskFamily | None, typed: bool) -> tuple[Any, str]:
+    """(``reward_model.ground_truth``, why GURU's dispatcher cannot score the row or "")."""
+    if family is None:
+        return ground_truth_text(task.answer), "unknown here: the task's family is not installed"
+    native = family.row_ground_truth(task)
+    written = native if typed or isinstance(native, str) else ground_truth_text(native)
+    reason = family.guru_unscorable(task)
+    if not reason and written is not native:
+        reason = (
+            f"GURU's {family.guru_scorer} scorer reads this ground truth as a {_kind(native)}, not as JSON "
+            "text: export with typed ground truths (guru export --typed-ground-truth)"
+        )
+    return written, reason
+
+
+def _extra_info(
+    task: Task, index: int | None, split: str | None, family: TaskFamily | None, unscorable: str
+) -> dict[str, Any]:
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     extra: dict[str, Any] = {"task_id": task.id, GURU_KEY: msgspec.json.encode(task).decode()}
+    keys = family.row_meta_keys if family is not None else ()
+    scoring = RowScoring(
+        family=f"{task.domain}.{task.family}",
+        version=task.version,
+        difficulty=task.difficulty,
+        options=dict(task.options),
+        meta={k: task.meta[k] for k in keys if k in task.meta},
+    )
+    extra[SCORING_KEY] = msgspec.json.encode(scoring).decode()
+    if family is not None and family.row_question:
+        extra[QUESTION_KEY] = task.prompt
+    extra[UNSCORABLE_KEY] = unscorable
     if index is not None:
         extra["index"] = int(index)
     if split is not None:
@@ -60,37 +130,56 @@ def _extra_info(task: Task, index: int | None, split: str | None) -> dict[str, A
 
 
 def to_row(
-    task: Task, cat: Catalog | None = None, index: int | None = None, split: str | None = None
+    task: Task,
+    cat: Catalog | None = None,
+    index: int | None = None,
+    split: str | None = None,
+    *,
+    typed_ground_truth: bool = False,
 ) -> dict:
     """The GURU/verl row (``data_source``, chat ``prompt``, ``ability``, ``reward_model``, ``extra_info``).
 
-    ``extra_info`` holds the task as JSON (``guru``), its id, and with them ``index`` (unique per row of a
-    dataset: verl reads it) and ``split`` when given. Tools that only know the verl schema still see a
-    string ``ground_truth``.
+    ``extra_info`` holds the task as JSON (``guru``), its id, what scores the row without them
+    (``guru_scoring``, and ``question`` where the verdict reads the prompt), whether GURU's own
+    dispatcher can score it (``guru_unscorable``), and ``index`` (unique per row of a dataset: verl reads
+    it) and ``split`` when given. ``ground_truth`` is text (a dict or list as JSON) unless
+    ``typed_ground_truth``, which keeps the types GURU's scorers read (a zebra grid's dict, an ordering's
+    list); a parquet file cannot mix such types.
     """
+    cat = _catalog(cat)
+    family = _family_of(task, cat)
+    truth, unscorable = _ground_truth(task, family, typed_ground_truth)
     return {
         "data_source": data_source_of(task, cat),
         "prompt": task.messages(),
         "ability": ability_of(task, cat),
-        "reward_model": {"style": "rule", "ground_truth": ground_truth_text(task.answer)},
-        "extra_info": _extra_info(task, index, split),
+        "reward_model": {"style": "rule", "ground_truth": truth},
+        "extra_info": _extra_info(task, index, split, family, unscorable),
     }
 
 
 def to_skyrl_row(
-    task: Task, cat: Catalog | None = None, index: int | None = None, split: str | None = None
+    task: Task,
+    cat: Catalog | None = None,
+    index: int | None = None,
+    split: str | None = None,
+    *,
+    typed_ground_truth: bool = False,
 ) -> dict:
     """A SkyRL dataset row: chat ``prompt``, per-row ``env_class`` (``guru_<domain>``) and ``reward_spec``.
 
     SkyRL hands every column but ``prompt`` and ``env_class`` to the env as ``extras``;
     :func:`task_from_skyrl_extras` rebuilds the exact task from them.
     """
+    cat = _catalog(cat)
+    family = _family_of(task, cat)
+    truth, unscorable = _ground_truth(task, family, typed_ground_truth)
     return {
         "data_source": data_source_of(task, cat),
         "prompt": task.messages(),
         "env_class": f"{SKYRL_ENV_CLASS_PREFIX}{task.domain}",
-        "reward_spec": {"method": "rule", "ground_truth": ground_truth_text(task.answer)},
-        "extra_info": _extra_info(task, index, split),
+        "reward_spec": {"method": "rule", "ground_truth": truth},
+        "extra_info": _extra_info(task, index, split, family, unscorable),
     }
 
 
@@ -99,6 +188,11 @@ ROW_WRITERS = {"verl": to_row, "skyrl": to_skyrl_row}
 
 def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
     """A task from a GURU/verl or SkyRL row (ours or GURU's own), routing foreign rows by ``data_source``.
+
+    A row we wrote gives back the exact task from ``extra_info["guru"]``; without it, the family the
+    ``data_source`` routes to reads ``ground_truth`` (and the prompt, or ``extra_info["question"]`` when
+    the row has none), and ``extra_info["guru_scoring"]`` restores the version, options, level and the
+    ``meta`` the verifier reads, so the task scores as the exported one did.
 
     Raises:
         ValueError: when the row lacks the fields a verifier needs, or no family claims its source.
@@ -111,6 +205,7 @@ def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
             return msgspec.json.decode(extra[GURU_KEY], type=Task)
         except msgspec.DecodeError as exc:
             raise ValueError(f"extra_info.{GURU_KEY} is not a guru task: {exc}") from None
+    extra = extra if isinstance(extra, dict) else {}
     source = row.get("data_source")
     if not isinstance(source, str) or not source:
         raise ValueError("dataset row has no data_source")
@@ -118,11 +213,68 @@ def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
         row = {**row, "reward_model": row["reward_spec"]}  # SkyRL's name for the same field
     cat = _catalog(cat)
     spec = cat.route(source)
-    family = cat.family(spec.domain, spec.name, version=spec.version)
+    scoring = _row_scoring(extra)
+    family = _row_family(cat, spec, scoring)
+    question = extra.get(QUESTION_KEY)
+    if _no_prompt(row.get("prompt")) and isinstance(question, str) and question.strip():
+        row = {**row, "prompt": question}  # verl hands a reward function no prompt
     task = family.task_from_row(row)
+    updates: dict[str, Any] = {}
     if task.version != family.version or task.options != family.options:
-        task = msgspec.structs.replace(task, version=family.version, options=dict(family.options))
-    return task
+        updates.update(version=family.version, options=dict(family.options))
+    if scoring is not None:
+        kept = {k: v for k, v in scoring.meta.items() if k in family.row_meta_keys}
+        if kept:
+            updates["meta"] = {**task.meta, **kept}
+        updates["difficulty"] = scoring.difficulty
+        task_id = extra.get("task_id")
+        if isinstance(task_id, str) and task_id:
+            updates["id"] = task_id
+    return msgspec.structs.replace(task, **updates) if updates else task
+
+
+def _row_scoring(extra: dict[str, Any]) -> RowScoring | None:
+    """The row's ``extra_info["guru_scoring"]`` (None when it has none, as GURU's own rows)."""
+    raw = extra.get(SCORING_KEY)
+    if raw is None or raw == "":
+        return None
+    try:
+        if isinstance(raw, str):
+            return msgspec.json.decode(raw, type=RowScoring)
+        if isinstance(raw, dict):
+            return msgspec.convert(raw, type=RowScoring)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ValueError(f"extra_info.{SCORING_KEY} is unusable: {exc}") from None
+    raise ValueError(f"extra_info.{SCORING_KEY} must be JSON text, got {type(raw).__name__}")
+
+
+def _row_family(cat: Catalog, spec: FamilySpec, scoring: RowScoring | None) -> TaskFamily:
+    """The family instance that reads and scores the row: the route's, at the row's version and options."""
+    if scoring is None:
+        return cat.family(spec.domain, spec.name, version=spec.version)
+    routed = f"{spec.domain}.{spec.name}"
+    if scoring.family != routed:
+        raise ValueError(
+            f"extra_info.{SCORING_KEY} was written by {scoring.family!r}, but the row's data_source "
+            f"routes to {routed!r}"
+        )
+    version = spec.version if scoring.version is None else scoring.version
+    try:
+        return cat.family(spec.domain, spec.name, version=version, **scoring.options)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{routed} v{version} cannot be built with the row's options: {exc}") from None
+
+
+def _no_prompt(prompt: Any) -> bool:
+    """Whether a row's ``prompt`` field is missing or empty (verl passes none to a reward function)."""
+    if prompt is None:
+        return True
+    if isinstance(prompt, str):
+        return not prompt.strip()
+    try:
+        return len(prompt) == 0
+    except TypeError:
+        return False
 
 
 def task_from_skyrl_extras(extras: dict[str, Any], cat: Catalog | None = None) -> Task:
@@ -187,7 +339,15 @@ def write_rows(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.Table.from_pylist(rows), path)
+        try:
+            table = pa.Table.from_pylist(rows)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            raise ValueError(
+                f"{path}: these rows cannot share one parquet table ({exc}). Typed ground truths of "
+                "different shapes (a zebra grid's dict, an ordering's list, text) need one file per "
+                "data_source (guru export --split-by-source) or a .jsonl file"
+            ) from None
+        pq.write_table(table, path)
     elif path.suffix == ".json":
         path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     else:

@@ -13,7 +13,9 @@ its own), enters a new cgroup namespace, unshares new mount, IPC and
 network namespaces (an execution shares no System V object, abstract socket or loopback with any other),
 attaches its area at ``/x``, starts a session, keeps fds 0-3 (and its job pipe), drops to its uid (root
 mode) or every capability (userns mode), and loads the seccomp filter. Then it reads its job, lowers its
-rlimits and runs the harness (:mod:`harness`).
+rlimits and runs the harness (:mod:`harness`). The seccomp filter comes in two parts: the zygote
+loads all of it but the calls a child's set-up needs, once, and every child inherits that part (no
+compilation per process) and loads the tiny rest itself once its set-up is done.
 
 Stdlib-only; shipped to the worker as bytecode.
 """
@@ -117,7 +119,10 @@ class Children:
     ) -> None:
         self.mode, self.drop_uid, self.checker_uid = mode, drop_uid, checker_uid
         self.cgroup_procs = cgroup_procs  # role -> fd of that role's cgroup.procs (opened before chroot)
+        # The filter in two parts (seccomp.split_programs): the zygote's, loaded once in the zygote and
+        # inherited by every child, and the child's own, loaded by each child once its set-up is done.
         self.seccomp = linux.SeccompProgram(cfg["seccomp"]) if cfg.get("seccomp") else None
+        self.seccomp_child = linux.SeccompProgram(cfg["seccomp_child"]) if self.seccomp else None
         self.exec_namespaces = bool(cfg.get("exec_namespaces", True))  # off only to measure their cost
         # Stacked on untrusted code where no cgroup counts CPU.
         self.no_fork = linux.SeccompProgram(cfg["no_fork"]) if cfg.get("no_fork") else None
@@ -140,6 +145,8 @@ class Children:
             # Children are born in the submissions' CPU cgroup: moving each one there would cost an RCU
             # grace period per execution (cgroup migrations take a global lock). Only checkers move.
             os.write(sub, b"0")
+        if self.seccomp is not None:  # every child inherits it (see Children.__init__)
+            self.seccomp.install()
         children: dict[int, int] = {}  # pidfd -> pid
         poller = select.poll()
         poller.register(sock.fileno(), select.POLLIN)
@@ -256,8 +263,8 @@ class Children:
         if self.mode == "none":
             install_audit_hook(os.getppid())
             set_environment(base)
-        if self.seccomp is not None:
-            self.seccomp.install()
+        if self.seccomp_child is not None:  # the zygote's part is inherited: this completes the filter
+            self.seccomp_child.install()
 
     def enter_untrusted(self) -> None:
         """The last step before a process runs untrusted code: dumpable for /proc/self, no-fork filter."""

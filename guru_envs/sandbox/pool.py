@@ -197,11 +197,12 @@ class Sandbox:
                 cfg["cpu"] = cpu
         programs: dict[str, bytes] = {}
         if self._seccomp:
-            program, why = seccomp.base_program()
-            if program is None:
+            # The zygote loads its part once; each child only the tiny rest (see seccomp's docstring).
+            zygote_part, child_part, why = seccomp.split_programs()
+            if zygote_part is None or child_part is None:
                 errors.append(why)
             else:
-                programs["seccomp"] = program
+                programs["seccomp"], programs["seccomp_child"] = zygote_part, child_part
                 cfg["seccomp_label"] = seccomp.describe()
         if "cpu" not in cfg:
             no_fork = seccomp.no_fork_program() if self._seccomp else None

@@ -23,6 +23,14 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
 :func:`no_fork_program` is a second filter, stacked on the first only where no cgroup can account an
 execution's CPU (see :mod:`guru_envs.sandbox.isolation`): it refuses new processes (threads still work),
 so that CPU cannot be spread over children that no clock counts.
+
+**Loaded in two parts** (:func:`split_programs`). The kernel compiles a filter for every process that
+loads it (checking it, translating it and working out which calls it always allows; ~0.1 ms for the
+whole filter on these machines), while a filter a process inherits costs nothing. So the worker's
+zygote, which forks every sandboxed process, loads all of it but :data:`SETUP_CALLS` once, and each
+child, whose own set-up still needs those calls (its namespaces, attaching its area), loads a second,
+tiny filter refusing just them before anything untrusted runs. Filters stack and only ever add
+refusals: every sandboxed process is under both, which refuse exactly what :func:`base_program` does.
 """
 
 from __future__ import annotations
@@ -74,25 +82,51 @@ def _rule(flt, action, name: str, *args) -> None:
         pass  # a call this architecture or libseccomp version does not know: nothing to refuse
 
 
-@functools.cache
-def base_program() -> tuple[bytes | None, str]:
-    """``(BPF program, "")`` of the executions' filter, or ``(None, why it cannot be built)``."""
+# What a sandboxed child's own set-up calls before it loads its part of the filter (the zygote's part
+# lets them through): new IPC, network, cgroup and mount namespaces, and attaching its area at /x. The
+# zygote itself enters its own pid namespace (setns) to make each child pid 1 of a new one (unshare).
+SETUP_CALLS = ("unshare", "setns", "move_mount")
+
+
+def _program(denied: tuple[str, ...] | list[str], everything_else: bool) -> tuple[bytes | None, str]:
+    """A filter refusing ``denied`` (and, with ``everything_else``, the argument-checked rules too)."""
     try:
         import pyseccomp as sc
     except Exception as exc:  # ImportError, or RuntimeError when libseccomp.so is missing
         return None, f"seccomp filter unavailable: {exc}"
     try:
         flt = sc.SyscallFilter(sc.ALLOW)
-        for name in DENIED:
+        for name in denied:
             _rule(flt, sc.ERRNO(errno.EPERM), name)
-        for flag in CLONE_NEW_FLAGS:
-            _rule(flt, sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
-        _rule(flt, sc.ERRNO(errno.ENOSYS), "clone3")
-        for name in ("socket", "socketpair"):
-            _rule(flt, sc.ERRNO(errno.EAFNOSUPPORT), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
+        if everything_else:
+            for flag in CLONE_NEW_FLAGS:
+                _rule(flt, sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+            _rule(flt, sc.ERRNO(errno.ENOSYS), "clone3")
+            for name in ("socket", "socketpair"):
+                _rule(flt, sc.ERRNO(errno.EAFNOSUPPORT), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
         return _export(flt), ""
     except Exception as exc:  # noqa: BLE001 - any failure of the library is a missing layer, never a crash
         return None, f"seccomp filter could not be built: {type(exc).__name__}: {exc}"
+
+
+@functools.cache
+def base_program() -> tuple[bytes | None, str]:
+    """``(BPF program, "")`` of the executions' whole filter, or ``(None, why it cannot be built)``."""
+    return _program(DENIED, True)
+
+
+@functools.cache
+def split_programs() -> tuple[bytes | None, bytes | None, str]:
+    """``(zygote's part, each child's part, "")`` of the filter, or ``(None, None, why)``.
+
+    Together they refuse exactly what :func:`base_program` refuses: the zygote's part everything but
+    :data:`SETUP_CALLS`, the child's part those (see the module docstring).
+    """
+    zygote, why = _program([name for name in DENIED if name not in SETUP_CALLS], True)
+    child, why_child = _program(list(SETUP_CALLS), False)
+    if zygote is None or child is None:
+        return None, None, why or why_child
+    return zygote, child, ""
 
 
 @functools.cache
@@ -117,4 +151,9 @@ def describe() -> str:
 
 if __name__ == "__main__":  # pragma: no cover - a quick look at the filter
     prog, why = base_program()
+    zygote, child, _ = split_programs()
     print(len(prog) // 8 if prog else why, "instructions", os.uname().machine)
+    if zygote and child:
+        print(
+            f"split: the zygote's part {len(zygote) // 8}, each child's part {len(child) // 8} instructions"
+        )

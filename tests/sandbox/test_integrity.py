@@ -654,26 +654,56 @@ def test_the_test_init_is_out_of_reach(mode, request):
     assert report.passed, report.results  # every test ran, each in its own process, and reached nothing
 
 
+# The calls the filter must refuse (x86-64 numbers), each made for real through libc; ``probe()``
+# returns those that were not refused with EPERM or ENOSYS. ``unshare``, ``setns`` and ``move_mount``
+# are refused by each child's own part of the filter, the rest by the part every child inherits from
+# the zygote (seccomp.split_programs): both must hold in every kind of sandboxed process.
+FILTER_PROBE = (
+    "import ctypes, socket\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+    "CALLS = {'keyctl': (250, 0, -3), 'add_key': (248, 0, 0, 0, 0, -3), 'ptrace': (101, 0, 0),\n"
+    "         'unshare': (272, 0x40000000), 'unshare ipc': (272, 0x08000000), 'setns': (308, 0, 0),\n"
+    "         'mount': (165, 0, 0, 0, 0, 0), 'move_mount': (429, -1, 0, -100, 0, 4), 'fsopen': (430, 0, 0),\n"
+    "         'clone newnet': (56, 0x40000000 | 17, 0, 0, 0, 0), 'clone3': (435, 0, 0),\n"
+    "         'bpf': (321, 0, 0, 0), 'perf_event_open': (298, 0, 0, -1, -1, 0), 'userfaultfd': (323, 0),\n"
+    "         'io_uring_setup': (425, 1, 0), 'process_vm_readv': (310, 1, 0, 0, 0, 0, 0),\n"
+    "         'shmget': (29, 0, 4096, 0o1600), 'msgget': (68, 0, 0o1600)}\n"
+    "def probe(*_):\n"
+    "    ok = []\n"
+    "    for name, args in CALLS.items():\n"
+    "        rc = libc.syscall(*args)\n"
+    "        if rc >= 0 or ctypes.get_errno() not in (1, 38):\n"
+    "            ok.append((name, rc, ctypes.get_errno()))\n"
+    "    try:\n"
+    "        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()\n"
+    "        ok.append('AF_INET')\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    return ok\n"
+)
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_the_filter_refuses_what_the_issue_lists(mode, request):
+    """In a program, in each forked test process, in a shared process, in a check's candidate process and
+    in the trusted checker itself: each is a differently made child, and every one is under the whole
+    filter."""
     sb = _sb(request, mode)
     if not any("seccomp" in layer for layer in sb.isolation.layers):
         pytest.skip("libseccomp unavailable: reported in isolation.errors")
-    code = (
-        "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nok = []\n"
-        "calls = {'keyctl': (250, 0, -3), 'add_key': (248, 0, 0, 0, 0, -3), 'ptrace': (101, 0, 0),\n"
-        "         'unshare': (272, 0x40000000), 'setns': (308, 0, 0), 'mount': (165, 0, 0, 0, 0, 0),\n"
-        "         'bpf': (321, 0, 0, 0), 'perf_event_open': (298, 0, 0, -1, -1, 0), 'userfaultfd': (323, 0),\n"
-        "         'io_uring_setup': (425, 1, 0), 'process_vm_readv': (310, 1, 0, 0, 0, 0, 0),\n"
-        "         'shmget': (29, 0, 4096, 0o1600), 'msgget': (68, 0, 0o1600)}\n"
-        "for name, args in calls.items():\n"
-        "    rc = libc.syscall(*args)\n"
-        "    if rc >= 0 or ctypes.get_errno() not in (1, 38):\n"
-        "        ok.append((name, rc, ctypes.get_errno()))\n"
-        "print('pwned' if ok else 'contained', ok)\n"
-    )
-    r = sb.run(code)
-    assert r.stdout.startswith("contained"), r.stdout
+    if os.uname().machine != "x86_64":
+        pytest.skip("the probe uses x86-64 system call numbers")
+    r = sb.run(FILTER_PROBE + "print(probe())\n")
+    assert r.stdout == "[]\n", r
+    tests = [CallTest("probe", (k,), []) for k in range(3)]
+    report = sb.run_tests(FILTER_PROBE, tests, stop_on_first_failure=False)
+    assert report.passed, report.results
+    report = sb.run_tests(FILTER_PROBE, tests, shared_process=True, stop_on_first_failure=False)
+    assert report.passed, report.results
+    report = sb.run_tests(FILTER_PROBE, [CheckTest("def check(f):\n    assert f(1) == []\n", "probe")])
+    assert report.passed, report.results
+    check = FILTER_PROBE + "def check(f):\n    assert probe() == []\n    assert f(1) == []\n"
+    report = sb.run_tests(FILTER_PROBE, [CheckTest(check, "probe")])
+    assert report.passed, report.results
 
 
 def test_isolation_reports_every_layer(sandbox):

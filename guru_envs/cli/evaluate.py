@@ -14,8 +14,12 @@ from guru_envs.cli.arguments import (
 from guru_envs.rollout import ENGINES
 
 
-def add_engine_arguments(p: argparse.ArgumentParser) -> None:
-    """Options shared by eval and filter: which model, which engine, how to sample."""
+def add_engine_arguments(p: argparse.ArgumentParser, sweep: bool = False) -> None:
+    """Options shared by eval and filter: which model, which engine, how to sample.
+
+    With ``sweep``, ``--temperature`` and ``--top-p`` take several values (a decoding study: every pair
+    is evaluated, see :func:`settings_from_args`).
+    """
     p.add_argument(
         "--model", default="smollm2", help="checkpoint dir, served model name, or 'smollm2' (bundled)"
     )
@@ -29,8 +33,18 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
         "started without --no-enable-chunked-prefill)",
     )
     p.add_argument("--samples", type=int, default=4, help="samples per task (N of pass@k)")
-    p.add_argument("--temperature", type=float, default=0.7)
-    p.add_argument("--top-p", type=float, default=1.0)
+    if sweep:
+        p.add_argument(
+            "--temperature",
+            type=float,
+            nargs="+",
+            default=[0.7],
+            help="one or more; with several values (or several --top-p) every pair is evaluated",
+        )
+        p.add_argument("--top-p", type=float, nargs="+", default=[1.0], help="one or more nucleus masses")
+    else:
+        p.add_argument("--temperature", type=float, default=0.7)
+        p.add_argument("--top-p", type=float, default=1.0)
     p.add_argument("--max-tokens", type=int, default=512)
     p.add_argument("--seed", type=int, default=0)
 
@@ -49,16 +63,29 @@ def engine_from_args(args: argparse.Namespace) -> Any:
 
 
 def sampling_from_args(args: argparse.Namespace) -> Any:
-    """SamplingParams from the options."""
+    """SamplingParams from the options (the first value of a swept option)."""
     from guru_envs.rollout.base import SamplingParams
+
+    def first(value: Any) -> Any:
+        return value[0] if isinstance(value, list) else value
 
     return SamplingParams(
         n=args.samples,
-        temperature=args.temperature,
-        top_p=args.top_p,
+        temperature=first(args.temperature),
+        top_p=first(args.top_p),
         max_tokens=args.max_tokens,
         seed=args.seed,
     )
+
+
+def settings_from_args(args: argparse.Namespace) -> list[Any]:
+    """Every ``--temperature`` x ``--top-p`` pair as SamplingParams (one when each option has one value)."""
+    from guru_envs.evaluation.decoding import setting_grid
+
+    def listed(value: Any) -> list[float]:
+        return list(value) if isinstance(value, list) else [value]
+
+    return setting_grid(sampling_from_args(args), listed(args.temperature), listed(args.top_p))
 
 
 def add_task_arguments(p: argparse.ArgumentParser, tasks_per_env: int, dataset_help: str) -> None:
@@ -97,29 +124,48 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "eval", help="pass@k of a model on held-out tasks (results JSON, markdown, plots)"
     )
     add_task_arguments(p, tasks_per_env=20, dataset_help="GURU/verl files evaluated row by row")
-    p.add_argument("--out", default="runs/eval", help="folder for results.json, results.md, passk.png")
+    p.add_argument(
+        "--out",
+        default="runs/eval",
+        help="folder for results.json, results.md, passk.png; with several decoding settings also "
+        "decoding.json, decoding.md, decoding.png (pass@k against k, a line per setting) and one "
+        "sub-folder of results per setting",
+    )
     p.add_argument(
         "--train-run",
         default=None,
         metavar="RUN",
         help="a training run (or checkpoint): report held-out tasks whose prompt it was trained on",
     )
-    add_engine_arguments(p)
+    add_engine_arguments(p, sweep=True)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Evaluate and write the report."""
+    """Evaluate and write the report (one per decoding setting, and the decoding study when several)."""
+    from pathlib import Path
+
+    from guru_envs.evaluation.decoding import decoding_sweep, decoding_table, setting_dirname, write_decoding
     from guru_envs.evaluation.harness import evaluate
     from guru_envs.evaluation.report import markdown_table, write_report
     from guru_envs.evaluation.splits import training_prompt_keys
 
     tasks = tasks_from_args(args)
-    sampling = sampling_from_args(args)
+    settings = settings_from_args(args)
     trained_on = training_prompt_keys(args.train_run) if args.train_run else None
+    if len(settings) == 1:
+        with engine_from_args(args) as engine:
+            report = evaluate(engine, tasks, settings[0], model_name=args.model, training_prompts=trained_on)
+        paths = write_report(report, args.out)
+        print(markdown_table(report))
+        print("\n".join(f"wrote {p}" for p in paths.values()))
+        return 0
     with engine_from_args(args) as engine:
-        report = evaluate(engine, tasks, sampling, model_name=args.model, training_prompts=trained_on)
-    paths = write_report(report, args.out)
-    print(markdown_table(report))
-    print("\n".join(f"wrote {p}" for p in paths.values()))
+        study = decoding_sweep(engine, tasks, settings, model_name=args.model, training_prompts=trained_on)
+    written = []
+    for params, report in zip(settings, study.reports):
+        written.append(write_report(report, Path(args.out) / setting_dirname(params))["json"])
+    paths = write_decoding(study, args.out)
+    print(decoding_table(study))
+    print("\n".join(f"wrote {p}" for p in [*written, *paths.values()]))
     return 0

@@ -39,7 +39,7 @@ from guru_envs.code.verifier import (
     strict_equal,
 )
 from guru_envs.core.family import Problem, TaskFamily
-from guru_envs.core.task import Task
+from guru_envs.core.task import Task, json_ground_truth
 from guru_envs.verify.score import Score
 
 # Argument and result kinds: how a value is typed, read from stdin and printed.
@@ -200,6 +200,14 @@ def program_source(template: Template, io: str, fn: Callable[..., Any] | None = 
     return f"{imports}\n\n\n{body}\n\n{main}"
 
 
+def assert_tests(fn_name: str, inputs: Sequence[Sequence[Any]], outputs: Sequence[Any]) -> str:
+    """Call-based tests as Python asserts (GURU's ``functional`` form), one per test; values as literals."""
+    lines = [
+        f"assert {fn_name}({', '.join(map(repr, args))}) == {out!r}" for args, out in zip(inputs, outputs)
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def fenced(code: str) -> str:
     """``code`` in a ```python block."""
     return f"```python\n{code.rstrip()}\n```"
@@ -298,6 +306,8 @@ class TemplateFamily(TaskFamily):
     LEVELS: ClassVar[dict[int, CodeLevel]] = {}
     levels = 5
     examples = 2  # tests shown in the prompt
+    row_meta_keys: ClassVar[tuple[str, ...]] = ("examples",)  # the tests the prompt shows
+    guru_scorer: ClassVar[str] = "coder1"
 
     def __init__(self, io: str = "mixed", partial_credit: bool = False) -> None:
         if io not in ("mixed", "call", "stdio"):
@@ -377,6 +387,49 @@ class TemplateFamily(TaskFamily):
             f"Constraints:\n{constraints}\n\n{examples}\n\n"
             "Give the complete program in a single ```python code block."
         )
+
+    # ---------------------------------------------------------------------------------------- rows
+
+    def row_ground_truth(self, task: Task) -> str:
+        """The tests as JSON text; a call-based task adds them as asserts (``functional``) for GURU's coder1.
+
+        coder1 reads ``functional`` (or ``inputs``/``outputs`` as stdin/stdout); :meth:`parse_ground_truth`
+        reads the structured tests, which are the ones scored here.
+        """
+        answer = dict(task.answer)
+        if "fn_name" in answer:
+            answer["functional"] = assert_tests(answer["fn_name"], answer["inputs"], answer["outputs"])
+        return msgspec.json.encode(answer).decode()
+
+    def parse_ground_truth(self, ground_truth: Any, row: dict[str, Any]) -> Any:
+        """The tests of :meth:`row_ground_truth`: ``fn_name`` with argument lists, or stdin/stdout texts."""
+        data = json_ground_truth(ground_truth)
+        if not isinstance(data, dict):
+            raise ValueError("code ground truth must be a JSON object")
+        inputs, outputs = data.get("inputs"), data.get("outputs")
+        if (
+            not isinstance(inputs, list)
+            or not isinstance(outputs, list)
+            or len(inputs) != len(outputs)
+            or not inputs
+        ):
+            raise ValueError("code ground truth must hold 'inputs' and 'outputs' lists of one length")
+        fn_name = data.get("fn_name")
+        if fn_name is None:
+            if not all(isinstance(x, str) for x in [*inputs, *outputs]):
+                raise ValueError("stdin/stdout tests must be strings")
+            return {"inputs": inputs, "outputs": outputs}
+        if not isinstance(fn_name, str) or not fn_name.isidentifier():
+            raise ValueError("'fn_name' must be a function name")
+        if not all(isinstance(args, list) for args in inputs):
+            raise ValueError("each call-based input must be a list of arguments")
+        return {"fn_name": fn_name, "inputs": inputs, "outputs": outputs}
+
+    def task_from_row(self, row: dict[str, Any]) -> Task:
+        """As the base reader; the I/O mode follows from the tests (``fn_name``: call-based)."""
+        task = super().task_from_row(row)
+        io = "call" if "fn_name" in task.answer else "stdio"
+        return msgspec.structs.replace(task, meta={**task.meta, "io": io})
 
     # ------------------------------------------------------------------------------------ scoring
 

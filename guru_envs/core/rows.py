@@ -25,7 +25,7 @@ import msgspec
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.registry import Catalog, FamilySpec
 from guru_envs.core.registry import catalog as process_catalog
-from guru_envs.core.task import GURU_KEY, Task, ground_truth_text
+from guru_envs.core.task import GURU_KEY, Task, ground_truth_text, json_ground_truth
 
 SUFFIXES = (".parquet", ".jsonl", ".json")
 SPLITS = ("train", "test")
@@ -45,6 +45,8 @@ class RowScoring(msgspec.Struct, kw_only=True, omit_defaults=True):
         difficulty: the task's level (0 when unknown).
         options: the family options the task is scored with.
         meta: the task's ``meta`` entries its verifier reads (:attr:`TaskFamily.row_meta_keys`).
+        json_ground_truth: ``ground_truth`` is the JSON text of a value that is not a string (so a
+            string answer that looks like JSON is never mistaken for one).
     """
 
     family: str
@@ -52,6 +54,7 @@ class RowScoring(msgspec.Struct, kw_only=True, omit_defaults=True):
     difficulty: Annotated[int, msgspec.Meta(ge=0)] = 0
     options: dict[str, Any] = msgspec.field(default_factory=dict)
     meta: dict[str, Any] = msgspec.field(default_factory=dict)
+    json_ground_truth: bool = False
 
 
 def _catalog(cat: Catalog | None) -> Catalog:
@@ -88,23 +91,34 @@ def _kind(value: Any) -> str:
     return {dict: "JSON object", list: "list", tuple: "list"}.get(type(value), type(value).__name__)
 
 
-def _ground_truth(task: Task, family: TaskFamily | None, typed: bool) -> tuple[Any, str]:
-    """(``reward_model.ground_truth``, why GURU's dispatcher cannot score the row or "")."""
+def _ground_truth(task: Task, family: TaskFamily | None, typed: bool) -> tuple[Any, bool, str]:
+    """(``reward_model.ground_truth``, whether it is JSON text, why GURU's dispatcher cannot score the row or "").
+
+    A value that is not a string is written as JSON text, unless ``typed`` and GURU has a scorer for
+    the family (which then reads it as that type: only such families return a non-string).
+    """
     if family is None:
-        return ground_truth_text(task.answer), "unknown here: the task's family is not installed"
+        text = ground_truth_text(task.answer)
+        return text, text is not task.answer, "unknown here: the task's family is not installed"
     native = family.row_ground_truth(task)
-    written = native if typed or isinstance(native, str) else ground_truth_text(native)
+    keep = isinstance(native, str) or (typed and bool(family.guru_scorer))
+    written = native if keep else ground_truth_text(native)
     reason = family.guru_unscorable(task)
     if not reason and written is not native:
         reason = (
             f"GURU's {family.guru_scorer} scorer reads this ground truth as a {_kind(native)}, not as JSON "
             "text: export with typed ground truths (guru export --typed-ground-truth)"
         )
-    return written, reason
+    return written, written is not native, reason
 
 
 def _extra_info(
-    task: Task, index: int | None, split: str | None, family: TaskFamily | None, unscorable: str
+    task: Task,
+    index: int | None,
+    split: str | None,
+    family: TaskFamily | None,
+    json_truth: bool,
+    unscorable: str,
 ) -> dict[str, Any]:
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -116,6 +130,7 @@ def _extra_info(
         difficulty=task.difficulty,
         options=dict(task.options),
         meta={k: task.meta[k] for k in keys if k in task.meta},
+        json_ground_truth=json_truth,
     )
     extra[SCORING_KEY] = msgspec.json.encode(scoring).decode()
     if family is not None and family.row_question:
@@ -148,13 +163,13 @@ def to_row(
     """
     cat = _catalog(cat)
     family = _family_of(task, cat)
-    truth, unscorable = _ground_truth(task, family, typed_ground_truth)
+    truth, json_truth, unscorable = _ground_truth(task, family, typed_ground_truth)
     return {
         "data_source": data_source_of(task, cat),
         "prompt": task.messages(),
         "ability": ability_of(task, cat),
         "reward_model": {"style": "rule", "ground_truth": truth},
-        "extra_info": _extra_info(task, index, split, family, unscorable),
+        "extra_info": _extra_info(task, index, split, family, json_truth, unscorable),
     }
 
 
@@ -173,13 +188,13 @@ def to_skyrl_row(
     """
     cat = _catalog(cat)
     family = _family_of(task, cat)
-    truth, unscorable = _ground_truth(task, family, typed_ground_truth)
+    truth, json_truth, unscorable = _ground_truth(task, family, typed_ground_truth)
     return {
         "data_source": data_source_of(task, cat),
         "prompt": task.messages(),
         "env_class": f"{SKYRL_ENV_CLASS_PREFIX}{task.domain}",
         "reward_spec": {"method": "rule", "ground_truth": truth},
-        "extra_info": _extra_info(task, index, split, family, unscorable),
+        "extra_info": _extra_info(task, index, split, family, json_truth, unscorable),
     }
 
 
@@ -215,6 +230,8 @@ def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
     spec = cat.route(source)
     scoring = _row_scoring(extra)
     family = _row_family(cat, spec, scoring)
+    if scoring is not None and scoring.json_ground_truth:
+        row = _decoded_ground_truth(row)
     question = extra.get(QUESTION_KEY)
     if _no_prompt(row.get("prompt")) and isinstance(question, str) and question.strip():
         row = {**row, "prompt": question}  # verl hands a reward function no prompt
@@ -263,6 +280,15 @@ def _row_family(cat: Catalog, spec: FamilySpec, scoring: RowScoring | None) -> T
         return cat.family(spec.domain, spec.name, version=version, **scoring.options)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{routed} v{version} cannot be built with the row's options: {exc}") from None
+
+
+def _decoded_ground_truth(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its JSON-text ``ground_truth`` decoded (``guru_scoring`` says it is JSON text)."""
+    reward_model = row.get("reward_model")
+    if not isinstance(reward_model, dict) or not isinstance(reward_model.get("ground_truth"), str):
+        raise ValueError("extra_info.guru_scoring says the ground truth is JSON text, but it is no string")
+    value = json_ground_truth(reward_model["ground_truth"])
+    return {**row, "reward_model": {**reward_model, "ground_truth": value}}
 
 
 def _no_prompt(prompt: Any) -> bool:

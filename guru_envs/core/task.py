@@ -86,6 +86,40 @@ def ground_truth_text(answer: Any) -> str:
     return answer if isinstance(answer, str) else msgspec.json.encode(answer).decode()
 
 
+MAX_JSON_GROUND_TRUTH_CHARS = 64 << 20  # a ground truth larger than this is no task's answer
+
+
+def json_ground_truth(ground_truth: Any) -> Any:
+    """A ground truth written as JSON text (or already decoded, numpy arrays included) as plain values.
+
+    Raises:
+        ValueError: for text that is not JSON or is over 64 MiB.
+    """
+    if isinstance(ground_truth, bytes | bytearray):
+        ground_truth = bytes(ground_truth).decode("utf-8", "replace")
+    if isinstance(ground_truth, str):
+        if len(ground_truth) > MAX_JSON_GROUND_TRUTH_CHARS:
+            raise ValueError("the ground truth is too large")
+        try:
+            return msgspec.json.decode(ground_truth)
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"the ground truth is not JSON: {exc}") from None
+    return plain_value(ground_truth)
+
+
+def plain_value(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars (pandas reads parquet lists as arrays) turned into lists and numbers."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    elif hasattr(value, "item") and not isinstance(value, dict | list | tuple | str):
+        value = value.item()
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    return value
+
+
 def prompt_from_row(row: dict[str, Any]) -> tuple[str, str | None]:
     """(user prompt, system prompt or None) from a row's ``prompt`` field (chat messages or a string)."""
     prompt = row.get("prompt")

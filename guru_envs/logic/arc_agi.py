@@ -65,10 +65,10 @@ class ArcPool:
 
 
 LEVELS: dict[int, ArcPool] = {
-    1: ArcPool("arcagi", "training", "ARC-AGI-1", "logic__arcagi1"),
-    2: ArcPool("arcagi", "evaluation", "ARC-AGI-1", "logic__arcagi1"),
-    3: ArcPool("arcagi2", "training", "ARC-AGI-2", "logic__arcagi2", exclude_arc1=True),
-    4: ArcPool("arcagi2", "evaluation", "ARC-AGI-2", "logic__arcagi2"),
+    1: ArcPool("arcagi", "training", "ARC-AGI-1", "simulation__arcagi1"),
+    2: ArcPool("arcagi", "evaluation", "ARC-AGI-1", "simulation__arcagi1"),
+    3: ArcPool("arcagi2", "training", "ARC-AGI-2", "simulation__arcagi2", exclude_arc1=True),
+    4: ArcPool("arcagi2", "evaluation", "ARC-AGI-2", "simulation__arcagi2"),
 }
 
 
@@ -136,6 +136,7 @@ class ArcAgiFamily(TaskFamily):
     domain: ClassVar[str] = "logic"
     name: ClassVar[str] = "arc_agi"
     levels: ClassVar[int] = len(LEVELS)
+    guru_scorer: ClassVar[str] = "arcagi"
 
     def sample(self, seed: int, difficulty: int = 1) -> Task:
         """Seeds 0..N-1 of a level serve its N test cases once each (in a fixed shuffled order); seed N+k is seed k.

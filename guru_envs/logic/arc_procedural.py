@@ -256,6 +256,7 @@ class ArcProceduralFamily(TaskFamily):
     domain: ClassVar[str] = "logic"
     name: ClassVar[str] = "arc_procedural"
     levels: ClassVar[int] = len(LEVELS)
+    guru_scorer: ClassVar[str] = "arcagi"
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """Build one task; see the module docstring."""

@@ -140,6 +140,8 @@ class GraphFamily(TaskFamily):
     domain: ClassVar[str] = "logic"
     name: ClassVar[str] = "graph"
     levels: ClassVar[int] = len(LEVELS)
+    row_question: ClassVar[bool] = True  # "<Name> is <word>" must name the fact's own person
+    guru_scorer: ClassVar[str] = "graph_dataset"
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """Build one puzzle; see the module docstring."""

@@ -176,6 +176,7 @@ class OrderingFamily(TaskFamily):
     domain: ClassVar[str] = "logic"
     name: ClassVar[str] = "ordering"
     levels: ClassVar[int] = len(LEVELS)
+    guru_scorer: ClassVar[str] = "puzzles_dataset"
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """Build one puzzle; see the module docstring."""

@@ -213,6 +213,7 @@ class ZebraFamily(TaskFamily):
     domain: ClassVar[str] = "logic"
     name: ClassVar[str] = "zebra"
     levels: ClassVar[int] = len(LEVELS)
+    guru_scorer: ClassVar[str] = "zebra_puzzle"
 
     def __init__(self, exact_match: bool = False) -> None:
         super().__init__()

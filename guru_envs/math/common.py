@@ -104,6 +104,8 @@ class MathFamily(TaskFamily):
     """
 
     domain = "math"
+    row_question = True  # a boxed value may carry a word of the question ("12 apples")
+    guru_scorer = "naive_dapo"
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         if not isinstance(timeout, int | float) or timeout <= 0:

@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
+import msgspec
+
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.verify.choice import LETTERS, extract_choice
@@ -246,6 +248,12 @@ class ScienceFamily(TaskFamily):
     levels: ClassVar[int] = 3
     LEVELS: ClassVar[dict[int, ScienceConfig]] = LEVELS
     TOPICS: ClassVar[dict[str, tuple[Topic, int]]] = {}  # name -> (topic, lowest level it appears at)
+    row_meta_keys: ClassVar[tuple[str, ...]] = ("rel_tol", "abs_tol", "options")
+    row_question: ClassVar[bool] = True  # a unitless count may carry a word of the question ("1250 deer")
+    guru_gap: ClassVar[str] = (
+        "GURU routes no scorer to stem__guru_* rows: it has no rule-based scorer for a value with a "
+        "unit (its free-form stem_web rows are graded by an LLM judge)"
+    )
 
     def __init__(self, choices: int = 0, units: str = "convert", rel_tol: float = DEFAULT_REL_TOL) -> None:
         if (
@@ -310,6 +318,29 @@ class ScienceFamily(TaskFamily):
         reference = f"{solution}\n\n\\boxed{{{boxed}}}"
         answer = {"value": worked.value, "unit": worked.unit}
         return Problem(prompt=prompt, answer=answer, reference_response=reference, meta=meta)
+
+    # --- rows -------------------------------------------------------------------------------------------
+
+    def task_from_row(self, row: dict[str, Any]) -> Task:
+        """As the base reader; a free answer's value and unit, which the verifier reads, come from the ground truth."""
+        task = super().task_from_row(row)
+        if not isinstance(task.answer, dict):
+            return task  # a letter: the options travel in the row's guru_scoring
+        value, unit = task.answer.get("value"), task.answer.get("unit")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not isinstance(unit, str):
+            raise ValueError("a science ground truth must be {'value': number, 'unit': text} or a letter")
+        if not math.isfinite(value):
+            raise ValueError("a science ground truth value must be finite")
+        return msgspec.structs.replace(task, meta={**task.meta, "value": value, "unit": unit})
+
+    def guru_unscorable(self, task: Task) -> str:
+        """As the base; multiple-choice tasks of a subject family are pointed at ``multiple_choice``."""
+        if task.meta.get("options") and not self.guru_scorer:
+            return (
+                "GURU routes no scorer to stem__guru_* rows; multiple-choice questions reach its supergpqa "
+                "scorer as science.multiple_choice rows"
+            )
+        return super().guru_unscorable(task)
 
     # --- scoring ----------------------------------------------------------------------------------------
 

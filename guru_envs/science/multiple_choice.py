@@ -72,6 +72,8 @@ class MultipleChoiceFamily(ScienceFamily):
 
     name = "multiple_choice"
     TOPICS: ClassVar[dict] = {}
+    row_question: ClassVar[bool] = False  # the letter is read against the options, not the question
+    guru_scorer: ClassVar[str] = "supergpqa"
 
     def __init__(
         self, choices: int = 4, subjects: list[str] | None = None, rel_tol: float = DEFAULT_REL_TOL

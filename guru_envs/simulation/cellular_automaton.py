@@ -160,6 +160,7 @@ class CellularAutomatonFamily(TaskFamily):
     domain = "simulation"
     name = "cellular_automaton"
     levels = len(LEVELS)
+    row_meta_keys = ("dims",)  # a 1-D state may be answered as bare text
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """Draw a rule and a start state whose evolution is neither dead, full nor frozen."""

@@ -36,8 +36,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import msgspec
+
 from guru_envs.core.family import Problem, TaskFamily
-from guru_envs.core.task import Task
+from guru_envs.core.task import Task, json_ground_truth
 from guru_envs.simulation.answers import ABS_TOL, FORMAT_LINE, REL_TOL, json_block, read_value, short
 from guru_envs.simulation.execute import run_trusted, run_untrusted
 from guru_envs.simulation.programs import PROGRAM_LEVELS, WORDS, Param, generate_program
@@ -80,6 +82,19 @@ class ProgramInputFamily(TaskFamily):
     domain = "simulation"
     name = "program_input"
     levels = len(PROGRAM_LEVELS)
+    row_meta_keys = ("source", "params")  # another input is right when f returns the target on it
+    guru_scorer = "codeio"
+
+    def row_ground_truth(self, task: Task) -> str:
+        """``{"output": ..., "input": {...}}`` as JSON text, the form GURU's codeio scorer reads (its input)."""
+        return msgspec.json.encode(task.answer).decode()
+
+    def parse_ground_truth(self, ground_truth: Any, row: dict[str, Any]) -> Any:
+        """The answer of :meth:`row_ground_truth`: the target and the reference input."""
+        value = json_ground_truth(ground_truth)
+        if not isinstance(value, dict) or "output" not in value or not isinstance(value.get("input"), dict):
+            raise ValueError("program_input ground truth must be {'output': value, 'input': {name: value}}")
+        return {"output": value["output"], "input": value["input"]}
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """Draw and check a program; its result on the drawn input becomes the target."""

@@ -61,6 +61,10 @@ class ProgramOutputFamily(TaskFamily):
     domain = "simulation"
     name = "program_output"
     levels = len(PROGRAM_LEVELS)
+    guru_gap = (
+        "GURU's codeio scorer reads only a JSON object answer ({\"output\": ...}); this family's "
+        "references answer with the bare value, which it scores 0"
+    )
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
         """Draw and check a program, then ask for its result on the drawn input."""

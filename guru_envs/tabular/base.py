@@ -71,6 +71,9 @@ class TableQAFamily(TaskFamily):
 
     domain = "tabular"
     levels = 5
+    row_meta_keys = ("items",)  # each expected item's kind, value and tolerance
+    row_question = True  # a number may carry a word of the question ("12 deer", "in millions")
+    guru_scorer = "tablereason"
 
     def __init__(
         self, table_format: str | None = None, rel_tol: float = DEFAULT_REL_TOL, decimals: int = 2

@@ -315,6 +315,9 @@ def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
     gc.freeze()  # a test's collections then never touch (and copy) the init's pages
     report = b"D -1 0 0\n"
     for k in range(n):
+        # The report first: the worker reads the last test's outputs and writes this one's input while
+        # the fork runs (its "go" waits in the pipe until the test's process reads it).
+        _write(CTL_FD, report)
         pid = os.fork()
         if pid == 0:
             try:
@@ -323,7 +326,6 @@ def serve_tests(job: dict[str, Any], codec: Any, enter: Any) -> None:
             except _BaseException:
                 pass
             _exit(126)
-        _write(CTL_FD, report)
         status, cpu = _reap_test(pid)
         report = b"D %d %d %.6f\n" % (k, status, cpu)
         if k + 1 < n and not area.tidy(k):

@@ -230,7 +230,8 @@ class HumanEvalFamily(TaskFamily):
         helpers the tests use. A row whose task id is unknown is scored as a generic functional row.
         """
         extra = row.get("extra_info") if isinstance(row.get("extra_info"), dict) else {}
-        problem = _by_id().get(str(extra.get("task_id", "")))
+        task_id = str(extra.get("task_id", ""))  # GURU's "HumanEval/7", or our own task id
+        problem = _by_id().get(task_id.removeprefix("code.humaneval/"))
         if problem is None:
             from guru_envs.code.guru import GuruCodeFamily
 

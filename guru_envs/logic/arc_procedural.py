@@ -48,6 +48,7 @@ from guru_envs.logic.common import (
     generate_unique,
     grid_json,
     grid_wrong_responses,
+    plain_grid,
     score_exact_grid,
 )
 from guru_envs.verify.score import Score
@@ -353,6 +354,10 @@ class ArcProceduralFamily(TaskFamily):
         if recolour:
             meta["recolour"] = {str(k): v for k, v in sorted(recolour.items())}
         return Problem(prompt=prompt, answer=answer, reference_response=reference, meta=meta)
+
+    def parse_ground_truth(self, ground_truth: Any, row: dict[str, Any]) -> Any:
+        """The output grid (a list of lists, numpy arrays from pandas, or JSON text) as a plain grid."""
+        return plain_grid(ground_truth)
 
     def score(self, task: Task, response: str) -> Score:
         """Exact grid (see the module docstring)."""

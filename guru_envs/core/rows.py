@@ -25,7 +25,7 @@ import msgspec
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.registry import Catalog, FamilySpec
 from guru_envs.core.registry import catalog as process_catalog
-from guru_envs.core.task import GURU_KEY, Task, ground_truth_text, json_ground_truth
+from guru_envs.core.task import GURU_KEY, Task, ground_truth_text, json_ground_truth, plain_value
 
 SUFFIXES = (".parquet", ".jsonl", ".json")
 SPLITS = ("train", "test")
@@ -232,6 +232,8 @@ def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
     family = _row_family(cat, spec, scoring)
     if scoring is not None and scoring.json_ground_truth:
         row = _decoded_ground_truth(row)
+    else:
+        row = _plain_ground_truth(row)
     question = extra.get(QUESTION_KEY)
     if _no_prompt(row.get("prompt")) and isinstance(question, str) and question.strip():
         row = {**row, "prompt": question}  # verl hands a reward function no prompt
@@ -289,6 +291,17 @@ def _decoded_ground_truth(row: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("extra_info.guru_scoring says the ground truth is JSON text, but it is no string")
     value = json_ground_truth(reward_model["ground_truth"])
     return {**row, "reward_model": {**reward_model, "ground_truth": value}}
+
+
+def _plain_ground_truth(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with numpy arrays in its ``ground_truth`` (pandas reads parquet lists so) made lists."""
+    reward_model = row.get("reward_model")
+    if not isinstance(reward_model, dict) or isinstance(reward_model.get("ground_truth"), str | None):
+        return row
+    return {
+        **row,
+        "reward_model": {**reward_model, "ground_truth": plain_value(reward_model["ground_truth"])},
+    }
 
 
 def _no_prompt(prompt: Any) -> bool:

@@ -90,24 +90,25 @@ def token_logprobs(
 
     Works on any leading shape: ``logits [..., V]`` and ``tokens [...]``. Computed in float32 (bf16
     log-softmax over a 49k vocabulary loses the small probabilities that matter for ratios). The entropy
-    is computed without a graph unless ``entropy_grad`` (an entropy bonus), so as a metric it costs no
-    memory in the backward pass.
+    carries a gradient only with ``entropy_grad`` (an entropy bonus); as a metric it costs nothing in the
+    backward pass.
 
-    Without an entropy bonus this runs :class:`_SampledLogProb`: the vocabulary-wide float32 work is done
-    a chunk of rows at a time in forward and backward, and only the (bf16) logits are kept for backward.
+    Runs :class:`_SampledLogProb`: the vocabulary-wide float32 work is done a chunk of rows at a time in
+    forward and backward, and only the (bf16) logits are kept for backward.
     """
-    if entropy_grad and torch.is_grad_enabled():
-        return _token_logprobs_autograd(logits, tokens, temperature, with_entropy)
     shape = tokens.shape
     flat_logits = logits.reshape(-1, logits.shape[-1])
-    logp, entropy = _SampledLogProb.apply(flat_logits, tokens.reshape(-1), float(temperature), with_entropy)
-    return logp.reshape(shape), (entropy.reshape(shape) if with_entropy else None)
+    want_entropy = with_entropy or entropy_grad
+    logp, entropy = _SampledLogProb.apply(
+        flat_logits, tokens.reshape(-1), float(temperature), want_entropy, entropy_grad
+    )
+    return logp.reshape(shape), (entropy.reshape(shape) if want_entropy else None)
 
 
 def _token_logprobs_autograd(
     logits: torch.Tensor, tokens: torch.Tensor, temperature: float, with_entropy: bool
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Plain autograd version, used when the entropy itself needs a gradient."""
+    """Plain autograd version: the reference the tests hold :class:`_SampledLogProb` to."""
     logits = logits.float()
     if temperature != 1.0:
         logits = logits / temperature
@@ -121,12 +122,15 @@ def _token_logprobs_autograd(
 
 
 class _SampledLogProb(torch.autograd.Function):
-    """``log softmax(logits / T)[token]`` per row, with its gradient, in float32 chunks of rows.
+    """``log softmax(logits / T)[token]`` per row, and the entropy, with gradients, in float32 row chunks.
 
     Autograd on the plain expression keeps several float32 ``[rows, V]`` tensors alive and walks them a
     dozen times (cast, scale, logsumexp, gather and their backwards); on CPU that memory traffic costs
-    more than the LM head's matmul. Here forward keeps only the logits and the log-normaliser, and
-    backward rebuilds ``softmax`` chunk by chunk: ``d logp / d z = (onehot(token) - softmax(z)) / T``.
+    more than the LM head's matmul. Here forward keeps only the logits, the log-normaliser and the
+    entropy, and backward rebuilds ``log p = z - log S`` chunk by chunk, with ``z = logits / T``:
+
+    - ``d logp / d z = onehot(token) - p``;
+    - ``d H / d z = -p * (log p + H)`` (only when the entropy is a loss term, ``entropy_grad``).
     """
 
     # float32 bytes of one chunk: small enough to stay in a CPU core's cache between passes (5x faster than
@@ -146,7 +150,7 @@ class _SampledLogProb(torch.autograd.Function):
             yield lo, hi, z
 
     @staticmethod
-    def forward(ctx, logits, tokens, temperature, with_entropy):  # type: ignore[override]
+    def forward(ctx, logits, tokens, temperature, with_entropy, entropy_grad=False):  # type: ignore[override]
         logp = torch.empty(logits.shape[0], dtype=torch.float32, device=logits.device)
         log_norm = torch.empty_like(logp)
         entropy = torch.empty_like(logp) if with_entropy else torch.empty(0, device=logits.device)
@@ -161,22 +165,38 @@ class _SampledLogProb(torch.autograd.Function):
             logp[lo:hi] = picked - log_total
             if with_entropy:  # H = log S - sum(e * z) / S, with S = sum(e)
                 entropy[lo:hi] = log_total - torch.linalg.vecdot(e, z) / total
-        ctx.save_for_backward(logits, tokens, log_norm)
+        ctx.save_for_backward(logits, tokens, log_norm, entropy)
         ctx.temperature = temperature
-        ctx.mark_non_differentiable(entropy)
+        ctx.entropy_grad = bool(entropy_grad and with_entropy)
+        if not ctx.entropy_grad:
+            ctx.mark_non_differentiable(entropy)
+        ctx.set_materialize_grads(False)
         return logp, entropy
 
     @staticmethod
-    def backward(ctx, grad_logp, _grad_entropy):  # type: ignore[override]
-        logits, tokens, log_norm = ctx.saved_tensors
+    def backward(ctx, grad_logp, grad_entropy):  # type: ignore[override]
+        logits, tokens, log_norm, entropy = ctx.saved_tensors
         temperature = ctx.temperature
+        use_entropy = ctx.entropy_grad and grad_entropy is not None
+        if grad_logp is None and not use_entropy:
+            return None, None, None, None, None
         grad = torch.empty_like(logits)
         for lo, hi, z in _SampledLogProb.chunks(logits, temperature):
-            g = grad_logp[lo:hi, None] / temperature
-            z.sub_(log_norm[lo:hi, None]).exp_().mul_(-g)  # -g * softmax
+            z.sub_(log_norm[lo:hi, None])  # log p
+            g = (
+                grad_logp[lo:hi, None] / temperature
+                if grad_logp is not None
+                else torch.zeros((hi - lo, 1), device=z.device)
+            )
+            if use_entropy:
+                h = grad_entropy[lo:hi, None] / temperature
+                p = z.exp()
+                z.add_(entropy[lo:hi, None]).mul_(h).add_(g).mul_(p).neg_()  # -p * (g + h (log p + H))
+            else:
+                z.exp_().mul_(-g)  # -g * p
             z.scatter_add_(-1, tokens[lo:hi, None], g)
             grad[lo:hi] = z
-        return grad, None, None, None
+        return grad, None, None, None, None
 
 
 # ---------------------------------------------------------------------------------------------------------

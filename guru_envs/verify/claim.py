@@ -47,7 +47,11 @@ What is refused (each with a reason): hedges (``maybe``, ``?``), alternatives (`
 negations (``not``, ``is wrong``, ``isn't``), approximations and comparisons (``about``, ``at least``,
 ``more than``), scale words (``thousand``, ``million``: they change the value, so a task must allow them
 explicitly), number words (``7 or eight``), statements (``is correct``), a second number in the
-trailing text, and any trailing word that is neither a unit nor allowed by the task.
+trailing text, and any trailing word that is neither a unit nor allowed by the task. LaTeX commands
+count as words and separators: only markup, spacing and value commands are presentation, so
+``5 \\lor 6``, ``7 \\mid 8``, ``\\pm 7`` and a label made of commands (``7 \\lor \\pi``) are refused, and
+two values side by side (``7 8``, ``7 \\quad 8``) are two claims (:func:`spaced_values` for LaTeX a domain
+reads itself).
 
 Everything here is linear in the input (no backtracking regular expressions on hostile text) and
 never raises on ``str`` input; other input is refused.
@@ -77,6 +81,7 @@ __all__ = [
     "final_answer",
     "label_problem",
     "read_claim",
+    "spaced_values",
     "split_label",
     "word_problem",
     "words",
@@ -128,6 +133,44 @@ UNIT_WORDS = frozenset(
     ).split()
 )
 
+# Scale abbreviations that are also units in another case (``mN`` millinewton, ``MN`` meganewton): only
+# these spellings scale a value.
+_SCALE_SPELLINGS = {"mn": frozenset(("mn", "Mn")), "bn": frozenset(("bn", "Bn", "BN"))}
+
+# LaTeX commands, by what they may do in a value answer. A command in none of these sets (``\\lor``,
+# ``\\mid``, ``\\approx``, ``\\pm``, ``\\dots``, ``\\&`` ...) relates, joins or hedges values: it is
+# never presentation, so it makes the answer more than one claim.
+MARKUP_COMMANDS = frozenset(
+    (
+        "left right bigl bigr Bigl Bigr biggl biggr Biggl Biggr big Big bigg Bigg displaystyle textstyle "
+        "scriptstyle text textrm textnormal textbf textit textsf texttt mathrm mathbf mathit mathsf "
+        "mathnormal mbox hbox boldsymbol bm operatorname"
+    ).split()
+)
+SPACE_COMMANDS = frozenset(
+    (
+        ", ; : ! > quad qquad enspace thinspace medspace thickspace negthinspace negmedspace "
+        "negthickspace hspace space nobreakspace"
+    ).split()
+    + [" "]
+)
+# Thin spaces, which may separate digit groups (``1\\,000``) or a whole number from its fraction.
+_THIN_SPACES = frozenset((",", "!", "thinspace", "negthinspace", " "))
+VALUE_COMMANDS = frozenset(
+    (
+        "frac dfrac tfrac cfrac sqrt times cdot div pi infty circ degree textdegree % $ mu micro Omega "
+        "ohm AA angstrom euro pounds yen"
+    ).split()
+)
+_COMMAND_RE = re.compile(r"\\([A-Za-z]+|[^A-Za-z])", re.DOTALL)
+# A command's argument that holds digits without stating a value (``\\hspace{1em}``, ``\\phantom{0}``).
+_SPACE_ARGUMENT_RE = re.compile(r"\\(?:hspace|hphantom|phantom|vphantom|kern|mkern)\*?\s*\{[^{}]{0,40}\}")
+
+_LABEL_SPACING_RE = re.compile(
+    r"\\[,;:!> ]|\\(?:q?quad|enspace|thinspace|medspace|thickspace|negthinspace|negmedspace|negthickspace"
+    r"|space|nobreakspace)(?![A-Za-z])|~(?=\s*[^\W\d_\\\u00b0])"
+)
+
 # A LaTeX command is skipped (``\\frac``), a word is a run of letters with inner apostrophes (``isn't``).
 _WORD_RE = re.compile(r"\\[A-Za-z]+|([^\W\d_]+(?:['\u2019][^\W\d_]+)*)")
 _APOSTROPHE = re.compile(r"['\u2019]")
@@ -148,6 +191,12 @@ def words(text: str) -> list[str]:
     """The words of ``text``, case-folded, apostrophes dropped (``isn't`` -> ``isnt``); LaTeX commands skipped."""
     text = unicodedata.normalize("NFKC", text)
     return [_fold(m.group(1)) for m in _WORD_RE.finditer(text) if m.group(1)]
+
+
+def _spelled_words(text: str) -> list[tuple[str, str]]:
+    """``(as written, folded)`` for each word of ``text`` (NFKC applied to both)."""
+    text = unicodedata.normalize("NFKC", text)
+    return [(m.group(1), _fold(m.group(1))) for m in _WORD_RE.finditer(text) if m.group(1)]
 
 
 class TextWords(Collection[str]):
@@ -253,12 +302,14 @@ def word_problem(text: str, allow: Collection[str] = (), *, joins: bool = False)
     ``allow`` says. With ``joins`` (the gold is a set: ``x = 2 \\text{ or } x = 3``), ``and``/``or``
     join the items of the answer and pass.
     """
-    for word in words(text):
+    for written, word in _spelled_words(text):
         category = DENIED.get(word)
         if category is None:
             continue
-        if category == "scale word" and word in allow:
-            continue
+        if category == "scale word" and (
+            word in allow or written not in _SCALE_SPELLINGS.get(word, (written,))
+        ):
+            continue  # allowed by the task, or a unit spelled like a scale word (mN, MN)
         if joins and word in ("and", "or"):
             continue
         return f"the answer is not one claim: {category} {word!r}"
@@ -277,12 +328,22 @@ def label_problem(label: str, allow: Collection[str] = ()) -> str | None:
         return None
     if len(s) > MAX_LABEL_CHARS:
         return f"the text after the value is too long to be a unit ({len(s)} characters)"
+    if "\\" in s or "~" in s:  # spacing (5\\,\\text{kg}, 5~m) is presentation, not part of the label
+        s = _LABEL_SPACING_RE.sub(" ", _SPACE_ARGUMENT_RE.sub(" ", s)).strip()
+        if not s:
+            return None
     problem = word_problem(s, allow)
     if problem is not None:
         return problem
     bad = next((ch for ch in s if ch in _BAD_LABEL_CHARS), None)
     if bad is not None:
         return f"the text after the value is not a unit: it contains {bad!r}"
+    if "\\" in s:
+        command = next((c for c in _COMMAND_RE.findall(s) if c not in MARKUP_COMMANDS), None)
+        if command is not None:  # only a unit may hold commands other than markup (\\circ, \\mu m, \\Omega)
+            if _is_unit(s):
+                return None
+            return f"the text after the value is not a unit: it contains \\{command}"
     without_exponents = _EXPONENT_RE.sub(" ", s)
     if any(ch.isdigit() for ch in without_exponents):
         return "the text after the value holds another number"
@@ -311,8 +372,13 @@ def _value_end(text: str) -> int:
         if ch.isdigit() or ch == "%":
             end = i + 1
         i += 1
-    while end < n and text[end] in ")]}%":
-        end += 1
+    while end < n:
+        if text[end] in ")]}%":
+            end += 1
+        elif text.startswith("\\right", end) and end + 6 < n and text[end + 6] in ")]|.":
+            end += 7  # \right) closes the value, it is no label
+        else:
+            break
     return end
 
 
@@ -327,22 +393,101 @@ def split_label(text: str) -> tuple[str, str]:
 
 
 _LIST_RE = re.compile(r"[,;]\s+[-+$\u20ac\u00a3(]?\d")
-_VALUE_TOKEN_RE = re.compile(r"\\[A-Za-z]+|([^\W\d_]+)|(\d)")
+_VALUE_TOKEN_RE = re.compile(r"\\([A-Za-z]+|[^A-Za-z])|([^\W\d_]+)|(\d+)|(\S)", re.DOTALL)
 
 
 def _several_values(value: str) -> str | None:
-    """Why a plain value part holds more than one number (``7, 8``, ``7 apples 8``), or None."""
+    """Why a plain value part holds more than one number, or None.
+
+    Two numbers make one value only when something that computes joins them: a decimal point, a digit
+    group comma, an operator, ``\\times``, ``\\frac``. Refused: a list (``7, 8``), words between numbers
+    (``7 apples 8``), numbers side by side with only space between them (``7 8``, ``0\\quad 7``; digit
+    groups ``134 000`` and ``1\\,000`` excepted), and any command that relates, joins or hedges values
+    (``7 \\lor 8``, ``7 \\mid 8``, ``\\pm 7``): only markup, spacing and value commands are presentation.
+    """
     if _LIST_RE.search(value):
         return "the answer lists several values"
-    digit = word_after_digit = False
+    if "\\" in value:
+        value = _SPACE_ARGUMENT_RE.sub(r"\\quad ", value)
+    previous: str | None = None  # the last run of digits
+    gap = ""  # since that run: "w" a word, "o" an operator, "s" a wide space, "t" a thin space
+    end = 0
     for m in _VALUE_TOKEN_RE.finditer(value):
-        word, num = m.group(1), m.group(2)
-        if num is not None:
-            if word_after_digit:
-                return "the answer holds more than one number"
-            digit = True
-        elif word is not None and digit and word not in ("e", "E", "x"):
-            word_after_digit = True
+        command, word, digits, other = m.groups()
+        if previous is not None and m.start() > end:
+            gap += "t"  # plain whitespace
+        end = m.end()
+        if command is not None:
+            if command in SPACE_COMMANDS:
+                gap += "t" if command in _THIN_SPACES else "s"
+            elif command in VALUE_COMMANDS:
+                gap += "o"
+            elif command not in MARKUP_COMMANDS:
+                return f"the answer is not one claim: it contains \\{command}"
+        elif word is not None:
+            gap += "o" if word in ("e", "E", "x") else "w"
+        elif digits is not None:
+            if previous is not None:
+                if "w" in gap:
+                    return "the answer holds more than one number"
+                group = len(digits) == 3 and (
+                    len(previous) == 3 or (len(previous) < 3 and previous[0] != "0")
+                )
+                if "o" not in gap and not (gap and set(gap) == {"t"} and group):
+                    return "the answer holds more than one number"  # side by side: not a digit group
+            previous, gap = digits, ""
+        elif other == "{" and m.start() > 0 and value[m.start() - 1] == "}":
+            gap += "o"  # }{ between the arguments of \frac or \binom
+        elif other not in "{}":
+            gap += "o"
+    return None
+
+
+# Wide spaces: between two values they separate them (a thin space may join digit groups or a mixed number).
+_WIDE_SPACE = (
+    r"\\(?:q?quad|enspace|medspace|thickspace)(?![A-Za-z])|\\[;:> ]|~"
+    r"|\\hspace\*?\s*\{[^{}]{0,40}\}|\\(?:text|textrm|textnormal|mbox|hbox|mathrm)\s*\{\s*\}"
+)
+_WIDE_GAP_RE = re.compile(rf"\s*(?:{_WIDE_SPACE})(?:\s|{_WIDE_SPACE})*")
+_TEXT_WRAPPER_RE = re.compile(
+    r"\\(?:text|textrm|textnormal|textbf|textit|textsf|mathrm|mathbf|mathit|mathsf|mbox|hbox|operatorname)"
+    r"\s*\{[^{}]*[^{}\s][^{}]*\}"
+)
+_ENDS_VALUE = frozenset(")]}!%'.")
+# What starts a second value after a wide space: a number, a bracket, a number-making command, or a sign
+# before anything (``- x``). A bare letter may be a unit (``3.2~J``), so it does not.
+_VALUE_COMMAND_NAMES = (
+    r"[dtc]?frac|sqrt|[dt]?binom|pi|infty|emptyset|varnothing|mathbb|sin|cos|tan|sec|csc|cot|arcsin|arccos|"
+    r"arctan|sinh|cosh|tanh|ln|log|exp"
+)
+_STARTS_VALUE_RE = re.compile(
+    rf"[-+\u2212]\s*(?:[^\W_]|[(\[|.])"
+    rf"|(?:[-+\u2212]\s*)?(?:\d|\.\d|[(\[|]|\\[{{|]|\\left\b|\\(?:{_VALUE_COMMAND_NAMES})(?![A-Za-z]))"
+)
+
+
+def spaced_values(text: str) -> str | None:
+    """Why ``text`` (LaTeX) sets two values apart with a wide space (``0 \\quad \\frac{1}{4}``), or None.
+
+    ``\\quad``, ``\\;``, ``~``, ``\\hspace{..}`` or an empty ``\\text{ }`` between the end of one value and
+    the start of another separate two claims, however a reader that drops spacing would join them
+    (``0 \\quad - 2i`` is not ``0 - 2i``). Spacing before a label or at either end is presentation.
+    """
+    if not isinstance(text, str) or ("\\" not in text and "~" not in text):
+        return None
+    s = _TEXT_WRAPPER_RE.sub(" \x01 ", text)  # words in a wrapper are a label or a joiner, never a value
+    for m in _WIDE_GAP_RE.finditer(s):
+        start = m.start()
+        while start > 0 and s[start - 1].isspace():
+            start -= 1
+        if start == 0 or m.end() >= len(s):
+            continue
+        before = s[start - 1]
+        if not (before.isalnum() or before in _ENDS_VALUE):
+            continue
+        if _STARTS_VALUE_RE.match(s, m.end()):
+            spacing = " ".join(m.group(0).split())
+            return f"the answer is not one claim: two values set apart by {spacing!r}"
     return None
 
 

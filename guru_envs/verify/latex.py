@@ -39,10 +39,14 @@ from guru_envs.verify.claim import (
     equation_value,
     final_answer,
     label_problem,
+    spaced_values,
     word_problem,
     words_of,
 )
 from guru_envs.verify.extract import _balanced, all_boxed, strip_think, strip_wrappers
+from guru_envs.verify.latex_expr import (
+    FUNCTION_COMMANDS as _FUNC_COMMANDS,
+)
 from guru_envs.verify.latex_expr import (
     Node,
     TooBig,
@@ -51,6 +55,7 @@ from guru_envs.verify.latex_expr import (
     free_vars,
     has_const,
     parse_expr,
+    tokenize,
 )
 from guru_envs.verify.numeric import parse_number
 from guru_envs.verify.score import Score
@@ -904,16 +909,16 @@ def _hazardous(text: str) -> bool:
 
 
 # Notation the symbolic checker may see in an answer. Anything else (arrows, logic, strike-outs, ``\\sim``,
-# ``\\mid``, colours) is refused first: math-verify reads the part it understands and drops the rest, so
-# ``5 \\Rightarrow 3`` or ``\\cancel{5} 3`` would be read as 3.
+# ``\\mid``, dots, ``\\bmod``, colours) is refused first: math-verify reads the part it understands and drops
+# the rest, so ``5 \\Rightarrow 3``, ``0 \\ldots 3`` or ``\\cancel{5} 3`` would be read as 3.
 _SYMBOLIC_COMMANDS = frozenset(
     (
         "frac sqrt binom pi infty cdot times div pm mp sin cos tan sec csc cot arcsin arccos arctan sinh "
         "cosh tanh ln log exp sum prod int lim le ge ne approx cup cap in emptyset circ prime lfloor rfloor "
-        "lceil rceil gcd lcm min max det begin end mathbb mathrm operatorname partial cdots ldots dots "
+        "lceil rceil gcd lcm min max det begin end mathbb mathrm operatorname partial "
         "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho "
         "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega "
-        "dx mathit vec overline hat setminus subseteq subset bmod pmod mod angle triangle perp parallel"
+        "dx mathit vec overline hat setminus subseteq subset angle perp parallel"
     ).split()
 )
 _LIMIT_COMMANDS = ("\\lim", "\\sum", "\\int", "\\prod")
@@ -933,6 +938,76 @@ def _unreadable(given: str) -> str | None:
             return f"the answer uses notation that is not checked: \\{name}"
     if _split_top(given, ("|",)).__len__() % 2 == 0:  # an odd number of bars: a separator, not |x|
         return "the answer is not one claim: it contains a lone '|'"
+    return _malformed(given)
+
+
+# What math-verify must never be left to guess: it reads the part of a malformed formula it understands
+# and drops the rest (``8 \\cup 7``, ``\\binom{8}{9} 7``, ``7 \\times`` all read as 7).
+_BINARY_TOKENS = frozenset(
+    "\\times \\cdot \\div \\cup \\cap \\setminus \\circ \\in \\subset \\subseteq \\perp "
+    "\\parallel \\le \\ge \\ne \\approx * / = < > ^ _ &".split()
+)
+_SIGN_TOKENS = frozenset(("+", "-", "\\pm", "\\mp"))
+_PREFIX_TOKENS = frozenset(
+    (
+        "\\sqrt \\frac \\binom \\vec \\hat \\overline \\mathbb \\lim \\sum \\prod \\int \\det \\gcd \\lcm "
+        "\\min \\max \\partial \\operatorname \\mathrm \\mathit \\angle"
+    ).split()
+) | frozenset(_FUNC_COMMANDS)
+_ATOM_TOKENS = frozenset(("\\pi", "\\infty", "\\emptyset"))
+_OPEN_TOKENS = frozenset(("(", "[", "{", ",", "\\{"))
+_CLOSE_TOKENS = frozenset((")", "]", "}", ",", "\\}"))
+_PAIRED = (("\\lfloor", "\\rfloor"), ("\\lceil", "\\rceil"), ("\\begin", "\\end"))
+
+
+def _malformed(given: str) -> str | None:
+    """Why ``given`` is not one well-formed formula, or None: a scan of its tokens before sympy sees it.
+
+    Refused: values side by side with nothing between them (``8 7``, ``\\binom{8}{9} 7``, ``\\emptyset 7``),
+    an operator or function missing its operand (``7 \\times``, ``\\cup 7``, ``7 \\sin``), and unpaired
+    ``\\lfloor``/``\\lceil``/``\\begin``.
+    """
+    try:
+        tokens = tokenize(given)
+    except Unsupported:
+        return "the answer is too long to check symbolically"
+    values = [value for _, value in tokens]
+    for opening, closing in _PAIRED:
+        if values.count(opening) != values.count(closing):
+            return f"the answer is not one formula: unpaired {opening} and {closing}"
+    groups: list[str] = []  # per open brace: "name" (\\begin{pmatrix}), "sub" (x_{1}) or ""
+    closed = ""  # what the brace group closed by the previous token belonged to
+    ends_value = False  # the previous token ends a value (a number, a closing bracket, a constant)
+    previous = ""
+    n = len(values)
+    for i, (kind, tok) in enumerate(tokens):
+        following = values[i + 1] if i + 1 < n else None
+        number = kind == "num"
+        if (number or tok == "\\emptyset") and ends_value:
+            return "the answer is not one claim: two values side by side"
+        if previous == "\\emptyset" and (number or kind == "let" or tok in _ATOM_TOKENS):
+            return "the answer is not one claim: two values side by side"
+        if tok in _BINARY_TOKENS or tok in _SIGN_TOKENS:
+            if following is None or following in _BINARY_TOKENS or following in _CLOSE_TOKENS:
+                return f"the answer is not one formula: {tok} lacks an operand"
+            binary = tok not in _SIGN_TOKENS
+            if binary and (not previous or previous in _OPEN_TOKENS or previous in _BINARY_TOKENS):
+                return f"the answer is not one formula: {tok} lacks an operand"
+        elif tok in _PREFIX_TOKENS and (
+            following is None
+            or (following in _BINARY_TOKENS and following not in ("^", "_"))  # \\sin^2 x, \\log_2 8
+            or following in _CLOSE_TOKENS
+        ):
+            return f"the answer is not one formula: {tok} lacks an argument"
+        if tok == "{":
+            name = previous in ("\\begin", "\\end") or (previous == "}" and closed == "name")
+            groups.append("name" if name else "sub" if previous == "_" else "")
+        if tok == "}":
+            closed = groups.pop() if groups else ""
+            ends_value = closed not in ("name", "sub")
+        else:
+            ends_value = (number and previous != "_") or tok in (")", "]") or tok in _ATOM_TOKENS
+        previous = tok
     return None
 
 
@@ -966,19 +1041,29 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 @functools.cache
 def _preload() -> None:
-    """Import math-verify once in this process, so guard workers forked later start with it loaded."""
+    """Import math-verify and warm it once in this process, so guard workers forked later start ready.
+
+    The first parse builds math-verify's LaTeX grammar and the first comparison fills sympy's caches
+    (~1 s together, several times that on a loaded machine): paid here, outside any time limit, once per
+    process, and not by each worker against the symbolic stage's limit.
+    """
     logging.getLogger("math_verify").setLevel(logging.ERROR)
-    import math_verify  # noqa: F401
+    from math_verify import verify
+
+    with contextlib.suppress(Exception):  # a warm-up only: the real call reports any failure
+        verify(list(_mv_parse("\\sin x")), list(_mv_parse("\\tan x \\cos x")), timeout_seconds=None)
 
 
 @functools.lru_cache(maxsize=4_096)
 def _mv_parse(text: str) -> tuple[Any, ...]:
-    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
+    from math_verify import LatexExtractionConfig, parse
 
+    # LaTeX extraction only: the plain-expression extractor finds a number anywhere in text it cannot parse
+    # as a whole, so ``\\min{8}{9} 7`` or ``8 \\cup 7`` would be read as 7.
     return tuple(
         parse(
             "$" + text + "$",
-            extraction_config=[LatexExtractionConfig(), ExprExtractionConfig()],
+            extraction_config=[LatexExtractionConfig()],
             parsing_timeout=None,  # our own limits apply; math-verify's alarm breaks off the main thread
         )
     )
@@ -1409,6 +1494,9 @@ def _claim_problem(given: str, reference: str, question: str | None) -> tuple[st
     reference_struct = _structure(normalize_answer(reference))
     if reference_struct[0] == "text":
         return given, None
+    apart = spaced_values(given)  # before presentation turns \\quad into a space: 0 \\quad -2i is not -2i
+    if apart is not None:
+        return given, apart
     allow = words_of(question) if question else frozenset()
     head, label = split_label(_presentation(given))
     if label:

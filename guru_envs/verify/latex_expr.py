@@ -72,11 +72,17 @@ _FUNCS = {
     "\\log": cmath.log,
     "\\exp": cmath.exp,
 }
+FUNCTION_COMMANDS = frozenset(_FUNCS)
 _CONSTS = {"\\pi": "pi", "\\infty": "inf", "\\imath": "i"}
 _ATOM_CMDS = {"\\frac", "\\sqrt", "\\binom", *_FUNCS, *_CONSTS}
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` tokens of ``text``: ``num``, ``cmd`` (``\\frac``, ``\\{``), ``let`` (one letter), ``sym``.
+
+    Raises:
+        Unsupported: over :data:`MAX_TOKENS` tokens.
+    """
     tokens: list[tuple[str, str]] = []
     pos = 0
     n = len(text)
@@ -315,7 +321,14 @@ class _Parser:
                 except Unsupported:
                     self.pos = save
                     return node
-                if num[0] == "num" and den[0] == "num" and num[2] is None and den[2] is None and den[1] != 0:
+                if (
+                    num[0] == "num"
+                    and den[0] == "num"
+                    and num[2] is None
+                    and den[2] is None
+                    and node[1] > 0
+                    and 0 < num[1] < den[1]
+                ):  # 3\frac{1}{2}; not 0\frac{1}{4} nor 2\frac{7}{2}, which no one writes for a number
                     return ("add", node, ("div", num, den), "mixed")  # marked: a number, not a sum
                 return ("mul", node, ("div", num, den))
             return node
@@ -351,8 +364,17 @@ class _Parser:
             if value == "\\log" and self.is_sym("_"):
                 self.take()
                 base = self.script()
-            if self.is_sym("^"):
-                raise Unsupported("powers of functions (\\sin^2 x) are left to the symbolic checker")
+            power: Node | None = None
+            if self.is_sym("^"):  # \sin^2 x is (\sin x)^2; \sin^{-1} x is arcsin, left to sympy
+                self.take()
+                power = self.script()
+                if (
+                    power[0] != "num"
+                    or power[2] is not None
+                    or not 1 <= power[1] <= 9
+                    or power[1].denominator != 1
+                ):
+                    raise Unsupported("a function raised to other than a small whole power")
             if self.is_sym("(", "{"):
                 argument = self.atom()
             else:
@@ -361,7 +383,8 @@ class _Parser:
                 if following is not None and self.starts_implicit(following):
                     # \sin 2x means sin(2x) to a reader but sin(2)*x to a parser: leave it to sympy
                     raise Unsupported("function argument without parentheses followed by a product")
-            return ("func", value, argument, base)
+            call: Node = ("func", value, argument, base)
+            return call if power is None else ("pow", call, power)
         raise Unsupported(f"unsupported command {value}")
 
 
@@ -371,7 +394,7 @@ def parse_expr(text: str) -> Node:
     Raises:
         Unsupported: when ``text`` uses syntax outside the subset (the caller falls back to sympy).
     """
-    return _Parser(_tokenize(text)).parse()
+    return _Parser(tokenize(text)).parse()
 
 
 def free_vars(node: Node) -> frozenset[str]:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from guru_envs.verify.claim import equation_value, read_claim, word_problem
+from guru_envs.verify.claim import equation_value, read_claim, spaced_values, word_problem
 from guru_envs.verify.extract import strip_wrappers
 
 MAX_MEASUREMENT_CHARS = 300  # "value unit" strings longer than this are not one measurement
@@ -705,7 +705,8 @@ class Measurement(NamedTuple):
     unit: Unit | None
 
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:\s\d{3})+(?!\d)|\d+)(?:\.\d*)?|\.\d+"
+# Digit groups start with a non-zero digit: ``0 360`` is two numbers, not 360.
+_NUM = r"(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\s\d{3})+(?!\d)|\d+)(?:\.\d*)?|\.\d+"
 _HEAD = re.compile(
     rf"""\s*(?P<sign>[-+]?)\s*(?:
       10\s*\^\s*\(?\s*(?P<pexp>[-+]?\s*\d{{1,4}})\s*\)?
@@ -980,6 +981,9 @@ def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str
             if value is None:
                 return MeasuredAnswer(None, why)
             s = value
+    apart = spaced_values(s)  # 0 \\quad 360 mL: two values, however a reader that drops spacing joins them
+    if apart is not None:
+        return MeasuredAnswer(None, apart)
     s = _TIE.sub(" ", s)  # 3.2~m/s: LaTeX's tie is a space; a leading ~3 m is still "about"
     sign = _NOT_ONE_VALUE.search(s)
     if sign is not None:

@@ -14,6 +14,15 @@ from guru_envs.verify.latex import DEFAULT_TIMEOUT, check_answer, score_boxed_an
 HARMONIC = "\\sum_{n=1}^{99999} \\frac{1}{n}"
 SLACK = 2.0  # seconds on top of the per-answer limit for process start-up on a loaded machine
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _math_verify_warm():
+    """math-verify's one-time import and warm-up in this process (untimed, once) is not what these tests time."""
+    from guru_envs.verify.latex import _preload
+
+    _preload()
+
+
 HOSTILE = {
     "None": None,
     "bytes": b"\\boxed{7}",

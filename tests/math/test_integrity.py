@@ -236,3 +236,104 @@ def test_notation_the_symbolic_checker_reads_only_in_part_is_refused(answer):
     """math-verify reads the part of an answer it understands; what it would drop must not reach it."""
     score = score_boxed_answer(boxed(answer), "3")
     assert score.reward == 0.0, score
+
+
+# Malformed formulas math-verify would read in part (it takes a number it finds and drops the rest): each
+# scored 1 against 7 before the symbolic stage refused values side by side, operators without operands and
+# dots, and read LaTeX only (its plain-expression reader finds a 7 anywhere).
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "8 \\cup 7",
+        "7 \\cup",
+        "\\cup 7",
+        "8 \\in 7",
+        "0 \\in 7",
+        "8 \\subset 7",
+        "7 \\times",
+        "\\times 7",
+        "7 \\cdot",
+        "7 \\div",
+        "\\binom{8}{9} 7",
+        "\\min{8}{9} 7",
+        "7 \\max{8}{9}",
+        "\\emptyset 7",
+        "7 \\emptyset",
+        "7 \\ldots",
+        "0 \\ldots 7",
+        "\\cdots 7",
+        "7 \\dots",
+        "8 \\dots 7",
+        "7 \\sin",
+        "7 \\sqrt",
+        "7 \\frac",
+        "8 \\frac 7",
+        "7 \\lfloor",
+        "\\rceil 7",
+        "7 \\mod 8",
+        "7 \\pmod{0}",
+        "7 \\bmod{8}{9}",
+        "8 \\perp 7",
+        "\\parallel 7",
+        "7 \\mathrm{0}",
+        "\\operatorname{0} 7",
+        "8 \\vec 7",
+        "8 \\begin 7",
+        "\\det{8}{9} 7",
+        "7 \\approx 8",
+        "8 7",
+        "0 7",
+        "7 0",
+    ],
+)
+def test_malformed_formulas_are_refused_before_the_symbolic_checker(answer):
+    score = score_boxed_answer(boxed(answer), "7")
+    assert score.reward == 0.0, score
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("0 \\quad \\frac{1}{4}", "\\frac{1}{4}"),  # two values, not the mixed number 0 1/4
+        ("0\\frac{1}{4}", "\\frac{1}{4}"),  # a mixed number has a whole part and a proper fraction
+        ("0 \\; \\frac{1}{4}", "\\frac{1}{4}"),
+        ("0 \\quad - 2 i, 2 i", "- 2 i, 2 i"),  # not 0 - 2i
+        ("0~\\frac{427}{90}", "\\frac{427}{90}"),
+        ("0 \\text{ } \\frac{1}{7}", "\\frac{1}{7}"),
+        ("0 \\enspace \\frac{4}{5}", "\\frac{4}{5}"),
+    ],
+)
+def test_values_set_apart_by_spacing_are_two_claims(answer, reference):
+    score = score_boxed_answer(boxed(answer), reference)
+    assert score.reward == 0.0, score
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("3\\frac{1}{2}", "\\frac{7}{2}"),
+        ("3\\,\\frac{1}{2}", "\\frac{7}{2}"),
+        ("\\log_2 8", "3"),
+        ("\\sin^2 x + \\cos^2 x", "1"),
+        ("\\sin^{-1} x", "\\arcsin x"),
+        ("\\sum_{i=1}^{3} i", "6"),
+        ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}"),
+        ("\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
+        ("5 \\mathrm{mN}", "5"),  # a unit, not the scale word "mn"
+        ("x^2 - 1", "(x - 1)(x + 1)"),
+        ("\\frac{1}{2} \\quad", "\\frac{1}{2}"),  # spacing at the end is presentation
+    ],
+)
+def test_well_formed_answers_still_pass_the_gate(answer, reference):
+    score = score_boxed_answer(boxed(answer), reference)
+    assert score.reward == 1.0, score
+
+
+def test_powers_of_functions_are_decided_without_sympy():
+    """``\\sin^2 x + \\cos^2 x`` used to go to sympy and take ~1 s (past the limit on a loaded machine)."""
+    from guru_envs.verify.latex import check_answer
+
+    verdict = check_answer("\\sin^2 x + \\cos^2 x", "1")
+    assert verdict.equal and verdict.method == "value", verdict
+    assert not check_answer("\\sin^2 x + \\cos^2 x", "2").equal
+    assert check_answer("\\cos^{2} x", "1 - \\sin^2 x").method == "value"

@@ -9,6 +9,7 @@ from guru_envs.verify.claim import (
     final_answer,
     label_problem,
     read_claim,
+    spaced_values,
     split_label,
     words,
     words_of,
@@ -203,3 +204,112 @@ def test_hostile_text_costs_microseconds():
     read_claim("7" * 2_000_000)  # over the cap: refused before any scan
     label_problem("a" * 1_000_000)
     assert time.perf_counter() - start < 0.5
+
+
+# --- LaTeX commands are words and separators too (issue 17) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("5 \\lor 6", "\\lor"),
+        ("7 \\vee 8", "\\vee"),
+        ("7 \\quad 8", "more than one number"),
+        ("7 \\qquad 8", "more than one number"),
+        ("7 \\neq 8", "\\neq"),
+        ("7 \\ne 8", "\\ne"),
+        ("7 \\not= 8", "'='"),
+        ("7 \\text{ or } 8", "alternative"),
+        ("7 \\textrm{ or } 8", "alternative"),
+        ("7 \\mathrm{or} 8", "alternative"),
+        ("7 \\; 8", "several values"),
+        ("7\\;8", "more than one number"),
+        ("7\\,8", "more than one number"),
+        ("7\\ 8", "more than one number"),
+        ("7 \\: 8", "more than one number"),
+        ("7 \\mid 8", "\\mid"),
+        ("7 \\& 8", "\\&"),
+        ("7 \\cup 8", "\\cup"),
+        ("7 \\pm 8", "\\pm"),
+        ("\\pm 7", "\\pm"),
+        ("7 \\approx 8", "\\approx"),
+        ("\\approx 7", "\\approx"),
+        ("7 \\sim 8", "\\sim"),
+        ("7 \\le 8", "\\le"),
+        ("7 \\to 8", "\\to"),
+        ("7 \\ldots 8", "\\ldots"),
+        ("7 \\hspace{1em} 8", "more than one number"),
+        ("7 \\text{ } 8", "more than one number"),
+        ("7 8", "more than one number"),
+        ("0 360", "more than one number"),  # not a digit group: groups start with a non-zero digit
+        ("1234 567", "more than one number"),
+        ("7 \\lor \\pi", "not a unit"),  # a label made only of commands is no unit
+        ("7 -\\pi", "not a unit"),
+        ("7 \\lor", "not a unit"),
+        ("7 \\dots", "not a unit"),
+        ("7\\pi", "not a unit"),  # 7 pi, not 7
+        ("7 \\neg", "not a unit"),
+        ("5 bn", "scale word"),
+        ("5 mn", "scale word"),
+        ("5 Mn", "scale word"),
+    ],
+)
+def test_latex_commands_between_or_after_values_are_not_one_claim(answer, why):
+    claim = read_claim(answer, allow=ALLOW)
+    assert claim.refused is not None and why in claim.refused, claim
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [
+        ("5 mN", "5"),  # a millinewton, not "mn" (million)
+        ("5 MN", "5"),
+        ("5 \\mathrm{mN}", "5"),
+        ("5\\,\\text{kg}", "5"),
+        ("5 \\, \\text{kg}", "5"),
+        ("5\\,\\mathrm{m/s}", "5"),
+        ("3.2~m", "3.2"),
+        ("5 \\mu m", "5"),
+        ("20^\\circ", "20"),
+        ("7 \\quad", "7"),  # spacing at the end is presentation
+        ("1\\,000", "1\\,000"),
+        ("134 000", "134 000"),
+        ("1 000 000", "1 000 000"),
+        ("12 345.6", "12 345.6"),
+        ("1.34 \\times 10^5", "1.34 \\times 10^5"),
+        ("2 \\cdot 10^{3}", "2 \\cdot 10^{3}"),
+        ("\\frac{1}{2}", "\\frac{1}{2}"),
+        ("\\left(5\\right)", "\\left(5\\right)"),
+    ],
+)
+def test_presentation_commands_still_read_as_one_claim(answer, value):
+    claim = read_claim(answer, allow=ALLOW)
+    assert claim.refused is None, claim
+    assert claim.text == value
+
+
+@pytest.mark.parametrize(
+    ("text", "apart"),
+    [
+        ("0 \\quad \\frac{1}{4}", True),  # a reader that drops spacing sees the mixed number 0 1/4
+        ("0\\quad -2i", True),  # ... or 0 - 2i
+        ("0~360", True),
+        ("7\\;8", True),
+        ("2 \\quad \\pi", True),
+        ("(1,2) \\quad (3,4)", True),
+        ("7 \\hspace{2em} 8", True),
+        ("7 \\text{ } 8", True),
+        ("0 \\quad -\\frac{1}{2}", True),
+        ("0.50784~J", False),  # a tie before a unit
+        ("5 \\quad \\text{cm}", False),
+        ("5 \\quad \\mu m", False),
+        ("x = 2 \\quad \\text{and} \\quad y = 3", False),
+        ("a \\quad + \\quad b", False),  # spacing around an operator
+        ("7 \\quad", False),
+        ("\\quad 7", False),
+        ("3\\,\\frac{1}{2}", False),  # a thin space may join a mixed number
+        ("1\\,000", False),
+    ],
+)
+def test_spaced_values(text, apart):
+    assert (spaced_values(text) is not None) is apart

@@ -1,8 +1,16 @@
-"""``guru export``: write an env's tasks as GURU/verl or SkyRL dataset files (with ``index`` and ``split``)."""
+"""``guru export``: write an env's tasks as GURU/verl or SkyRL dataset files (with ``index`` and ``split``).
+
+Each row says in ``extra_info.guru_unscorable`` why Reasoning360's own ``default_compute_score`` cannot
+score it ("" when it can); the command sums those rows up on stderr, so a GURU user knows which rows
+need guru-envs' own ``compute_score`` (see docs/integrations.md).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +20,7 @@ from guru_envs.cli.arguments import (
     difficulty_from_args,
     options_from_args,
 )
-from guru_envs.core.rows import ROW_WRITERS, SPLITS, to_skyrl_row, write_rows
+from guru_envs.core.rows import ROW_WRITERS, SPLITS, UNSCORABLE_KEY, to_skyrl_row, write_rows
 from guru_envs.core.source import Difficulty, TaskSource
 from guru_envs.core.task import Task
 
@@ -35,26 +43,68 @@ def export_tasks(
     difficulty: Difficulty = None,
     families: list[str] | None = None,
     family_options: dict[str, dict[str, Any]] | None = None,
+    typed_ground_truth: bool = False,
+    split_by_source: bool = False,
 ) -> list[Path]:
     """Write ``n`` tasks of ``env_id`` to ``out`` (format from the suffix) and return the paths.
 
     ``train`` rows are the tasks ``reset(seed=seed + i)`` serves; ``test`` rows the held-out split from
     position ``seed``. Each row's ``extra_info`` carries ``index`` (unique across the export) and ``split``.
-    With ``split_by_domain`` one file per domain is written next to ``out`` (``name.<domain>.parquet``).
+    With ``split_by_domain`` one file per domain is written next to ``out`` (``name.<domain>.parquet``);
+    with ``split_by_source`` one per ``data_source`` (``name.<data_source>.parquet``, GURU's layout).
+    ``typed_ground_truth`` keeps the types GURU's scorers read (a zebra grid's dict, an ordering's list,
+    an ARC grid) instead of JSON text; a parquet file cannot mix them, so split by source.
     """
+    return _export(**locals())[0]
+
+
+def _export(
+    env_id: str,
+    n: int,
+    out: str | Path,
+    fmt: str,
+    seed: int,
+    split_by_domain: bool,
+    split: str,
+    difficulty: Difficulty,
+    families: list[str] | None,
+    family_options: dict[str, dict[str, Any]] | None,
+    typed_ground_truth: bool,
+    split_by_source: bool,
+) -> tuple[list[Path], list[dict[str, Any]]]:
+    """The paths :func:`export_tasks` writes, and the rows written."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    if split_by_domain and split_by_source:
+        raise ValueError("split by domain or by source, not both")
     source = TaskSource.from_id(env_id, families=families, difficulty=difficulty, options=family_options)
     tasks = source.split(n, seed=seed, split=split)
-    rows = [ROW_WRITERS[fmt](task, index=i, split=split) for i, task in enumerate(tasks)]
+    writer = ROW_WRITERS[fmt]
+    rows = [
+        writer(task, index=i, split=split, typed_ground_truth=typed_ground_truth)
+        for i, task in enumerate(tasks)
+    ]
     out = Path(out)
-    if not split_by_domain:
-        return [write_rows(rows, out)]
+    if not (split_by_domain or split_by_source):
+        return [write_rows(rows, out)], rows
+    keys = [task.domain for task in tasks] if split_by_domain else [row["data_source"] for row in rows]
     paths = []
-    for domain in sorted({t.domain for t in tasks}):
-        mine = [row for row, task in zip(rows, tasks) if task.domain == domain]
-        paths.append(write_rows(mine, out.with_name(f"{out.stem}.{domain}{out.suffix}")))
-    return paths
+    for key in sorted(set(keys)):
+        mine = [row for row, k in zip(rows, keys) if k == key]
+        name = key.replace("/", "_")  # a loaded row's source may name a hub dataset (openai/gsm8k)
+        paths.append(write_rows(mine, out.with_name(f"{out.stem}.{name}{out.suffix}")))
+    return paths, rows
+
+
+def guru_gaps(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int, str]]:
+    """``(data_source, rows, why)`` for the rows Reasoning360's ``default_compute_score`` cannot score."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        extra = row.get("extra_info") if isinstance(row.get("extra_info"), dict) else {}
+        reason = extra.get(UNSCORABLE_KEY)
+        if reason:
+            counts[(str(row.get("data_source")), str(reason))] += 1
+    return [(source, count, reason) for (source, reason), count in sorted(counts.items())]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -70,23 +120,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--families", nargs="+", default=None, help="families of a domain id to use")
     add_options_argument(p)
     p.add_argument("--split-by-domain", action="store_true", help="one file per domain")
+    p.add_argument("--split-by-source", action="store_true", help="one file per data_source (GURU's layout)")
+    p.add_argument(
+        "--typed-ground-truth",
+        action="store_true",
+        help="write ground truths as the dicts/lists GURU's scorers read (zebra, ordering, ARC), not JSON text",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the file(s) and say where."""
-    paths = export_tasks(
-        args.env_id,
-        args.n,
-        args.out,
-        args.format,
-        args.seed,
-        args.split_by_domain,
+    paths, rows = _export(
+        env_id=args.env_id,
+        n=args.n,
+        out=args.out,
+        fmt=args.format,
+        seed=args.seed,
+        split_by_domain=args.split_by_domain,
         split=args.split,
         difficulty=difficulty_from_args(args),
         families=args.families,
         family_options=options_from_args(args),
+        typed_ground_truth=args.typed_ground_truth,
+        split_by_source=args.split_by_source,
     )
     for path in paths:
         print(f"wrote {path}")
+    gaps = guru_gaps(rows)
+    if gaps:
+        total = sum(count for _, count, _ in gaps)
+        print(
+            f"note: {total} of {len(rows)} rows cannot be scored by GURU's own default_compute_score "
+            f"(extra_info.{UNSCORABLE_KEY} says why; guru-envs' compute_score scores every row):",
+            file=sys.stderr,
+        )
+        for source, count, reason in gaps:
+            print(f"  {source}: {count} rows: {reason}", file=sys.stderr)
     return 0

@@ -122,12 +122,17 @@ def outputs_match(actual: str, expected: str, tol: float = 1e-6) -> bool:
 
 
 def strict_equal(actual: Any, expected: Any) -> bool:
-    """Return values of generated tasks: structural, tuples equal lists, floats within 1e-9, bools not ints."""
+    """Return values of generated tasks, compared as a test judge does (:func:`~guru_envs.verify.structured.values_equal`).
+
+    The expected value's types decide: a set is not a list (a tuple is, as JSON stores the expected
+    value), a bool is not an int, an int must be exactly the expected int (``3.0`` is, ``3.0000001`` is
+    not), and only a float may differ, by 1e-9.
+    """
     return values_equal(actual, expected, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def lenient_equal(actual: Any, expected: Any) -> bool:
-    """Return values of dataset rows: as :func:`strict_equal` within 1e-6, or the single item of a list.
+    """Return values of dataset rows: as :func:`strict_equal` with floats within 1e-6, or the single item of a list.
 
     APPS/TACO-style rows often wrap the expected result in a one-item list.
     """

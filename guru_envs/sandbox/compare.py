@@ -30,8 +30,10 @@ def _lines(text: str) -> list[str]:
 
 
 def returned_equal(actual: Any, expected: Any) -> bool:
-    """Default comparison of a returned value: structural, tuples equal lists, floats within 1e-9.
+    """Default comparison of a returned value, as a test judge does (:func:`~guru_envs.verify.structured.values_equal`).
 
-    Booleans never equal numbers. Both sides are plain data rebuilt in the scorer.
+    The expected value's types decide: a set is not a list, a bool is not a number, an int must be
+    exactly the expected int, and only floats may differ, by 1e-9. Both sides are plain data rebuilt in
+    the scorer.
     """
     return values_equal(actual, expected, rel_tol=1e-9, abs_tol=1e-9)

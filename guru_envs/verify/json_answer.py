@@ -1,6 +1,7 @@
 """A structured final answer read from a response, and compared as one exact claim.
 
-Domains whose answers are values (lists, objects, strings, numbers) share one rule for finding them:
+Domains whose answers are values (lists, objects, strings, numbers) share one rule for finding them (the
+parser and the comparator themselves are :mod:`guru_envs.verify.structured`'s, named here too):
 
 1. Only text after the last ``</think>`` counts.
 2. Candidates: the ```json fenced blocks (else the literal-only untagged, ``text`` or ``python`` blocks)
@@ -29,16 +30,35 @@ Every step is linear in the response length, so hostile responses cost little.
 
 from __future__ import annotations
 
-import ast
 import json
-import math
 import re
-import warnings
 from typing import Any, NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
 from guru_envs.verify.extract import all_boxed, code_fences, strip_think, strip_wrappers
-from guru_envs.verify.structured import MAX_ANSWER_CHARS, MAX_DEPTH, AnswerParseError, nesting_depth
+from guru_envs.verify.structured import (  # the parser and comparator live there; named here for readers
+    MAX_ANSWER_CHARS,
+    MAX_DEPTH,
+    AnswerParseError,
+    NotOneClaimError,
+    RepeatedKeyError,
+    json_loads_unique,
+    parse_literal,
+    same_value,
+)
+
+__all__ = [
+    "MAX_CANDIDATES",
+    "JsonAnswer",
+    "NotOneClaimError",
+    "RepeatedKeyError",
+    "json_loads_unique",
+    "last_json_object",
+    "parse_literal",
+    "read_json_answer",
+    "same_value",
+    "unwrap_key",
+]
 
 _PLAIN_FENCES = ("", "text", "plaintext", "python", "py", "python3")
 MAX_CANDIDATES = MAX_BOXES  # answer blocks (fences or boxes) of one response; more is refused, not scanned
@@ -59,197 +79,6 @@ class JsonAnswer(NamedTuple):
     value: Any
     text: str
     source: str
-
-
-# ------------------------------------------------------------------------------------------ parsing
-class NotOneClaimError(AnswerParseError):
-    """The response says several things where one answer is asked for; no other reading is tried."""
-
-
-class RepeatedKeyError(NotOneClaimError):
-    """An object in the answer gives one key twice (JSON parsers would silently keep the last)."""
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise RepeatedKeyError(f"the object repeats the key {key!r}")
-        out[key] = value
-    return out
-
-
-_UNIQUE_KEYS = json.JSONDecoder(
-    object_pairs_hook=_unique_pairs
-)  # built once: json.loads(**kw) builds one per call
-
-
-def json_loads_unique(text: str) -> Any:
-    """``json.loads`` that refuses an object repeating a key (:class:`RepeatedKeyError`) instead of keeping the last."""
-    return _UNIQUE_KEYS.decode(text)
-
-
-def _check_dict_keys(tree: ast.AST) -> None:
-    """Refuse a dict display whose keys collide as Python's dict would merge them (``1``, ``1.0``, ``True``)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            seen: set[Any] = set()
-            for key in node.keys:
-                if key is None:  # {**x}: not a literal; literal_eval refuses it
-                    continue
-                try:
-                    value = ast.literal_eval(key)
-                    repeated = value in seen
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    continue  # not a hashable literal: literal_eval of the whole refuses it
-                if repeated:
-                    raise RepeatedKeyError(f"the object repeats the key {value!r}")
-                seen.add(value)
-
-
-def _strip_fence(text: str) -> str:
-    s = text.strip()
-    if s.startswith("```"):
-        s = s.split("\n", 1)[1] if "\n" in s else s[3:]
-        s = s[: s.rfind("```")] if s.rstrip().endswith("```") else s
-        s = s.strip()
-    return s
-
-
-def parse_literal(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH) -> Any:
-    """A JSON value, or failing that a Python literal, from ``text``; objects that repeat a key are refused.
-
-    The stricter sibling of :func:`guru_envs.verify.structured.parse_structured` (same caps, same
-    surrounding-fence removal): an answer is one claim, and ``{"a": 1, "a": 2}`` is two.
-
-    Raises:
-        AnswerParseError: too long, too deep, a repeated key, or not a literal (the message says which).
-    """
-    if not isinstance(text, str):
-        raise AnswerParseError(f"answer must be text, got {type(text).__name__}")
-    s = _strip_fence(text)
-    if len(s) > max_chars:
-        raise AnswerParseError(f"answer has {len(s):,} characters, over the {max_chars:,} limit")
-    if not s:
-        raise AnswerParseError("answer is empty")
-    if nesting_depth(s) > max_depth:
-        raise AnswerParseError(f"answer nests deeper than {max_depth} levels")
-    try:
-        return _UNIQUE_KEYS.decode(s)
-    except RepeatedKeyError:
-        raise
-    except (json.JSONDecodeError, RecursionError, ValueError):
-        pass
-    try:
-        with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
-            warnings.simplefilter("ignore", SyntaxWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)  # invalid escapes in string literals (3.11)
-            tree = ast.parse(s, mode="eval")
-        if "{" in s:  # only a dict display can repeat a key
-            _check_dict_keys(tree)
-        return ast.literal_eval(tree)
-    except RepeatedKeyError:
-        raise
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
-        raise AnswerParseError(f"not a JSON or Python literal: {type(exc).__name__}") from None
-
-
-# --------------------------------------------------------------------------------------- comparison
-def _json_key(key: Any) -> str | None:
-    """An object key as JSON writes it: strings as they are, integers in decimal; other keys have no JSON form."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, int) and not isinstance(key, bool):
-        return str(key)
-    return None
-
-
-def _json_dict(value: dict[Any, Any]) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        name = _json_key(key)
-        if name is None or name in out:  # a key JSON cannot hold, or {1: .., "1": ..}: two claims for one key
-            return None
-        out[name] = item
-    return out
-
-
-def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool) -> bool:
-    if type(b) is bool or b is None:
-        return a is b
-    if type(b) is int:
-        return type(a) is int and a == b
-    if type(b) is float:
-        if type(a) is not float:
-            return False
-        if math.isnan(b) or math.isnan(a):
-            return math.isnan(a) and math.isnan(b)
-        if python:
-            return a == b
-        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
-    if type(b) is str:
-        return type(a) is str and a == b
-    if isinstance(b, list | tuple):
-        if python:
-            if type(a) is not type(b):
-                return False
-        elif not isinstance(a, list | tuple):
-            return False
-        return len(a) == len(b) and all(_same(x, y, rel_tol, abs_tol, python) for x, y in zip(a, b))
-    if isinstance(b, set | frozenset):
-        if not isinstance(a, set | frozenset) or (python and type(a) is not type(b)) or len(a) != len(b):
-            return False
-        return _tagged(a) == _tagged(b)
-    if isinstance(b, dict):
-        if not isinstance(a, dict) or len(a) != len(b):
-            return False
-        if python:
-            keys_a = {_tag(k): v for k, v in a.items()}
-            keys_b = {_tag(k): v for k, v in b.items()}
-            if keys_a.keys() != keys_b.keys():
-                return False
-            return all(_same(keys_a[k], keys_b[k], rel_tol, abs_tol, python) for k in keys_b)
-        ja, jb = _json_dict(a), _json_dict(b)
-        if ja is None or jb is None or ja.keys() != jb.keys():
-            return False
-        return all(_same(ja[k], jb[k], rel_tol, abs_tol, python) for k in jb)
-    return type(a) is type(b) and bool(a == b)
-
-
-def _tag(value: Any) -> Any:
-    """A hashable form of ``value`` that keeps its type: ``1``, ``1.0``, ``True`` and ``(1,)`` stay apart."""
-    kind = type(value)
-    if kind is float and math.isnan(value):
-        return ("float", "nan")
-    if isinstance(value, list | tuple):
-        return (kind.__name__, tuple(_tag(v) for v in value))
-    if isinstance(value, set | frozenset):
-        return (kind.__name__, _tagged(value))
-    if isinstance(value, dict):
-        return ("dict", frozenset((_tag(k), _tag(v)) for k, v in value.items()))
-    return (kind.__name__, value)
-
-
-def _tagged(items: Any) -> frozenset[Any]:
-    return frozenset(_tag(v) for v in items)
-
-
-def same_value(
-    got: Any, want: Any, rel_tol: float = 0.0, abs_tol: float = 0.0, *, python: bool = False
-) -> bool:
-    """Whether ``got`` makes exactly the claim ``want`` makes (rules in the module docstring).
-
-    Args:
-        got: the answer's value.
-        want: the reference value; its types decide what counts.
-        rel_tol: relative float tolerance (JSON view only).
-        abs_tol: absolute float tolerance (JSON view only).
-        python: compare as Python literals: tuple, list, set and frozenset differ, floats are exact.
-    """
-    try:
-        return _same(got, want, rel_tol, abs_tol, python)
-    except (RecursionError, TypeError, ValueError):  # absurdly deep or unhashable values are no match
-        return False
 
 
 # ----------------------------------------------------------------------------------------- reading

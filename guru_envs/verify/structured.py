@@ -1,8 +1,23 @@
-"""Structured answers (lists, grids, dicts): bounded parsing and tolerant structural comparison.
+"""Structured answers (lists, objects, numbers): one bounded parser and one comparator, shared by every domain.
 
-Model text is never evaluated. JSON goes through the json parser; Python-literal syntax (tuples, single
-quotes, ``True``/``None``) through ``ast.literal_eval``, which only builds literals. Both run only under a
-size cap and a nesting-depth cap checked first, in linear time, so a hostile answer costs microseconds.
+**Parsing** (:func:`parse_structured`). Model text is never evaluated. JSON goes through the json parser;
+Python-literal syntax (tuples, single quotes, ``True``/``None``) through ``ast.literal_eval``, which only
+builds literals. Both run only under a size cap and a nesting-depth cap checked first, in linear time, so a
+hostile answer costs microseconds. An object that repeats a key is refused (:class:`RepeatedKeyError`):
+JSON parsers keep the last value, so ``{"a": 1, "a": 2}`` would say two things.
+
+**Comparison** (:func:`same_value`): one exact claim per answer type; the reference's types decide.
+Booleans, integers, floats, strings and ``null`` are different types (``True`` is not ``1``, ``2.0`` is not
+``2``); floats agree within a tolerance; a set is never a list; object keys must match exactly. Three views:
+
+- JSON (the default, for answers about JSON data): a tuple is an array, as JSON writes it; integer object
+  keys are their decimal strings.
+- Python (``python=True``, for ``==`` on Python literals): tuples, lists and sets all differ, floats exact.
+- Judge (``judge=True``, :func:`values_equal`, for the values a program returns, which a test compares the
+  way Python's ``==`` does): the JSON view, except that numbers compare by value; a float where an int is
+  expected only when exactly equal (``3.0`` for ``3``, never ``1000000.4``), an int where a float is
+  expected within the tolerance. The tolerance never applies between two ints, and a bool is never a
+  number.
 """
 
 from __future__ import annotations
@@ -10,10 +25,26 @@ from __future__ import annotations
 import ast
 import json
 import math
+import warnings
 from typing import Any
 
 MAX_ANSWER_CHARS = 200_000
 MAX_DEPTH = 64
+
+__all__ = [
+    "MAX_ANSWER_CHARS",
+    "MAX_DEPTH",
+    "AnswerParseError",
+    "NotOneClaimError",
+    "RepeatedKeyError",
+    "canonical",
+    "json_loads_unique",
+    "nesting_depth",
+    "parse_literal",
+    "parse_structured",
+    "same_value",
+    "values_equal",
+]
 
 
 class AnswerParseError(ValueError):
@@ -33,21 +64,73 @@ def nesting_depth(text: str) -> int:
     return best
 
 
-def parse_structured(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse a JSON value, or failing that a Python literal, from ``text``.
+# ------------------------------------------------------------------------------------------ parsing
+class NotOneClaimError(AnswerParseError):
+    """The response says several things where one answer is asked for; no other reading is tried."""
 
-    A surrounding markdown code fence (```json ... ```) is removed first.
 
-    Raises:
-        AnswerParseError: too long, too deep, or not a literal (the message says which).
-    """
-    if not isinstance(text, str):
-        raise AnswerParseError(f"answer must be text, got {type(text).__name__}")
+class RepeatedKeyError(NotOneClaimError):
+    """An object in the answer gives one key twice (JSON parsers would silently keep the last)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise RepeatedKeyError(f"the object repeats the key {key!r}")
+        out[key] = value
+    return out
+
+
+_UNIQUE_KEYS = json.JSONDecoder(
+    object_pairs_hook=_unique_pairs
+)  # built once: json.loads(**kw) builds one per call
+
+
+def json_loads_unique(text: str) -> Any:
+    """``json.loads`` that refuses an object repeating a key (:class:`RepeatedKeyError`) instead of keeping the last."""
+    return _UNIQUE_KEYS.decode(text)
+
+
+def _check_dict_keys(tree: ast.AST) -> None:
+    """Refuse a dict display whose keys collide as Python's dict would merge them (``1``, ``1.0``, ``True``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            seen: set[Any] = set()
+            for key in node.keys:
+                if key is None:  # {**x}: not a literal; literal_eval refuses it
+                    continue
+                try:
+                    value = ast.literal_eval(key)
+                    repeated = value in seen
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    continue  # not a hashable literal: literal_eval of the whole refuses it
+                if repeated:
+                    raise RepeatedKeyError(f"the object repeats the key {value!r}")
+                seen.add(value)
+
+
+def _strip_fence(text: str) -> str:
     s = text.strip()
     if s.startswith("```"):
         s = s.split("\n", 1)[1] if "\n" in s else s[3:]
         s = s[: s.rfind("```")] if s.rstrip().endswith("```") else s
         s = s.strip()
+    return s
+
+
+def parse_structured(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH) -> Any:
+    """A JSON value, or failing that a Python literal, from ``text``; objects that repeat a key are refused.
+
+    A surrounding markdown code fence (```json ... ```) is removed first. An answer is one claim, and
+    ``{"a": 1, "a": 2}`` is two.
+
+    Raises:
+        AnswerParseError: too long, too deep, a repeated key, or not a literal (the message says which).
+    """
+    if not isinstance(text, str):
+        raise AnswerParseError(f"answer must be text, got {type(text).__name__}")
+    s = _strip_fence(text)
     if len(s) > max_chars:
         raise AnswerParseError(f"answer has {len(s):,} characters, over the {max_chars:,} limit")
     if not s:
@@ -55,17 +138,158 @@ def parse_structured(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: in
     if nesting_depth(s) > max_depth:
         raise AnswerParseError(f"answer nests deeper than {max_depth} levels")
     try:
-        return json.loads(s)
+        return _UNIQUE_KEYS.decode(s)
+    except RepeatedKeyError:
+        raise
     except (json.JSONDecodeError, RecursionError, ValueError):
         pass
     try:
-        return ast.literal_eval(s)
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # invalid escapes in string literals (3.11)
+            tree = ast.parse(s, mode="eval")
+        if "{" in s:  # only a dict display can repeat a key
+            _check_dict_keys(tree)
+        return ast.literal_eval(tree)
+    except RepeatedKeyError:
+        raise
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
         raise AnswerParseError(f"not a JSON or Python literal: {type(exc).__name__}") from None
 
 
+parse_literal = parse_structured  # the name the JSON answer readers use
+
+
+# --------------------------------------------------------------------------------------- comparison
+def _json_key(key: Any) -> str | None:
+    """An object key as JSON writes it: strings as they are, integers in decimal; other keys have no JSON form."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)
+    return None
+
+
+def _json_dict(value: dict[Any, Any]) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = _json_key(key)
+        if name is None or name in out:  # a key JSON cannot hold, or {1: .., "1": ..}: two claims for one key
+            return None
+        out[name] = item
+    return out
+
+
+def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool, judge: bool = False) -> bool:
+    if type(b) is bool or b is None:
+        return a is b
+    if type(b) is int:
+        if judge and type(a) is float:
+            return (
+                a == b
+            )  # exactly, as Python compares an int and a float: 3.0 is 3, 1000000.4 is not 1000000
+        return type(a) is int and a == b
+    if type(b) is float:
+        if judge and type(a) is int:
+            a = float(a)  # an int where a float is expected is a number like any other
+        if type(a) is not float:
+            return False
+        if math.isnan(b) or math.isnan(a):
+            return math.isnan(a) and math.isnan(b)
+        if python:
+            return a == b
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
+    if type(b) is str:
+        return type(a) is str and a == b
+    if isinstance(b, list | tuple):
+        if python:
+            if type(a) is not type(b):
+                return False
+        elif not isinstance(a, list | tuple):
+            return False
+        return len(a) == len(b) and all(_same(x, y, rel_tol, abs_tol, python, judge) for x, y in zip(a, b))
+    if isinstance(b, set | frozenset):
+        if not isinstance(a, set | frozenset) or (python and type(a) is not type(b)) or len(a) != len(b):
+            return False
+        return _tagged(a) == _tagged(b)
+    if isinstance(b, dict):
+        if not isinstance(a, dict) or len(a) != len(b):
+            return False
+        ja, jb = (None, None) if python else (_json_dict(a), _json_dict(b))
+        if ja is not None and jb is not None:
+            if ja.keys() != jb.keys():
+                return False
+            return all(_same(ja[k], jb[k], rel_tol, abs_tol, python, judge) for k in jb)
+        if not (python or judge):
+            return False  # a key JSON cannot hold, or {1: .., "1": ..}
+        keys_a = {_tag(k): v for k, v in a.items()}  # Python's keys ({(1, 2): "x"} returned by a program)
+        keys_b = {_tag(k): v for k, v in b.items()}
+        if keys_a.keys() != keys_b.keys():
+            return False
+        return all(_same(keys_a[k], keys_b[k], rel_tol, abs_tol, python, judge) for k in keys_b)
+    return type(a) is type(b) and bool(a == b)
+
+
+def _tag(value: Any) -> Any:
+    """A hashable form of ``value`` that keeps its type: ``1``, ``1.0``, ``True`` and ``(1,)`` stay apart."""
+    kind = type(value)
+    if kind is float and math.isnan(value):
+        return ("float", "nan")
+    if isinstance(value, list | tuple):
+        return (kind.__name__, tuple(_tag(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return (kind.__name__, _tagged(value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((_tag(k), _tag(v)) for k, v in value.items()))
+    return (kind.__name__, value)
+
+
+def _tagged(items: Any) -> frozenset[Any]:
+    return frozenset(_tag(v) for v in items)
+
+
+def same_value(
+    got: Any,
+    want: Any,
+    rel_tol: float = 0.0,
+    abs_tol: float = 0.0,
+    *,
+    python: bool = False,
+    judge: bool = False,
+) -> bool:
+    """Whether ``got`` makes exactly the claim ``want`` makes (rules in the module docstring).
+
+    Args:
+        got: the answer's value.
+        want: the reference value; its types decide what counts.
+        rel_tol: relative float tolerance (JSON view only).
+        abs_tol: absolute float tolerance (JSON view only).
+        python: compare as Python literals: tuple, list, set and frozenset differ, floats are exact.
+        judge: the JSON view with numbers compared by value, as a test judge compares a returned value
+            (Code): an int is accepted where a float is expected (within the tolerance), and a float where
+            an int is expected only when exactly equal (``3.0`` for ``3``, never ``1000000.4`` for
+            ``1000000``). Booleans are still not numbers, and a set is still not an array.
+    """
+    try:
+        return _same(got, want, rel_tol, abs_tol, python, judge)
+    except (RecursionError, TypeError, ValueError, OverflowError):  # absurd values are no match
+        return False
+
+
+def values_equal(got: Any, want: Any, rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> bool:
+    """Whether a returned value ``got`` is the expected ``want``, as a test judge decides.
+
+    :func:`same_value` in its judge view (see the module docstring). ``want``'s types decide: a set is not
+    a list, a bool is not an int, and the float tolerance applies only where ``want`` holds a float.
+    """
+    return same_value(got, want, rel_tol, abs_tol, judge=True)
+
+
 def canonical(value: Any) -> Any:
-    """Tuples become lists, dict keys become strings, sets become sorted lists: JSON's view of the value."""
+    """JSON's view of a value, for showing it (tuples as lists, sets as sorted lists, keys as strings).
+
+    For display only: it forgets the differences :func:`same_value` keeps (a set becomes a list).
+    """
     if isinstance(value, list | tuple):
         return [canonical(v) for v in value]
     if isinstance(value, set | frozenset):
@@ -74,29 +298,3 @@ def canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items()}
     return value
-
-
-def values_equal(got: Any, want: Any, rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> bool:
-    """Structural equality: lists and tuples alike, dict key order ignored, numbers within tolerance.
-
-    Booleans never equal numbers (``True`` is not ``1`` here), and NaN equals NaN.
-    """
-    got, want = canonical(got), canonical(want)
-    return _equal(got, want, rel_tol, abs_tol)
-
-
-def _equal(a: Any, b: Any, rel_tol: float, abs_tol: float) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        if isinstance(a, int) and isinstance(b, int):
-            return a == b
-        fa, fb = float(a), float(b)
-        if math.isnan(fa) or math.isnan(fb):
-            return math.isnan(fa) and math.isnan(fb)
-        return math.isclose(fa, fb, rel_tol=rel_tol, abs_tol=abs_tol)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y, rel_tol, abs_tol) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k], rel_tol, abs_tol) for k in a)
-    return type(a) is type(b) and a == b

@@ -191,6 +191,7 @@ class HumanEvalFamily(TaskFamily):
     domain = "code"
     name = "humaneval"
     levels = LEVELS
+    guru_scorer = "coder1"
 
     def sample(self, seed: int, difficulty: int = 1) -> Task:
         """Problem ``seed mod n`` of level ``difficulty``'s bucket (ids are HumanEval's own)."""
@@ -222,6 +223,10 @@ class HumanEvalFamily(TaskFamily):
             fenced(problem["prompt"] + "    pass\n"),
             fenced("import os\nos._exit(0)\n\n" + problem["prompt"] + problem["canonical_solution"]),
         ]
+
+    def row_ground_truth(self, task: Task) -> str:
+        """The test code as GURU's JSON text (``{"functional": ...}``), which its coder1 scorer reads."""
+        return msgspec.json.encode(task.answer).decode()
 
     def task_from_row(self, row: dict[str, Any]) -> Task:
         """A GURU ``codegen__humaneval`` row: matched to the package's problem by ``task_id``.

@@ -208,5 +208,10 @@ class TaskFamily(abc.ABC):
         return task.answer
 
     def guru_unscorable(self, task: Task) -> str:
-        """Why Reasoning360's ``default_compute_score`` cannot score ``task``'s row ("" when it can)."""
-        return "" if self.guru_scorer else self.guru_gap
+        """Why Reasoning360's ``default_compute_score`` cannot score ``task``'s row ("" when it can).
+
+        A verifier-only family's tasks are dataset rows read as they were (their own ``data_source`` and
+        ground truth): written back, they are as scorable by GURU as the rows they came from, and "" is
+        returned.
+        """
+        return "" if self.guru_scorer or not self.generator else self.guru_gap

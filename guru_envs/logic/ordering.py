@@ -323,6 +323,15 @@ class OrderingFamily(TaskFamily):
             f"The order is {', '.join(want)}.",
         ]
 
+    def guru_unscorable(self, task: Task) -> str:
+        """GURU's scorer lower-cases the answer's items and keeps only word characters; not the ground truth's."""
+        if all(isinstance(x, str) and _GURU_ITEM.fullmatch(x) for x in task.answer):
+            return ""
+        return (
+            "GURU's puzzles_dataset scorer lower-cases the answer's items (and keeps only letters, digits, "
+            "_ and spaces) but not the ground truth's, so items like these are never paid"
+        )
+
     def parse_ground_truth(self, ground_truth: Any, row: dict[str, Any]) -> Any:
         """GURU's ground truth: the list of items (a list, numpy array, or its text)."""
         value = ground_truth.tolist() if hasattr(ground_truth, "tolist") else ground_truth
@@ -337,6 +346,7 @@ class OrderingFamily(TaskFamily):
         return [str(x) for x in value]
 
 
+_GURU_ITEM = re.compile(r"[a-z0-9_]+(?: [a-z0-9_]+)*")  # what GURU's ordering scorer reads back unchanged
 _SPLIT = re.compile(r"\s*(?:,|;|\n|->|=>|→|<|>|\|)\s*")
 _NUMBERING = re.compile(r"^(?:\(?\d{1,3}[.):]|[-*•])\s*")
 

@@ -192,6 +192,15 @@ class TableQAFamily(TaskFamily):
         parts.append(format_instructions(q.items, several, q.count_known))
         return "\n\n".join(parts)
 
+    def guru_unscorable(self, task: Task) -> str:
+        """GURU's tablereason pays no negative percentage: its number reading takes no sign before a ``%``."""
+        items = task_items(task.answer, task.meta)
+        if any(i.get("kind") == "percent" and (i.get("value") or 0) < 0 for i in items):
+            return (
+                "GURU's tablereason scorer pays no negative percentage (e.g. -1.5%), not even the exact one"
+            )
+        return super().guru_unscorable(task)
+
     def score(self, task: Task, response: str) -> Score:
         """The boxed answer (one, or boxes that repeat it); numbers within the tolerance; names normalised.
 

@@ -14,13 +14,11 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from guru_envs.verify.claim import final_answer as one_final_answer
-from guru_envs.verify.extract import strip_think
+from guru_envs.verify.extract import answer_tags
 from guru_envs.verify.grids import parse_int_grid
 from guru_envs.verify.score import Score
 
 T = TypeVar("T")
-_ANSWER_OPEN = re.compile(r"<answer>", re.IGNORECASE)
-_ANSWER_CLOSE = re.compile(r"</answer>", re.IGNORECASE)
 
 
 class GenerationError(RuntimeError):
@@ -150,18 +148,7 @@ _BLANKS = re.compile(r"\s+")
 
 def answer_blocks(response: str) -> list[str]:
     """The contents of every ``<answer>...</answer>`` after the last ``</think>``, in order, stripped."""
-    text = strip_think(response)
-    found: list[str] = []
-    pos = 0
-    while True:
-        opened = _ANSWER_OPEN.search(text, pos)
-        if opened is None:
-            return found
-        closed = _ANSWER_CLOSE.search(text, opened.end())
-        if closed is None:
-            return found
-        found.append(text[opened.end() : closed.start()].strip())
-        pos = closed.end()
+    return answer_tags(response)
 
 
 def _same_block(a: str, b: str) -> bool:

@@ -1,0 +1,60 @@
+"""Reading final answers (guru_envs.verify.extract): every <answer> block, and brace matching in linear time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from guru_envs.logic.common import answer_blocks
+from guru_envs.verify.extract import all_boxed, answer_tag, answer_tags
+
+
+@pytest.mark.parametrize(
+    ("response", "tags"),
+    [
+        ("<answer> 1 </answer>", ["1"]),
+        ("<answer>1</answer> then <ANSWER>2</Answer>", ["1", "2"]),
+        ("<answer>1</answer><answer>2", ["1"]),  # an unclosed tag ends the scan
+        ("<answer>draft</answer></think><answer>final</answer>", ["final"]),  # only after the reasoning
+        ("no tags", []),
+        ("</answer><answer>x</answer>", ["x"]),
+        ("<answer><answer>x</answer></answer>", ["<answer>x"]),
+    ],
+)
+def test_answer_tags(response, tags):
+    assert answer_tags(response) == tags
+    assert answer_tag(response) == (tags[-1] if tags else None)
+    assert answer_blocks(response) == tags  # Logic reads its blocks with the same scan
+
+
+@pytest.mark.parametrize(
+    ("response", "boxes"),
+    [
+        ("\\boxed{a\\{b\\}c}", ["a\\{b\\}c"]),  # escaped braces do not count
+        ("\\boxed{\\frac{1}{2}} and \\boxed{3}", ["\\frac{1}{2}", "3"]),
+        ("\\boxed{{{7}}}", ["{{7}}"]),
+        ("\\boxed{7", []),
+        ("\\boxed{7}} \\boxed{8", ["7"]),
+        ("\\boxed{\\\\{x}}", ["\\\\{x"]),
+    ],
+)
+def test_boxes_are_matched_by_their_braces(response, boxes):
+    assert all_boxed(response) == boxes
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        ("\\boxed{" + "x" * 40_000 + "}") * 16,  # ~0.3 s when every character was visited in Python
+        "\\boxed{" * 50_000,
+        "\\boxed{" + "{" * 100_000 + "}" * 100_000 + "}",
+        "<answer>" * 100_000,
+        "<answer>x</answer>" * 50_000,
+    ],
+)
+def test_extraction_of_hostile_responses_costs_milliseconds(response):
+    start = time.perf_counter()
+    all_boxed(response)
+    answer_tags(response)
+    assert time.perf_counter() - start < 0.2

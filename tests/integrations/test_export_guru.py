@@ -52,3 +52,29 @@ def test_the_cli_names_the_rows_guru_cannot_score(tmp_path, capsys):
     assert "simulation__guru_bank_queue" in captured.err or "simulation__guru_stack_machine" in captured.err
     assert main(["export", "guru/Math-v0", "--n", "5", "--out", str(tmp_path / "math.parquet")]) == 0
     assert "cannot be scored" not in capsys.readouterr().err  # GURU's math scorer takes every math row
+
+
+def test_rows_guru_never_pays_are_flagged_per_row():
+    """GURU's ordering scorer lower-cases the answer but not the ground truth; its table scorer pays no
+    negative percentage: such rows say so, the others of the same families do not."""
+    from guru_envs.core.registry import catalog
+    from guru_envs.core.rows import to_row
+
+    ordering = catalog().family("logic", "ordering")
+    seen = set()
+    for seed in range(40):
+        task = ordering.sample(seed, 1 + seed % ordering.levels)
+        readable = all(x == x.lower() and x.replace(" ", "").isalnum() for x in task.answer)
+        gap = to_row(task, typed_ground_truth=True)["extra_info"][UNSCORABLE_KEY]
+        assert bool(gap) != readable, task.answer
+        seen.add(readable)
+    assert seen == {True, False}  # both kinds occur
+    ratio = catalog().family("tabular", "ratio")
+    seen = set()
+    for seed in range(60):
+        task = ratio.sample(seed, 1 + seed % ratio.levels)
+        negative = str(task.answer).startswith("-") and str(task.answer).endswith("%")
+        gap = to_row(task)["extra_info"][UNSCORABLE_KEY]
+        assert bool(gap) == negative, task.answer
+        seen.add(negative)
+    assert seen == {True, False}

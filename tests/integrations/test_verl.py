@@ -13,23 +13,6 @@ from guru_envs.integrations.verl import compute_score, compute_score_batch
 
 WRONG = "I think it is \\boxed{-987654321}.\n<answer>none</answer>"
 
-# Families whose rows reduced to what verl hands a reward function (data_source, ground_truth,
-# extra_info without the guru key, and no prompt) still carry everything the verifier needs.
-PROMPTLESS_ROWS_SCORE = {
-    ("math", name)
-    for name in (
-        "arithmetic",
-        "linear_equation",
-        "quadratic",
-        "linear_system",
-        "counting",
-        "number_theory",
-        "probability",
-        "sequences",
-    )
-} | {("logic", "zebra"), ("logic", "ordering"), ("logic", "graph")}
-
-
 BUILTIN_DOMAINS = ("math", "code", "science", "logic", "simulation", "tabular")
 
 
@@ -103,16 +86,15 @@ def test_rows_read_back_from_parquet_as_verl_does(tmp_path):
 
 @pytest.mark.parametrize("domain, family", FAMILIES)
 def test_rows_without_the_guru_key(domain, family):
-    """A pipeline that keeps only the verl fields: no crash ever, no reward for a wrong answer, and
-    the same verdict as the full row where the family reads what it needs from the verl fields."""
+    """A pipeline that keeps only the verl fields: the reference still earns 1 and a wrong answer 0
+    (tests/core/test_rows_reduced.py compares every verdict with the full task's)."""
     for seed in range(2):
         task = catalog().family(domain, family).sample(seed, 1)
         source, truth, extra = verl_args(task)
         reduced = {k: v for k, v in extra.items() if k != "guru"}
         right = compute_score(source, task.reference_response, truth, reduced, details=True)
         assert compute_score(source, WRONG, truth, reduced) == 0.0
-        if (domain, family) in PROMPTLESS_ROWS_SCORE:
-            assert right["score"] == 1.0
+        assert right == {"score": 1.0, "acc": 1.0, "format_ok": 1.0}
 
 
 def test_guru_rows_from_guru_pipeline():

@@ -281,3 +281,15 @@ def test_every_row_says_whether_guru_can_score_it():
         assert (typed[UNSCORABLE_KEY] == "") == bool(family.guru_scorer), (domain, name)
         if not isinstance(family.row_ground_truth(task), str) and family.guru_scorer:
             assert "typed" in text[UNSCORABLE_KEY], (domain, name)
+
+
+def test_a_ground_truth_nested_too_deeply_scores_zero_with_a_reason():
+    task = sample("logic", "sudoku", 0, 1)
+    short = reduced(to_row(task))
+    deep = "[" * 200_000 + "]" * 200_000
+    with pytest.raises(ValueError, match="nested too deeply"):
+        Task.from_record({**short, "reward_model": {"style": "rule", "ground_truth": deep}})
+    out = compute_score(
+        short["data_source"], task.reference_response, deep, short["extra_info"], details=True
+    )
+    assert out["score"] == 0.0

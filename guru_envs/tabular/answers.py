@@ -30,7 +30,6 @@ from typing import Any
 from guru_envs.verify import Score, normalize_text, split_multi
 from guru_envs.verify.claim import final_answer, read_claim, words_of
 from guru_envs.verify.extract import all_boxed, strip_think
-from guru_envs.verify.numeric import is_percent, parse_number
 from guru_envs.verify.quantity import (
     KINDS,
     ReportedNumber,
@@ -223,27 +222,16 @@ def _normal(text: str, loose: bool) -> str:
 # A question mark anywhere, or an approximation sign before a value (``~12.5%``, ``\\approx 3``), hedges.
 _HEDGE_RE = re.compile(r"\?|(?:^|[|(])\s*(?:~|\\sim\b|\\approx\b|\u2248)")
 _BARE_NUMBER = re.compile(r"\s*[-+]?(?:\\?\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:\\?%)?\s*")
-_SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 
 
 @functools.lru_cache(maxsize=8_192)
 def _quantity(text: str) -> ReportedNumber | None:
-    """The number an answer part states, or None.
+    """The number an answer part states, or None (cached: a group of samples repeats its answers).
 
-    :func:`parse_reported_number` first; then scientific notation and space-separated thousands
-    (``1.34 \\times 10^5``, ``134 000``), which it does not read.
+    :func:`parse_reported_number` reads scientific notation and space thousands separators too
+    (``1.34 \\times 10^5``, ``134 000``).
     """
-    q = parse_reported_number(text)
-    if q is not None:
-        return q
-    if "10" not in text and not _SPACE_THOUSANDS.search(text):
-        return None  # neither scientific notation nor space thousands: nothing more to read
-    plain = plain_answer_text(text)
-    if len(plain) > 200:
-        return None
-    plain = _SPACE_THOUSANDS.sub("", plain)
-    value = parse_number(plain)
-    return None if value is None else ReportedNumber(value, is_percent(plain))
+    return parse_reported_number(text)
 
 
 @functools.lru_cache(maxsize=8_192)

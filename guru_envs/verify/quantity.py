@@ -35,14 +35,19 @@ Kind = Literal["count", "number", "percent", "either"]
 KINDS: tuple[str, ...] = ("count", "number", "percent", "either")
 
 _LATEX_WRAP = re.compile(r"\\(?:text|textrm|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
-_LATEX_SPACE = re.compile(r"\\[,;:! ]|~")
+# LaTeX spacing; a tie (``~``) only between a value and a word (``5~kg``): a leading ``~7`` is "about 7".
+_LATEX_SPACE = re.compile(r"\\[,;:! ]|(?<=[\w.%}\s])~(?=\s*[^\W\d_])")
 _CURRENCY_PREFIX = re.compile(r"^(?:US\$|C\$|A\$|USD|EUR|GBP|CAD|AUD|JPY|\$|€|£|¥)\s*", re.IGNORECASE)
 _PERCENT_TAIL = re.compile(
     r"\s*(?:%|per\s?cent(?:age)?(?:\s+points?)?|percentage\s+points?|pct\.?|pp|p\.p\.)$", re.IGNORECASE
 )
-# Unit words after a number: letters, degree signs, slashes, superscripts and ``^2``; never a bare digit,
-# so a range such as "5 to 10" is not mistaken for the number 5 followed by a unit.
-_UNIT_TAIL = re.compile(r"(?<=[\d.%])((?:[A-Za-zµμ°º'’/²³.\-]|\s|\^\d)+)$")
+# Unit words after a number: letters, degree signs, slashes, superscripts and ``^2`` after a letter; never
+# a bare digit, so a range such as "5 to 10" is not mistaken for the number 5 followed by a unit, and never
+# an exponent of the number itself (``10^5`` is not 10 of the unit ``^5``).
+_UNIT_CHAR = r"[A-Za-zµμ°º'’/²³.\-]|\s"
+_UNIT_TAIL = re.compile(rf"(?<=[\d.%}}])((?:{_UNIT_CHAR})(?:{_UNIT_CHAR}|\^\d)*)$")
+# Digit groups separated by spaces (``134 000``): a first group of one to three digits, not starting with 0.
+_SPACE_GROUPS = re.compile(r"^[1-9]\d{0,2}(?: \d{3})+(?!\d)(?! \d)")
 _RATIO = re.compile(r"^([^:]+):([^:]+)$")
 _SIGN_THEN_CURRENCY = re.compile(r"^([-+\u2212])\s*(?=\S)")
 
@@ -77,7 +82,8 @@ def parse_reported_number(text: str) -> ReportedNumber | None:
     """The number an answer states, ignoring currency, units and LaTeX; None when it states no single number.
 
     Examples: ``"$1,234.5 million"`` -> 1234.5; ``"12.5\\%"`` -> 12.5 (percent); ``"2.6:1"`` -> 2.6;
-    ``"-$3"`` -> -3; ``"5 to 10"`` -> None.
+    ``"-$3"`` -> -3; ``"1.34 \\times 10^5"`` -> 134000; ``"134 000"`` -> 134000; ``"5 to 10"``, ``"~7"``,
+    ``"10^5 kg"`` read as a unit ``^5``: None.
     """
     if not isinstance(text, str) or len(text) > 4 * MAX_REPORTED_CHARS:
         return None
@@ -90,6 +96,7 @@ def parse_reported_number(text: str) -> ReportedNumber | None:
         sign = "-" if m.group(1) in "-\u2212" else ""
         s = s[m.end() :]
     s = _CURRENCY_PREFIX.sub("", s)
+    s = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), s)  # 134 000 -> 134000
     percent = False
     unit = ""
     m = _PERCENT_TAIL.search(s)
@@ -150,9 +157,3 @@ def quantity_matches(
     ref = Fraction(reference)
     wants = [ref, ref / 100, ref * 100] if kind == "either" else [ref]
     return any(close(c, w, rel_tol, abs_tol) for c in _candidates(got, kind) for w in wants)
-
-
-# The names this module had before issue 19 separated it from ``units`` (where ``Quantity`` and
-# ``parse_quantity`` meant a physical quantity): kept, deprecated, until their last user moves.
-Quantity = ReportedNumber
-parse_quantity = parse_reported_number

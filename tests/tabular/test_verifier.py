@@ -45,17 +45,38 @@ def box(x: str) -> str:
         ("1.2e3", 1200, False),
         ("$$ 7 $$", 7, False),
         ("12.5% of net sales", 12.5, True),
+        ("1.34 \\times 10^5", 134000, False),  # the exponent of the number is no unit (issue 17)
+        ("1.34 \\times 10^{5} kg", 134000, False),
+        ("$1.34 \\times 10^5", 134000, False),
+        ("134 000", 134000, False),
+        ("1 234 567.5", 1234567.5, False),
+        ("5~kg", 5, False),  # a tie before a unit is a space
     ],
 )
-def test_parse_quantity(text, value, percent):
+def test_parse_reported_number(text, value, percent):
     q = parse_reported_number(text)
     assert q is not None and float(q.value) == pytest.approx(value) and q.percent == percent
 
 
 @pytest.mark.parametrize(
-    "text", ["5 to 10", "abc", "", "1 2", "12 or 13", "x" * 1000, "9^{9^{9}}", "NaN", "inf"]
+    "text",
+    [
+        "5 to 10",
+        "abc",
+        "",
+        "1 2",
+        "12 or 13",
+        "x" * 1000,
+        "9^{9^{9}}",
+        "NaN",
+        "inf",
+        "10^5",  # was 10, with the "unit" ^5
+        "~7",  # was 7: the tilde is "about", not a space
+        "0 360",  # not a digit group
+        "12 345 6",
+    ],
 )
-def test_parse_quantity_refuses_non_numbers(text):
+def test_parse_reported_number_refuses_non_numbers(text):
     assert parse_reported_number(text) is None
 
 
@@ -183,6 +204,13 @@ def test_a_number_must_be_one_claim(answer, why):
 )
 def test_numbers_as_people_write_them(answer):
     assert score_items(box(answer), [number_item(134000)], question="What was the total revenue?").correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold"), [("10^5", 10), ("10^{5}", 10), ("~134000", 134000), ("2^3", 2), ("0 360", 360)]
+)
+def test_an_exponent_or_a_tilde_does_not_vanish(answer, gold):
+    assert not score_items(box(answer), [number_item(gold)], question="What was the total?").correct
 
 
 def test_scale_words_need_the_table_to_use_them():

@@ -24,10 +24,13 @@ reported as such: use it only for trusted code.
 
 from __future__ import annotations
 
+import _thread
+import array
 import marshal
 import os
 import signal
 import socket
+import sys
 import time
 import traceback
 
@@ -93,6 +96,11 @@ class Server:
         self.zygote: socket.socket | None = None
         self.zygote_pid = 0
         self.exits: dict[int, tuple] = {}  # pid -> (wait status, cpu s, maxrss kB)
+        # References to the children's mount namespaces, released once each child is gone (see release).
+        self.keep: socket.socket | None = None
+        self.kept: dict[int, int] = {}  # pid -> namespace fd
+        self.release_w = -1
+        self.handed = self.released = 0
         self.last_size = area_mod.size_options({"disk_mb": 64, "output_bytes": 1 << 20}, 0, 0)
 
     # -- areas and children ------------------------------------------------------------------------
@@ -167,7 +175,75 @@ class Server:
             kid.pid, kid.pidfd = note["pid"], fds[0]
         else:
             self.exits[note["pid"]] = (note["status"], note["cpu"], note["maxrss"])
+            if self.keep is not None:  # the child is gone: its mount namespace may go too, elsewhere
+                self._take_kept()
+                fd = self.kept.pop(note["pid"], -1)
+                if fd >= 0:
+                    self.release(fd)
         return True
+
+    # -- mount namespaces outliving their executions -------------------------------------------------
+
+    def _start_keeping(self) -> None:
+        """A socket on which children send references to their mount namespaces, and a releasing thread.
+
+        Without them the exit of an execution's pid 1 unmounts its namespace, and the unmount waits for
+        an RCU grace period (~0.05 ms idle, milliseconds under load) before the worker may reply.
+        """
+        self.keep, keep_w = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.keep.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # each message names its sender
+        self.keep.setblocking(False)
+        self.keep_w = keep_w  # the zygote and its children inherit it; they only ever send on it
+        self.children.keep_fd = keep_w.fileno()
+        self.release_r, self.release_w = os.pipe()
+
+    def _take_kept(self) -> None:
+        """Receive every reference waiting on the socket, by the sender's pid (as this process sees it)."""
+        while True:
+            try:
+                _, ancillary, _, _ = self.keep.recvmsg(
+                    1, socket.CMSG_SPACE(4 * 4) + socket.CMSG_SPACE(3 * 4), socket.MSG_DONTWAIT
+                )
+            except (BlockingIOError, InterruptedError):
+                return
+            pid, fds = 0, array.array("i")
+            for level, kind, data in ancillary:
+                if level != socket.SOL_SOCKET:
+                    continue
+                if kind == socket.SCM_RIGHTS:
+                    fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+                elif kind == socket.SCM_CREDENTIALS:
+                    pid = int.from_bytes(data[:4], sys.byteorder, signed=True)
+            for fd in fds[1:]:  # one is sent; anything more is released at once
+                self.release(fd)
+            if fds:
+                if pid in self.kept or pid in self.exits or pid <= 0:
+                    self.release(fds[0])  # a duplicate, or the sender is already gone
+                else:
+                    self.kept[pid] = fds[0]
+
+    def release(self, fd: int) -> None:
+        """Drop a namespace reference in the releasing thread (where the unmount may wait its turn)."""
+        if self.release_w < 0 or self.handed - self.released >= 16:  # far behind: wait here instead
+            os.close(fd)
+            return
+        self.handed += 1
+        os.write(self.release_w, fd.to_bytes(4, sys.byteorder))
+
+    def _release_loop(self) -> None:
+        buf = b""
+        while True:
+            try:
+                buf += os.read(self.release_r, 4096)
+            except InterruptedError:
+                continue
+            while len(buf) >= 4:
+                fd, buf = int.from_bytes(buf[:4], sys.byteorder), buf[4:]
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+                self.released += 1
 
     def _start_zygote(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -550,7 +626,11 @@ class Server:
         return keep_going
 
     def serve(self) -> None:
+        if self.mode != "none" and self.detached_areas:
+            self._start_keeping()
         self._start_zygote()
+        if self.keep is not None:  # after the zygote's fork: no process is ever forked from two threads
+            _thread.start_new_thread(self._release_loop, ())
         self._top_up_spares()
         while not self.parent_gone:
             try:

@@ -7,11 +7,12 @@ import glob
 import os
 import signal
 import tempfile
+import time
 
 import pytest
 
 import guru_envs.sandbox as sandbox_pkg
-from guru_envs.sandbox import CallTest, Limits, Sandbox, Verdict
+from guru_envs.sandbox import CallTest, CheckTest, Limits, Sandbox, Verdict
 from tests.sandbox.conftest import _children, assert_clean
 
 PROBE = (
@@ -271,3 +272,56 @@ def test_limits_validation():
     with pytest.raises(ValueError):
         Limits(wall_s=True)
     assert Limits().replace(cpu_s=3).cpu_s == 3
+
+
+def _mount_ns_links(pids: list[int]) -> list[str]:
+    """Every mount-namespace reference held by these processes: their own, and any descriptor of one."""
+    found = []
+    for pid in pids:
+        for path in [f"/proc/{pid}/ns/mnt", *glob.glob(f"/proc/{pid}/fd/*")]:
+            try:
+                link = os.readlink(path)
+            except OSError:
+                continue
+            if link.startswith("mnt:["):
+                found.append(link)
+    return found
+
+
+@pytest.mark.parametrize("mode", ["root", "userns"])
+def test_an_executions_mount_namespace_outlives_it_only_until_the_worker_drops_it(mode, sandbox, request):
+    """The worker keeps each execution's mount namespace past the exit of its pid 1 (so that the exit
+    does not wait on the unmount) and then drops it: afterwards no process refers to it (bar a waiting
+    spare that got a freed inode number again), and the worker holds no more references than spares."""
+    sb = sandbox if mode == "root" else request.getfixturevalue("userns_sandbox")
+    if os.geteuid() != 0:
+        pytest.skip("reading every process's descriptors needs root")
+    probe = "import os\ndef f(x):\n    return os.readlink('/proc/self/ns/mnt')\n"
+    seen = set()
+    for _ in range(8):
+        seen.add(sb.run("import os\nprint(os.readlink('/proc/self/ns/mnt'))\n").stdout.strip())
+        report = sb.run_tests(
+            probe, [CallTest("f", (k,), None) for k in range(2)], stop_on_first_failure=False
+        )
+        seen.update(r.actual for r in report.results)
+    report = sb.run_tests(probe, [CheckTest("def check(f):\n    assert f(1) != 'x'\n", "f")])
+    assert report.passed, report.results
+    assert seen and all(name.startswith("mnt:[") for name in seen), seen
+    servers, spares = [], []
+    for w in list(sb._live):
+        server = (_children(w.proc.pid) or [0])[0]
+        zygote = min(_children(server), default=0)
+        servers.append(server)
+        spares += [p for p in _children(zygote) if not _children(p)]
+    deadline = time.monotonic() + 5
+    while True:
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in servers + spares]
+        left = seen & set(_mount_ns_links(others))
+        if not left:
+            break
+        assert time.monotonic() < deadline, f"mount namespaces of finished executions still held: {left}"
+        time.sleep(0.05)
+    for server in servers:
+        own = os.readlink(f"/proc/{server}/ns/mnt")
+        held = [link for link in _mount_ns_links([server]) if link != own]
+        assert len(held) <= 3, held  # the waiting spares' namespaces at most

@@ -758,3 +758,30 @@ def test_a_shared_process_that_wrecks_its_area_fails_alone(mode, request):
         assert not report.passed, report.results
     assert sb.run_tests("def f(x):\n    return x\n", tests).passed
     assert_clean(sb)
+
+
+# A submission looking for a socket among its descriptors: the worker's socket for mount-namespace
+# references (and the zygote's) must be closed in every sandboxed process before its job runs.
+SOCKET_HUNT = (
+    "import os, stat\n"
+    "def sockets(*_):\n"
+    "    found = []\n"
+    "    for name in os.listdir('/proc/self/fd'):\n"
+    "        try:\n"
+    "            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):\n"
+    "                found.append(name)\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "    return found\n"
+)
+
+
+@pytest.mark.parametrize("mode", DUMP_MODES)
+def test_no_sandboxed_process_holds_a_socket_of_the_worker(mode, request):
+    sb = _sb(request, mode)
+    assert sb.run(SOCKET_HUNT + "print(sockets())\n").stdout == "[]\n"
+    tests = [CallTest("sockets", (k,), []) for k in range(3)]
+    report = sb.run_tests(SOCKET_HUNT, tests, stop_on_first_failure=False)
+    assert report.passed, report.results
+    report = sb.run_tests(SOCKET_HUNT, [CheckTest("def check(f):\n    assert f(1) == []\n", "sockets")])
+    assert report.passed, report.results

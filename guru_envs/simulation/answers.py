@@ -21,7 +21,7 @@ from typing import Any
 
 from guru_envs.verify.json_answer import read_json_answer, same_value, unwrap_key
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError
+from guru_envs.verify.structured import AnswerParseError, canonical
 
 REL_TOL = 1e-6  # floats: relative tolerance of a JSON answer
 ABS_TOL = 1e-9
@@ -40,9 +40,26 @@ def json_block(value: Any) -> str:
 
 
 def short(value: Any, limit: int = 200) -> str:
-    """Compact JSON text of ``value`` for reasons and extracted fields."""
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    """Compact JSON text of ``value`` for reasons and extracted fields; never raises.
+
+    An answer may hold what JSON cannot (a set ``{0}``, tuple keys, a huge int): sets are shown as
+    sorted lists, and anything else JSON refuses by its ``repr``.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=isinstance(value, str), default=_shown)
+    except (TypeError, ValueError, RecursionError):
+        try:
+            text = repr(value)
+        except (ValueError, RecursionError):  # an int past Python's digit limit, absurd nesting
+            text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _shown(value: Any) -> Any:
+    """What ``json.dumps`` shows for a value it cannot write: a set as its sorted items, else its repr."""
+    if isinstance(value, set | frozenset):
+        return canonical(value)
+    return repr(value)
 
 
 def read_value(

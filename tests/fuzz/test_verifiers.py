@@ -156,3 +156,24 @@ def test_fuzzer_catches_a_broken_verifier(name, fault):
     )
     with pytest.raises(Exception, match=fault):
         _fuzz(corpus, 2_000, shrink=False)
+
+
+# Responses the fuzzer found that once raised: a value JSON cannot show (a set, tuple keys) made Simulation's
+# reason text call json.dumps on it (``0{0}`` raised TypeError in codeio).
+FOUND = [
+    "0{0}",
+    "{0}",
+    "{1, 2}",
+    '```json\n{"output": 1}\n```\n{0}',
+    "{(1, 2): 3}",
+    "\\boxed{{0}}",
+    "{frozenset()}",
+]
+
+
+@pytest.mark.parametrize("response", FOUND)
+def test_responses_the_fuzzer_found_score_zero_without_raising(response):
+    for case in cases("simulation"):
+        family = guru_envs.catalog().family_for(case.task)
+        verdict = family.score(case.task, response)
+        assert isinstance(verdict, Score) and verdict.reward == 0.0, (case.task.id, verdict)

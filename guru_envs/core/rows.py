@@ -213,12 +213,12 @@ def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
         ValueError: when the row lacks the fields a verifier needs, or no family claims its source.
     """
     try:
-        return _from_row(row, _catalog(cat))
+        return _from_row(row, cat)
     except RecursionError:  # JSON (or numpy) nested deeper than any decoder or family parser goes
         raise ValueError("the row's data is nested too deeply to read") from None
 
 
-def _from_row(row: dict[str, Any], cat: Catalog) -> Task:
+def _from_row(row: dict[str, Any], cat: Catalog | None) -> Task:
     if not isinstance(row, dict):
         raise ValueError(f"a dataset row must be a dict, got {type(row).__name__}")
     extra = row.get("extra_info") or {}
@@ -233,6 +233,7 @@ def _from_row(row: dict[str, Any], cat: Catalog) -> Task:
         raise ValueError("dataset row has no data_source")
     if "reward_model" not in row and isinstance(row.get("reward_spec"), dict):
         row = {**row, "reward_model": row["reward_spec"]}  # SkyRL's name for the same field
+    cat = _catalog(cat)
     spec = cat.route(source)
     scoring = _row_scoring(extra)
     family = _row_family(cat, spec, scoring)

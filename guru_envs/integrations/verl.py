@@ -11,8 +11,9 @@ manager passes lists under plural names. Point verl at this file::
 (``python -c "import guru_envs.integrations.verl as m; print(m.__file__)"`` prints the path.) Rows
 written by ``guru export`` carry the exact task in ``extra_info.guru``; other GURU rows are routed
 by ``data_source`` to the family that reads them. verl does not hand the prompt to a reward
-function, so a row without ``extra_info.guru`` scores only where its family reads what it needs
-from ``ground_truth`` and ``extra_info``.
+function; a row of ours that lost ``extra_info.guru`` still scores as the task does, from its
+``ground_truth``, ``extra_info.guru_scoring`` and (where the verdict reads the prompt)
+``extra_info.question`` (see :mod:`guru_envs.core.rows` and docs/integrations.md).
 """
 
 from __future__ import annotations

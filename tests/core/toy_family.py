@@ -1,7 +1,16 @@
 """A test-only family (sums of two integers) that exercises the core contract without any real domain."""
 
 from guru_envs.core.family import Problem, TaskFamily
-from guru_envs.verify import Score, all_boxed, final_answer, last_boxed, parse_number, read_claim
+from guru_envs.verify import (
+    Score,
+    all_boxed,
+    final_answer,
+    last_boxed,
+    parse_number,
+    read_claim,
+    strip_think,
+)
+from guru_envs.verify.claim import words_of
 
 MANIFEST = """
 id = "guru-test/Toy-v0"
@@ -45,10 +54,16 @@ class SumFamily(TaskFamily):
         return [f"So \\boxed{{{task.answer + 1}}}.", f"The answer is {task.answer}."]
 
     def score(self, task, response):
-        pick = final_answer(all_boxed(response), same=lambda a, b: parse_number(a) == parse_number(b))
+        """The shared rules, applied as every family should apply them.
+
+        The boxes after the reasoning; one final answer among them (repeats fine, different answers
+        refused); that answer one claim (a hedge, a negation or a word the question does not use refused);
+        then the comparison.
+        """
+        pick = final_answer(all_boxed(strip_think(response)), same=_same_number)
         if pick.text is None:
             return Score.wrong(None, pick.refused or "no boxed answer")
-        claim = read_claim(pick.text)
+        claim = read_claim(pick.text, allow=words_of(task.prompt))
         if claim.refused:
             return Score.wrong(pick.text, claim.refused)
         value = parse_number(claim.text)
@@ -57,6 +72,12 @@ class SumFamily(TaskFamily):
         if self.partial_credit and value is not None and abs(value - task.answer) == 1:
             return Score.partial(0.5, pick.text, "off by one")
         return Score.wrong(pick.text, "wrong number", feedback=f"{pick.text} is wrong")
+
+
+def _same_number(a: str, b: str) -> bool:
+    """Two boxes give the same answer when both read as the same number (two unreadable boxes do not)."""
+    x = parse_number(a)
+    return x is not None and x == parse_number(b)
 
 
 class RowVerifier(SumFamily):

@@ -23,6 +23,7 @@ Stdlib-only; shipped to the worker as bytecode.
 from __future__ import annotations
 
 import _signal
+import _socket
 import array
 import fcntl
 import marshal
@@ -124,10 +125,11 @@ def hand_over_mount_namespace(keep_fd: int) -> None:
     torn down by the execution's own exit, as before.
     """
     ns = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM, 0, keep_fd)
+    # ``_socket`` and its plain-int constants: the enum-based ``socket`` wrappers touch ~25 more pages.
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM, 0, keep_fd)
     try:
         rights = ns.to_bytes(4, sys.byteorder)
-        sock.sendmsg([b"m"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, rights)], socket.MSG_DONTWAIT)
+        sock.sendmsg([b"m"], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)], _socket.MSG_DONTWAIT)
     except OSError:
         pass
     finally:

@@ -162,7 +162,6 @@ def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict
     for key in ("readonly", "cgroups", "cpu", "errors"):  # host paths: no business of a child's memory
         cfg.pop(key, None)
     compile("pass", "<warm-up>", "exec")
-    linux.copy_file_page_tables_on_fork()
     gc.collect()
     gc.freeze()
     linux.libc.malloc_trim(0)

@@ -235,51 +235,6 @@ def replace_file(dirfd: int, name: str, data: bytes, mode: int = 0o644) -> None:
         os.close(fd)
 
 
-# ------------------------------------------------------------------------------ forking cheaply
-
-PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
-libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-_page_tables_copied: set[int] = set()  # start addresses of the mappings already prepared
-
-
-def copy_file_page_tables_on_fork() -> int:
-    """Make ``fork`` hand children the page tables of this process's read-only file mappings.
-
-    The kernel does not copy the page-table entries of a private file mapping that has no anonymous
-    page (the child can fault them in again), so every forked child re-faults the interpreter's code
-    and read-only data it runs: ~60 faults for a trivial test (each maps 16 pages), ~1.5 us each on
-    these VMs, where copying the entries costs ~40 ns a page at fork. One anonymous copy of the first
-    page of each such mapping (same bytes: the page is made writable for one write of its own value,
-    then given back its protection) makes the kernel copy them. Trusted start-up code only; a mapping
-    the kernel will not make writable (a W^X policy) is left as it is. Returns how many were prepared.
-    """
-    try:
-        with open("/proc/self/maps", "rb") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return 0
-    done = 0
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 6 or not fields[5].startswith(b"/"):
-            continue
-        perms = fields[1]
-        if perms[:1] != b"r" or perms[1:2] == b"w" or perms[3:4] != b"p":
-            continue
-        lo, hi = (int(x, 16) for x in fields[0].split(b"-"))
-        if lo in _page_tables_copied:
-            continue
-        prot = PROT_READ | (PROT_EXEC if perms[2:3] == b"x" else 0)
-        if libc.mprotect(lo, hi - lo, prot | PROT_WRITE) != 0:
-            continue
-        cell = ctypes.c_char.from_address(lo)
-        cell.value = cell.value
-        check(libc.mprotect(lo, hi - lo, prot), "mprotect")
-        _page_tables_copied.add(lo)
-        done += 1
-    return done
-
-
 # ------------------------------------------------------------------------------ privileges
 
 

@@ -5,7 +5,7 @@ import pytest
 
 import guru_envs
 from guru_envs.core.task import Task
-from guru_envs.testing import check_env, check_family
+from guru_envs.testing import check_family, check_guru_env
 
 GENERATORS = ["strings", "arrays", "numbers", "algorithms", "humaneval"]
 CATALOG = guru_envs.catalog()
@@ -52,8 +52,8 @@ def test_contract_many_seeds(name):
 
 
 def test_env_contract():
-    check_env("guru/Code-v0")
-    check_env("guru/Code.arrays-v0", difficulty=5)
+    check_guru_env("guru/Code-v0")
+    check_guru_env("guru/Code.arrays-v0", difficulty=5)
 
 
 def test_same_seed_same_problem_in_both_modes():

@@ -8,7 +8,7 @@ from guru_envs.core.registry import catalog
 from guru_envs.core.scoring import score
 from guru_envs.logic import common, ordering, zebra
 from guru_envs.logic.common import GenerationError
-from guru_envs.testing import check_env, check_family
+from guru_envs.testing import check_family, check_guru_env
 
 GENERATORS = ["zebra", "ordering", "graph", "knights_knaves", "sudoku", "arc_procedural", "arc_agi"]
 
@@ -31,7 +31,7 @@ def test_family_contract_many_seeds(name):
 
 @pytest.mark.parametrize("env_id", ["guru/Logic-v0", *[f"guru/Logic.{n}-v0" for n in GENERATORS]])
 def test_env_contract(env_id):
-    check_env(env_id)
+    check_guru_env(env_id)
 
 
 HOSTILE = {

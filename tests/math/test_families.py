@@ -3,7 +3,7 @@
 import pytest
 
 import guru_envs
-from guru_envs.testing import check_env, check_family
+from guru_envs.testing import check_family, check_guru_env
 
 FAMILIES = [
     "arithmetic",
@@ -44,8 +44,8 @@ def test_family_contract_thousands_of_seeds(name):
 
 
 def test_math_env_contract():
-    check_env("guru/Math-v0")
-    check_env("guru/Math.quadratic-v0", difficulty=5)
+    check_guru_env("guru/Math-v0")
+    check_guru_env("guru/Math.quadratic-v0", difficulty=5)
 
 
 def test_level_one_is_two_digit_arithmetic():

@@ -12,7 +12,7 @@ import guru_envs
 from guru_envs.core.registry import catalog
 from guru_envs.core.task import Task
 from guru_envs.science.common import ScienceFamily, other_unit, quantity_text
-from guru_envs.testing import check_env, check_family
+from guru_envs.testing import check_family, check_guru_env
 from guru_envs.verify.units import parse_unit
 
 SUBJECTS = [
@@ -55,11 +55,13 @@ def test_contract_kit_multiple_choice_and_stated_units(name):
     "env_id", ["guru/Science-v0", "guru/Science.chemistry-v0", "guru/Science.multiple_choice-v0"]
 )
 def test_env_contract(env_id):
-    check_env(env_id)
+    check_guru_env(env_id)
 
 
 def test_env_family_options_reach_the_family():
-    check_env("guru/Science-v0", families=["optics", "genetics"], family_options={"optics": {"choices": 5}})
+    check_guru_env(
+        "guru/Science-v0", families=["optics", "genetics"], family_options={"optics": {"choices": 5}}
+    )
 
 
 def boxed(text: str) -> str:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import guru_envs
-from guru_envs.testing import check_env, check_family
+from guru_envs.testing import check_family, check_guru_env
 
 GENERATORS = [
     "program_output",
@@ -93,9 +93,9 @@ def test_a_perturbed_reference_scores_zero(name):
 
 
 def test_env_contract():
-    check_env("guru/Simulation-v0")
+    check_guru_env("guru/Simulation-v0")
     for env_id in CATALOG.envs["guru/Simulation-v0"].family_ids().values():
-        check_env(env_id, seeds=(0, 1, 2))
+        check_guru_env(env_id, seeds=(0, 1, 2))
 
 
 _DUMP = """

@@ -6,7 +6,7 @@ import gymnasium as gym
 import pytest
 
 from guru_envs import Task, catalog
-from guru_envs.testing import check_env
+from guru_envs.testing import check_guru_env
 
 FAMILIES = [
     "lookup",
@@ -29,13 +29,15 @@ def test_manifest_loads():
 
 
 def test_domain_env():
-    check_env("guru/Tabular-v0")
-    check_env("guru/Tabular-v0", difficulty=5, family_options={f: {"table_format": "html"} for f in FAMILIES})
+    check_guru_env("guru/Tabular-v0")
+    check_guru_env(
+        "guru/Tabular-v0", difficulty=5, family_options={f: {"table_format": "html"} for f in FAMILIES}
+    )
 
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_single_family_env(name):
-    check_env(f"guru/Tabular.{name}-v0", seeds=(0, 1, 2), difficulty=(1, 5))
+    check_guru_env(f"guru/Tabular.{name}-v0", seeds=(0, 1, 2), difficulty=(1, 5))
 
 
 def test_multi_turn_feedback():

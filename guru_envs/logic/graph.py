@@ -26,8 +26,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): ``<name> is <word>`` must name the fact's own person (the right trait on the
-    wrong person scored 1); several different answer blocks score 0.
+    v0 (unreleased): ``<name> is <word>`` must name the fact's own person (the right trait on the wrong person
+        scored 1); several different answer blocks score 0 (issue 17).
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): text answers are read as a whole (a hedge such as "Alice is a knight or a
-    knave" scores 0 instead of being read as its first half; "Knights: A. Knaves: B." is accepted);
-    unknown names, repeated keys and several different answer blocks score 0.
+    v0 (unreleased): text answers are read as a whole (a hedge such as "Alice is a knight or a knave" scores 0
+        instead of being read as its first half; "Knights: A. Knaves: B." is accepted); unknown names,
+        repeated keys and several different answer blocks score 0 (issue 17).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): several different answer blocks score 0 (the last one was read).
+    v0 (unreleased): several different answer blocks score 0 (the last one was read) (issue 17).
 """
 
 from __future__ import annotations

@@ -41,9 +41,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): a grid must be one assignment (see Answer format); extra, contradictory or
-    out-of-range rows, duplicate or unknown columns and several different answer blocks score 0
-    instead of being read past.
+    v0 (unreleased): a grid must be one assignment (see Answer format): extra, contradictory or out-of-range
+        rows, duplicate or unknown columns, repeated keys and several different answer blocks score 0 instead
+        of being read past (issue 17).
 """
 
 from __future__ import annotations

@@ -24,11 +24,12 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    next (issue 17, scoring only; the lead assigns the version): the answer must be one claim (a label
-    only when a unit or a word of the question; hedges, negations, scale words and false equations
-    score 0), a plain number where the reference is one (``83 - 52`` or ``\\binom{5}{2}`` scores 0), and
-    not a copy of the question in any order or grouping; a set no longer matches an ordered tuple;
-    several boxes that each give one solution make a set. Generated tasks are unchanged.
+    v0 (unreleased): scoring only, generated tasks unchanged. The answer must be one claim: hedges, negations,
+        scale words, false equations, LaTeX connectives (``\\lor``, ``\\mid``, ``\\pm``) and values set apart
+        by spacing score 0, and a label is dropped only when a unit or a word of the question; a plain number
+        where the reference is one (``83 - 52`` scores 0); no copy of the question in any order or grouping; a
+        set is not a tuple; boxes that each give one solution make a set; malformed formulas never reach the
+        symbolic checker (issue 17).
 """
 
 from __future__ import annotations

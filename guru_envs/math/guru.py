@@ -24,12 +24,13 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    next (issue 17; the lead assigns the version): the answer must be one claim (a label only when a
-    unit or a word of the question; hedges, negations, scale words and false equations score 0); copies
-    of the question's math in any order or grouping (``-52 + 83``, ``(83 - 52) + 0``) score 0; notation
-    the symbolic checker would read only in part is refused; a set no longer matches an ordered tuple;
-    several boxes that each give one solution make a set; more answer forms are read (``\\boxed 3``,
-    ``0.\\overline{3}``, ``\\sin 60^\\circ``, ``x >= 5``, decimal commas, ``pct``, bracketed matrices).
+    v0 (unreleased): the answer must be one claim: hedges, negations, scale words, false equations, LaTeX
+        connectives (``\\lor``, ``\\mid``, ``\\pm``) and values set apart by spacing score 0, and a label is
+        dropped only when a unit or a word of the question; no copy of the question's math in any order or
+        grouping (``-52 + 83``); a set is not a tuple; boxes that each give one solution make a set; malformed
+        formulas never reach the symbolic checker; more answer forms are read (``\\boxed 3``,
+        ``0.\\overline{3}``, ``\\sin 60^\\circ``, ``x >= 5``, decimal commas, ``pct``, bracketed matrices)
+        (issue 17).
 """
 
 from __future__ import annotations

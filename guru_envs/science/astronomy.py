@@ -22,10 +22,11 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: golds use the constants the prompts state (Earth's mass 5.972e24 kg, 1 AU = 1.496e8 km); a parallax
-        in arcseconds is shown exactly (v0 rounded it to 3 figures, up to 0.3 % from the value solved);
-        answers must be one claim (hedges, negations, scale words, false equations and several different
-        boxes score 0; a label after a count only when the question uses it).
+    v0 (unreleased): golds use the constants the prompts state (Earth's mass 5.972e24 kg, 1 AU = 1.496e8 km);
+        a parallax in arcseconds is shown exactly (it was rounded to 3 figures, up to 0.3 % from the value
+        solved); answers must be one claim (hedges, negations, scale words, false equations, LaTeX connectives
+        such as ``\\lor`` or ``\\pm``, values set apart by spacing and several different boxes score 0; a
+        label after a count only when the question uses it) (issue 17).
 """
 
 from __future__ import annotations

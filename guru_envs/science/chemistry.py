@@ -24,12 +24,13 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: moles from mass, reaction mass, molarity and reaction gas volume read a mass given in grams as
-        grams (v0 multiplied it by 1000, so those golds, and some multiple-choice keys, were 1000x off);
-        problems are solved with the molar masses they state (4 figures); a dilution's target concentration
-        is shown exactly (v0 rounded 0.1625 M to 0.163 M); multiple-choice pH options show 2 decimals;
-        answers must be one claim (hedges, negations, scale words, false equations and several different
-        boxes score 0; a label after a count only when the question uses it).
+    v0 (unreleased): moles from mass, reaction mass, molarity and reaction gas volume read a mass given in
+        grams as grams (it was multiplied by 1000, so those golds, and some multiple-choice keys, were 1000x
+        off); problems are solved with the molar masses they state (4 figures); a dilution's target
+        concentration is shown exactly (0.1625 M was rounded to 0.163 M); multiple-choice pH options show 2
+        decimals; answers must be one claim (hedges, negations, scale words, false equations, LaTeX
+        connectives such as ``\\lor`` or ``\\pm``, values set apart by spacing and several different boxes
+        score 0; a label after a count only when the question uses it) (issue 17).
 """
 
 from __future__ import annotations

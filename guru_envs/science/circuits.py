@@ -22,8 +22,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: answers must be one claim (hedges, negations, scale words, false equations and several different
-        boxes score 0; a label after a count only when the question uses it).
+    v0 (unreleased): answers must be one claim (hedges, negations, scale words, false equations, LaTeX
+        connectives such as ``\\lor`` or ``\\pm``, values set apart by spacing and several different boxes
+        score 0; a label after a count only when the question uses it) (issue 17).
 """
 
 from __future__ import annotations

@@ -23,10 +23,11 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: pressures use the stated sea-level pressure (101.3 kPa, was 101.325); multiple-choice temperatures are
-        shown to 0.1 degree (v0 showed 3 figures, so kelvin options could be 1 K apart); answers must be one
-        claim (hedges, negations, scale words, false equations and several different boxes score 0; a label
-        after a count only when the question uses it).
+    v0 (unreleased): pressures use the stated sea-level pressure (101.3 kPa, was 101.325); multiple-choice
+        temperatures are shown to 0.1 degree (3 figures were shown, so kelvin options could be 1 K apart);
+        answers must be one claim (hedges, negations, scale words, false equations, LaTeX connectives such as
+        ``\\lor`` or ``\\pm``, values set apart by spacing and several different boxes score 0; a label after
+        a count only when the question uses it) (issue 17).
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: one letter: hedged or stuffed letters, and boxes or statements that disagree, score 0.
+    v0 (unreleased): one letter: hedged or stuffed letters, and boxes or statements that disagree, score 0
+        (issue 17).
 """
 
 from __future__ import annotations

@@ -24,9 +24,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: the subject families' v1 golds; options are shown to the precision the free answer asks for
-        (decimals for pH and temperatures); answers must be one claim (hedges, negations, scale words, false
-        equations and several different boxes score 0; a label after a count only when the question uses it).
+    v0 (unreleased): the subject families' new golds; options are shown to the precision the free answer asks
+        for (decimals for pH and temperatures); hedged or stuffed letters score 0 (issue 17).
 """
 
 from __future__ import annotations

@@ -21,10 +21,11 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: photon energies and radio wavelengths are solved with the constants the prompt states (h, c = 3.00e8
-        m/s, 1 eV); multiple-choice options are shown to the precision the free answer asks for; answers must
-        be one claim (hedges, negations, scale words, false equations and several different boxes score 0; a
-        label after a count only when the question uses it).
+    v0 (unreleased): photon energies and radio wavelengths are solved with the constants the prompt states (h,
+        c = 3.00e8 m/s, 1 eV); multiple-choice options are shown to the precision the free answer asks for;
+        answers must be one claim (hedges, negations, scale words, false equations, LaTeX connectives such as
+        ``\\lor`` or ``\\pm``, values set apart by spacing and several different boxes score 0; a label after
+        a count only when the question uses it) (issue 17).
 """
 
 from __future__ import annotations

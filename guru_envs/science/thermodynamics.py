@@ -23,12 +23,13 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: isothermal work shows the final volume exactly (v0 rounded it to 3 figures, so the volume ratio
-        read from the prompt could differ from the one the gold used by up to 0.5 %); radiated power uses
-        the stated σ = 5.67e-8; multiple-choice temperatures are shown to 0.1 degree (v0 showed 3 figures,
-        so options in kelvin could read 314, 315 and 316 K); answers must be one claim (hedges, negations,
-        scale words, false equations and several different boxes score 0; a label after a count only when the
-        question uses it).
+    v0 (unreleased): isothermal work shows the final volume exactly (it was rounded to 3 figures, so the
+        volume ratio read from the prompt could differ from the one the gold used by up to 0.5 %); radiated
+        power uses the stated σ = 5.67e-8; multiple-choice temperatures are shown to 0.1 degree (3 figures
+        were shown, so options in kelvin could read 314, 315 and 316 K); answers must be one claim (hedges,
+        negations, scale words, false equations, LaTeX connectives such as ``\\lor`` or ``\\pm``, values set
+        apart by spacing and several different boxes score 0; a label after a count only when the question
+        uses it) (issue 17).
 """
 
 from __future__ import annotations

@@ -35,9 +35,10 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v1: one claim (hedges, negations, false equations, several different boxes score 0); dimensionless
-        units compared by kind (angles, percentages); no absolute slack on tiny values; judge pre-check
-        against disguised verdicts and injections, the answer sent as a JSON string, strict verdict line.
+    v0 (unreleased): one claim (hedges, negations, false equations, values set apart by spacing and several
+        different boxes score 0); dimensionless units compared by kind (angles, percentages); no absolute
+        slack on tiny values; judge pre-check against disguised verdicts and injections, the answer sent as a
+        JSON string, strict verdict line (issue 17).
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): several different fenced or boxed answers score 0 (the last was read); a
-    2D grid may be a tuple of row strings.
+    v0 (unreleased): several different fenced or boxed answers score 0 (the last was read); a 2D grid may be a
+        tuple of row strings (issue 17).
 """
 
 from __future__ import annotations

@@ -33,9 +33,9 @@ Scoring:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): one exact claim. Answers under the wrong wrapper key, with extra keys,
-    with repeated keys, several disagreeing answers, a set for an array and a number of the other type
-    (``25.0`` for ``25``) score 0; answers are capped at 50,000 characters (200,000 before).
+    v0 (unreleased): one exact claim: answers under the wrong wrapper key, with extra or repeated keys,
+        several disagreeing answers, a set for an array and a number of the other type (``25.0`` for ``25``)
+        score 0; answers are capped at 50,000 characters (200,000 before) (issue 17).
 """
 
 from __future__ import annotations

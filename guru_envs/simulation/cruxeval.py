@@ -36,8 +36,8 @@ Scoring:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): keyword-argument calls of output prediction are accepted when they bind to
-    the prompt's input; several different assertions, ``True`` for ``1`` and ``3`` for ``3.0`` score 0.
+    v0 (unreleased): keyword-argument calls of output prediction are accepted when they bind to the prompt's
+        input; several different assertions, ``True`` for ``1`` and ``3`` for ``3.0`` score 0 (issue 17).
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): several different answers and repeated keys score 0; ``f``'s result must have
-    the target's types (a float near an integer target no longer matches).
+    v0 (unreleased): several different answers and repeated keys score 0; ``f``'s result must have the
+        target's types (a float near an integer target no longer matches) (issue 17).
 """
 
 from __future__ import annotations

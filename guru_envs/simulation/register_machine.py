@@ -25,9 +25,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    Unreleased (issue 17): the answer must be one exact claim (:mod:`.answers`): several different
-    fenced or boxed answers, repeated JSON keys, a set for a list and a number of another type
-    (``3.0`` for ``3``) score 0.
+    v0 (unreleased): the answer must be one exact claim (:mod:`.answers`): several different fenced or boxed
+        answers, repeated JSON keys, a set for a list and a number of another type (``3.0`` for ``3``) score 0
+        (issue 17).
 """
 
 from __future__ import annotations

@@ -23,10 +23,11 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    next (issue 17, scoring only; the lead assigns the version): a number must be one claim (its
-    trailing text a unit or a word of the prompt; hedges, negations and scale words the prompt does not
-    use score 0); several different boxes score 0 (repeats are fine; boxes that each give one item make
-    the set); scientific notation and space thousands separators are read. Generated tasks are unchanged.
+    v0 (unreleased): scoring only, generated tasks unchanged. A number must be one claim: its trailing text a
+        unit or a word of the prompt; hedges, negations, scale words the prompt does not use, LaTeX
+        connectives (``\\lor``, ``\\pm``), values side by side and several different boxes score 0 (repeats
+        are fine; boxes that each give one item make the set); ``10^5`` and ``~7`` are no longer read as 10
+        and 7; scientific notation and space thousands separators are read (issue 17).
 """
 
 from __future__ import annotations

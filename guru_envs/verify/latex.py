@@ -28,6 +28,7 @@ import logging
 import re
 import signal
 import threading
+import unicodedata
 from collections.abc import Iterator
 from fractions import Fraction
 from math import gcd
@@ -117,6 +118,17 @@ _UNICODE = str.maketrans(
         "\u2208": "\\in ",
         "\u2205": "\\emptyset ",
         "\u00a0": " ",
+        "\u2248": "\\approx ",
+        "\u223c": "\\sim ",
+        "\u2026": "\\ldots ",
+        "\u22ef": "\\cdots ",
+        "\u2228": "\\lor ",
+        "\u2227": "\\land ",
+        "\u00ac": "\\neg ",
+        "\u2223": "\\mid ",
+        "\u2229": "\\cap ",
+        "\u2192": "\\to ",
+        "\u21d2": "\\Rightarrow ",
     }
 )
 _DEGREE_RE = re.compile(
@@ -967,6 +979,9 @@ def _malformed(given: str) -> str | None:
     an operator or function missing its operand (``7 \\times``, ``\\cup 7``, ``7 \\sin``), and unpaired
     ``\\lfloor``/``\\lceil``/``\\begin``.
     """
+    odd = next((ch for ch in given if ord(ch) > 127 and unicodedata.category(ch)[0] in "SP"), None)
+    if odd is not None or "'" in given:  # ⊕, ≺ ... and primes, which math-verify drops
+        return f"the answer uses notation that is not checked: {odd or chr(39)!r}"
     try:
         tokens = tokenize(given)
     except Unsupported:
@@ -1476,7 +1491,7 @@ def _single_item(box: str) -> bool:
     return struct[0] not in ("list", "union", "unknown", "huge")
 
 
-_APPROX_START = re.compile(r"\s*~\s*[-+.\d\\]")
+_APPROX_START = re.compile(r"\s*~\s*[-+.\d\\(\[{|]")
 
 
 @functools.lru_cache(maxsize=16_384)

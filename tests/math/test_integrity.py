@@ -337,3 +337,26 @@ def test_powers_of_functions_are_decided_without_sympy():
     assert verdict.equal and verdict.method == "value", verdict
     assert not check_answer("\\sin^2 x + \\cos^2 x", "2").equal
     assert check_answer("\\cos^{2} x", "1 - \\sin^2 x").method == "value"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("7 ⊕ 0", "7"),  # math-verify drops symbols it does not know
+        ("0 ⊕ 7", "7"),
+        ("7 ≈ 8", "7"),
+        ("7 ∨ 8", "7"),
+        ("7 ∧ 8", "7"),
+        ("7 … 8", "7"),
+        ("7 ∣ 8", "7"),
+        ("¬ 7", "7"),
+        ("7 → 8", "7"),
+        ("7'", "7"),  # a prime is dropped too
+        ("- 2 i, 2 i'", "- 2 i, 2 i"),
+        ("~ (24, 13)", "(24, 13)"),  # approximately, however it is bracketed
+        ("~[1, 2]", "[1, 2]"),
+    ],
+)
+def test_unicode_connectives_primes_and_tildes_are_refused(answer, reference):
+    score = score_boxed_answer(boxed(answer), reference)
+    assert score.reward == 0.0, score

@@ -74,6 +74,14 @@ def hostile_responses(task: Task, wrongs: list[str], truth: str) -> list[str]:
     if boxed is not None:
         head, _, tail = ref.rpartition(f"\\boxed{{{boxed}}}")
         out += [f"{head}\\boxed{{{boxed} {w}}}{tail}" for w in words]
+    shown = task.meta.get("examples")
+    if task.domain == "code" and task.meta.get("io") == "call" and shown:  # fails a test the prompt shows
+        name, example = task.answer["fn_name"], repr(task.answer["inputs"][shown[0]])
+        code = ref.rsplit("```python\n", 1)[1].split("```")[0]
+        out.append(
+            f"```python\n{code}\n_reference = {name}\n\n\ndef {name}(*args):\n"
+            f"    return None if repr(list(args)) == {example!r} else _reference(*args)\n```"
+        )
     tag = re.search(r"<answer>(.*?)</answer>", ref, re.DOTALL)
     if tag is not None:
         out += [ref.replace(tag.group(0), f"<answer>{n} is {tag.group(1)}</answer>") for n in names]

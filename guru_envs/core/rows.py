@@ -312,15 +312,21 @@ def _plain_ground_truth(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _no_prompt(prompt: Any) -> bool:
-    """Whether a row's ``prompt`` field is missing or empty (verl passes none to a reward function)."""
+    """Whether a row's ``prompt`` is missing, or only messages with empty content (none, for scoring).
+
+    verl passes no prompt to a reward function; a SkyRL env without ``raw_prompt`` gets one empty message.
+    """
     if prompt is None:
         return True
     if isinstance(prompt, str):
         return not prompt.strip()
-    try:
-        return len(prompt) == 0
-    except TypeError:
+    if hasattr(prompt, "tolist"):
+        prompt = prompt.tolist()
+    if not isinstance(prompt, list | tuple):
         return False
+    return all(
+        isinstance(m, dict) and isinstance(m.get("content"), str) and not m["content"].strip() for m in prompt
+    )
 
 
 def task_from_skyrl_extras(extras: dict[str, Any], cat: Catalog | None = None) -> Task:

@@ -301,3 +301,19 @@ def test_a_ground_truth_nested_too_deeply_scores_zero_with_a_reason():
         short["data_source"], task.reference_response, deep, short["extra_info"], details=True
     )
     assert out["score"] == 0.0
+
+
+@pytest.mark.parametrize("domain, name", [("logic", "graph"), ("tabular", "lookup"), ("code", "arrays")])
+def test_skyrl_extras_without_the_guru_key(domain, name):
+    """A SkyRL env gets every column but the prompt (``extras``); without ``extra_info.guru`` the task
+    is rebuilt from ``reward_spec`` and ``extra_info`` and scores as the exported one."""
+    from guru_envs.core.rows import task_from_skyrl_extras, to_skyrl_row
+
+    task = sample(domain, name, 4, 1)
+    row = to_skyrl_row(task)
+    extras = {k: v for k, v in row.items() if k not in ("prompt", "env_class")}
+    extras["extra_info"] = {k: v for k, v in extras["extra_info"].items() if k != "guru"}
+    back = task_from_skyrl_extras(extras)
+    assert back.answer == task.answer
+    for response in [task.reference_response, *catalog().family_for(task).wrong_responses(task)]:
+        assert verdict(score(back, response)) == verdict(score(task, response))

@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import _signal
 import _socket
-import array
 import fcntl
 import marshal
 import os
 import resource
 import select
 import signal
-import socket
 import sys
 import traceback
 
@@ -65,14 +63,30 @@ class Child:
         self.pidfd = -1
 
 
-def recv_with_fds(sock: socket.socket, max_fds: int, flags: int = 0) -> tuple[bytes, list[int]]:
-    """One message and the file descriptors sent with it (``socket.recv_fds`` ignores ``flags`` in 3.11)."""
-    msg, ancillary, _, _ = sock.recvmsg(1 << 16, socket.CMSG_SPACE(max_fds * 4), flags)
-    fds = array.array("i")
+# The worker's processes use ``_socket`` directly: the ``socket`` module would bring ``selectors`` and the
+# ``array`` extension into the image every sandboxed process is forked from (each shared library adds
+# five mappings, which every fork and every exit pays for: ~8 us a library per test on these VMs).
+
+
+def fds_of(data: bytes) -> list[int]:
+    """The descriptors in the data of an ``SCM_RIGHTS`` message (native ints)."""
+    return [int.from_bytes(data[i : i + 4], sys.byteorder, signed=True) for i in range(0, len(data) - 3, 4)]
+
+
+def send_with_fds(sock: _socket.socket, data: bytes, fds: list[int]) -> None:
+    """One message with file descriptors attached (``SCM_RIGHTS``)."""
+    rights = b"".join(fd.to_bytes(4, sys.byteorder) for fd in fds)
+    sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
+
+
+def recv_with_fds(sock: _socket.socket, max_fds: int, flags: int = 0) -> tuple[bytes, list[int]]:
+    """One message and the file descriptors sent with it."""
+    msg, ancillary, _, _ = sock.recvmsg(1 << 16, _socket.CMSG_SPACE(max_fds * 4), flags)
+    fds: list[int] = []
     for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
-    return msg, list(fds)
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds += fds_of(data)
+    return msg, fds
 
 
 def child_error() -> None:
@@ -125,7 +139,6 @@ def hand_over_mount_namespace(keep_fd: int) -> None:
     torn down by the execution's own exit, as before.
     """
     ns = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-    # ``_socket`` and its plain-int constants: the enum-based ``socket`` wrappers touch ~25 more pages.
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM, 0, keep_fd)
     try:
         rights = ns.to_bytes(4, sys.byteorder)
@@ -160,7 +173,7 @@ class Children:
 
     # -- in the zygote --------------------------------------------------------------------------
 
-    def zygote_main(self, sock: socket.socket) -> None:
+    def zygote_main(self, sock: _socket.socket) -> None:
         """Fork children on request, each pid 1 of a new pid namespace; report their exits."""
         null = os.open("/dev/null", os.O_RDWR)
         os.dup2(null, 0)  # no copy of the scorer's pipes: it must see EOF when the worker goes
@@ -207,7 +220,7 @@ class Children:
                 pidfd = os.pidfd_open(pid)
                 children[pidfd] = pid
                 poller.register(pidfd, select.POLLIN)
-                socket.send_fds(sock, [marshal.dumps({"op": "forked", "pid": pid})], [pidfd])
+                send_with_fds(sock, marshal.dumps({"op": "forked", "pid": pid}), [pidfd])
 
     def fork_child(self, role: str, area: area_mod.Area, fds: dict[int, int]) -> int:
         """Fork a child that prepares itself, waits for its job on ``CTL_FD`` and runs it."""

@@ -16,7 +16,6 @@ This module is stdlib-only: the pool ships it to the sandbox worker as bytecode,
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 from typing import Any
@@ -24,12 +23,24 @@ from typing import Any
 # Sandboxed code runs in the same process as the encoder and may rebind builtins or module attributes;
 # the encoder keeps its own references, taken when the module is loaded.
 _type, _id, _isinstance, _hex, _repr = type, id, isinstance, hex, repr
-_isfinite, _b64encode = math.isfinite, base64.b64encode
+_isfinite = math.isfinite
 _set, _map, _min, _max, _list = set, map, min, max, list
 
 MAX_DEPTH = 200  # nesting depth of one value; deeper is refused (and bounds the recursion below)
 _SAFE_INT = 2**53  # ints beyond this travel as hex text: exact, and free of int_max_str_digits
 _TAGS = ("$int", "$float", "$tuple", "$set", "$frozenset", "$bytes", "$complex", "$dict")
+
+
+def _base64() -> Any:
+    """``base64``, imported on first use (for the rare bytes value).
+
+    In the sandbox worker it would add two shared libraries (``binascii``, ``libz``) to the image every
+    test's process is forked from. A submission that replaced ``sys.modules["base64"]`` only garbles its own returned value, which it
+    could have returned wrong anyway; arguments are decoded before any of it runs.
+    """
+    import base64
+
+    return base64
 
 
 class Unserialisable(ValueError):
@@ -77,7 +88,7 @@ def _enc(x: Any, depth: int, path: set[int]) -> Any:
         finally:
             path.discard(key)
     if t is bytes or t is bytearray:
-        return {"$bytes": _b64encode(bytes(x)).decode("ascii")}
+        return {"$bytes": _base64().b64encode(bytes(x)).decode("ascii")}
     if t is complex:
         return {"$complex": [_enc(x.real, depth + 1, path), _enc(x.imag, depth + 1, path)]}
     return _enc(_reduce_subclass(x), depth, path)
@@ -179,7 +190,7 @@ def _dec_tag(tag: str, body: Any, depth: int) -> Any:
     if tag == "$bytes":
         if type(body) is not str:
             raise DecodeError("bad $bytes")
-        return base64.b64decode(body.encode("ascii"), validate=True)
+        return _base64().b64decode(body.encode("ascii"), validate=True)
     if type(body) is not list:
         raise DecodeError(f"bad {tag}")
     if tag == "$complex":

@@ -24,12 +24,11 @@ reported as such: use it only for trusted code.
 
 from __future__ import annotations
 
+import _socket
 import _thread
-import array
 import marshal
 import os
 import signal
-import socket
 import sys
 import time
 import traceback
@@ -93,11 +92,11 @@ class Server:
         self.want_spares = spares if cfg.get("prefork", True) else 0
         self.spares: list[child.Child] = []
         self.awaiting_pid: list[child.Child] = []  # asked of the zygote, in order; its replies come in order
-        self.zygote: socket.socket | None = None
+        self.zygote: _socket.socket | None = None
         self.zygote_pid = 0
         self.exits: dict[int, tuple] = {}  # pid -> (wait status, cpu s, maxrss kB)
         # References to the children's mount namespaces, released once each child is gone (see release).
-        self.keep: socket.socket | None = None
+        self.keep: _socket.socket | None = None
         self.kept: dict[int, int] = {}  # pid -> namespace fd
         self.release_w = -1
         self.handed = self.released = 0
@@ -135,7 +134,7 @@ class Server:
         request = {"role": role, "base": area.base, "uid": area.uid, "detached": area.detached}
         request["targets"] = list(fds)
         try:
-            socket.send_fds(self.zygote, [marshal.dumps(request)], [area.fd, *fds.values()])
+            child.send_with_fds(self.zygote, marshal.dumps(request), [area.fd, *fds.values()])
         except OSError as exc:
             raise _ZygoteGone(f"the zygote is gone: {exc}") from None
         self.awaiting_pid.append(kid)
@@ -160,7 +159,7 @@ class Server:
     def _from_zygote(self, block: bool) -> bool:
         """Handle one message of the zygote (a child forked or exited); False if none was waiting."""
         try:
-            msg, fds = child.recv_with_fds(self.zygote, 1, 0 if block else socket.MSG_DONTWAIT)
+            msg, fds = child.recv_with_fds(self.zygote, 1, 0 if block else _socket.MSG_DONTWAIT)
         except BlockingIOError:
             return False
         except InterruptedError:
@@ -190,8 +189,8 @@ class Server:
         Without them the exit of an execution's pid 1 unmounts its namespace, and the unmount waits for
         an RCU grace period (~0.05 ms idle, milliseconds under load) before the worker may reply.
         """
-        self.keep, keep_w = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.keep.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # each message names its sender
+        self.keep, keep_w = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_DGRAM)
+        self.keep.setsockopt(_socket.SOL_SOCKET, _socket.SO_PASSCRED, 1)  # each message names its sender
         self.keep.setblocking(False)
         self.keep_w = keep_w  # the zygote and its children inherit it; they only ever send on it
         self.children.keep_fd = keep_w.fileno()
@@ -202,17 +201,17 @@ class Server:
         while True:
             try:
                 _, ancillary, _, _ = self.keep.recvmsg(
-                    1, socket.CMSG_SPACE(4 * 4) + socket.CMSG_SPACE(3 * 4), socket.MSG_DONTWAIT
+                    1, _socket.CMSG_SPACE(4 * 4) + _socket.CMSG_SPACE(3 * 4), _socket.MSG_DONTWAIT
                 )
             except (BlockingIOError, InterruptedError):
                 return
-            pid, fds = 0, array.array("i")
+            pid, fds = 0, []
             for level, kind, data in ancillary:
-                if level != socket.SOL_SOCKET:
+                if level != _socket.SOL_SOCKET:
                     continue
-                if kind == socket.SCM_RIGHTS:
-                    fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
-                elif kind == socket.SCM_CREDENTIALS:
+                if kind == _socket.SCM_RIGHTS:
+                    fds += child.fds_of(data)
+                elif kind == _socket.SCM_CREDENTIALS:
                     pid = int.from_bytes(data[:4], sys.byteorder, signed=True)
             for fd in fds[1:]:  # one is sent; anything more is released at once
                 self.release(fd)
@@ -246,7 +245,7 @@ class Server:
                 self.released += 1
 
     def _start_zygote(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             try:

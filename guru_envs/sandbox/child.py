@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import _signal
 import _socket
-import fcntl
 import marshal
 import os
 import resource
@@ -273,7 +272,7 @@ class Children:
             2: os.open(f"{base}/io/{prefix}stderr", os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW),
         }
         targets.update(fds)
-        high = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 64) for t, src in targets.items()}  # above every target
+        high = {t: linux.dup_above(src, 64) for t, src in targets.items()}  # above every target
         for t, src in high.items():
             os.dup2(src, t)
         for fd in range(3, max(high)):

@@ -32,6 +32,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 SECCOMP_MODE_FILTER = 2
+F_DUPFD = 0
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -96,6 +97,19 @@ def syscall(number: int, *args, what: str) -> int:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
     return rc
+
+
+def dup_above(fd: int, lowest: int) -> int:
+    """A copy of ``fd`` numbered ``lowest`` or more (``fcntl(F_DUPFD)``; not close-on-exec).
+
+    Through ctypes, which the worker loads anyway: the ``fcntl`` extension would add five mappings to
+    the image every sandboxed process is forked from.
+    """
+    new = libc.fcntl(fd, F_DUPFD, lowest)
+    if new < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"fcntl(F_DUPFD): {os.strerror(err)}")
+    return new
 
 
 def write_file(path: str, text: str, mode: int = 0o644) -> None:

@@ -32,8 +32,8 @@ from collections.abc import Callable
 import sympy
 
 import guru_envs
-from guru_envs.guard import GuardedPool
 from guru_envs.core.task import Task
+from guru_envs.guard import GuardedPool
 from guru_envs.verify.extract import last_boxed
 from guru_envs.verify.latex import clear_caches, score_boxed_answer
 

@@ -39,10 +39,10 @@ import gymnasium as gym
 import msgspec
 
 from guru_envs.core.dataset import read_rows, write_rows
-from guru_envs.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed
 from guru_envs.core.registry import catalog
 from guru_envs.core.scoring import score as score_response
 from guru_envs.core.task import Task
+from guru_envs.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed
 from guru_envs.verify.score import Score
 
 HOSTILE_RESPONSES: dict[str, Any] = {

@@ -15,10 +15,10 @@ from typing import Any
 
 import msgspec
 
-from guru_envs.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed
 from guru_envs.core.registry import catalog
 from guru_envs.core.source import options_for
 from guru_envs.core.task import Task
+from guru_envs.guard import CallTimeout, GuardedPool, RemoteError, WorkerCrashed
 from guru_envs.verify.score import Score
 
 MAX_RESPONSE_CHARS = 1_000_000  # ~250k tokens: longer is never a real rollout, and would only cost time

@@ -67,8 +67,16 @@ def markdown_table(cat) -> str:  # noqa: ANN001 (a Catalog)
         if m.source != "guru-envs" or m.id.startswith("guru-test/"):
             continue
         generators = ", ".join(f.name for f in cat.families(m.domain, generators_only=True))
-        families = cat.families(m.domain)  # every prefix but a generator's own canonical one (our export's)
-        rows = sorted({p for f in families for p in (f.data_sources[1:] if f.generator else f.data_sources)})
+        # GURU's own dataset prefixes: not a generator's canonical (export) name, nor our older export names
+        families = cat.families(m.domain)
+        rows = sorted(
+            {
+                p
+                for f in families
+                for p in (f.data_sources[1:] if f.generator else f.data_sources)
+                if "guru" not in p.split("__")[-1]
+            }
+        )
         shown = ", ".join(f"`{p}*`" for p in rows) or "-"
         answer = m.answer_format.replace("|", "\\|")
         lines.append(f"| `{m.id}` | {generators} | {shown} | {answer} |")

@@ -74,6 +74,7 @@ __all__ = [
     "MAX_BOXES",
     "Claim",
     "FinalAnswer",
+    "SCALE_ABBREVIATIONS",
     "SCALE_WORDS",
     "UNIT_WORDS",
     "TextWords",
@@ -136,6 +137,17 @@ UNIT_WORDS = frozenset(
 # Scale abbreviations that are also units in another case (``mN`` millinewton, ``MN`` meganewton): only
 # these spellings scale a value.
 _SCALE_SPELLINGS = {"mn": frozenset(("mn", "Mn")), "bn": frozenset(("bn", "Bn", "BN"))}
+
+# Abbreviated scales after a number (``134M``, ``2.5bn``, ``12k``). Some are also unit symbols (K kelvin,
+# M molar, T tesla), but after a reported value they scale it, so a label that is only one of them is a
+# scale word: refused unless the task allows the scale (``words_of(prompt, scales=True)`` of a table "in
+# millions" allows ``M``).
+SCALE_ABBREVIATIONS = {
+    **dict.fromkeys(("k", "K", "thou", "ths"), "thousand"),
+    **dict.fromkeys(("M", "MM", "mn", "Mn", "mln", "mil", "mio", "Mio"), "million"),
+    **dict.fromkeys(("B", "bn", "Bn", "BN", "bln", "bil", "mrd", "Mrd"), "billion"),
+    **dict.fromkeys(("T", "tn", "trn", "Tn"), "trillion"),
+}
 
 # LaTeX commands, by what they may do in a value answer. A command in none of these sets (``\\lor``,
 # ``\\mid``, ``\\approx``, ``\\pm``, ``\\dots``, ``\\&`` ...) relates, joins or hedges values: it is
@@ -335,6 +347,11 @@ def label_problem(label: str, allow: Collection[str] = ()) -> str | None:
     problem = word_problem(s, allow)
     if problem is not None:
         return problem
+    scale = SCALE_ABBREVIATIONS.get(s.rstrip("."))
+    if scale is not None:
+        if scale in allow or scale + "s" in allow:
+            return None
+        return f"the answer is not one claim: scale word {s!r} ({scale})"
     bad = next((ch for ch in s if ch in _BAD_LABEL_CHARS), None)
     if bad is not None:
         return f"the text after the value is not a unit: it contains {bad!r}"

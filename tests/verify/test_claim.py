@@ -313,3 +313,21 @@ def test_presentation_commands_still_read_as_one_claim(answer, value):
 )
 def test_spaced_values(text, apart):
     assert (spaced_values(text) is not None) is apart
+
+
+@pytest.mark.parametrize(
+    "answer", ["134K", "134k", "134M", "134 M", "134 MM", "134 B", "134 T", "134 bn", "134 Mio."]
+)
+def test_abbreviated_scales_are_scale_words(answer):
+    """K, M, T are unit symbols too (kelvin, molar, tesla), but after a reported value they scale it."""
+    claim = read_claim(answer)
+    assert claim.refused is not None and "scale word" in claim.refused, claim
+    in_millions = words_of("Revenue (in millions of dollars)", scales=True)
+    assert (read_claim(answer, allow=in_millions).refused is None) is (
+        answer in ("134M", "134 M", "134 MM", "134 Mio.")
+    )
+
+
+@pytest.mark.parametrize("answer", ["134 m", "134 mm", "134 mN", "134 kg", "134 ks", "134 km"])
+def test_units_that_look_like_scales_are_units(answer):
+    assert read_claim(answer).refused is None

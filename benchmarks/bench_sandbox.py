@@ -11,7 +11,10 @@ load hits both alike (medians are reported):
 
 The floor of any design that gives each execution a fresh process is printed too: a warm interpreter
 with the worker's modules loaded forks a child that runs the trivial program and exits, and waits for
-it, with no isolation and no messages at all. Where namespaces can be made (root), a second floor
+it, with no isolation and no messages at all. Likewise the floor of a fresh process per test: the same
+interpreter, the module compiled, forks a child per test that decodes the test's arguments, runs the
+module, calls the function and writes the result (what a test needs from the kernel and CPython, and
+nothing of the sandbox). Where namespaces can be made (root), a second floor
 adds only what every execution of the sandbox needs from the kernel: the child is pid 1 of a new pid
 namespace and has a mount namespace of its own (no area, uid, limits or messages yet).
 
@@ -19,7 +22,9 @@ Both sequentially (one worker, one subprocess at a time) and with one worker per
 
 With ``--ablation`` it measures instead what each layer added by issue 18 costs, sequentially, rounds
 interleaved: the full sandbox, then without the seccomp filter, without the per-execution IPC, network
-and cgroup namespaces, and without both. (The per-test fork and the wait for every process of an
+and cgroup namespaces, and without both; and what keeping each execution's mount namespace until the
+worker drops it in a thread of its own saves (the variant where the exit of the execution's pid 1
+unmounts it, waiting for an RCU grace period before the worker may reply). (The per-test fork and the wait for every process of an
 execution to be gone are structural: compare with the commit before them, run from a ``git worktree``.)
 
 Run: ``python benchmarks/bench_sandbox.py [--rounds 5] [--runs 60] [--submissions 6] [--ablation]``
@@ -99,6 +104,41 @@ print((time.perf_counter() - t) / int(sys.argv[3]))
 """
 
 
+TEST_FLOOR = """
+import gc, json, os, sys, time
+for name in sys.argv[1].split(): __import__(name)
+code = compile(sys.argv[2], "solution.py", "exec")
+inputs = [json.dumps(args).encode() for args in json.loads(sys.argv[4])]
+r, w = os.pipe()
+gc.collect(); gc.freeze()
+def once(k):
+    pid = os.fork()
+    if pid == 0:
+        args = json.loads(inputs[k % len(inputs)])
+        namespace = {"__name__": "__main__"}
+        exec(code, namespace)
+        os.write(w, json.dumps(namespace[sys.argv[5]](*args)).encode() + b"\\n")
+        os._exit(0)
+    os.read(r, 1 << 16)
+    os.waitpid(pid, 0)
+for k in range(20): once(k)
+t = time.perf_counter()
+for k in range(int(sys.argv[3])): once(k)
+print((time.perf_counter() - t) / int(sys.argv[3]))
+"""
+
+
+def _test_floor(tests: list[CallTest], runs: int) -> float:
+    """Seconds per test of a fresh process per test and nothing else: a warm interpreter (the worker's
+    modules loaded, the module compiled) forks a child that decodes the arguments, runs the module,
+    calls the function and writes the result, then waits for it. No isolation, no messages, no files.
+    """
+    argv = [sys.executable, "-I", "-S", "-c", TEST_FLOOR, " ".join(DEFAULT_PREIMPORT), SUBMISSION, str(runs)]
+    argv += [json.dumps([list(t.args) for t in tests]), tests[0].fn_name]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+    return float(proc.stdout)
+
+
 def _fork_floor(runs: int, namespaces: bool = False) -> float:
     """Seconds per fork + trivial program + exit from a warm interpreter (no isolation, no messages).
 
@@ -161,6 +201,7 @@ def ablation(args: argparse.Namespace, tests: list[CallTest]) -> None:
         "no seccomp filter": ({"seccomp_filter": False}, {}),
         "no per-execution namespaces": ({}, {"exec_namespaces": False}),
         "neither": ({"seccomp_filter": False}, {"exec_namespaces": False}),
+        "mount ns freed in pid 1's exit": ({}, {"keep_namespaces": False}),
     }
     boxes = {}
     for name, (kwargs, extra) in variants.items():
@@ -168,24 +209,26 @@ def ablation(args: argparse.Namespace, tests: list[CallTest]) -> None:
         sb._extra_config = extra
         assert sb.run(TRIVIAL).stdout == "1\n" and sb.run_tests(SUBMISSION, tests).passed
         boxes[name] = sb
-    rates: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    # Per round and variant: trivial ms each, trivial CPU ms each, test ms each, test CPU ms each.
+    rows: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in variants}
     for _ in range(args.rounds):
         for name, sb in boxes.items():
-            trivial = args.runs / _time(lambda sb=sb: [sb.run(TRIVIAL) for _ in range(args.runs)])
-            cases = (
-                args.submissions
-                * len(tests)
-                / _time(lambda sb=sb: [sb.run_tests(SUBMISSION, tests) for _ in range(args.submissions)])
+            wall, cpu = _cpu_ours(sb, lambda sb=sb: [sb.run(TRIVIAL) for _ in range(args.runs)])
+            t_wall, t_cpu = _cpu_ours(
+                sb, lambda sb=sb: [sb.run_tests(SUBMISSION, tests) for _ in range(args.submissions)]
             )
-            rates[name].append((trivial, cases))
+            cases = args.submissions * len(tests)
+            rows[name].append((wall / args.runs, cpu / args.runs, t_wall / cases, t_cpu / cases))
     for sb in boxes.values():
         sb.close()
-    print(f"{'variant (1 worker)':<32}{'trivial /s':>12}{'ms each':>10}{'test cases /s':>16}{'ms each':>10}")
-    full = [statistics.median(x[i] for x in rates["full"]) for i in (0, 1)]
-    for name, values in rates.items():
-        trivial, cases = (statistics.median(x[i] for x in values) for i in (0, 1))
-        print(f"{name:<32}{trivial:>12.0f}{1000 / trivial:>10.3f}{cases:>16.0f}{1000 / cases:>10.3f}")
-    print(f"(medians of {args.rounds} interleaved rounds; the full sandbox: {full[0]:.0f} and {full[1]:.0f})")
+    print(f"{'variant (1 worker), ms':<32}{'trivial':>10}{'its CPU':>10}{'a test':>10}{'its CPU':>10}")
+    for name, values in rows.items():
+        cells = (statistics.median(x[i] for x in values) * 1000 for i in range(4))
+        print(f"{name:<32}" + "".join(f"{c:>10.3f}" for c in cells))
+    print(
+        f"(medians of {args.rounds} interleaved rounds; wall clock per trivial execution and per test case, "
+        "and CPU of this process plus the workers and all they ran)"
+    )
 
 
 def main() -> None:
@@ -231,9 +274,11 @@ def main() -> None:
     runs, subs = args.runs, args.submissions
     floor: list[float] = []
     ns_floor: list[float] = []
+    test_floor: list[float] = []
     for _ in range(args.rounds):
         floor.append(_fork_floor(runs))
         ns_floor.append(_fork_floor(runs, namespaces=True))
+        test_floor.append(_test_floor(tests, subs * n_tests))
         add_cpu("trivial/sandbox/seq", _cpu_ours(seq, lambda: [seq.run(TRIVIAL) for _ in range(runs)]), runs)
         add_cpu(
             "trivial/subprocess/seq",
@@ -297,6 +342,15 @@ def main() -> None:
             f"floor with a new pid and mount namespace per child (nothing else of the sandbox): {ns_ms:.3f} ms "
             f"({base_ms / ns_ms:.1f}x at best); the sandbox costs {ours_ms / ns_ms:.2f}x that"
         )
+    test_ms = statistics.median(test_floor) * 1000
+    base_test_ms = 1000 / med["tests/subprocess/seq"]
+    ours_test_ms = 1000 / med["tests/sandbox/seq"]
+    print(
+        f"floor of a fresh process per test (a warm interpreter forks a child that decodes the arguments, "
+        f"runs the module, calls the function and writes the result; no isolation, messages or files): "
+        f"{test_ms:.3f} ms per test ({base_test_ms / test_ms:.1f}x the subprocess-per-test baseline at best); "
+        f"the sandbox costs {ours_test_ms / test_ms:.2f}x that"
+    )
     print(
         f"20-test submission: {per_sub_ours:.2f} ms in the sandbox vs {own * 1000:.2f} ms for the same calls "
         f"in-process (no isolation): overhead {per_sub_ours - own * 1000:.2f} ms per submission"

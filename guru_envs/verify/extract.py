@@ -29,6 +29,11 @@ def _balanced(text: str, open_at: int) -> str | None:
     Escaped braces (``\\{``, ``\\}``) do not count. Only brace positions are visited (a compiled regex
     finds them), not every character: 16 boxes of 40,000 characters cost a few milliseconds.
     """
+    close = text.find("}", open_at + 1)
+    if close < 0:
+        return None
+    if text.find("{", open_at + 1, close) < 0 and text[close - 1] != "\\":
+        return text[open_at + 1 : close]  # no group inside (most answers): the first "}" closes it
     depth = 0
     for m in _BRACE_TOKEN_RE.finditer(text, open_at):
         token = m.group()

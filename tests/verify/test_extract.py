@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guru_envs.logic.common import answer_blocks
 from guru_envs.verify.extract import all_boxed, answer_tag, answer_tags
@@ -58,3 +60,30 @@ def test_extraction_of_hostile_responses_costs_milliseconds(response):
     all_boxed(response)
     answer_tags(response)
     assert time.perf_counter() - start < 0.2
+
+
+def _balanced_by_walking(text: str, open_at: int) -> str | None:
+    """The brace matcher as it was, walking every character: the reference for the fast one."""
+    depth, i = 0, open_at
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "{}":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[open_at + 1 : i]
+        i += 1
+    return None
+
+
+@settings(max_examples=500, derandomize=True, database=None)
+@given(st.text(alphabet="{}\\ab ", max_size=40))
+def test_brace_matching_agrees_with_walking_every_character(tail):
+    from guru_envs.verify.extract import _balanced
+
+    text = "{" + tail
+    assert _balanced(text, 0) == _balanced_by_walking(text, 0)

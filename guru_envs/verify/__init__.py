@@ -4,6 +4,7 @@ from guru_envs.verify.claim import Claim, FinalAnswer, final_answer, read_claim
 from guru_envs.verify.extract import (
     all_boxed,
     answer_tag,
+    answer_tags,
     code_fences,
     last_boxed,
     last_code_block,
@@ -13,7 +14,7 @@ from guru_envs.verify.extract import (
 )
 from guru_envs.verify.numeric import close, number_variants, numbers_match, parse_number
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, parse_structured, values_equal
+from guru_envs.verify.structured import AnswerParseError, parse_structured, same_value, values_equal
 from guru_envs.verify.text import normalize_text, split_multi, text_equal
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Score",
     "all_boxed",
     "answer_tag",
+    "answer_tags",
     "close",
     "code_fences",
     "final_answer",
@@ -35,6 +37,7 @@ __all__ = [
     "parse_number",
     "parse_structured",
     "read_claim",
+    "same_value",
     "split_multi",
     "strip_think",
     "strip_wrappers",

@@ -22,7 +22,8 @@ else:  # inside the worker
     import _guru_sandbox_linux as linux
 
 DIRS = (("work", 0o700), ("out", 0o700), ("io", 0o755), ("tmp", 0o1777), ("shm", 0o1777))
-OUTPUT_FILES = ("stdout", "stderr", "cstdout", "cstderr")
+SUB_FILES = ("stdout", "stderr")  # a submission's own output files in io/
+CHECKER_FILES = ("cstdout", "cstderr")  # a checker's (in an area of its own where areas are detached)
 
 
 class Area:
@@ -60,8 +61,19 @@ class Area:
         self.io_fd = self.out_fd = self.fd = -1
 
 
-def make(mode: str, detached: bool, size: str, uid: int, owner: int | None, none_prefix: str) -> Area:
-    """A fresh area; ``owner`` gets ``work/`` and ``out/`` (root mode and "none" mode as root)."""
+def make(
+    mode: str,
+    detached: bool,
+    size: str,
+    uid: int,
+    owner: int | None,
+    none_prefix: str,
+    files: tuple[str, ...] = SUB_FILES + CHECKER_FILES,
+) -> Area:
+    """A fresh area with the output ``files`` in ``io/``.
+
+    ``owner`` gets ``work/`` and ``out/`` (root mode, and "none" mode as root).
+    """
     if mode == "none":
         import tempfile
 
@@ -75,15 +87,18 @@ def make(mode: str, detached: bool, size: str, uid: int, owner: int | None, none
         linux.mount("tmpfs", base, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, size + ",mode=0755")
         fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
     area = Area(base, fd, size, uid, detached)
-    for name, mode_bits in DIRS:
-        os.mkdir(name, mode_bits, dir_fd=fd)
-        os.chmod(name, mode_bits, dir_fd=fd)
+    old_umask = os.umask(0)  # so that mkdir gives each directory its mode (sticky bit included) at once
+    try:
+        for name, mode_bits in DIRS:
+            os.mkdir(name, mode_bits, dir_fd=fd)
+    finally:
+        os.umask(old_umask)
     if owner is not None:
         os.chown("work", owner, owner, dir_fd=fd)
         os.chown("out", owner, owner, dir_fd=fd)
     area.io_fd = os.open("io", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
     area.out_fd = os.open("out", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-    for name in OUTPUT_FILES:  # root-owned: reachable by the child only as fds
+    for name in files:  # root-owned: reachable by the child only as fds
         os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=area.io_fd))
     return area
 

@@ -108,7 +108,7 @@ class Server:
         self.sub_uids.append(self.sub_uids.pop(0))
         return self.sub_uids[-1]
 
-    def _make_area(self, size: str, uid: int) -> area_mod.Area:
+    def _make_area(self, size: str, uid: int, files: tuple[str, ...] = area_mod.SUB_FILES) -> area_mod.Area:
         return area_mod.make(
             self.mode,
             self.detached_areas,
@@ -116,6 +116,7 @@ class Server:
             uid,
             uid if self.drop_uid else None,
             f"guru-sbx-{self.uid}-",
+            files,
         )
 
     def _clock(self, role: str, pid: int) -> CgroupClock | TreeClock:
@@ -399,9 +400,13 @@ class Server:
         if not self.detached_areas:  # one area at a time on /x
             while self.spares:
                 self._discard(self.spares.pop())
-        sub_area = self._make_area(size, self._next_sub_uid())
+        shared = area_mod.SUB_FILES + (() if self.detached_areas else area_mod.CHECKER_FILES)
+        sub_area = self._make_area(size, self._next_sub_uid(), shared)
         # The checker gets an area of its own (its output files are out of the submission's reach).
-        chk_area = self._make_area(size, self.checker_uid) if sub_area.detached else sub_area
+        if sub_area.detached:
+            chk_area = self._make_area(size, self.checker_uid, area_mod.CHECKER_FILES)
+        else:
+            chk_area = sub_area
         res_r, res_w = os.pipe()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()

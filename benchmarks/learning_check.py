@@ -144,30 +144,36 @@ def summary(report) -> dict[str, Any]:
     }
 
 
-# A copy of the question: the boxed answer holds an operator of the expression, or is one of its operands
+# A copy of the question: the boxed answer still holds an operation (after an ``x =`` naming the unknown),
+# or it is one of the question's own numbers where that number is not the answer
 _BOXED = re.compile(r"\\boxed\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+_OPERATION = re.compile(r"\d\s*(?:[-+*/×÷=]|\\times|\\div|\\cdot)")
+
+
+def is_question_copy(prompt: str, answer: str, gold: str) -> bool:
+    """Whether a boxed ``answer`` to ``prompt`` copies the question rather than stating a value."""
+    value = re.sub(r"^\s*[a-zA-Z]\s*=", "", answer).strip()
+    if _OPERATION.search(value):
+        return True
+    numbers = set(re.findall(r"-?\d+(?:\.\d+)?", prompt.split("\n")[0]))
+    return value.replace(" ", "") in numbers and value.replace(" ", "") != str(gold).replace(" ", "")
 
 
 def question_copies(tasks, report) -> dict[str, Any]:
     """Issue 17 item 6: accepted Math answers that copy the question (an expression or an operand)."""
-    import guru_envs
-
     by_id = {t.id: t for t in tasks}
     accepted, copies = 0, []
     for result in report.tasks:
         if result.domain != "math":
             continue
         task = by_id[result.task_id]
-        numbers = set(re.findall(r"-?\d+(?:\.\d+)?", task.prompt.split("\n")[0]))
         for text, ok in zip(result.responses, result.correct):
             if not ok:
                 continue
             accepted += 1
-            verdict = guru_envs.score(task, text)
             boxed = _BOXED.findall(text)
-            answer = (boxed[-1] if boxed else str(verdict.extracted or "")).replace(" ", "")
-            expression = re.search(r"[+\-*/×÷]|\\times|\\div|\\cdot|=", answer.lstrip("-"))
-            if expression or (answer in numbers and answer != str(task.answer)):
+            answer = boxed[-1] if boxed else ""
+            if is_question_copy(task.prompt, answer, str(task.answer)):
                 copies.append({"task": task.id, "prompt": task.prompt.split("\n")[0], "answer": answer})
     return {"accepted_math_answers": accepted, "copies": copies}
 

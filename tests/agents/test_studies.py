@@ -61,3 +61,17 @@ def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
     assert "beyond format" in text and "copies of the question: 0" in text
     assert (tmp_path / "learning_check.png").stat().st_size > 20_000
     assert learning_check.main([*argv, "--replot"]) == 0
+
+
+def test_question_copy_check():
+    from benchmarks.learning_check import is_question_copy
+
+    question = "Compute $66 \\times 26$.\n\nPlease reason step by step."
+    assert is_question_copy(question, "66 \\times 26", "1716")
+    assert is_question_copy(question, "66\\times26=1716", "1716")
+    assert is_question_copy(question, "26", "1716")  # an operand, not the answer
+    assert not is_question_copy(question, "1716", "1716")
+    equation = "Solve for $x$: $x - 42 = 7$."
+    assert not is_question_copy(equation, "x = 49", "49")
+    assert is_question_copy(equation, "x - 42 = 7", "49") and is_question_copy(equation, "42", "49")
+    assert not is_question_copy("Compute $-3 + 5$.", "2", "2")

@@ -106,7 +106,10 @@ def _attention(
     q = query[rows, :, layout.query_cols].transpose(1, 2)
     k = key[rows, :, layout.key_cols].transpose(1, 2)
     v = value[rows, :, layout.key_cols].transpose(1, 2)
-    response_out, _ = sdpa_attention_forward(module, q, k, v, layout.mask, dropout, scaling, is_causal=False)
+    # keys and values stay at their own head count (a masked call through transformers would repeat them)
+    response_out = torch.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=layout.mask, dropout_p=dropout, scale=scaling, enable_gqa=q.shape[1] != k.shape[1]
+    ).transpose(1, 2)
     batch, heads, width, dim = query.shape
     out = torch.cat([prompt_out, prompt_out.new_zeros(batch, width - p, heads, dim)], dim=1)
     where = (rows.expand_as(layout.query_cols)[layout.valid], layout.query_cols[layout.valid])

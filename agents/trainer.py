@@ -129,6 +129,7 @@ class GRPOTrainer:
         params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(
             params,
+            fused=True,  # one kernel over all parameters (on CPU several times faster than the loop)
             lr=config.optim.lr,
             betas=config.optim.betas,
             eps=config.optim.eps,
@@ -159,7 +160,9 @@ class GRPOTrainer:
         if resolve_engine(self.config.rollout.engine) == "transformers":
             from guru_envs.rollout.hf_engine import HFEngine
 
-            # shares the live module: the engine always samples from the current weights, no copy
+            # shares the live module: the engine always samples from the current weights (in bf16
+            # runs from a bf16 copy it refreshes itself after each optimiser step)
+            kwargs.setdefault("compute_dtype", torch.bfloat16 if self.bf16 else None)
             return HFEngine(self.model, self.tokenizer, seed=self.config.seed, **kwargs)
         from guru_envs.rollout.vllm_engine import VLLMEngine
 
@@ -284,38 +287,9 @@ class GRPOTrainer:
             n_mini = min(cfg.algo.mini_batches, len(order))
             for chunk in np.array_split(np.array(order), n_mini):
                 mini = [i for g in chunk.tolist() for i in range(g * group, (g + 1) * group)]
-                total_tokens = float(sum(len(rollouts.response_ids[i]) for i in mini))
                 self.optimizer.zero_grad(set_to_none=True)
-                for packs in self._micro_batches(rollouts, mini):
-                    rows = [i for pack in packs for i in pack]
-                    with self._autocast():
-                        logp, entropy, mask = self._forward(self.model, rollouts, packs, with_entropy=True)
-                    old = (
-                        logp.detach()
-                        if old_logp is None
-                        else pad_rows([old_logp[i] for i in rows], logp.shape[1])
-                    )
-                    ref = (
-                        pad_rows([ref_logp[i] for i in rows], logp.shape[1]) if ref_logp is not None else None
-                    )
-                    loss, m = grpo_loss(
-                        logp,
-                        old,
-                        advantages[rows],
-                        mask,
-                        self.loss_settings,
-                        ref_logp=ref,
-                        entropy=entropy,
-                        total_tokens=total_tokens,
-                        total_seqs=float(len(mini)),
-                    )
-                    if not torch.isfinite(loss):
-                        raise FloatingPointError(f"GRPO loss is {loss.item()} at step {self.step_count}")
-                    loss.backward()
-                    sums["loss"] += loss.item()
-                    sums["forward_tokens"] += float(sum(pack_length(rollouts, pack) for pack in packs))
-                    for key, value in m.items():
-                        sums[key] += value.item()
+                with self._autocast():  # open across micro-batches: the weights are cast once per mini-batch
+                    self._accumulate(rollouts, mini, advantages, old_logp, ref_logp, sums)
                 limit = cfg.optim.grad_clip if cfg.optim.grad_clip > 0 else float("inf")
                 norm = torch.nn.utils.clip_grad_norm_(
                     [p for p in self.model.parameters() if p.requires_grad], limit
@@ -340,6 +314,52 @@ class GRPOTrainer:
         out["update/forward_tokens"] = sums["forward_tokens"] / passes
         out["update/optimizer_steps"] = float(len(grad_norms))
         return out
+
+    def _accumulate(
+        self,
+        rollouts: Rollouts,
+        mini: list[int],
+        advantages: torch.Tensor,
+        old_logp: dict[int, torch.Tensor] | None,
+        ref_logp: dict[int, torch.Tensor] | None,
+        sums: dict[str, float],
+    ) -> None:
+        """Forward and backward of every micro-batch of one mini-batch, gradients summed in place.
+
+        Runs inside the mini-batch's autocast context, which caches the bf16 copies of the weights until
+        it closes (the weights do not change before the optimiser step); the loss and the backward pass
+        run with autocast off, as outside it.
+        """
+        total_tokens = float(sum(len(rollouts.response_ids[i]) for i in mini))
+        for packs in self._micro_batches(rollouts, mini):
+            rows = [i for pack in packs for i in pack]
+            logp, entropy, mask = self._forward(self.model, rollouts, packs, with_entropy=True)
+            with torch.autocast(device_type=self.device.type, enabled=False):
+                # on policy (one optimiser step per batch) the sampling policy is the current one
+                old = (
+                    logp.detach()
+                    if old_logp is None
+                    else pad_rows([old_logp[i] for i in rows], logp.shape[1])
+                )
+                ref = pad_rows([ref_logp[i] for i in rows], logp.shape[1]) if ref_logp is not None else None
+                loss, m = grpo_loss(
+                    logp,
+                    old,
+                    advantages[rows],
+                    mask,
+                    self.loss_settings,
+                    ref_logp=ref,
+                    entropy=entropy,
+                    total_tokens=total_tokens,
+                    total_seqs=float(len(mini)),
+                )
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"GRPO loss is {loss.item()} at step {self.step_count}")
+                loss.backward()
+            sums["loss"] += loss.item()
+            sums["forward_tokens"] += float(sum(pack_length(rollouts, pack) for pack in packs))
+            for key, value in m.items():
+                sums[key] += value.item()
 
     def _autocast(self) -> Any:
         return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=self.bf16)

@@ -5,6 +5,10 @@ not give together: a private random stream per completion (results do not depend
 batched), raw log-probabilities of the sampled tokens, vLLM's stop-string semantics, one prefill per
 prompt shared by its n samples, and dropping finished rows so long groups do not drag short ones.
 The engine can share the trainer's live module, so weight sync costs nothing.
+
+Llama-family models (Llama, Qwen2, Mistral: SmolLM2, Qwen2.5, ...) decode through
+:class:`~guru_envs.rollout.lean_decoder.LeanDecoder` (a preallocated cache, fused projections, weight
+matmuls in ``compute_dtype``); other architectures through the model's own forward.
 """
 
 from __future__ import annotations
@@ -31,10 +35,38 @@ if TYPE_CHECKING:
     import torch
 
     from guru_envs.rollout.base import WeightsSource
+    from guru_envs.rollout.lean_decoder import LeanDecoder
 
 # A finished row stays in the batch (wasting compute) until this share of the batch has finished,
 # then the batch is compacted; compacting copies the whole KV cache, so not at every finish.
 _COMPACT_FRACTION = 0.25
+
+
+def inverse_cdf(weights: torch.Tensor, u: torch.Tensor, block: int = 1024) -> torch.Tensor:
+    """Per row, the first index whose cumulative weight reaches ``u`` times the row's total.
+
+    ``weights [B, V]`` are non-negative and need not sum to one; ``u [B]`` in ``[0, 1)``. The index is
+    found in two levels (block sums, then one block's cumulative sum), so a step reads the vocabulary
+    once more after the exponential instead of running a full cumulative sum over it; a token of zero
+    weight is never returned.
+    """
+    import torch
+
+    rows, vocab = weights.shape
+    blocks = -(-vocab // block)
+    if blocks * block != vocab:
+        weights = torch.nn.functional.pad(weights, (0, blocks * block - vocab))
+    tiled = weights.view(rows, blocks, block)
+    block_sums = tiled.sum(-1)
+    block_cdf = block_sums.cumsum(-1)
+    tiny = torch.finfo(weights.dtype).tiny
+    target = (u.to(weights.dtype) * block_cdf[:, -1]).clamp(min=tiny).minimum(block_cdf[:, -1])
+    chosen = torch.searchsorted(block_cdf, target[:, None]).clamp_(max=blocks - 1)
+    inner = tiled[torch.arange(rows, device=weights.device), chosen[:, 0]].cumsum(-1)
+    within = target[:, None] - (block_cdf.gather(-1, chosen) - block_sums.gather(-1, chosen))
+    within = within.clamp(min=tiny).minimum(inner[:, -1:])
+    offset = torch.searchsorted(inner, within).clamp_(max=block - 1)
+    return (chosen * block + offset).squeeze(-1)
 
 
 @dataclass
@@ -62,6 +94,12 @@ class HFEngine(RolloutEngine):
         max_batch_size: most sequences decoded together; larger is faster until memory runs out.
         seed: seeds the engine's own stream, used when a call gives no ``SamplingParams.seed``.
         chat_template_kwargs: extra variables for the chat template.
+        compute_dtype: dtype of the weight matmuls while sampling (default: the model's). ``bfloat16``
+            on a float32 module (a trainer's master weights) samples from a bfloat16 copy taken at the
+            start of every call; about twice as fast on CPUs with AVX-512 BF16, and the precision a
+            ``bf16`` trainer computes its log-probs in.
+        lean: decode Llama-family models with :class:`~guru_envs.rollout.lean_decoder.LeanDecoder`
+            (False: always the model's own forward, e.g. to compare).
     """
 
     name = "hf"
@@ -76,6 +114,8 @@ class HFEngine(RolloutEngine):
         max_batch_size: int = 64,
         seed: int = 0,
         chat_template_kwargs: dict[str, Any] | None = None,
+        compute_dtype: torch.dtype | str | None = None,
+        lean: bool = True,
     ) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -102,6 +142,11 @@ class HFEngine(RolloutEngine):
         super().__init__(tokenizer, chat_template_kwargs=chat_template_kwargs)
         self.model = model
         self.max_batch_size = max_batch_size
+        if isinstance(compute_dtype, str):
+            compute_dtype = getattr(torch, compute_dtype)
+        self.compute_dtype = compute_dtype or next(model.parameters()).dtype
+        self.lean = lean
+        self._lean_decoder: LeanDecoder | None = None
         self._rng = np.random.default_rng(seed)
         eos: set[int] = set()
         for source in (tokenizer.eos_token_id, getattr(model.generation_config, "eos_token_id", None)):
@@ -161,8 +206,11 @@ class HFEngine(RolloutEngine):
         self.model.eval()
         try:
             with torch.inference_mode():
+                decoder = self._decoder()
+                if decoder is not None:
+                    decoder.refresh()  # the module may have changed since the last call
                 for start in range(0, len(rows), self.max_batch_size):
-                    self._decode_chunk(rows[start : start + self.max_batch_size], encoded, params)
+                    self._decode_chunk(rows[start : start + self.max_batch_size], encoded, params, decoder)
         finally:
             self.model.train(was_training)
         groups = [RolloutGroup(prompt_text=t, prompt_token_ids=ids) for t, ids in encoded]
@@ -175,12 +223,26 @@ class HFEngine(RolloutEngine):
                 ]
         return groups
 
+    def _decoder(self) -> LeanDecoder | None:
+        """The lean decoder for this model, built on first use (None: the model's own forward is used)."""
+        if not self.lean:
+            return None
+        from guru_envs.rollout.lean_decoder import LeanDecoder, unsupported_reason
+
+        if self._lean_decoder is None or self._lean_decoder.model is not self.model:
+            supported = unsupported_reason(self.model) is None
+            self._lean_decoder = LeanDecoder(self.model, self.compute_dtype) if supported else None
+        return self._lean_decoder
+
     def _decode_chunk(
-        self, rows: list[_Row], encoded: list[tuple[str, list[int]]], params: SamplingParams
+        self,
+        rows: list[_Row],
+        encoded: list[tuple[str, list[int]]],
+        params: SamplingParams,
+        decoder: LeanDecoder | None,
     ) -> None:
         """Prefill each distinct prompt once, fan it out to its rows, then decode until all rows finish."""
         import torch
-        from transformers import DynamicCache
 
         dev = self.device
         uniq = list(dict.fromkeys(r.prompt for r in rows))
@@ -192,22 +254,12 @@ class HFEngine(RolloutEngine):
             ids[k, width - len(toks) :] = torch.tensor(toks, dtype=torch.long)
             mask[k, width - len(toks) :] = 1
         ids, mask = ids.to(dev), mask.to(dev)
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)
-        cache = DynamicCache(config=self.model.config)
-        out = self.model(
-            input_ids=ids,
-            attention_mask=mask,
-            position_ids=pos,
-            past_key_values=cache,
-            use_cache=True,
-            logits_to_keep=1,
-        )
         fan = torch.tensor([uniq.index(r.prompt) for r in rows], dtype=torch.long, device=dev)
-        cache = out.past_key_values
-        cache.batch_select_indices(fan)
-        logits = out.logits[:, -1, :][fan]
-        mask = mask[fan]
-        next_pos = pos[fan, -1] + 1
+        if decoder is not None:
+            batch, logits = decoder.start(ids, mask, fan, max(r.limit for r in rows))
+        else:
+            batch = _ModelBatch(self.model, self.compute_dtype)
+            logits = batch.start(ids, mask, fan)
         active = list(rows)  # rows still in the batch, aligned with batch index
         stop_window = 4 * max((len(s) for s in params.stop), default=0) + 2
         while True:
@@ -227,20 +279,10 @@ class HFEngine(RolloutEngine):
                 return
             if len(active) - len(live) >= max(1, int(_COMPACT_FRACTION * len(active))):
                 keep = torch.tensor(live, dtype=torch.long, device=dev)
-                cache.batch_select_indices(keep)
-                mask, next_pos, tokens = mask[keep], next_pos[keep], tokens[keep]
+                batch.select(keep)
+                tokens = tokens[keep]
                 active = [active[b] for b in live]
-            mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
-            out = self.model(
-                input_ids=tokens[:, None],
-                attention_mask=mask,
-                position_ids=next_pos[:, None],
-                past_key_values=cache,
-                use_cache=True,
-            )
-            cache = out.past_key_values
-            next_pos = next_pos + 1
-            logits = out.logits[:, -1, :]
+            logits = batch.step(tokens)
 
     @staticmethod
     def _sample(
@@ -249,31 +291,31 @@ class HFEngine(RolloutEngine):
         """Draw one token per row with its own generator (inverse CDF over the filtered distribution)."""
         import torch
 
-        logits = logits.float()
         if params.greedy:
             tokens = logits.argmax(-1)
         else:
-            scaled = logits / params.temperature
+            weights = logits.to(torch.float32, copy=True)  # changed in place below
+            if params.temperature != 1.0:
+                weights.div_(params.temperature)
+            order = None
             if params.top_p < 1.0 or params.top_k > 0:
-                sorted_logits, order = scaled.sort(dim=-1, descending=True)
-                probs = sorted_logits.softmax(-1)
+                weights, order = weights.sort(dim=-1, descending=True)
+            # unnormalised probabilities: exp(z - max); the CDF search below scales u by their sum
+            weights.sub_(weights.amax(dim=-1, keepdim=True)).exp_()
+            if order is not None:
+                probs = weights / weights.sum(dim=-1, keepdim=True)
                 drop = torch.zeros_like(probs, dtype=torch.bool)
                 if params.top_k > 0:
                     drop[:, params.top_k :] = True
                 if params.top_p < 1.0:  # drop a token once the mass before it already reaches top_p
                     drop |= (probs.cumsum(-1) - probs) >= params.top_p
-                probs = probs.masked_fill(drop, 0.0)
-            else:
-                order, probs = None, scaled.softmax(-1)
-            cdf = probs.cumsum(-1)
-            u = torch.stack([torch.rand((), generator=g, device=cdf.device) for g in generators])
-            picked = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1), right=True).clamp_(
-                max=cdf.shape[-1] - 1
-            )
-            tokens = (order.gather(-1, picked) if order is not None else picked).squeeze(-1)
+                weights = probs.masked_fill_(drop, 0.0)
+            u = torch.stack([torch.rand((), generator=g, device=weights.device) for g in generators])
+            picked = inverse_cdf(weights, u)
+            tokens = order.gather(-1, picked[:, None]).squeeze(-1) if order is not None else picked
         logprobs = None
         if params.logprobs:
-            logprobs = logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+            logprobs = logits.float().log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
         return tokens, logprobs
 
     def _check_finish(self, row: _Row, token: int, params: SamplingParams, stop_window: int) -> None:
@@ -301,3 +343,67 @@ class HFEngine(RolloutEngine):
             stop_reason=row.stop_reason,
             logprobs=list(row.logprobs) if params.logprobs else None,
         )
+
+
+class _ModelBatch:
+    """Decoding through the model's own forward and a ``DynamicCache`` (any architecture).
+
+    A ``compute_dtype`` other than the module's runs under autocast (the weights are cast at every
+    step, so this path is slow; Llama-family models take :class:`LeanDecoder` instead).
+    """
+
+    def __init__(self, model: Any, compute_dtype: torch.dtype) -> None:
+        import contextlib
+
+        import torch
+
+        self.model = model
+        param_dtype = next(model.parameters()).dtype
+        device = next(model.parameters()).device
+        self._autocast = (
+            (lambda: torch.autocast(device_type=device.type, dtype=compute_dtype))
+            if compute_dtype != param_dtype
+            else contextlib.nullcontext
+        )
+
+    def start(self, ids: torch.Tensor, mask: torch.Tensor, fan: torch.Tensor) -> torch.Tensor:
+        """Prefill the left-padded prompts ``ids [U, W]``; returns the first logits of rows ``fan``."""
+        from transformers import DynamicCache
+
+        pos = (mask.cumsum(-1) - 1).clamp(min=0)
+        with self._autocast():
+            out = self.model(
+                input_ids=ids,
+                attention_mask=mask,
+                position_ids=pos,
+                past_key_values=DynamicCache(config=self.model.config),
+                use_cache=True,
+                logits_to_keep=1,
+            )
+        self.cache = out.past_key_values
+        self.cache.batch_select_indices(fan)
+        self.mask = mask[fan]
+        self.next_pos = pos[fan, -1] + 1
+        return out.logits[:, -1, :][fan]
+
+    def step(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Append one token per row; returns the next logits."""
+        import torch
+
+        self.mask = torch.cat([self.mask, self.mask.new_ones((self.mask.shape[0], 1))], dim=1)
+        with self._autocast():
+            out = self.model(
+                input_ids=tokens[:, None],
+                attention_mask=self.mask,
+                position_ids=self.next_pos[:, None],
+                past_key_values=self.cache,
+                use_cache=True,
+            )
+        self.cache = out.past_key_values
+        self.next_pos = self.next_pos + 1
+        return out.logits[:, -1, :]
+
+    def select(self, rows: torch.Tensor) -> None:
+        """Keep only ``rows``."""
+        self.cache.batch_select_indices(rows)
+        self.mask, self.next_pos = self.mask[rows], self.next_pos[rows]

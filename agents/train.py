@@ -132,12 +132,32 @@ def main(argv: list[str] | None = None) -> int:
         history = trainer.train()
         run_dir = trainer.run_dir
     if history:
-        last = history[-1]
-        print(
-            f"done: {last['step']} steps, last reward {last['reward']:.3f}, accuracy {last['accuracy']:.3f}"
-        )
-    print(f"metrics: {run_dir / 'metrics.jsonl'}  plot: {run_dir / 'reward_curves.png'}")
+        print(progress_summary(history))
+    print(f"reward curve: {run_dir / 'reward_curves.png'}")
+    print(f"metrics (one JSON line per step): {run_dir / 'metrics.jsonl'}")
     return 0
+
+
+def progress_summary(history: list[dict[str, Any]]) -> str:
+    """How the run moved: the first quarter of its steps against the last (at least one step each)."""
+    window = max(1, len(history) // 4)
+    first, last = history[:window], history[-window:]
+
+    def mean(rows: list[dict[str, Any]], key: str) -> float:
+        values = [r[key] for r in rows if key in r]
+        return sum(values) / len(values) if values else float("nan")
+
+    lines = [
+        f"done: {history[-1]['step']} steps. Mean over steps {first[0]['step']}-{first[-1]['step']} -> "
+        f"steps {last[0]['step']}-{last[-1]['step']}:"
+    ]
+    for key, label in [
+        ("reward", "reward (the verifiers')"),
+        ("reward_shaped", "training reward (with the format term)"),
+        ("format_fail", "format failures"),
+    ]:
+        lines.append(f"  {label:40} {mean(first, key):.3f} -> {mean(last, key):.3f}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

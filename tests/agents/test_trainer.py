@@ -281,3 +281,35 @@ def test_reward_curve_smoothing_skips_steps_without_the_metric():
     out = smooth([1.0, float("nan"), 3.0, 5.0, float("nan"), float("nan")], window=2)
     assert out[:4].tolist() == [1.0, 1.0, 3.0, 4.0]
     assert out[4] == 5.0 and math.isnan(out[5])
+
+
+@pytest.mark.filterwarnings("ignore:Seems like `optimizer.step")
+def test_bf16_update_matches_float32(model_dir, tmp_path):
+    """Under bf16 autocast the weights are cast once per mini-batch and shared by its micro-batches."""
+    grads, rollouts = {}, None
+    for precision, budget in [("fp32", 100_000), ("bf16", 100_000), ("bf16", 64)]:
+        config = make_config(
+            model_dir,
+            tmp_path / f"{precision}{budget}",
+            model={"path": str(model_dir), "precision": precision},
+            optim={"lr": 1e-3, "micro_batch_tokens": budget},
+        )
+        with GRPOTrainer(config) as trainer:
+            # the transformers engine samples a bf16 run in bf16 (a copy of the float32 master weights)
+            assert trainer.engine.compute_dtype == (torch.bfloat16 if precision == "bf16" else torch.float32)
+            if rollouts is None:
+                rollouts, _ = trainer.collect()
+            captured = {}
+
+            def capture(captured=captured, model=trainer.model):
+                captured.update({n: p.grad.clone() for n, p in model.named_parameters()})
+
+            trainer.optimizer.step = capture
+            trainer.update(rollouts)
+            grads[(precision, budget)] = captured
+    reference = grads[("fp32", 100_000)]
+    for key in [("bf16", 100_000), ("bf16", 64)]:
+        for name, want in reference.items():
+            got = grads[key][name]
+            assert got.dtype == torch.float32
+            assert (got - want).norm() <= 0.03 * want.norm() + 1e-8, (key, name)

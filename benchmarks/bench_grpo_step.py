@@ -216,7 +216,14 @@ def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
 # driver
 # --------------------------------------------------------------------------------------------------------
 def spawn(
-    python: str, worker: str, dataset: Path, steps: int, out_dir: Path, timeout: float, script: str = __file__
+    python: str,
+    worker: str,
+    dataset: Path,
+    steps: int,
+    out_dir: Path,
+    timeout: float,
+    script: str = __file__,
+    threads: int = 0,
 ) -> dict:
     cmd = [
         python,
@@ -232,7 +239,10 @@ def spawn(
     ]
     load = os.getloadavg()[0]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    env = dict(os.environ)
+    if threads:  # torch, MKL and oneDNN read these at start-up, in every checkout and in TRL alike
+        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
     if proc.returncode != 0:
         errors = [line for line in proc.stderr.splitlines() if "Error" in line or "error" in line]
         reason = "killed (out of memory?)" if proc.returncode in (-9, 137) else f"exit {proc.returncode}"
@@ -275,6 +285,13 @@ def main() -> int:
     parser.add_argument("--skip-trl", action="store_true")
     parser.add_argument("--rounds", type=int, default=1, help="run every system this many times, in turn")
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="CPU threads of every system (0: torch's default, one per core); on a machine shared with "
+        "other jobs 1 keeps OpenMP from spin-waiting on busy cores, which distorts every figure",
+    )
+    parser.add_argument(
         "--baseline", type=Path, help="another checkout whose trainer also runs (transformers engine)"
     )
     parser.add_argument("--timeout", type=float, default=3600)
@@ -311,7 +328,9 @@ def main() -> int:
         for round_ in range(args.rounds):
             for label, python, worker, script in systems:
                 print(f"round {round_ + 1}: {label} ...", file=sys.stderr, flush=True)
-                result = spawn(python, worker, dataset, args.steps, tmp_path, args.timeout, script)
+                result = spawn(
+                    python, worker, dataset, args.steps, tmp_path, args.timeout, script, args.threads
+                )
                 print(json.dumps(result), file=sys.stderr, flush=True)
                 runs[label].append(result)
     results = [_combine(label, rs) for label, rs in runs.items()]
@@ -319,7 +338,8 @@ def main() -> int:
     trl = next((r for r in results if r["system"].startswith("TRL") and "error" not in r), None)
     print(
         f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, bf16; "
-        f"median of {args.steps} steps after 1 warm-up x {args.rounds} rounds; {os.cpu_count()} cores"
+        f"median of {args.steps} steps after 1 warm-up x {args.rounds} rounds; {os.cpu_count()} cores, "
+        f"{args.threads or 'default'} threads"
     )
     header = f"{'system':48} {'step s':>8} {'gen+score s':>12} {'update s':>9} {'reward':>7} {'load':>10} {'TRL/ours':>9}"
     print(header)

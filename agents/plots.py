@@ -30,7 +30,7 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
 
 
 def plot_run(metrics_path: str | Path, out_path: str | Path, window: int = 5) -> Path:
-    """Plot accuracy and reward per domain, format failures and response length against step.
+    """Plot accuracy, reward, format failures, length, entropy and flat groups against step.
 
     Thin lines are the raw per-step values, thick ones a ``window``-step moving average.
     """
@@ -48,20 +48,21 @@ def plot_run(metrics_path: str | Path, out_path: str | Path, window: int = 5) ->
     domains = sorted(
         {k.split("/")[1] for r in rows for k in r if k.startswith("accuracy/") and k.count("/") == 1}
     )
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    fig, axes = plt.subplots(2, 3, figsize=(16, 7))
     panels = [
         (axes[0, 0], "accuracy", "accuracy (verifier: correct)"),
         (axes[0, 1], "reward_shaped", "training reward (with format term)"),
+        (axes[0, 2], "policy/entropy", "policy entropy (nats/token, updated groups)"),
         (axes[1, 0], "format_fail", "format failures (no answer extracted)"),
         (axes[1, 1], "response_len", "response length (tokens)"),
+        (axes[1, 2], "groups/zero_variance_frac", "groups with one reward for all (skipped)"),
     ]
+    per_domain = {"accuracy", "format_fail", "response_len"}
     for ax, key, title in panels:
-        series = (
-            [("all", key)]
-            if key == "reward_shaped"
-            else [("all", key)] + [(d, f"{key}/{d}") for d in domains]
-        )
-        for label, name in series if len(domains) > 1 or key == "reward_shaped" else series[:1]:
+        series = [("all", key)]
+        if key in per_domain and len(domains) > 1:
+            series += [(d, f"{key}/{d}") for d in domains]
+        for label, name in series:
             values = [r.get(name, np.nan) for r in rows]
             (line,) = ax.plot(steps, values, alpha=0.25, linewidth=0.8)
             ax.plot(steps, smooth(values, window), color=line.get_color(), linewidth=2, label=label)
@@ -75,3 +76,20 @@ def plot_run(metrics_path: str | Path, out_path: str | Path, window: int = 5) ->
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m agents.plots RUN_DIR``: draw (or redraw) a run's ``reward_curves.png``."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m agents.plots RUN_DIR", file=sys.stderr)
+        return 2
+    run = Path(args[0])
+    print(plot_run(run / "metrics.jsonl", run / "reward_curves.png"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -133,7 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         run_dir = trainer.run_dir
     if history:
         print(progress_summary(history))
-    print(f"reward curve: {run_dir / 'reward_curves.png'}")
+    curve = run_dir / "reward_curves.png"
+    if curve.is_file():
+        print(f"reward curve: {curve}")
+    else:
+        print(
+            f"reward curve: not drawn (needs matplotlib); draw it later with: python -m agents.plots {run_dir}"
+        )
     print(f"metrics (one JSON line per step): {run_dir / 'metrics.jsonl'}")
     return 0
 

@@ -13,7 +13,7 @@ Example (TOML)::
     steps = 200
     [model]
     path = "/models/Qwen2.5-0.5B-Instruct"
-    precision = "bf16"
+    precision = "auto"
     [data]
     prompts_per_step = 32
     group_size = 16
@@ -65,7 +65,9 @@ class ModelConfig(_Base):
     Attributes:
         path: a Hugging Face model directory, or ``"smollm2"`` for the bundled SmolLM2-135M-Instruct.
         precision: ``bf16`` runs forward/backward under bf16 autocast with float32 master weights and
-            optimiser state; ``fp32`` keeps everything in float32.
+            optimiser state; ``fp32`` keeps everything in float32; ``auto`` picks bf16 where the hardware
+            computes it natively (a CUDA GPU with bf16, a CPU with AVX512-BF16 or AMX) and fp32 elsewhere:
+            on a CPU without them every bf16 matmul is emulated, and an update is ~15-25x slower.
         gradient_checkpointing: trade compute for activation memory (long responses, big models).
         lora_rank: 0 trains every weight; > 0 trains LoRA adapters of this rank (needs ``peft``).
         lora_alpha: LoRA scaling numerator.
@@ -73,7 +75,7 @@ class ModelConfig(_Base):
     """
 
     path: str = BUNDLED_MODEL
-    precision: Literal["fp32", "bf16"] = "bf16"
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
     gradient_checkpointing: bool = False
     lora_rank: int = 0
     lora_alpha: float = 32.0

@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     from .trainer import GRPOTrainer
 
     with GRPOTrainer(config, resume=args.resume) as trainer:
+        print(f"precision: {trainer.precision} (model.precision = {config.model.precision!r})", flush=True)
         use_prompt_settings(trainer)
         history = trainer.train()
         run_dir = trainer.run_dir

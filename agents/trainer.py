@@ -57,6 +57,7 @@ from .models import (
     pad_rows,
     resolve_engine,
     resolve_model_path,
+    resolve_precision,
 )
 from .prompting import PromptBuilder
 from .rollouts import Rollouts, micro_batches, pack_length, pack_rows, shaped_reward
@@ -106,7 +107,8 @@ class GRPOTrainer:
         self.device = torch.device(
             ("cuda" if torch.cuda.is_available() else "cpu") if config.device == "auto" else config.device
         )
-        self.bf16 = config.model.precision == "bf16"
+        self.precision = resolve_precision(config.model.precision, self.device)
+        self.bf16 = self.precision == "bf16"
         seed_everything(config.seed)
         if self.device.type == "cpu":
             keep_freed_memory()

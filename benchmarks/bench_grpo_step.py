@@ -2,7 +2,8 @@
 
 The config is the one TRL users pick for a first try on CPU: SmolLM2-135M-Instruct, 8 prompts x 8 samples
 of two-digit addition (guru/Math.arithmetic level 1, ``+`` only), up to 128 new tokens, temperature 1,
-bf16, lr 1e-6, no KL, one optimiser step per batch. Both systems see the same prompts (plain chat
+the same precision for both (``--precision``; ``auto`` is bf16 where the CPU computes it natively,
+fp32 elsewhere), lr 1e-6, no KL, one optimiser step per batch. Both systems see the same prompts (plain chat
 messages, no worked example) and the same verifier as reward.
 
 Each system runs in its own subprocess, one after the other, for ``--steps`` steps after one warm-up step,
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PROMPTS, GROUP, MAX_NEW, LR = 8, 8, 128, 1e-6
+PRECISION_ENV = "GURU_BENCH_PRECISION"  # how the parent tells every worker (both systems) the precision
 
 
 def addition_tasks(n: int):
@@ -68,7 +70,7 @@ def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
 
     config = from_dict(
         {
-            "model": {"path": "smollm2", "precision": "bf16"},
+            "model": {"path": "smollm2", "precision": os.environ.get(PRECISION_ENV, "bf16")},
             "prompt": {"system_prompt": None, "worked_example": False},
             "rollout": {
                 "engine": engine,
@@ -165,7 +167,7 @@ def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
         temperature=1.0,
         learning_rate=LR,
         beta=0.0,
-        bf16=True,
+        bf16=os.environ.get(PRECISION_ENV, "bf16") == "bf16",
         use_cpu=True,
         gradient_checkpointing=False,
         max_steps=steps + 1,
@@ -294,6 +296,12 @@ def main() -> int:
     parser.add_argument(
         "--baseline", type=Path, help="another checkout whose trainer also runs (transformers engine)"
     )
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "bf16", "fp32"],
+        help="of both systems; auto: bf16 where the CPU has it natively (AVX512-BF16, AMX), else fp32",
+    )
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", type=Path, help=argparse.SUPPRESS)
@@ -323,6 +331,12 @@ def main() -> int:
     if "vllm" in engines:
         systems.append(("guru-envs GRPO (vllm engine)", args.vllm_python, "vllm", __file__))
 
+    import torch
+
+    from agents.models import resolve_precision
+
+    precision = resolve_precision(args.precision, torch.device("cpu"))
+    os.environ[PRECISION_ENV] = precision
     runs: dict[str, list[dict]] = {label: [] for label, *_ in systems}
     with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:
         tmp_path = Path(tmp)
@@ -340,7 +354,7 @@ def main() -> int:
 
     trl = next((r for r in results if r["system"].startswith("TRL") and "error" not in r), None)
     print(
-        f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, bf16; "
+        f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, {precision}; "
         f"median of {args.steps} steps after 1 warm-up x {args.rounds} rounds; {os.cpu_count()} cores, "
         f"{args.threads or 'default'} threads"
     )

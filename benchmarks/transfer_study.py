@@ -354,7 +354,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--model", default="smollm2", help="model directory (default: the bundled SmolLM2-135M)"
     )
-    parser.add_argument("--precision", default="bf16", choices=["bf16", "fp32"])
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "bf16", "fp32"],
+        help="auto: bf16 where the hardware has it natively, else fp32",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="default: runs/transfer_study[_small]")
     parser.add_argument("--replot", action="store_true", help="only redraw the tables and heatmap from --out")

@@ -127,3 +127,13 @@ def test_guru_humaneval_rows_route_here():
     unknown = dict(row, extra_info={"index": 999, "task_id": "HumanEval/999"})
     generic = Task.from_record(unknown)
     assert generic.family == "guru"
+
+
+@pytest.mark.parametrize("index", [3, 32])  # a call-based problem and a check-mode one
+def test_an_exit_before_the_tests_always_gets_the_same_verdict(index):
+    """``os._exit(0)`` at import races the worker's first message; the verdict must not depend on it."""
+    task = TASKS[index]
+    exit_first = FAMILY.wrong_responses(task)[2]
+    assert "os._exit(0)" in exit_first
+    reasons = {FAMILY.score(task, exit_first).reason for _ in range(15)}
+    assert len(reasons) == 1 and "runtime error" in reasons.pop()

@@ -21,20 +21,13 @@ def resolve_engine(engine: str) -> str:
     return "vllm" if importlib.util.find_spec("vllm") is not None else "transformers"
 
 
-def native_bf16(device: torch.device) -> bool:
-    """Whether ``device`` computes bf16 matmuls in hardware (not emulated through float32)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":
-        return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
-    return False
-
-
 def resolve_precision(precision: str, device: torch.device) -> str:
     """``auto`` becomes ``bf16`` on hardware with native bf16, else ``fp32``; the others stay."""
+    from guru_envs.rollout.hardware import native_bf16
+
     if precision != "auto":
         return precision
-    return "bf16" if native_bf16(device) else "fp32"
+    return "bf16" if native_bf16(device.type) else "fp32"
 
 
 def resolve_model_path(path: str) -> Path:

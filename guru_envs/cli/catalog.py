@@ -78,7 +78,8 @@ def markdown_table(cat) -> str:  # noqa: ANN001 (a Catalog)
             }
         )
         shown = ", ".join(f"`{p}*`" for p in rows) or "-"
-        answer = m.answer_format.replace("|", "\\|")
+        # escaped for a table cell: "|" splits cells, "<answer>" would render as an (invisible) HTML tag
+        answer = m.answer_format.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
         lines.append(f"| `{m.id}` | {generators} | {shown} | {answer} |")
     return "\n".join(lines)
 

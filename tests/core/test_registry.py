@@ -37,6 +37,15 @@ def test_every_id_in_the_readme_table_is_registered():
                 gym.make(env_id).reset(seed=0)
 
 
+def test_the_readme_environment_table_is_the_catalogs():
+    """``guru list --markdown`` is what the README shows: a new family or data source updates both."""
+    from guru_envs.cli.catalog import markdown_table
+
+    readme = (ROOT / "README.md").read_text()
+    assert markdown_table(guru_envs.catalog()) in readme
+    assert "<answer>" not in markdown_table(guru_envs.catalog())  # escaped: a raw tag renders as nothing
+
+
 def test_register_adds_an_environment_from_text_and_refuses_a_clash():
     text = (
         MANIFEST.replace("guru-test/Toy-v0", "guru-test/Registered-v0")

@@ -1,7 +1,8 @@
 """Typed configuration of a GRPO run: defaults that run on a 2-core CPU, checked before anything loads.
 
 These defaults are the only ones: ``examples/train_grpo.py`` with no arguments runs exactly them (the
-bundled SmolLM2-135M-Instruct on easy arithmetic and easy logic orderings, a few minutes on a CPU).
+bundled SmolLM2-135M-Instruct on easy arithmetic and easy logic orderings, 10 steps: about 5 minutes on a
+2-core CPU, in which the format failures fall and the reward rises).
 
 A config is a tree of frozen msgspec Structs. Files are TOML or JSON; unknown keys, wrong types and
 values out of range are refused with the dotted path of the bad field, e.g.
@@ -259,7 +260,7 @@ class OptimConfig(_Base):
             attention mask (exactly the same log-probs as one sequence per response, far fewer tokens).
     """
 
-    lr: float = 2e-6
+    lr: float = 1e-5
     weight_decay: float = 0.0
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
@@ -301,7 +302,7 @@ class GRPOConfig(_Base):
     data: DataConfig = msgspec.field(default_factory=DataConfig)
     algo: AlgoConfig = msgspec.field(default_factory=AlgoConfig)
     optim: OptimConfig = msgspec.field(default_factory=OptimConfig)
-    steps: int = 5
+    steps: int = 10
     seed: int = 0
     out_dir: str = "runs"
     run_name: str | None = None

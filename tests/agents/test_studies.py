@@ -55,7 +55,7 @@ def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
     result = json.loads((tmp_path / "learning_check.json").read_text())
     assert result["train"]["steps"] == 2
     for mode in ("plain", "template"):
-        assert set(result["changes"][mode]) == {"all", "math", "logic", "tabular"}
+        assert set(result["changes"][mode]) == {"all", *learning_check.DOMAINS}
     assert result["question_copies"]["copies"] == []
     text = (tmp_path / "learning_check.md").read_text()
     assert "beyond format" in text and "copies of the question: 0" in text

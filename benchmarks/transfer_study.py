@@ -17,7 +17,7 @@ Output (``--out``): ``transfer.json`` (every number: accuracy before/after, gain
 format-failure rate after training beside each. Runs finished before are reused when their settings match,
 so an interrupted study resumes where it stopped.
 
-    python benchmarks/transfer_study.py --small     # ~1 h 45 min on 2 AVX2 cores in float32 (docs/studies.md)
+    python benchmarks/transfer_study.py --small     # 12 steps a run; timings on 2 AVX2 cores in docs/studies.md
     python benchmarks/transfer_study.py             # the full setting, ~6 h on 2 AVX2 cores
     python benchmarks/transfer_study.py --replot    # redraw from transfer.json
 
@@ -50,7 +50,7 @@ TRAIN_DOMAINS = ("math", "logic", "tabular", "simulation")
 EVAL_DOMAINS = ("math", "code", "science", "logic", "simulation", "tabular")  # pre-training domains first
 SETTINGS = {
     "full": {"steps": 60, "heldout": 40, "samples": 2},
-    "small": {"steps": 15, "heldout": 16, "samples": 2},
+    "small": {"steps": 12, "heldout": 16, "samples": 2},
 }
 
 
@@ -145,6 +145,14 @@ def study_key(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in keys}
 
 
+EVAL_KEYS = ("model", "heldout", "samples", "max_new_tokens", "temperature", "seed", "modes")
+
+
+def same_evaluation(saved_key: dict[str, Any], key: dict[str, Any]) -> bool:
+    """Whether a saved base evaluation can stand for this study: training settings do not change it."""
+    return all(saved_key.get(k) == key[k] for k in EVAL_KEYS)
+
+
 def changes_of(base, after) -> dict[str, Any]:
     """Per evaluated domain (and all): the paired comparison of base and trained model."""
     import msgspec
@@ -171,7 +179,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         base_path = args.out / "base.json"
         saved = json.loads(base_path.read_text()) if base_path.is_file() else None
-        if saved and saved["key"] == key:
+        if saved and same_evaluation(saved["key"], key):
             base = {m: msgspec.convert(r, EvalReport, strict=False) for m, r in saved["reports"].items()}
             base_minutes = saved["minutes"]
         else:

@@ -65,6 +65,8 @@ import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
+from guru_envs.verify.text import fold_unicode
+
 MAX_CLAIM_CHARS = 1_000  # an answer longer than this is an essay, not a claim
 MAX_LABEL_CHARS = 60  # a unit or a counted noun is short
 MAX_BOXES = 16  # more boxed answers than this in one response is spraying, not answering
@@ -78,6 +80,7 @@ __all__ = [
     "SCALE_WORDS",
     "UNIT_WORDS",
     "TextWords",
+    "digit_groups",
     "equation_value",
     "final_answer",
     "label_problem",
@@ -335,7 +338,7 @@ def label_problem(label: str, allow: Collection[str] = ()) -> str | None:
         label: the trailing text (``"cm"``, ``"apples"``, ``"is wrong"``), LaTeX wrappers already removed.
         allow: words the task accepts (case-folded), e.g. :func:`words_of` of its question.
     """
-    s = unicodedata.normalize("NFKC", label).strip()
+    s = fold_unicode(label).strip()
     if not s:
         return None
     if len(s) > MAX_LABEL_CHARS:
@@ -413,6 +416,18 @@ _LIST_RE = re.compile(r"[,;]\s+[-+$\u20ac\u00a3(]?\d")
 _VALUE_TOKEN_RE = re.compile(r"\\([A-Za-z]+|[^A-Za-z])|([^\W\d_]+)|(\d+)|(\S)", re.DOTALL)
 
 
+def digit_groups(runs: Sequence[str]) -> bool:
+    """Whether runs of digits set apart by spaces are the thousands groups of one number (``134 000``).
+
+    Every run after the first has three digits, and the first has three, or one or two not starting
+    with 0: ``1 234 567`` is one number, ``12 34``, ``7 8`` and ``0 360`` are two.
+    """
+    return all(
+        len(cur) == 3 and (len(prev) == 3 or (len(prev) < 3 and prev[:1] != "0"))
+        for prev, cur in zip(runs, runs[1:])
+    )
+
+
 def _several_values(value: str) -> str | None:
     """Why a plain value part holds more than one number, or None.
 
@@ -447,9 +462,7 @@ def _several_values(value: str) -> str | None:
             if previous is not None:
                 if "w" in gap:
                     return "the answer holds more than one number"
-                group = len(digits) == 3 and (
-                    len(previous) == 3 or (len(previous) < 3 and previous[0] != "0")
-                )
+                group = digit_groups((previous, digits))
                 if "o" not in gap and not (gap and set(gap) == {"t"} and group):
                     return "the answer holds more than one number"  # side by side: not a digit group
             previous, gap = digits, ""
@@ -519,7 +532,7 @@ def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
         return Claim("", "", f"answer must be text, got {type(text).__name__}")
     if len(text) > MAX_CLAIM_CHARS:
         return Claim("", "", f"answer has {len(text):,} characters, over the {MAX_CLAIM_CHARS:,} limit")
-    s = unicodedata.normalize("NFKC", text).strip()
+    s = fold_unicode(text).strip()  # 48² is 48^{2}, not 482
     m = _NAME_EQUALS.match(s)
     if m is not None:  # "x = 5", "total = $3": the name is presentation, the value is the claim
         s = s[m.end() :].strip()

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
 from guru_envs.verify.claim import (
     UNIT_WORDS,
+    digit_groups,
     equation_value,
     final_answer,
     label_problem,
@@ -301,8 +302,27 @@ def normalize_answer(answer: str) -> str:
     return _finish(s)
 
 
+_SPACED_DIGITS = re.compile(r"\d+(?: \d+)+")
+_BRACED_SUBSCRIPT = re.compile(r"_\{(\w{1,8})\}(?!\w)")
+_APART = "\x00"  # keeps two runs of digits apart in a key; never in normalised text
+
+
+def _join_digit_groups(m: re.Match[str]) -> str:
+    runs = m.group(0).split(" ")
+    return "".join(runs) if digit_groups(runs) else _APART.join(runs)
+
+
 def _key(normalized: str) -> str:
-    """A comparison key: the normalised answer without insignificant spaces."""
+    """A comparison key: the normalised answer without insignificant spaces.
+
+    A space between digits is insignificant only between thousands groups (``1 234``): ``12 34`` and
+    ``7 8`` are two values, so their keys never equal those of ``1234`` and ``78``. A subscript that
+    ends the term is written either way (``1011_{2}`` is ``1011_2``, ``A3_{16}`` is ``A3_16``).
+    """
+    if " " in normalized and _SPACED_DIGITS.search(normalized) is not None:
+        normalized = _SPACED_DIGITS.sub(_join_digit_groups, normalized)
+    if "_{" in normalized:
+        normalized = _BRACED_SUBSCRIPT.sub(r"_\1", normalized)
     return _KEY_SPACES.sub("", normalized)
 
 
@@ -976,8 +996,8 @@ def _malformed(given: str) -> str | None:
     """Why ``given`` is not one well-formed formula, or None: a scan of its tokens before sympy sees it.
 
     Refused: values side by side with nothing between them (``8 7``, ``\\binom{8}{9} 7``, ``\\emptyset 7``),
-    an operator or function missing its operand (``7 \\times``, ``\\cup 7``, ``7 \\sin``), and unpaired
-    ``\\lfloor``/``\\lceil``/``\\begin``.
+    an operator or function missing its operand (``7 \\times``, ``\\cup 7``, ``7 \\sin``), a subscript on a
+    number (``1234_{8}``, a base the checker drops), and unpaired ``\\lfloor``/``\\lceil``/``\\begin``.
     """
     odd = next((ch for ch in given if ord(ch) > 127 and unicodedata.category(ch)[0] in "SP"), None)
     if odd is not None or "'" in given:  # ⊕, ≺ ... and primes, which math-verify drops
@@ -1002,6 +1022,8 @@ def _malformed(given: str) -> str | None:
             return "the answer is not one claim: two values side by side"
         if previous == "\\emptyset" and (number or kind == "let" or tok in _ATOM_TOKENS):
             return "the answer is not one claim: two values side by side"
+        if tok == "_" and ends_value:  # 1011_2 is a base (or an index): the checker would read 1011
+            return "the answer uses notation that is not checked: a subscript on a number"
         if tok in _BINARY_TOKENS or tok in _SIGN_TOKENS:
             if following is None or following in _BINARY_TOKENS or following in _CLOSE_TOKENS:
                 return f"the answer is not one formula: {tok} lacks an operand"

@@ -28,6 +28,7 @@ from typing import Literal, NamedTuple
 
 from guru_envs.verify.extract import strip_wrappers
 from guru_envs.verify.numeric import close, parse_number
+from guru_envs.verify.text import fold_unicode
 
 MAX_REPORTED_CHARS = 200  # an answer longer than this is not a single reported number
 
@@ -41,11 +42,12 @@ _CURRENCY_PREFIX = re.compile(r"^(?:US\$|C\$|A\$|USD|EUR|GBP|CAD|AUD|JPY|\$|€|
 _PERCENT_TAIL = re.compile(
     r"\s*(?:%|per\s?cent(?:age)?(?:\s+points?)?|percentage\s+points?|pct\.?|pp|p\.p\.)$", re.IGNORECASE
 )
-# Unit words after a number: letters, degree signs, slashes, superscripts and ``^2`` after a letter; never
-# a bare digit, so a range such as "5 to 10" is not mistaken for the number 5 followed by a unit, and never
-# an exponent of the number itself (``10^5`` is not 10 of the unit ``^5``).
-_UNIT_CHAR = r"[A-Za-zµμ°º'’/²³.\-]|\s"
-_UNIT_TAIL = re.compile(rf"(?<=[\d.%}}])((?:{_UNIT_CHAR})(?:{_UNIT_CHAR}|\^\d)*)$")
+# Unit words after a number: letters, degree signs, slashes, and ``^2`` right after a letter (``m²`` is
+# folded to ``m^{2}`` first); never a bare digit, so a range such as "5 to 10" is not mistaken for the number 5
+# followed by a unit, and never an exponent of the number itself (``10^5`` and ``48²`` are not 10 and 48 of
+# a unit ``^5`` or ``²``).
+_UNIT_CHAR = r"[A-Za-zµμ°º'’/.\-]|\s"
+_UNIT_TAIL = re.compile(rf"(?<=[\d.%}}])((?:{_UNIT_CHAR})(?:{_UNIT_CHAR}|(?<=[A-Za-zµμ°º])\^\{{?-?\d\}}?)*)$")
 # Digit groups separated by spaces (``134 000``): a first group of one to three digits, not starting with 0.
 _SPACE_GROUPS = re.compile(r"^[1-9]\d{0,2}(?: \d{3})+(?!\d)(?! \d)")
 _RATIO = re.compile(r"^([^:]+):([^:]+)$")
@@ -67,7 +69,7 @@ def plain_answer_text(text: str) -> str:
     """
     if not isinstance(text, str):
         return ""
-    s = strip_wrappers(text)
+    s = strip_wrappers(fold_unicode(text))  # ４８ is 48, but 48² is 48^{2}, not 48 with a unit ²
     for _ in range(4):  # innermost wrappers first; four levels is more than any real answer nests
         new = _LATEX_WRAP.sub(r" \1 ", s)
         if new == s:

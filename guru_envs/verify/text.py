@@ -7,11 +7,62 @@ import unicodedata
 
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+# Compatibility characters whose NFKC form would change what an answer says rather than how it is spelled.
+_SCRIPTS = {"<super>": "^", "<sub>": "_"}
+_KEPT_AS_WRITTEN = frozenset(("<circle>", "<fraction>"))
+# The blocks that hold such characters (superscripts, subscripts, modifier letters, number forms, enclosed
+# alphanumerics): only these are looked up one by one, the rest of the text is folded in one call.
+_MAYBE_SCRIPT = re.compile(
+    "[\u00aa\u00b2\u00b3\u00b9\u00ba\u00bc-\u00be\u02b0-\u02ff\u1d2c-\u1dbf\u2070-\u209f\u2120-\u2122"
+    "\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u2c7c\u2c7d\u3192-\u319f\u3200-\u33ff\ua69c\ua69d\ua770"
+    "\ua7f8\ua7f9\uab5c-\uab5f\U0001e030-\U0001e06d\U0001f100-\U0001f1ff]"
+)
+
+
+def fold_unicode(text: str) -> str:
+    """NFKC (full-width ``４２`` is 42, ``ｏｒ`` is ``or``), except where folding would rewrite the answer.
+
+    Plain NFKC glues a superscript or subscript onto the number before it (``48²`` becomes 482,
+    ``4.92₃`` becomes 4.923) and turns ``①`` into 1 and ``1½`` into ``11⁄2``. Here a run of superscripts
+    or subscripts becomes LaTeX (``48^{2}``, ``m^{-1}``, ``x_{3}``), and circled digits and vulgar
+    fractions stay as written, so no reader takes them for digits of a plain number.
+    """
+    if text.isascii():
+        return text
+    pieces: list[str] = []
+    pos = 0  # text before it is in pieces
+    run_kind, run_start, run_end = "", 0, 0  # the open run of scripts, text[run_start:run_end]
+
+    def close_run() -> None:
+        folded = unicodedata.normalize("NFKC", text[run_start:run_end]).replace("\u2212", "-")
+        pieces.append(f"{_SCRIPTS[run_kind]}{{{folded}}}")
+
+    for m in _MAYBE_SCRIPT.finditer(text):
+        i = m.start()
+        tag = unicodedata.decomposition(text[i]).split(" ", 1)[0]
+        if tag not in _SCRIPTS and tag not in _KEPT_AS_WRITTEN:
+            continue
+        if run_kind and not (tag == run_kind and i == run_end):
+            close_run()
+            pos, run_kind = run_end, ""
+        if tag in _SCRIPTS:
+            if not run_kind:
+                pieces.append(unicodedata.normalize("NFKC", text[pos:i]))
+                run_kind, run_start = tag, i
+            run_end = i + 1
+        else:
+            pieces.append(unicodedata.normalize("NFKC", text[pos:i]) + text[i])
+            pos = i + 1
+    if run_kind:
+        close_run()
+        pos = run_end
+    pieces.append(unicodedata.normalize("NFKC", text[pos:]))
+    return "".join(pieces)
 
 
 def normalize_text(text: str) -> str:
-    """Canonical form for short free-text answers: NFKC, lower case, single spaces, no article or end punctuation."""
-    s = unicodedata.normalize("NFKC", text).strip().lower()
+    """Short free-text answers, canonical: :func:`fold_unicode`, lower case, one space, no article or end punctuation."""
+    s = fold_unicode(text).strip().lower()
     s = _SPACE.sub(" ", s)
     s = s.strip(" .,;:!?\"'`")
     s = _ARTICLES.sub("", s)

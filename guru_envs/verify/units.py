@@ -17,13 +17,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from guru_envs.verify.claim import equation_value, read_claim, spaced_values, word_problem
 from guru_envs.verify.extract import strip_wrappers
+from guru_envs.verify.text import fold_unicode
 
 MAX_MEASUREMENT_CHARS = 300  # "value unit" strings longer than this are not one measurement
 MAX_UNIT_CHARS = 160
@@ -378,8 +378,6 @@ def _lookup(name: str) -> Unit:
 
 # --- normalisation: LaTeX, unicode and words into a plain unit string --------------------------------
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-_SUPERSCRIPT_RUN = re.compile(r"[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _WRAPPER = re.compile(
     r"\\(?:text|textrm|textup|mathrm|mathit|mathsf|mathbf|textbf|operatorname|rm|unit|si|mbox|num)\s*\{([^{}]*)\}"
 )
@@ -481,14 +479,9 @@ _DEGREE_SPACE = re.compile(r"°\s+([CF])\b")
 _PER = re.compile(r"(?i)\bper\b")
 
 
-def _superscripts(match: re.Match[str]) -> str:
-    return "^(" + match.group(0).translate(_SUPERSCRIPTS) + ")"
-
-
 def _normalize(text: str) -> str:
     """Plain ASCII-ish unit text: LaTeX wrappers removed, symbols unified, words kept for the lexer."""
-    s = _SUPERSCRIPT_RUN.sub(_superscripts, text)
-    s = unicodedata.normalize("NFKC", s)
+    s = fold_unicode(text)  # m/s² is m/s^{2}; 4.92₃ is not 4.923
     s = s.replace("\u2212", "-").replace("\u2009", " ").replace("\u202f", " ").replace("\u00a0", " ")
     s = s.replace("·", "*").replace("⋅", "*").replace("•", "*").replace("×", "*").replace("÷", "/")
     s = _SPACES.sub(" ", s)
@@ -965,7 +958,9 @@ def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str
     ``±``, ``?``), and any denied word (``or``, ``not``, ``about``, a number word, a scale word other
     than in ``million years``) unless ``allow`` lists it (scale words only).
     """
-    s = strip_wrappers(unicodedata.normalize("NFKC", text)) if isinstance(text, str) else ""
+    if isinstance(text, str) and len(text) > 4 * MAX_MEASUREMENT_CHARS:  # before any folding: it is not short
+        return MeasuredAnswer(None, f"the answer has {len(text):,} characters; a value with a unit is short")
+    s = strip_wrappers(fold_unicode(text)) if isinstance(text, str) else ""
     if not s:
         return MeasuredAnswer(None, "the answer is empty")
     if len(s) > MAX_MEASUREMENT_CHARS:

@@ -84,7 +84,9 @@ def make(
         base, fd = "/x", linux.new_tmpfs(size)
     else:
         base = "/x"
-        linux.mount("tmpfs", base, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, size + ",mode=0755")
+        linux.mount(
+            "tmpfs", base, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOATIME, size + ",mode=0755"
+        )  # noatime: see linux.new_tmpfs
         fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
     area = Area(base, fd, size, uid, detached)
     old_umask = os.umask(0)  # so that mkdir gives each directory its mode (sticky bit included) at once
@@ -110,7 +112,13 @@ def resize(mode: str, area: Area, size: str) -> None:
     if area.detached:
         linux.resize_tmpfs(area.fd, size)
     else:
-        linux.mount(None, area.base, None, linux.MS_REMOUNT | linux.MS_NOSUID | linux.MS_NODEV, size)
+        linux.mount(
+            None,
+            area.base,
+            None,
+            linux.MS_REMOUNT | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOATIME,
+            size,
+        )
     area.size = size
 
 

@@ -24,9 +24,11 @@ from typing import Any
 # the encoder keeps its own references, taken when the module is loaded.
 _type, _id, _isinstance, _hex, _repr = type, id, isinstance, hex, repr
 _isfinite = math.isfinite
-_set, _map, _min, _max, _list = set, map, min, max, list
+_set, _map, _min, _max, _list, _len, _hash = set, map, min, max, list, len, hash
 
 MAX_DEPTH = 200  # nesting depth of one value; deeper is refused (and bounds the recursion below)
+# Items of one set (or keys of one dict) that may share a hash value when decoded (see _check_hashes).
+MAX_SAME_HASH = 64
 _SAFE_INT = 2**53  # ints beyond this travel as hex text: exact, and free of int_max_str_digits
 _TAGS = ("$int", "$float", "$tuple", "$set", "$frozenset", "$bytes", "$complex", "$dict")
 
@@ -202,16 +204,38 @@ def _dec_tag(tag: str, body: Any, depth: int) -> Any:
     if tag == "$tuple":
         return tuple(items)
     if tag == "$set":
+        _check_hashes(items)
         return set(items)
     if tag == "$frozenset":
+        _check_hashes(items)
         return frozenset(items)
     # $dict
-    out = {}
     for pair in items:
         if type(pair) is not list or len(pair) != 2:
             raise DecodeError("bad $dict")
-        out[pair[0]] = pair[1]
-    return out
+    _check_hashes([pair[0] for pair in items])
+    return {pair[0]: pair[1] for pair in items}
+
+
+def _check_hashes(keys: list) -> None:
+    """Refuse items that would make a set or dict quadratic to build: more than MAX_SAME_HASH of one hash.
+
+    The hashes of ints are public arithmetic (``hash(k * (2**61 - 1)) == 0`` for every ``k``), and the
+    sandboxed side can send any values it likes (an ``int`` subclass with a hash of its own builds such a
+    set in linear time there): 30,000 ints of one hash in a 1 MB result cost the *decoder* ~8 s of CPU,
+    in the scorer, holding the GIL. A set whose values really share a hash that often is not data a
+    test expects, so it is refused as malformed (a wrong answer), at the cost of one ``hash`` per item.
+    """
+    if _len(keys) <= MAX_SAME_HASH:
+        return
+    hashes = _list(_map(_hash, keys))  # an unhashable key raises TypeError: malformed, as before
+    if _len(_set(hashes)) == _len(hashes):
+        return
+    counts: dict[int, int] = {}
+    for h in hashes:
+        n = counts[h] = counts.get(h, 0) + 1
+        if n > MAX_SAME_HASH:
+            raise DecodeError(f"more than {MAX_SAME_HASH} items of one hash in a set or dict")
 
 
 def loads(text: str | bytes) -> Any:

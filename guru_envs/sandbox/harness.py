@@ -341,43 +341,98 @@ class _Area:
     ``out`` only the finished test's output files (the worker reads and removes them), and nothing else
     is in the area's root: a stranger (or an impostor under one of the area's names) is removed, and one
     of the area's own directories that was renamed gets its name back. Nothing is followed: entries are
-    removed by name relative to directories the init opened itself. Only directories whose modification
-    time changed are listed (a test that wrote no file of its own costs a few ``stat`` calls), and not
-    those the init itself could not change (``io/`` in root mode).
+    removed by name relative to directories the init opened itself.
+
+    What a test may change is found by *status-change time* (``ctime``), which every change of an
+    inode moves (an entry made or removed, a write, ``chmod``, ``utime``, an extended attribute) and
+    which no unprivileged process can set: a test that hid a file and then put the directory's
+    modification time back with ``utime`` would otherwise keep it for the next test. Only directories
+    whose ``ctime`` moved are listed (a test that wrote no file of its own costs a few ``stat`` calls),
+    and not those the init itself could not change (``io/`` in root mode). Of each directory (and the
+    root) that moved, the mode, access and modification times and extended attributes are put back as
+    they were: each could carry bits from one test to the next. The worker's own files in ``io/`` are
+    watched too where a test can write them (userns mode): one that was written, replaced or given other
+    metadata is removed (the worker then reads nothing from it). The area is mounted ``noatime``, so
+    that reading a directory does not record anything either (see :func:`linux.new_tmpfs`).
     """
 
     TOP = ("work", "tmp", "shm", "io", "out")
-    IO_FILES = frozenset(("stdout", "stderr", "cstdout", "cstderr", "in"))
+    WORKER_FILES = ("stdout", "stderr", "cstdout", "cstderr")  # in io/; "in" is replaced for every test
+    XATTR_PREFIXES = ("user.", "system.posix_acl_")  # the extended attributes an unprivileged test can set
     MAX_ENTRIES = 20000
 
     def __init__(self, base: str) -> None:
         self.root = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        self.inodes = {
-            name: os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ino for name in self.TOP
+        stats = {
+            name: os.stat(name, dir_fd=self.root, follow_symlinks=False) if name else os.fstat(self.root)
+            for name in ("", *self.TOP)
         }
+        self.inodes = {name: stats[name].st_ino for name in self.TOP}
         # A directory the init cannot change (io/ is root's in root mode) no test can change either.
         self.dirs = [name for name in self.TOP if os.access(name, os.W_OK, dir_fd=self.root)]
-        self.seen = {name: self._mtime(name) for name in ("", *self.TOP)}
+        self.seen = {name: st.st_ctime_ns for name, st in stats.items()}
+        self.meta = {
+            name: (st.st_mode & 0o7777, st.st_atime_ns, st.st_mtime_ns) for name, st in stats.items()
+        }
+        # The worker's files in io/ where tests can reach them (not in root mode: io/ and they are root's).
+        self.io_files: dict[str, tuple[int, int]] = {}
+        if "io" in self.dirs:
+            for name in self.WORKER_FILES:
+                try:
+                    st = os.stat(f"io/{name}", dir_fd=self.root, follow_symlinks=False)
+                except OSError:
+                    continue
+                self.io_files[name] = (st.st_ino, st.st_ctime_ns)
+        self.io_gone: set[str] = set()  # worker files removed because a test had touched them
 
     def close(self) -> None:
         os.close(self.root)
 
-    def _mtime(self, name: str) -> int:
+    def _ctime(self, name: str) -> int:
         try:
             return (
-                os.stat(name, dir_fd=self.root, follow_symlinks=False).st_mtime_ns
+                os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ctime_ns
                 if name
-                else os.fstat(self.root).st_mtime_ns
+                else os.fstat(self.root).st_ctime_ns
             )
         except OSError:
             return -1
+
+    def _io_touched(self) -> bool:
+        """Whether a test wrote, replaced or re-labelled one of the worker's files in io/ (userns mode)."""
+        for name, (ino, ctime) in self.io_files.items():
+            if name in self.io_gone:
+                continue
+            try:
+                st = os.stat(f"io/{name}", dir_fd=self.root, follow_symlinks=False)
+            except OSError:
+                return True
+            if st.st_ino != ino or st.st_ctime_ns != ctime:
+                return True
+        return False
+
+    def _restore(self, fd: int, name: str) -> int:
+        """Put back the mode, times and extended attributes of a directory that moved; its new ctime."""
+        mode, atime, mtime = self.meta[name]
+        if os.fstat(fd).st_mode & 0o7777 != mode:
+            os.fchmod(fd, mode)  # only its owner could have changed it, and the init runs as its owner
+        for attr in os.listxattr(fd):
+            if attr.startswith(self.XATTR_PREFIXES):
+                os.removexattr(fd, attr)
+        try:
+            os.utime(fd, ns=(atime, mtime))
+        except PermissionError:  # a directory of root's that tests may write (tmp/, shm/ in root mode):
+            os.utime(fd)  # whatever time a test set is replaced by this moment's
+        return os.fstat(fd).st_ctime_ns
 
     def tidy(self, k: int) -> bool:
         """Restore the area after test ``k``; False if it could not be done (then no test may follow)."""
         budget = [self.MAX_ENTRIES]
         seen = self.seen
         try:
-            if self._mtime("") != seen[""]:
+            if self._ctime("") != seen[""]:
+                if os.fstat(self.root).st_mode & 0o7777 != self.meta[""][0]:  # 0o000 would keep us out
+                    os.fchmod(self.root, self.meta[""][0])
                 originals = {ino: name for name, ino in self.inodes.items()}
                 renamed = []
                 for entry in list(os.scandir(self.root)):
@@ -394,27 +449,37 @@ class _Area:
                 for name in self.TOP:
                     if os.stat(name, dir_fd=self.root, follow_symlinks=False).st_ino != self.inodes[name]:
                         return False  # one of its directories is gone or elsewhere: no use going on
-                seen[""] = self._mtime("")
+                seen[""] = self._restore(self.root, "")
             for name in self.dirs:
-                mtime = self._mtime(name)
-                if mtime == seen[name]:
+                ctime = self._ctime(name)
+                io_touched = name == "io" and self.io_files and self._io_touched()
+                if ctime == seen[name] and not io_touched:
                     continue
-                if name == "io":
-                    keep = self.IO_FILES
+                if name == "io":  # "in" (the worker replaces it for each test) and its untouched files
+                    keep = {"in", *self.io_files} - self.io_gone
                 elif name == "out":
                     keep = (str(k), f"{k}.err")
                 else:
                     keep = ()
-                removed = False
+                st = os.stat(name, dir_fd=self.root, follow_symlinks=False)
+                if st.st_ino != self.inodes[name] or not _S_ISDIR(st.st_mode):
+                    return False
+                if st.st_mode & 0o7777 != self.meta[name][0]:  # e.g. 0o000, which would keep the init out
+                    os.chmod(name, self.meta[name][0], dir_fd=self.root)  # (the directory, checked above)
                 fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=self.root)
                 try:
                     for entry in list(os.scandir(fd)):
                         if entry.name not in keep or not entry.is_file(follow_symlinks=False):
                             self._remove(fd, entry.name, budget)
-                            removed = True
+                        elif name == "io" and entry.name in self.io_files:
+                            ino, ctime0 = self.io_files[entry.name]
+                            st = entry.stat(follow_symlinks=False)
+                            if st.st_ino != ino or st.st_ctime_ns != ctime0:
+                                self._remove(fd, entry.name, budget)
+                                self.io_gone.add(entry.name)
+                    seen[name] = self._restore(fd, name)
                 finally:
                     os.close(fd)
-                seen[name] = self._mtime(name) if removed else mtime
             return True
         except OSError:
             return False

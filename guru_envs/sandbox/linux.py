@@ -53,7 +53,7 @@ SYS_OPENAT2 = 437
 FSOPEN_CLOEXEC = FSMOUNT_CLOEXEC = FSPICK_CLOEXEC = 1
 FSPICK_EMPTY_PATH = 8
 FSCONFIG_SET_STRING, FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE = 1, 6, 7
-MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV = 0x2, 0x4
+MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOATIME = 0x2, 0x4, 0x10
 MOVE_MOUNT_F_EMPTY_PATH = 4
 AT_FDCWD = -100
 RESOLVE_NO_XDEV, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH = 0x01, 0x02, 0x04, 0x08
@@ -129,13 +129,24 @@ def _tmpfs_options(size: str) -> list[tuple[bytes, bytes]]:
 
 
 def new_tmpfs(size: str) -> int:
-    """A tmpfs that is mounted nowhere yet: a file descriptor to its root (the new mount API)."""
+    """A tmpfs that is mounted nowhere yet: a file descriptor to its root (the new mount API).
+
+    Mounted ``noatime``: reading a file or listing a directory then records nothing, so that no test
+    can leave the next one a time of its choosing by when it read something (only changes, which the
+    test init sees by their ``ctime`` and undoes, move an inode's times).
+    """
     fs = syscall(SYS_FSOPEN, b"tmpfs", FSOPEN_CLOEXEC, what="fsopen")
     try:
         for key, value in [*_tmpfs_options(size), (b"mode", b"0755")]:
             syscall(SYS_FSCONFIG, fs, FSCONFIG_SET_STRING, key, value, 0, what="fsconfig")
         syscall(SYS_FSCONFIG, fs, FSCONFIG_CMD_CREATE, None, None, 0, what="fsconfig create")
-        return syscall(SYS_FSMOUNT, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what="fsmount")
+        return syscall(
+            SYS_FSMOUNT,
+            fs,
+            FSMOUNT_CLOEXEC,
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOATIME,
+            what="fsmount",
+        )
     finally:
         os.close(fs)
 

@@ -58,6 +58,21 @@ def _bind_ro(src: str, dst: str, stat_src: str | int | None = None) -> None:
     )
 
 
+def _bind_device(name: str, dst: str) -> None:
+    """Bind the host's ``/dev/<name>`` at ``dst``, read-only: the device reads and writes as usual.
+
+    A writable bind would let any sandboxed process ``touch`` the host's device inode (``utime`` with
+    no times needs only write access, which ``/dev/null`` gives everyone), and every later execution
+    could read the time it chose: a channel from one execution to the next, through the host. On a
+    read-only mount the inode's times cannot change (``EROFS``) while the device itself still works.
+    """
+    src = "/dev/" + name
+    linux.mount(src, dst, None, linux.MS_BIND)
+    keep = os.statvfs(src).f_flag  # a user namespace may not drop the flags the host's mount has
+    keep &= linux.MS_NOSUID | linux.MS_NOEXEC | linux.MS_NOATIME | linux.MS_NODIRATIME | linux.MS_RELATIME
+    linux.mount(None, dst, None, linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | keep)
+
+
 def _makedirs(root: str, path: str) -> str:
     """Create ``root + path`` with world-traversable parents (the host's may be 0700, like /root)."""
     cur = root
@@ -142,7 +157,7 @@ def setup_root(cfg: dict, uids: list[int]) -> None:
     os.mkdir(root + "/dev", 0o755)
     for name in ("null", "zero", "full", "random", "urandom"):
         linux.write_file(root + "/dev/" + name, "", 0o666)
-        linux.mount("/dev/" + name, root + "/dev/" + name, None, linux.MS_BIND)
+        _bind_device(name, root + "/dev/" + name)
     for name, target in (
         ("fd", "/proc/self/fd"),
         ("stdin", "/proc/self/fd/0"),

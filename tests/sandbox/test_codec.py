@@ -188,3 +188,27 @@ def test_cycles_and_depth_are_refused():
 def test_hostile_encodings_raise_decode_error(text):
     with pytest.raises(codec.DecodeError):
         codec.loads(text)
+
+
+_P61 = 2**61 - 1  # hash(k * _P61) == 0 for every int k
+
+
+@pytest.mark.parametrize("tag", ["$set", "$frozenset", "$dict"])
+def test_items_of_one_hash_are_refused_before_building(tag):
+    """A set of 20,000 ints of one hash took the scorer's decoder seconds of CPU (quadratic): refused."""
+    import json
+    import time
+
+    items = [{"$int": hex(_P61 * k)} for k in range(1, 20001)]
+    body = [[item, 0] for item in items] if tag == "$dict" else items
+    text = json.dumps({tag: body})
+    started = time.process_time()
+    with pytest.raises(codec.DecodeError, match="one hash"):
+        codec.loads(text)
+    assert time.process_time() - started < 1.0
+    # Up to MAX_SAME_HASH items of one hash, and large ordinary sets, still decode.
+    few = {_P61 * k for k in range(1, codec.MAX_SAME_HASH + 1)}
+    assert codec.loads(codec.dumps(few)) == few
+    many = set(range(-50000, 50000))
+    assert codec.loads(codec.dumps(many)) == many
+    assert codec.loads(codec.dumps({k: k for k in many})) == {k: k for k in many}

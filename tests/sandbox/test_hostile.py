@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -466,4 +467,35 @@ def test_kill_attempts_leave_scorer_and_workers_alive(sandbox):
     sandbox.run_many([RunRequest(code)] * 4)
     assert {w.proc.pid for w in sandbox._live} >= before
     assert threading.current_thread().is_alive()
+    assert sandbox.run("print(1)").stdout == "1\n"
+
+
+def test_a_result_of_one_hash_costs_the_scorer_nothing(sandbox):
+    """A set whose values share one hash is cheap to build in the sandbox (an int subclass with a hash of
+    its own) and was quadratic to rebuild in the scorer: ~8 s of the scorer's CPU per 1 MB result.
+    """
+    code = (
+        "class H(int):\n    def __hash__(self):\n        return int(self) % 1000003\n"
+        "    def __eq__(self, other):\n        return self is other\n"
+        "def f():\n    return {H((2**61 - 1) * k) for k in range(1, 31000)}\n"
+    )
+    limits = HOSTILE_LIMITS.replace(output_bytes=1 << 20, wall_s=8, memory_mb=512)
+    started = time.monotonic()
+    report = sandbox.run_tests(code, [CallTest("f", (), [1])], limits=limits)
+    assert report.verdict is V.WRONG_ANSWER and "one hash" in report.message, report.results
+    assert time.monotonic() - started < 3
+    assert_clean(sandbox)
+
+
+def test_a_shared_process_cannot_crash_its_worker_with_a_forged_report(sandbox):
+    """In a shared process (the calls of one check) the submission is the test init and holds its
+    report pipe: a report that does not parse used to raise in the worker, which then exited."""
+    before = {w.proc.pid for w in sandbox._live}
+    for forged in (b"D x 0 0\n", b"D 0 0 nan\n", b"D 0 zz 0\n", b"D 0 0 inf\n", b"\xff\n"):
+        code = f"import os\nos.write(4, {forged!r})\ndef f(x):\n    return 42\n"
+        tests = [CallTest("f", (1,), 42), CallTest("f", (2,), 42)]
+        report = sandbox.run_tests(code, tests, shared_process=True)
+        assert not report.passed and report.verdict is V.RUNTIME_ERROR, (forged, report.results)
+        assert "malformed" in report.message, report.message
+    assert {w.proc.pid for w in sandbox._live} == before  # no worker had to be replaced
     assert sandbox.run("print(1)").stdout == "1\n"

@@ -323,6 +323,50 @@ CARRY = {
         "            pass\n    for p in ('/x/work/keep', '/x/tmp/keep', '/x/shm/keep'):\n        try:\n"
         "            os.link('/x/io/in', p)\n        except OSError:\n            pass\n    return prev\n"
     ),
+    # A file hidden in one of the area's directories whose modification time is then put back with
+    # utime: a tidy-up that looked for changes by mtime never listed the directory.
+    "directory times put back": (
+        "import os\nDIRS = ('/x/work', '/x/tmp', '/x/shm', '/x/out', '/x/io', '/x')\n"
+        "def f(x):\n    prev = None\n    for d in DIRS:\n        if os.path.exists(d + '/stash'):\n"
+        "            prev = open(d + '/stash').read()\n    for d in DIRS:\n        try:\n"
+        "            st = os.stat(d)\n            open(d + '/stash', 'w').write(x)\n"
+        "            os.utime(d, ns=(st.st_atime_ns, st.st_mtime_ns))\n        except OSError:\n"
+        "            pass\n    return prev\n"
+    ),
+    # Extended attributes (a user attribute, a default ACL) on the area's own directories.
+    "extended attributes": (
+        "import os, struct\nDIRS = ('/x/work', '/x/tmp', '/x/shm', '/x/out', '/x/io', '/x')\n"
+        "ACL = 'system.posix_acl_default'\n"
+        "def acl(uid):\n    e = lambda tag, perm, i=0xFFFFFFFF: struct.pack('<HHI', tag, perm, i)\n"
+        "    return struct.pack('<I', 2) + e(1, 7) + e(2, 7, uid) + e(4, 5) + e(0x10, 7) + e(0x20, 5)\n"
+        "def f(x):\n    prev = None\n    for d in DIRS:\n        for name in ('user.stash', ACL):\n"
+        "            try:\n                v = os.getxattr(d, name)\n            except OSError:\n"
+        "                continue\n            if name == ACL:\n"
+        "                prev = prev or 'acl:%d' % struct.unpack('<I', v[16:20])[0]\n"
+        "            else:\n                prev = v.decode()\n"
+        "    for d in DIRS:\n        for name, value in (('user.stash', x.encode()), (ACL, acl(4242))):\n"
+        "            try:\n                os.setxattr(d, name, value)\n            except OSError:\n"
+        "                pass\n    return prev\n"
+    ),
+    # Times, permission bits set by one test and read by the next (0o000 also locks the tidy-up out).
+    "directory times and modes": (
+        "import os\nDIRS = ('/x/work', '/x/tmp', '/x/shm', '/x/out', '/x/io', '/x')\n"
+        "def f(x):\n    prev = None\n    for d in DIRS:\n        st = os.stat(d)\n"
+        "        if st.st_atime_ns == 123456789 or st.st_mtime_ns == 987654321 or st.st_mode & 0o777 == 0:\n"
+        "            prev = 'seen'\n    for d in DIRS:\n        try:\n"
+        "            os.utime(d, ns=(123456789, 987654321))\n        except OSError:\n            pass\n"
+        "        try:\n            os.chmod(d, 0)\n        except OSError:\n            pass\n"
+        "    return prev\n"
+    ),
+    # The worker's own output files in io/ (a test can write them in userns mode).
+    "the worker's output files": (
+        "import os\nFILES = ('/x/io/stdout', '/x/io/stderr', '/x/io/cstdout', '/x/io/cstderr')\n"
+        "def f(x):\n    prev = None\n    for p in FILES:\n        try:\n            t = open(p).read()\n"
+        "        except OSError:\n            continue\n        if 'stash:' in t:\n"
+        "            prev = t.split('stash:')[1].split()[0]\n    for p in FILES:\n        try:\n"
+        "            with open(p, 'a') as fh:\n                fh.write('stash:' + x + '\\n')\n"
+        "        except OSError:\n            pass\n    return prev\n"
+    ),
     # A hidden directory made by renaming one of the area's own directories (userns mode can).
     "renamed area directory": (
         "import os\ndef f(x):\n    prev = None\n    for p in ('/x/stash/v', '/x/work2/v'):\n"
@@ -347,6 +391,49 @@ def test_no_state_carries_from_one_test_to_the_next(mode, channel, request):
     )
     assert report.processes == 1
     assert_clean(sb)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_reading_the_area_leaves_no_trace_for_the_next_test(mode, request):
+    """What a test only reads changes nothing the next can see: the area is mounted noatime.
+
+    With relatime, listing a directory set its access time (to a moment of the test's choosing), and
+    no change time moved for the tidy-up to notice.
+    """
+    sb = _sb(request, mode)
+    code = (
+        "import os\nDIRS = ('/x/work', '/x/tmp', '/x/shm', '/x/out', '/x/io', '/x')\n"
+        "def f(x):\n    if x == 'read':\n        for d in DIRS:\n            os.listdir(d)\n"
+        "        return None\n    return any(os.stat(d).st_atime_ns > os.stat(d).st_mtime_ns for d in DIRS)\n"
+    )
+    tests = [CallTest("f", ("read",), None), CallTest("f", ("probe",), True)]
+    report = sb.run_tests(code, tests, limits=HOSTILE_LIMITS.replace(wall_s=8))
+    assert report.results[0].verdict is Verdict.OK, report.results[0]
+    assert report.results[1].verdict is Verdict.WRONG_ANSWER and report.results[1].actual is False, (
+        report.results
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_hosts_devices_carry_nothing_from_one_execution_to_the_next(mode, request):
+    """/dev/null and its kind are the host's inodes: a touch of one was seen by every later execution.
+
+    ``utime`` with no times needs only write access, which /dev/null gives everyone; the program waits
+    for a clock reading of its choosing and touches it, the next reads the time back. The devices are
+    bound read-only now: they work, their inodes cannot change.
+    """
+    sb = _sb(request, mode)
+    devices = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+    before = {d: os.stat(d).st_mtime_ns for d in devices}
+    code = (
+        f"import os\ntouched = []\nfor d in {devices!r}:\n    try:\n        os.utime(d)\n"
+        "        touched.append(d)\n    except OSError:\n        pass\n"
+        "os.write(os.open('/dev/null', os.O_WRONLY), b'still a device')\n"
+        "print(len(open('/dev/zero', 'rb').read(8)), 'pwned' if touched else 'contained', touched)\n"
+    )
+    r = sb.run(code)
+    assert r.stdout == "8 contained []\n", r
+    assert {d: os.stat(d).st_mtime_ns for d in devices} == before
 
 
 # Every storage an execution might keep a counter in: the next execution reads it. The program answers

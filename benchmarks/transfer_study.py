@@ -17,7 +17,7 @@ Output (``--out``): ``transfer.json`` (every number: accuracy before/after, gain
 format-failure rate after training beside each. Runs finished before are reused when their settings match,
 so an interrupted study resumes where it stopped.
 
-    python benchmarks/transfer_study.py --small     # 12 steps a run; timings on 2 AVX2 cores in docs/studies.md
+    python benchmarks/transfer_study.py --small     # 6 steps a run, 16 held-out tasks a domain; timings on 2 AVX2 cores in docs/studies.md
     python benchmarks/transfer_study.py             # the full setting, ~6 h on 2 AVX2 cores
     python benchmarks/transfer_study.py --replot    # redraw from transfer.json
 
@@ -50,7 +50,7 @@ TRAIN_DOMAINS = ("math", "logic", "tabular", "simulation")
 EVAL_DOMAINS = ("math", "code", "science", "logic", "simulation", "tabular")  # pre-training domains first
 SETTINGS = {
     "full": {"steps": 60, "heldout": 40, "samples": 2},
-    "small": {"steps": 12, "heldout": 16, "samples": 2},
+    "small": {"steps": 6, "heldout": 16, "samples": 1},
 }
 
 

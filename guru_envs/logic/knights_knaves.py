@@ -12,8 +12,8 @@ Prompt:
 Answer format:
     Inside ``<answer>...</answer>``: a JSON object ``{"Alice": "knight", "Bob": "knave"}``, an object
     ``{"knights": [...], "knaves": [...]}``, or text made only of role statements, such as ``Alice is a
-    knight, Bob is a knave``, ``Knights: Alice. Knaves: Bob.`` or ``Alice: knight`` lines
-    (:func:`parse_text_roles`).
+    knight, Bob is a knave``, ``Knights: Alice. Knaves: Bob.``, ``(Alice, knight), (Bob, knave)`` or
+    ``Alice: knight`` lines (:func:`parse_text_roles`), or a list of ``[name, role]`` pairs.
 
 Scoring:
     Exact: 1 when every islander is classified right, else 0. The answer must be one assignment: a
@@ -320,7 +320,25 @@ class _Roles:
         tok = self.take(ROLES.keys())  # type: ignore[arg-type]
         return ROLES[tok] if tok else None
 
+    def pair(self) -> bool:
+        """``(Alice, knight)``: one islander and one role in parentheses, as a tuple is written.
+
+        Why: a list of such pairs (``(Zoey, knave), (Riley, knight)``, in any order) is a common way to
+        write an assignment, and reasoning-gym's own tests pay it; it states each role once, like
+        ``Alice: knight``.
+        """
+        start = self.i
+        if self.take(("(",)) and (who := self.name()) is not None and self.take((",", ":")):
+            role = self.role()
+            if role is not None and self.take((")",)):
+                self.pairs.append((who, role))
+                return True
+        self.i = start
+        return False
+
     def statement(self) -> bool:
+        if self.peek() == "(":
+            return self.pair()
         start = self.i
         # names first: "Alice is a knight", "Alice and Bob are knights", "Alice: knight", "Alice (knight)"
         who = self.names()
@@ -364,8 +382,8 @@ def parse_text_roles(text: str, names: list[str]) -> list[tuple[str, str]] | Non
     """``(name, role)`` pairs of a plain-text answer, or None when any part of it is not a role statement.
 
     The whole text must be statements such as ``Alice is a knight``, ``Alice and Bob are knaves``,
-    ``Alice: knight``, ``Alice (knave)``, ``Knights: Alice, Bob``, ``The knaves are Carol and Dan`` or
-    ``Knaves: none``, separated by commas, periods, semicolons, line breaks or "and" (bullets and
+    ``Alice: knight``, ``Alice (knave)``, ``(Alice, knight)``, ``Knights: Alice, Bob``, ``The knaves are
+    Carol and Dan`` or ``Knaves: none``, separated by commas, periods, semicolons, line breaks or "and" (bullets and
     markdown emphasis are ignored). A word left over ("or", "not", "maybe", an unknown name) means the
     text is not one assignment, so ``Alice is a knight or a knave`` gives None, not a reading of its
     first half.
@@ -383,6 +401,10 @@ def _role(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     return ROLES.get(value.strip().rstrip(".").strip().lower())
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
 
 
 def parse_roles(raw: str, names: list[str]) -> dict[str, str] | None:
@@ -423,6 +445,9 @@ def parse_roles(raw: str, names: list[str]) -> dict[str, str] | None:
         if text_pairs is None:
             return None
         pairs = list(text_pairs)
+    elif isinstance(value, list | tuple) and value and all(_is_pair(v) for v in value):
+        # [("Alice", "knight"), ("Bob", "knave")]: a list of (name, role) pairs is one assignment too
+        pairs = [(v[0], _role(v[1])) for v in value]
     else:
         return None
     roles: dict[str, str] = {}

@@ -13,7 +13,9 @@ Prompt:
     The row's own chat prompt.
 
 Answer format:
-    The last ``\\boxed{}`` after any ``</think>``.
+    The last ``\\boxed{}`` after any ``</think>``. Rows that ask for a last line ``Answer: X`` (DAPO-Math:
+    the prompt says so, or the source is ``math_dapo`` / ``aime*``, which verl scores by that line) are
+    read from such lines too; boxes and lines together must give one answer.
 
 Scoring:
     :func:`guru_envs.verify.latex.score_boxed_answer` against ``reward_model.ground_truth`` (a string; a
@@ -35,12 +37,28 @@ Version History:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.verify.latex import DEFAULT_TIMEOUT, reference_text, score_boxed_answer
 from guru_envs.verify.score import Score
+
+# DAPO's prompt: "... of the form Answer: $Answer ..." / "... on its own line after \"Answer:\"".
+_ASKS_ANSWER_LINE = re.compile(r"""(?:of\s+the\s+form|after)\s+["'“]?Answer:""", re.IGNORECASE)
+_ANSWER_LINE_SOURCES = ("math_dapo", "aime")  # verl scores these sources by their "Answer:" line
+
+
+def asks_answer_line(task: Task) -> bool:
+    """Whether the row asks for its final answer on an ``Answer: X`` line (DAPO-Math's form).
+
+    Why: DAPO's rows never ask for a box, so a right answer on the line they ask for must be read.
+    """
+    source = task.meta.get("data_source")
+    if isinstance(source, str) and source.startswith(_ANSWER_LINE_SOURCES):
+        return True
+    return _ASKS_ANSWER_LINE.search(task.prompt[:100_000]) is not None
 
 
 class GuruMathFamily(TaskFamily):
@@ -65,4 +83,10 @@ class GuruMathFamily(TaskFamily):
 
     def score(self, task: Task, response: str) -> Score:
         """Last boxed answer after ``</think>`` against the row's ground truth."""
-        return score_boxed_answer(response, task.answer, question=task.prompt, timeout=self.timeout)
+        return score_boxed_answer(
+            response,
+            task.answer,
+            question=task.prompt,
+            timeout=self.timeout,
+            answer_line=asks_answer_line(task),
+        )

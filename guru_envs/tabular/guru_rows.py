@@ -21,7 +21,8 @@ Scoring:
     hundred times itself (GURU keeps 47.1% as 47.1 in HiTab but 0.471 in FinQA) and a ``%`` in the answer
     divides by 100; currency, units and LaTeX ``\\text{}`` are ignored; names are compared case- and
     space-insensitively; several answers as an unordered set. Whole numbers that look like years must
-    match exactly (GURU's tolerance would accept the neighbouring year). Unlike GURU, a response without
+    match exactly (GURU's tolerance would accept the neighbouring year), and so must a whole-number
+    answer to a whole-number reference (``1235`` is not ``1234``; ``1234.4`` is still within the tolerance). Unlike GURU, a response without
     ``\\boxed{}`` scores 0 rather than having its whole text compared.
 
 Difficulty:

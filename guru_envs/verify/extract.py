@@ -14,6 +14,10 @@ _ANSWER_OPEN_RE = re.compile(r"<answer>", re.IGNORECASE)
 _ANSWER_CLOSE_RE = re.compile(r"</answer>", re.IGNORECASE)
 _FENCE_LANG_RE = re.compile(r"[ \t]*([A-Za-z0-9_+-]*)")
 _BRACE_TOKEN_RE = re.compile(r"\\[{}]|[{}]")  # an escaped brace is one token, so it is skipped
+# "Answer: 42" on a line of its own, as DAPO's prompt asks ("**Final Answer:** 42", "> Answer: 42" too).
+_ANSWER_LINE_RE = re.compile(
+    r"^[ \t>*_#-]*(?:final[ \t]+)?answer[ \t*_]*:[ \t*_]*(.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
 _NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+")
 
 
@@ -74,6 +78,25 @@ def last_boxed(response: str) -> str | None:
     """The last boxed answer after any ``</think>``, or None."""
     boxes = all_boxed(strip_think(response))
     return boxes[-1] if boxes else None
+
+
+def answer_lines(response: str) -> list[str]:
+    """The answers of every ``Answer: X`` line after any ``</think>``, in order (DAPO's answer form).
+
+    Why: DAPO-Math rows (verl's ``math_dapo`` and ``aime*`` sources) ask for the final answer on a last
+    line ``Answer: $Answer``, not in a box, so a right answer written that way must be read. Only a line
+    that starts with the label counts (prose such as "the answer: is 5" mid-line does not); a line that
+    holds a box is left out (its box is read as a box); markdown emphasis and one end period are dropped.
+    The caller treats every line as a claim, so lines that disagree make several answers.
+    """
+    found = []
+    for m in _ANSWER_LINE_RE.finditer(strip_think(response)):
+        value = m.group(1).strip().strip("*_").strip()
+        if value.endswith(".") and not value.endswith(".."):
+            value = value[:-1].rstrip()
+        if value and _BOXED_RE.search(value) is None:
+            found.append(value)
+    return found
 
 
 def answer_tags(response: str) -> list[str]:

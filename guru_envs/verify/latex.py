@@ -45,7 +45,7 @@ from guru_envs.verify.claim import (
     word_problem,
     words_of,
 )
-from guru_envs.verify.extract import _balanced, all_boxed, strip_think, strip_wrappers
+from guru_envs.verify.extract import _balanced, all_boxed, answer_lines, strip_think, strip_wrappers
 from guru_envs.verify.latex_expr import (
     FUNCTION_COMMANDS as _FUNC_COMMANDS,
 )
@@ -1495,6 +1495,69 @@ def repeats_question(given: str, reference: str, question: str) -> bool:
     return g in _question_key(question)
 
 
+_ASKS_FACTORIZATION = re.compile(r"factori[sz]|prime\s+factor", re.IGNORECASE)
+_PRIME_POWER = re.compile(r"\(?\s*(\d{1,12})\s*(?:\^\s*(?:\{\s*(\d{1,3})\s*\}|(\d)))?\s*\)?")
+_PRODUCT_SIGN = re.compile(r"\\times|\\cdot|\*|(?<=\))\s*(?=\()")
+
+
+def _is_prime(n: int) -> bool:
+    """Deterministic Miller-Rabin (exact below 3.3e24; factors here have at most 12 digits)."""
+    if n < 2:
+        return False
+    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        if n % p == 0:
+            return n == p
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _prime_powers(text: str) -> dict[int, int] | None:
+    """``{base: exponent}`` of a product of integer powers (``2^2 \\times 3``, ``(2^2)(3)``), else None."""
+    if len(text) > 400:
+        return None
+    counts: dict[int, int] = {}
+    for part in _PRODUCT_SIGN.split(text):
+        m = _PRIME_POWER.fullmatch(part.strip())
+        if m is None:
+            return None
+        base, exponent = int(m.group(1)), int(m.group(2) or m.group(3) or 1)
+        counts[base] = counts.get(base, 0) + exponent
+    return counts
+
+
+def factorization_problem(given: str, reference: str, question: str | None) -> str | None:
+    """Why ``given`` is not the prime factorization the question asks for, or None when that rule is moot.
+
+    Why: a factorization is equal in value to the number factored (``12``) and to any partial factoring
+    (``2 \\times 6``), so a value comparison would pay them; when the question asks to factor and the
+    reference is written as a product of primes, the answer must be a product of the same primes
+    (in any order, with powers written out or not).
+    """
+    if not question or _ASKS_FACTORIZATION.search(question[:MAX_QUESTION_CHARS]) is None:
+        return None
+    want = _prime_powers(normalize_answer(reference))
+    if not want or sum(want.values()) < 2 or not all(_is_prime(b) for b in want):
+        return None
+    got = _prime_powers(normalize_answer(given))
+    if got is None or not all(_is_prime(b) for b in got):
+        return "the question asks for a prime factorization; the answer is not a product of primes"
+    if got != want:
+        return "a product of primes other than the reference's"
+    return None
+
+
 @functools.lru_cache(maxsize=4_096)
 def _several_items(reference: str) -> bool:
     """Whether the reference is a set of several items (roots, solutions), which several boxes may give."""
@@ -1554,8 +1617,12 @@ def score_boxed_answer(
     rel_tol: float = 0.0,
     timeout: float = DEFAULT_TIMEOUT,
     final_form: bool = False,
+    answer_line: bool = False,
 ) -> Score:
     """Score a full response whose final answer is boxed: the math rule shared by every math-style verifier.
+
+    With ``answer_line`` (a task that asks for a last line ``Answer: X``, as DAPO's rows do), every such
+    line is read as one more box (:func:`guru_envs.verify.extract.answer_lines`), under the same rules.
 
     Zero when: no ``\\boxed{}`` after ``</think>``; the box is empty or over the caps; the boxes give
     several different answers (:func:`guru_envs.verify.claim.final_answer`: repeats are fine, and boxes
@@ -1572,7 +1639,15 @@ def score_boxed_answer(
     except ValueError as exc:
         return Score.wrong(None, str(exc), error="bad_reference")
     boxes = all_boxed(strip_think(response))
+    if answer_line:
+        boxes += answer_lines(response)
     if not boxes:
+        if answer_line:
+            return Score.wrong(
+                None,
+                "no \\boxed{} answer and no 'Answer:' line after the reasoning",
+                feedback="End with a line 'Answer: <your answer>'.",
+            )
         return Score.wrong(
             None, "no \\boxed{} answer after the reasoning", feedback="Put the final answer in \\boxed{}."
         )
@@ -1608,6 +1683,9 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
+    factoring = factorization_problem(given, reference, question)
+    if factoring is not None:
+        return Score.wrong(shown, factoring, method="factorization")
     verdict = _equivalence(given, reference, rel_tol, timeout, True, final_form)  # the boxes passed the caps
     if verdict.equal:
         return Score.right(shown, verdict.reason, method=verdict.method)

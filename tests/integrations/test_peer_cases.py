@@ -1,0 +1,302 @@
+"""Peer projects' own scorer test cases, mapped onto our families and GURU/verl rows.
+
+Each case names the peer file it comes from. The expected verdict is what is right for the task, not
+what the peer's scorer returns: where a peer pays a wrong answer (a float tolerance the task never
+states, partial credit, a random letter when no choice is found) the case is marked "deliberate".
+Peers read: volcengine/verl (tests/utils/reward_score), LLM360/Reasoning360 (verl/utils/reward_score:
+math_dapo, codeio, supergpqa, tablereason, graph_dataset, arcagi) and open-thought/reasoning-gym (tests/).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import guru_envs
+from guru_envs.core.task import Task
+from guru_envs.integrations.verl import compute_score
+
+BOXED = " Please output the final answer within \\boxed{}."
+
+
+def row(source, ground_truth, prompt, ability="math"):
+    return {
+        "data_source": source,
+        "prompt": [{"role": "user", "content": prompt}],
+        "ability": ability,
+        "reward_model": {"style": "rule", "ground_truth": ground_truth},
+        "extra_info": {"index": 0, "split": "test"},
+    }
+
+
+def reward(source, ground_truth, response, prompt="Solve it." + BOXED, ability="math"):
+    return guru_envs.score(Task.from_record(row(source, ground_truth, prompt, ability)), response).reward
+
+
+# ------------------------------------------------ verl: test_numeric_canonicalization_on_cpu.py
+@pytest.mark.parametrize(
+    ("gold", "answer", "expected"),
+    [
+        ("033", "33", 1.0),
+        ("+033", "33", 1.0),
+        ("-0", "0", 1.0),
+        ("000", "0", 1.0),
+        ("33", "033", 1.0),
+        ("33", "3.3", 0.0),  # the helper leaves "3.3" alone: it is another number
+        ("33", "33a", 0.0),
+    ],
+)
+def test_verl_numeric_canonicalization(gold, answer, expected):
+    assert reward("lighteval/MATH", gold, f"\\boxed{{{answer}}}") == expected
+
+
+# ------------------------------------------------ Reasoning360 / verl: reward_score/math_dapo.py
+# DAPO-Math rows ask for a last line "Answer: $Answer"; verl scores math_dapo and aime* sources by it.
+DAPO_PROMPT = (
+    "Solve the following math problem step by step. The last line of your response should be of the form "
+    "Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\nWhat is 6 times 7?\n\n"
+    'Remember to put your answer on its own line after "Answer:".'
+)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("6 times 7 is 42.\nAnswer: 42", 1.0),
+        ("Answer: $42$", 1.0),
+        ("**Answer:** 42", 1.0),
+        ("Answer: \\boxed{42}", 1.0),
+        ("\\boxed{42}\nAnswer: 42", 1.0),
+        ("<think>Answer: 41</think>\nAnswer: 42", 1.0),  # reasoning before </think> never counts
+        ("Answer: 41", 0.0),
+        ("Answer: 42 or 43", 0.0),  # a hedge stays refused on this line too
+        ("Answer: 41\nAnswer: 42", 0.0),  # two different final answers
+        ("\\boxed{41}\nAnswer: 42", 0.0),
+        ("Answer: 42 = 43", 0.0),  # a false equation
+        ("The answer: 42", 0.0),  # only a line that starts with the label is the answer line
+    ],
+)
+@pytest.mark.parametrize("source", ["math_dapo", "aime2024", "math__merged_deduped_dapo_or1_dataset"])
+def test_dapo_answer_line(source, response, expected):
+    assert reward(source, "42", response, prompt=DAPO_PROMPT) == expected
+
+
+def test_dapo_answer_line_through_verl_without_the_prompt():
+    # verl hands a reward function no prompt: the source alone says the row is scored by its answer line
+    assert compute_score("math_dapo", "so\nAnswer: 42", "42") == 1.0
+    assert compute_score("math_dapo", "so\nAnswer: 41", "42") == 0.0
+
+
+def test_rows_that_ask_for_a_box_still_need_one():
+    assert reward("math__deepscaler_preview", "42", "Answer: 42", prompt="What is 6 times 7?" + BOXED) == 0.0
+
+
+# ------------------------------------------------ Reasoning360: reward_score/codeio.py (__main__ examples)
+@pytest.mark.parametrize(
+    ("ground_truth", "answer", "expected"),
+    [
+        ('"input": {"upper_limit": 2719}', {"input": {"upper_limit": 2924}}, 0.0),
+        ('"input": {"preorder": "[97]", "inorder": "[97]"}', {"preorder": "[97]", "inorder": "[97]"}, 1.0),
+        ('"output": {"result": 42}', {"output": {"result": 42}}, 1.0),
+        # GURU's preprocessing wrote booleans as "true" strings; its scorer (and ours) reads them back
+        ('"output": {"answer": "true"}', {"answer": True}, 1.0),
+    ],
+)
+def test_reasoning360_codeio_examples(ground_truth, answer, expected):
+    response = "```json\n" + json.dumps(answer) + "\n```"
+    assert reward("simulation__codeio", ground_truth, response, ability="simulation") == expected
+
+
+# ------------------------------------------------ Reasoning360: reward_score/supergpqa.py
+CHOICES = "Which is three?\nA) one\nB) two\nC) three\nD) four\nPut the letter of your answer in \\boxed{}."
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("\\boxed{C}", 1.0),
+        ("Final Answer: C\n", 1.0),  # the scorer's fallback when nothing is boxed
+        ("The answer is: C\n", 1.0),
+        ("\\boxed{D}", 0.0),
+        ("I cannot tell.", 0.0),  # deliberate: supergpqa.py draws a random letter, which pays 1 time in 10
+        ("\\boxed{ABCD}", 0.0),  # deliberate: supergpqa.py takes the first option letter it finds in the box
+    ],
+)
+def test_reasoning360_supergpqa_answer_forms(response, expected):
+    assert reward("stem__supergpqa", "C", response, prompt=CHOICES, ability="stem") == expected
+
+
+# ------------------------------------------------ Reasoning360: reward_score/tablereason.py
+TABLE_PROMPT = "| year | sales |\n|---|---|\n| 2019 | 1234 |\nAnswer the question." + BOXED
+
+
+@pytest.mark.parametrize(
+    ("ground_truth", "answer", "expected"),
+    [
+        ("1234", "\\$1,234", 1.0),
+        ("china|japan", "japan | china", 1.0),  # several answers in any order
+        ("china|japan", "china", 0.0),
+        ("12|15", "15|13", 0.0),
+        ("25.3", "25.3\\%", 1.0),
+        ("yes", "\\text{Yes}", 1.0),
+        # deliberate: GURU's 1e-3 relative tolerance pays 1235 for the whole number 1234
+        ("1234", "1235", 0.0),
+        ("3.5448717948717947", "3.545", 1.0),  # the tolerance still serves values GURU stored unrounded
+    ],
+)
+def test_reasoning360_tablereason(ground_truth, answer, expected):
+    response = f"\\boxed{{{answer}}}"
+    assert reward("table__hitab", ground_truth, response, prompt=TABLE_PROMPT, ability="table") == expected
+
+
+# ------------------------------------------------ Reasoning360: graph_dataset.py and arcagi.py answer forms
+def test_reasoning360_graph_answer_is_case_insensitive():
+    assert reward("logic__graph_logical_dataset", "fdebme", "<answer>FDEBME</answer>", ability="logic") == 1.0
+    assert reward("logic__graph_logical_dataset", "fdebme", "<answer>fdebmf</answer>", ability="logic") == 0.0
+
+
+def test_reasoning360_arcagi_grid_over_several_lines():
+    response = "<answer>\n[[1, 0],\n [0, 2]]\n</answer>"
+    assert reward("simulation__arcagi1", [[1, 0], [0, 2]], response, ability="logic") == 1.0
+    assert reward("simulation__arcagi1", [[1, 0], [0, 3]], response, ability="logic") == 0.0
+
+
+# ------------------------------------------------ reasoning-gym: tests/test_knights_knaves.py (test_score_answer)
+@pytest.fixture(scope="module")
+def two_islanders():
+    family = guru_envs.catalog().family("logic", "knights_knaves")
+    task = family.sample(3, 1)
+    assert len(task.answer) == 2
+    return task
+
+
+def _knights_cases(task):
+    (a, ra), (b, rb) = task.answer.items()
+    other = {"knight": "knave", "knave": "knight"}
+    return [
+        (f"{a} is a {ra}, and {b} is a {rb}.", 1.0),  # the peer's own answer sentence
+        (f"({a}, {ra}), ({b}, {rb})", 1.0),  # "modified_answer": pairs in parentheses
+        (f"({b},{rb}), ({a},{ra})", 1.0),  # "flipped_answer": the other order, no spaces
+        (f"[('{a}', '{ra}'), ('{b}', '{rb}')]", 1.0),  # the same pairs as a Python list
+        (f"{a} {other[ra]} {b} {rb}", 0.0),  # "wrong_answer"
+        # "half_answer": the peer pays 0.65 for one islander right; deliberate: every islander must be right
+        (f"{a} is a {ra} and {b} is a {other[rb]}.", 0.0),
+        (f"({a}, {ra}), ({a}, {other[ra]}), ({b}, {rb})", 0.0),  # one islander given both roles
+        (f"({a}, {ra} or {other[ra]}), ({b}, {rb})", 0.0),  # a hedge inside a pair
+    ]
+
+
+def test_reasoning_gym_knights_and_knaves(two_islanders):
+    for text, expected in _knights_cases(two_islanders):
+        assert guru_envs.score(two_islanders, f"<answer>{text}</answer>").reward == expected, text
+
+
+# ------------------------------------------------ reasoning-gym: tests/test_scoring.py (cascade_score)
+@pytest.mark.parametrize(
+    ("gold", "answer", "expected"),
+    [
+        ("42", "42", 1.0),
+        ("42", "\\text{42}", 1.0),
+        ("42", "\\(42\\)", 1.0),
+        ("42", "99", 0.0),
+        ("42", "", 0.0),
+        ("5\\text{ cm}", "5\\mathrm{cm}", 1.0),  # \mathrm{cm} read as the unit it is
+        # deliberate: float_match's 1% tolerance; an exact question's 100.05 is not 100
+        ("100", "100.05", 0.0),
+        ("100", "100.5", 0.0),
+        ("-5.0", "5.0", 0.0),
+    ],
+)
+def test_reasoning_gym_cascade(gold, answer, expected):
+    assert reward("math__math", gold, f"\\boxed{{{answer}}}") == expected
+
+
+# ------------------------------------------------ reasoning-gym: test_decimal_chain_sum.py, test_power_function.py
+@pytest.mark.parametrize(
+    ("gold", "answer", "expected"),
+    [
+        ("1.2", "1.200", 1.0),
+        ("1.200", "1.20", 1.0),
+        ("-0.500", "-0.5", 1.0),
+        ("0.100", "0.1", 1.0),
+        ("0.300", "0.3", 1.0),
+        ("1.200", "1.200000001", 0.0),
+        ("1.200", "1.199999999", 0.0),
+        ("1.200", "invalid", 0.0),
+        ("1.200", "1.2.3", 0.0),
+        ("1.0", "1.000e+00", 1.0),
+        ("-8.000", "-8.00", 1.0),
+        ("0.000001", "1.00e-6", 1.0),
+        ("1000.0", "999.0", 0.0),
+        # deliberate: the peer's task asks for 3 significant figures; a row that asks for none wants 0.9999
+        ("0.9999", "1.00", 0.0),
+    ],
+)
+def test_reasoning_gym_decimal_forms(gold, answer, expected):
+    assert reward("math__math", gold, f"\\boxed{{{answer}}}") == expected
+
+
+# ------------------------------------------------ reasoning-gym: tests/test_prime_factorization.py
+FACTOR_PROMPT = "Find the prime factorization of 12. Write the factors separated by \\times." + BOXED
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("2 \\times 2 \\times 3", 1.0),
+        ("2×2×3", 1.0),  # no spaces
+        ("2 \\times 3 \\times 2", 1.0),  # shuffled
+        ("2^2 \\cdot 3", 1.0),
+        ("2 \\times 6", 0.0),  # the peer pays 0.5 for a partial factoring; it is not the factorization
+        ("2 \\times 5", 0.0),
+        ("12", 0.0),  # the number itself, equal in value, is not its factorization
+        ("", 0.0),
+    ],
+)
+def test_reasoning_gym_prime_factorization(answer, expected):
+    assert (
+        reward("math__math", "2 \\times 2 \\times 3", f"\\boxed{{{answer}}}", prompt=FACTOR_PROMPT)
+        == expected
+    )
+
+
+def test_factorization_rule_only_where_a_factorization_is_asked():
+    assert reward("math__math", "2^2 \\times 3", "\\boxed{12}", prompt="Compute $4 \\cdot 3$." + BOXED) == 1.0
+
+
+# ------------------------------------------------ reasoning-gym: tests/test_polynomial_equations.py
+def test_reasoning_gym_polynomial_roots():
+    task = guru_envs.catalog().family("math", "quadratic").sample(0, 1)
+    assert task.answer == "2, 12"
+    for answer, expected in [
+        ("2, 12", 1.0),
+        ("12, 2", 1.0),
+        ("2.0001, 12", 0.0),  # deliberate: the peer pays 0.9994 for a near miss
+        ("2", 0.0),  # a missing root (peer: 0.5)
+        ("2, 12, 5", 0.0),  # an extra root (peer: 0.5)
+        ("-2, -12", 0.0),
+    ]:
+        assert guru_envs.score(task, f"\\boxed{{{answer}}}").reward == expected, answer
+
+
+# ------------------------------------------------ reasoning-gym: test_arc_agi.py, test_game_of_life.py, test_sudoku.py
+def test_reasoning_gym_grid_forms():
+    catalog = guru_envs.catalog()
+    arc = catalog.family("logic", "arc_procedural").sample(0, 1)
+    rows = "\n".join(" ".join(str(c) for c in r) for r in arc.answer)
+    assert guru_envs.score(arc, f"<answer>\n{rows}\n</answer>").reward == 1.0  # the peer's own grid text
+    assert guru_envs.score(arc, "<answer>invalid grid format</answer>").reward == 0.0
+    assert guru_envs.score(arc, "<answer>1 0 0 0\n0 0 0 1</answer>").reward == 0.0  # peer: 0.05
+
+    sudoku = catalog.family("logic", "sudoku").sample(0, 1)
+    rows = "\n".join(" ".join(str(c) for c in r) for r in sudoku.answer)
+    assert guru_envs.score(sudoku, f"<answer>\n{rows}\n</answer>").reward == 1.0
+
+    life = catalog.family("simulation", "cellular_automaton").sample(0, 4)
+    cells = [[1 if ch == "#" else 0 for ch in r] for r in life.answer]
+    assert guru_envs.score(life, "```json\n" + json.dumps(cells) + "\n```").reward == 1.0  # 0/1 int grid
+    assert guru_envs.score(life, "invalid json").reward == 0.0
+    cells[0][0] ^= 1
+    # the peer pays a share of the cells; deliberate: the final state must match cell for cell
+    assert guru_envs.score(life, "```json\n" + json.dumps(cells) + "\n```").reward == 0.0

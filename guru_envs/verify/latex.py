@@ -1416,12 +1416,31 @@ def _subtrees(node: Node, out: list[Node], limit: int = 256) -> None:
             _subtrees(child, out, limit)
 
 
+# Arithmetic written in plain text ("What is 6*7?", "12 × 3 - 4"): digits, brackets and operators only.
+_PLAIN_ARITHMETIC = re.compile(r"[0-9(][0-9.()\s+\-*/\u00d7\u00f7^\u00b7\u2212]*[0-9)]")
+_PLAIN_OPERATOR = re.compile(r"[0-9)]\s*[-+*/\u00d7\u00f7^\u00b7\u2212]\s*[0-9(]")
+_BARE_EXPONENT = re.compile(r"\^\s*(\d+)")
+
+
+def _question_segments(question: str) -> Iterator[str]:
+    """The question's math (``$..$``, ``\\(..\\)``), then any arithmetic it writes in plain text.
+
+    Why: a plain-text question ("What is 6*7?") has no math delimiters, and ``\\boxed{6 \\times 7}``
+    only copies it.
+    """
+    text = question[:MAX_QUESTION_CHARS]
+    for m in _MATH_SEGMENT.finditer(text):
+        yield next(g for g in m.groups() if g is not None)
+    for m in _PLAIN_ARITHMETIC.finditer(_MATH_SEGMENT.sub(" ", text)):
+        if _PLAIN_OPERATOR.search(m.group(0)):
+            yield _BARE_EXPONENT.sub(r"^{\1}", m.group(0))
+
+
 @functools.lru_cache(maxsize=1_024)
 def _question_forms(question: str) -> frozenset[Any]:
-    """Canonical forms of the operations written in the question's math (``$..$``, ``\\(..\\)``), cached."""
+    """Canonical forms of the operations written in the question (see :func:`_question_segments`), cached."""
     forms: set[Any] = set()
-    for m in _MATH_SEGMENT.finditer(question[:MAX_QUESTION_CHARS]):
-        segment = next(g for g in m.groups() if g is not None)
+    for segment in _question_segments(question):
         for part in _split_top(normalize_answer(segment), (",", ";", "=")):
             try:
                 node = parse_expr(part)

@@ -182,12 +182,32 @@ def test_copies_of_the_question_earn_nothing_on_arithmetic(level):
         ("Simplify $\\sqrt{8}$.", "(\\sqrt{8})", "2\\sqrt{2}"),
         ("Simplify $\\sqrt{8}$.", "\\sqrt{8} \\cdot 1", "2\\sqrt{2}"),
         ("Compute $3 \\times 4 + 5$.", "5 + 4 \\cdot 3", "17"),
+        # plain-text questions: the arithmetic has no $..$ around it
+        ("What is 6*7?", "6 \\times 7", "42"),
+        ("What is 6*7?", "7 \\cdot 6", "42"),
+        ("What is 12 ÷ 4?", "12 \\div 4", "3"),
+        ("Compute 2^10.", "2^{10}", "1024"),
+        ("Evaluate (3 + 4) * 2 for me.", "2(4+3)", "14"),
     ],
 )
 def test_copies_of_the_question_earn_nothing_on_guru_rows(question, answer, reference):
     task = Task(id="row/0", domain="math", family="guru", prompt=question, answer=reference)
     score = guru_envs.score(task, boxed(answer))
     assert score.reward == 0.0, score
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("What is 6*7?", "42"),
+        ("What is 12 ÷ 4?", "3"),
+        ("Compute 2^10.", "1024"),
+        ("Reduce 3/6.", "\\frac{1}{2}"),
+    ],
+)
+def test_the_value_of_a_plain_text_question_is_still_paid(question, answer):
+    task = Task(id="row/0", domain="math", family="guru", prompt=question, answer=answer)
+    assert guru_envs.score(task, boxed(answer)).reward == 1.0
 
 
 def test_generated_tasks_ask_for_a_plain_number():

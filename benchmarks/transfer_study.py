@@ -162,6 +162,14 @@ def changes_of(base, after) -> dict[str, Any]:
     return {group: msgspec.to_builtins(c) for group, c in compare(base, after).items()}
 
 
+def run_alone(args: argparse.Namespace, name: str) -> None:
+    """Train and evaluate the training set ``name`` in a child process of this script (same settings)."""
+    import subprocess
+
+    argv = [sys.executable, str(Path(__file__).resolve()), *args.argv, "--in-process", "--only", name]
+    subprocess.run(argv, check=True)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """The whole study; returns what ``transfer.json`` holds."""
     import msgspec
@@ -192,11 +200,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"base model evaluated on {len(tasks)} tasks ({base_minutes:.1f} min)", flush=True)
         runs: dict[str, Any] = {}
         for name, sources in training_sets().items():
+            if args.only and name not in args.only:
+                continue
             path = args.out / "runs" / f"{name}.json"
             saved = json.loads(path.read_text()) if path.is_file() else None
             if saved and saved["key"] == key:
                 print(f"{name}: reusing the finished run", flush=True)
                 runs[name] = saved
+                continue
+            if engine is None and not args.in_process:
+                # a fresh process per run: what one run's model, optimiser and caches held is given back
+                # to the system before the next starts (in one process, the second run's evaluation of
+                # long Tabular prompts was killed for memory on a 24 GB machine)
+                run_alone(args, name)
+                runs[name] = json.loads(path.read_text())
                 continue
             print(f"training on {name} for {args.steps} steps", flush=True)
             done = train_and_evaluate(args, name, sources, engine, tasks, model_dir)
@@ -371,7 +388,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="default: runs/transfer_study[_small]")
     parser.add_argument("--replot", action="store_true", help="only redraw the tables and heatmap from --out")
+    parser.add_argument("--only", nargs="+", help="train only these training sets (the others are skipped)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="train every run in this process (default: a child each)"
+    )
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     preset = SETTINGS["small" if args.small else "full"]
     for name, value in preset.items():
         if getattr(args, name) is None:
@@ -387,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.replot:
         result = json.loads((args.out / "transfer.json").read_text())
+    elif args.only:  # a child of the study (or a user finishing some runs): the runs' files are its output
+        run(args)
+        return 0
     else:
         result = run(args)
         (args.out / "transfer.json").write_text(json.dumps(result, indent=2))

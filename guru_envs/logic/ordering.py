@@ -12,6 +12,7 @@ Prompt:
 Answer format:
     The items from left to right inside ``<answer>...</answer>``: a JSON or Python list
     (``["owl", "crow", "hawk"]``), or a plain list separated by commas, arrows or lines.
+    Numbered items must be numbered 1, 2, 3 ... as listed (``3. owl, 1. crow`` says two orders).
 
 Scoring:
     Exact list: the same items in the same order (case, surrounding quotes, leading articles and
@@ -348,7 +349,7 @@ class OrderingFamily(TaskFamily):
 
 _GURU_ITEM = re.compile(r"[a-z0-9_]+(?: [a-z0-9_]+)*")  # what GURU's ordering scorer reads back unchanged
 _SPLIT = re.compile(r"\s*(?:,|;|\n|->|=>|→|<|>|\|)\s*")
-_NUMBERING = re.compile(r"^(?:\(?\d{1,3}[.):]|[-*•])\s*")
+_NUMBERING = re.compile(r"^(?:\(?(\d{1,3})[.):]|[-*•])\s*")
 
 
 def parse_item_list(raw: str) -> list[str] | None:
@@ -376,7 +377,12 @@ def parse_item_list(raw: str) -> list[str] | None:
     if not parts or len(parts) > MAX_LIST_ITEMS:
         return None
     items = []
-    for part in parts:
+    for position, part in enumerate(parts, 1):
+        numbered = _NUMBERING.match(part.strip())
+        if numbered is not None and numbered.group(1) is not None and int(numbered.group(1)) != position:
+            # Why: "3. owl, 1. crow, 2. hawk" gives one order by its numbers and another by its listing;
+            # the answer is one claim, so numbers must count the places as listed (1, 2, 3, ...).
+            return None
         item = _NUMBERING.sub("", part.strip()).strip().strip("\"'`*").strip()
         if not item or len(item) > 100:
             return None

@@ -458,6 +458,27 @@ class NotOneGrid(ValueError):
     """The answer is not one grid: not a table, or a table that says more than one assignment."""
 
 
+# Row objects and house maps are refused past these sizes before their columns are gathered: the largest
+# puzzle has 7 houses and 7 columns, and gathering is rows x columns, so 8,000 one-key row objects
+# (115 KB) cost 27 s before this cap.
+MAX_ANSWER_ROWS = 64
+MAX_ANSWER_COLUMNS = 64
+
+
+def _gather_columns(objects: list[dict[Any, Any]]) -> list[str]:
+    """The column names of row objects, in first-seen order; refused when there are too many rows or columns."""
+    if len(objects) > MAX_ANSWER_ROWS:
+        raise NotOneGrid(f"not one grid: {len(objects)} rows")
+    columns: dict[str, None] = {}  # an ordered set: a list's "in" made this quadratic
+    for obj in objects:
+        if len(obj) > MAX_ANSWER_COLUMNS:
+            raise NotOneGrid(f"not one grid: a row with {len(obj)} columns")
+        columns.update(dict.fromkeys(_unique_names([str(c) for c in obj], "column")))
+        if len(columns) > MAX_ANSWER_COLUMNS:
+            raise NotOneGrid(f"not one grid: over {MAX_ANSWER_COLUMNS} columns")
+    return list(columns)
+
+
 def read_table(raw: str) -> Table:
     """``(header or None, rows)`` from a JSON/Python answer or a markdown table that is the whole answer.
 
@@ -512,10 +533,7 @@ def _table_from_value(value: Any) -> Table:
             return header, rows
         # {"House 1": {"Name": "Alice", ...}, ...} or {"1": {...}}
         if value and all(isinstance(v, dict) for v in value.values()):
-            columns: list[str] = []
-            for inner in value.values():
-                named = _unique_names([str(c) for c in inner], "column")
-                columns.extend(c for c in named if c not in columns)
+            columns = _gather_columns(list(value.values()))
             header = ["House", *columns]
             rows = []
             for key, inner in value.items():
@@ -525,10 +543,7 @@ def _table_from_value(value: Any) -> Table:
         raise NotOneGrid("the answer object is not a grid")
     if isinstance(value, list) and value:
         if all(isinstance(r, dict) for r in value):
-            columns = []
-            for r in value:
-                named = _unique_names([str(c) for c in r], "column")
-                columns.extend(c for c in named if c not in columns)
+            columns = _gather_columns(value)
             rows = [[{str(c): v for c, v in r.items()}.get(c) for c in columns] for r in value]
             return columns, rows
         if all(isinstance(r, list | tuple) for r in value):

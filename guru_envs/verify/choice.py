@@ -73,9 +73,39 @@ def _plain(text: str) -> str:
     return " ".join(s.strip(_MARKUP).split())
 
 
+# A leading "A" that is the option letter, not the article: upper case, or lower case before a non-word
+# ("a 1.49"; an article comes before a word).
+_LETTER_NOT_ARTICLE = re.compile(r"A\s|a\s+(?=[^A-Za-z\s])")
+
+
 def _same_option_text(text: str, option: str) -> bool:
-    said = normalize_text(_plain(text))
-    return bool(said) and said == normalize_text(_plain(option))
+    """Whether ``text`` is exactly the text of ``option`` (case, spacing, end punctuation, articles aside).
+
+    Why the letter check: :func:`normalize_text` drops a leading article, and ``A`` is both an article and
+    an option letter, so ``A 1.49`` would read as the text ``1.49`` of another option (C): a box naming
+    letter A and option C's text is two claims, not a choice of C.
+    """
+    plain_text, plain_option = _plain(text), _plain(option)
+    said = normalize_text(plain_text)
+    if not said or said != normalize_text(plain_option):
+        return False
+    return not (_LETTER_NOT_ARTICLE.match(plain_text) and not _LETTER_NOT_ARTICLE.match(plain_option))
+
+
+def _after_letter(m: re.Match[str], rest: str) -> str:
+    """The option text that follows a boxed letter (``B) 30 km``, ``B. 30 km``, ``B - 30 km``), or ``""``.
+
+    Why: a separator is dropped only where it separates. ``C) -1.49`` is the letter C with the text
+    ``-1.49`` (which may be another option's text, and then the box is no choice), not ``C)`` with ``1.49``;
+    a dash is a separator only when a space follows it, and a bare letter needs a separator at all.
+    """
+    closed = bool(m.group("p") or m.group("b") or m.group("close"))
+    if rest[:1] in ":.)" or (rest[:1] == "-" and rest[1:2].isspace()):
+        if not closed or rest[1:2].isspace():
+            return rest[1:].strip()
+    if closed:
+        return rest
+    return ""
 
 
 def _letter_of(m: re.Match[str]) -> str:
@@ -115,7 +145,7 @@ def read_box(content: str, letters: str, options: Mapping[str, str] | None = Non
         letter, rest = _letter_of(m), text[m.end() :].strip()
         if rest in ("", "."):
             return _valid(letter, letters, "boxed letter")
-        said = rest[1:].strip() if rest[:1] in ":.)-" else rest if m.group("p") or m.group("close") else ""
+        said = _after_letter(m, rest)
         if said and options and letter in options and _same_option_text(said, options[letter]):
             return _valid(letter, letters, "boxed letter with its option's text")
     return _option_by_text(text, options, letters)  # "A. Smith" may be an option's whole text

@@ -84,6 +84,9 @@ class _Layer:
     down: tuple[torch.Tensor, torch.Tensor | None]
 
 
+PREFILL_SCORE_BYTES = 256 * 2**20  # attention scores of one prefill slice (see LeanDecoder.start)
+
+
 class LeanDecoder:
     """Batched decoding of a Llama-family model in ``dtype`` (see the module docstring).
 
@@ -165,9 +168,19 @@ class LeanDecoder:
         prompt_cache = _Cache.empty(len(self.layers), ids.shape[0], self.kv_heads, width, self.head_dim, dev)
         keys = mask.bool()
         causal = torch.ones((width, width), dtype=torch.bool, device=dev).tril()
-        # a padding query sees itself only (never an empty softmax); no real token sees padding
-        attend = (causal[None] & keys[:, None, :]) | torch.eye(width, dtype=torch.bool, device=dev)
-        hidden = self._forward(ids, cos[positions], sin[positions], prompt_cache, 0, attend[:, None])
+        eye = torch.eye(width, dtype=torch.bool, device=dev)
+        # The attention scores of a prefill are [prompts, heads, W, W] float32: 64 prompts of 1,600 tokens
+        # would take 5.9 GB (twice, with the softmax). Prompts are prefilled a few at a time under a budget.
+        step = max(1, PREFILL_SCORE_BYTES // (self.heads * width * width * 4))
+        last = []
+        for lo in range(0, ids.shape[0], step):
+            part = slice(lo, lo + step)
+            # a padding query sees itself only (never an empty softmax); no real token sees padding
+            attend = (causal[None] & keys[part, None, :]) | eye
+            view = _Cache([k[part] for k in prompt_cache.keys], [v[part] for v in prompt_cache.values])
+            pos = positions[part]
+            last.append(self._forward(ids[part], cos[pos], sin[pos], view, 0, attend[:, None])[:, -1])
+        hidden = torch.cat(last)
         batch = LeanBatch(
             self,
             _Cache.fanned_out(prompt_cache, fan, width + max_new),
@@ -176,7 +189,7 @@ class LeanDecoder:
             width,
             (cos, sin),
         )
-        return batch, self.logits(hidden[:, -1])[fan]
+        return batch, self.logits(hidden)[fan]
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """The LM head on final-normed hidden states (compute dtype)."""

@@ -91,6 +91,22 @@ def test_lean_matches_the_models_own_forward(kind, tokenizer):
             assert c.logprobs == pytest.approx(ref, abs=1e-4)
 
 
+def test_a_prefill_in_slices_samples_what_one_prefill_samples(tokenizer, monkeypatch):
+    """Long prompts are prefilled a few at a time (their attention scores grow with the square of the
+    length); slicing changes the memory, not the tokens or their log-probs."""
+    from guru_envs.rollout import lean_decoder
+
+    model = tiny("llama", tokenizer)
+    params = SamplingParams(n=2, temperature=0.8, max_tokens=10, seed=3, logprobs=True)
+    whole = HFEngine(model, tokenizer).generate(PROMPTS, params)
+    monkeypatch.setattr(lean_decoder, "PREFILL_SCORE_BYTES", 1)  # one prompt per slice
+    sliced = HFEngine(model, tokenizer).generate(PROMPTS, params)
+    assert _ids(sliced) == _ids(whole)
+    for a, b in zip(sliced, whole):
+        for x, y in zip(a.completions, b.completions):
+            assert x.logprobs == pytest.approx(y.logprobs, abs=1e-5)
+
+
 def test_bf16_compute_on_a_float32_module(tokenizer):
     model = tiny("llama", tokenizer)
     engine = HFEngine(model, tokenizer, compute_dtype="bfloat16")

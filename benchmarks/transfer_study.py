@@ -92,6 +92,29 @@ def evaluate_base(args, engine, tasks, model_dir: Path):
         return evaluate_policy(hf, tasks, builder, sampling(args), modes=args.modes, label="base")
 
 
+def same_training(run_dir: Path, config: Any) -> bool:
+    """Whether ``run_dir`` holds a checkpoint of a run with exactly this config."""
+    from agents.config import to_dict
+    from agents.runs import CONFIG_FILE, find_checkpoint
+
+    try:
+        find_checkpoint(run_dir)
+        saved = json.loads((run_dir / CONFIG_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return False
+    wanted = json.loads(json.dumps(to_dict(config)))
+    # where the study writes may be spelled differently (relative or absolute); the run folder is the same
+    return {**saved, "out_dir": None} == {**wanted, "out_dir": None}
+
+
+def training_minutes(run_dir: Path) -> float:
+    """Wall time of the run's steps, from its metrics (counts the steps of an interrupted session too)."""
+    from agents.metrics import METRICS_FILE
+
+    lines = (run_dir / METRICS_FILE).read_text().splitlines()
+    return sum(json.loads(line).get("time/step", 0.0) for line in lines if line.strip()) / 60
+
+
 def train_and_evaluate(args, name, sources, engine, tasks, model_dir: Path) -> dict[str, Any]:
     """One run: a fresh model trained on ``sources`` for ``args.steps`` steps, then evaluated."""
     from agents.prompting import evaluate_policy
@@ -99,11 +122,16 @@ def train_and_evaluate(args, name, sources, engine, tasks, model_dir: Path) -> d
     from agents.trainer import GRPOTrainer
 
     config = build_config(args, sources, run_name=name)
-    if engine is not None:
+    run_dir = args.out / "runs" / name
+    # a run stopped before its evaluation keeps its training: it continues from its last checkpoint
+    resume = run_dir if same_training(run_dir, config) else None
+    if engine is not None and resume is None:
         engine.update_weights(str(model_dir))  # every run starts from the base model
-    with GRPOTrainer(config, run_dir=args.out / "runs" / name, engine=engine) as trainer:
+    with GRPOTrainer(config, run_dir=run_dir, resume=resume, engine=engine) as trainer:
         use_prompt_settings(trainer)
-        trained = train_within(trainer, steps=args.steps)
+        if resume is not None:
+            print(f"{name}: continuing from step {trainer.step_count}", flush=True)
+        train_within(trainer, steps=args.steps)
         start = time.perf_counter()
         reports = evaluate_policy(
             trainer.engine,
@@ -116,8 +144,8 @@ def train_and_evaluate(args, name, sources, engine, tasks, model_dir: Path) -> d
         )
         eval_minutes = (time.perf_counter() - start) / 60
     return {
-        "steps": trained["steps"],
-        "minutes": trained["minutes"],
+        "steps": trainer.step_count,
+        "minutes": training_minutes(run_dir),
         "eval_minutes": eval_minutes,
         "reports": reports,
     }

@@ -23,7 +23,7 @@ TINY += ["--max-new-tokens", "6", "--samples", "2"]
 
 @pytest.mark.slow  # five training runs and six evaluations: about a minute
 @pytest.mark.timeout(600)
-def test_transfer_study_trains_every_set_evaluates_every_domain_and_resumes(model_dir, tmp_path, capsys):
+def test_transfer_study_trains_every_set_evaluates_every_domain_and_resumes(model_dir, tmp_path, capfd):
     from benchmarks import transfer_study
 
     argv = [*TINY, "--model", str(model_dir), "--steps", "1", "--heldout", "1", "--out", str(tmp_path)]
@@ -41,9 +41,15 @@ def test_transfer_study_trains_every_set_evaluates_every_domain_and_resumes(mode
     }
     assert (tmp_path / "transfer.png").stat().st_size > 20_000
     assert "| mix |" in (tmp_path / "transfer.md").read_text()
-    capsys.readouterr()
+    capfd.readouterr()
     assert transfer_study.main(argv) == 0  # every run is reused: nothing trains again
-    assert capsys.readouterr().out.count("reusing the finished run") == 5
+    assert capfd.readouterr().out.count("reusing the finished run") == 5
+    # a run stopped after training but before its evaluation was written keeps its training
+    (tmp_path / "runs" / "math.json").unlink()
+    assert transfer_study.main([*argv, "--only", "math"]) == 0
+    assert "math: continuing from step 1" in capfd.readouterr().out
+    assert len((tmp_path / "runs" / "math" / "metrics.jsonl").read_text().splitlines()) == 1
+    assert json.loads((tmp_path / "runs" / "math.json").read_text())["train_minutes"] > 0
 
 
 @pytest.mark.timeout(600)

@@ -26,6 +26,7 @@ One rule for every Code family (generated, HumanEval, GURU rows):
 
 from __future__ import annotations
 
+import decimal
 import math
 import reprlib
 from collections.abc import Callable, Sequence
@@ -94,7 +95,20 @@ def _tokens_match(got: str, want: str, tol: float) -> bool:
         return False
     if isinstance(a, int) and isinstance(b, int):
         return a == b  # integers are exact, however long
+    if isinstance(b, int):
+        # an integer answer printed as a number with a point must be that integer exactly ("5.0" is 5),
+        # not a float near it: 1000000.0 is not 999999, nor 1e9 1000000007
+        return _exact(got) == b
     return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+def _exact(token: str) -> decimal.Decimal | None:
+    """The number a token spells, without rounding (None when it is not a finite number)."""
+    try:
+        value = decimal.Decimal(token)
+    except (decimal.InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
 
 
 def outputs_match(actual: str, expected: str, tol: float = 1e-6) -> bool:

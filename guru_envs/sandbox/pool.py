@@ -540,6 +540,9 @@ class Sandbox:
             return not first.ok
         if state["fatal"]:  # the module itself failed: every test of the chunk fails the same way
             first = results[offset]
+            if first.ok:  # a shared process's submission can say "X" with a record of its own making
+                first.verdict, first.message = Verdict.RUNTIME_ERROR, "the module did not compile"
+                state["failed"] = True
             for k in range(1, n):
                 if results[offset + k] is None:
                     results[offset + k] = TestResult(offset + k, first.verdict, message=first.message)

@@ -18,6 +18,8 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
   accounting, swap, clock setting, host and domain names, raw I/O ports, ``syslog``;
 * System V IPC and POSIX message queues (tests of one submission must not pass data to each other
   through them; executions each have a new IPC namespace as well);
+* file-system watches (``inotify_*``, ``fanotify_*``): the read-only system files are the host's own
+  inodes, so a watch on them would let concurrent executions signal each other, and see the host's opens;
 * sockets of any family but ``AF_UNIX`` (``EAFNOSUPPORT``): no IP, netlink, packet or ``AF_VSOCK``.
 
 :func:`no_fork_program` is a second filter, stacked on the first only where no cgroup can account an
@@ -63,7 +65,8 @@ DENIED = (
     "kexec_file_load acct swapon swapoff reboot syslog quotactl quotactl_fd lookup_dcookie vhangup "
     "settimeofday clock_settime clock_adjtime adjtimex sethostname setdomainname iopl ioperm "
     "msgget msgsnd msgrcv msgctl semget semop semtimedop semctl shmget shmat shmdt shmctl "
-    "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr"
+    "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr "
+    "inotify_init inotify_init1 inotify_add_watch inotify_rm_watch fanotify_init fanotify_mark"
 ).split()
 
 

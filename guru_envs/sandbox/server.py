@@ -47,6 +47,7 @@ else:  # inside the worker
 
 EXEC_ROOT = rootfs.EXEC_ROOT
 RECORD_EXTRA = 65536  # a record line may exceed the output cap by this much (JSON framing, messages)
+REPORT_CAP = 4096  # unread test-init reports held at most: each is a short line, so more is a flood
 
 
 def send(header: dict, blobs: dict | None = None) -> None:
@@ -467,7 +468,7 @@ class Server:
             state = watch.until_event(deadline, budget)
             if state.get("exited") or rep in state.get("ready", ()):
                 # An init that exits has written its last report first: read it before stopping.
-                while True:
+                while len(reports) <= REPORT_CAP:
                     try:
                         chunk = os.read(rep, 4096)
                     except (BlockingIOError, OSError):
@@ -476,10 +477,18 @@ class Server:
                         watch.drop(rep)
                         break
                     reports += chunk
+                if len(reports) > REPORT_CAP and b"\n" not in reports[:REPORT_CAP]:
+                    # only a shared process's submission can write here; it must not grow the worker
+                    state = {"stop": True, "violation": "the test init's report is malformed"}
+                    break
                 while b"\n" in reports and not state.get("violation"):
                     line, _, rest = bytes(reports).partition(b"\n")
                     reports[:] = rest
                     report = line.split()
+                    if report[:1] == [b"X"] and current >= 0:
+                        # the init says so at import, before its first ready line; later it is forged
+                        state = {"stop": True, "violation": "the test init's report is malformed"}
+                        break
                     if report[:1] == [b"X"]:  # the module does not compile: its error is test 0's record
                         watch.take_record()
                         send(

@@ -52,6 +52,10 @@ def test_extraction_rule(response, expected):
         ("0.33", "0.333", False),
         ("1000000000000000001", "1000000000000000000", False),  # integers are exact
         ("1e3", "1000.0", True),
+        ("5.0", "5", True),  # an integer printed with a point is that integer
+        ("1000000.0", "999999", False),  # ... exactly: a float near an integer answer is wrong
+        ("1e9", "1000000007", False),
+        ("1000000007.0000001", "1000000007", False),
         ("1 2", "1\n2", False),  # lines must correspond
         ("", "", True),
         ("", "0", False),

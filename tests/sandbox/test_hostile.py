@@ -487,6 +487,36 @@ def test_a_result_of_one_hash_costs_the_scorer_nothing(sandbox):
     assert_clean(sandbox)
 
 
+@pytest.mark.parametrize("when", ["at import", "in the first call"])
+def test_a_shared_process_cannot_claim_its_module_did_not_compile(sandbox, when):
+    """The init's "module did not compile" line made every test copy test 0's verdict: a submission in a
+    shared process (which holds the report pipe) answered the first call, wrote a record of its own and
+    that line, and passed every test it never ran (HumanEval and GURU assert rows through their checks)."""
+    forge = 'os.write(3, b\'{"status":"ok","value":1}\\n\'); os.write(4, b\'X\\n\'); os._exit(0)'
+    if when == "at import":
+        code = f"import os\n{forge}\ndef f(x):\n    return 0\n"
+    else:
+        code = f"import os\ndef f(x):\n    {forge}\n"
+    tests = [CallTest("f", (k,), k) for k in (1, 2, 3, 4)]
+    for stop in (True, False):
+        report = sandbox.run_tests(code, tests, shared_process=True, stop_on_first_failure=stop)
+        assert not report.passed and report.fraction == 0, (when, report.results)
+    assert sandbox.run_tests("def f(x):\n    return x\n", tests, shared_process=True).passed
+
+
+def test_a_shared_process_flooding_its_report_pipe_fails_alone(sandbox):
+    """Reports are short lines; a submission writing megabytes without a newline to the init's report
+    pipe grew the worker's buffer until the worker itself was killed for memory."""
+    before = {w.proc.pid for w in sandbox._live}
+    code = "import os\ndef f(x):\n    while True:\n        os.write(4, b'Z' * (1 << 20))\n"
+    started = time.monotonic()
+    report = sandbox.run_tests(code, [CallTest("f", (1,), 1), CallTest("f", (2,), 2)], shared_process=True)
+    assert not report.passed and "malformed" in report.message, report.results
+    assert time.monotonic() - started < 10
+    assert {w.proc.pid for w in sandbox._live} == before  # the worker was not replaced
+    assert_clean(sandbox)
+
+
 def test_a_shared_process_cannot_crash_its_worker_with_a_forged_report(sandbox):
     """In a shared process (the calls of one check) the submission is the test init and holds its
     report pipe: a report that does not parse used to raise in the worker, which then exited."""

@@ -116,8 +116,10 @@ def compare_values(got: Measurement, ref: Measurement, rel_tol: float = 1e-2) ->
         return False, f"the answer is a {got_kind} value, the reference a {ref_kind} value"
     if "angle" in (got_kind, ref_kind):  # one side is a bare number: the angle unit shown is the one meant
         return _close(got.value, ref.value, rel_tol), "compared in the stated angle unit"
-    wants = {ref.value} | ({ref.value / 100} if ref_kind == "percent" else set())
-    gots = {got.value} | ({got.value / 100} if got_kind == "percent" else set())
+    # One side a percentage: either scale. Both: as written (0.25% is not 25%, read at face on one side).
+    one_sided = (got_kind == "percent") != (ref_kind == "percent")
+    wants = {ref.value} | ({ref.value / 100} if ref_kind == "percent" and one_sided else set())
+    gots = {got.value} | ({got.value / 100} if got_kind == "percent" and one_sided else set())
     if any(_close(g, w, rel_tol) for g in gots for w in wants):
         return True, "equal in value to the reference"
     return False, "differs in value from the reference"

@@ -38,6 +38,7 @@ from guru_envs.verify.quantity import (
     quantity_matches,
 )
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
+from guru_envs.verify.text import fold_unicode
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
 GURU_REL_TOL = 1e-3  # the tolerance of GURU's table scorer (prime_math.math_equal(..., tolerance=1e-3))
@@ -170,19 +171,24 @@ def _percent_text(rel_tol: float) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def items_from_ground_truth(ground_truth: Any, rel_tol: float = GURU_REL_TOL) -> list[dict]:
+def items_from_ground_truth(
+    ground_truth: Any, rel_tol: float = GURU_REL_TOL, question: str | None = None
+) -> list[dict]:
     """Items for a GURU ``ground_truth``: a float (FinQA), or text with ``|`` between answers (HiTab).
 
-    Numbers get kind ``either`` (GURU stores percentages both as 47.1 and as 0.471) with ``rel_tol``;
-    whole numbers that look like years (1800-2100, no decimal point) must match exactly, since a relative
-    tolerance would accept the neighbouring year.
+    Numbers get kind ``either`` (GURU stores percentages both as 47.1 and as 0.471) with ``rel_tol``,
+    but only where the question speaks of a share (``%``, percent, rate, ratio, proportion...): elsewhere
+    a hundred times or a hundredth of a count or an amount is a wrong answer, not another scale
+    (kind ``number``; a ``%`` the answer adds is still read at face value too, as GURU stores 25.3% as
+    25.3). Whole numbers that look like years (1800-2100, no decimal point) must match
+    exactly, since a relative tolerance would accept the neighbouring year.
     """
     if isinstance(ground_truth, bool) or ground_truth is None:
         return []
     if isinstance(ground_truth, int | float):
         if not math.isfinite(float(ground_truth)):
             return []
-        return [_guru_number(Fraction(ground_truth), str(ground_truth), rel_tol)]
+        return [_guru_number(Fraction(ground_truth), str(ground_truth), rel_tol, question)]
     if not isinstance(ground_truth, str):
         ground_truth = str(ground_truth)
     items = []
@@ -192,15 +198,25 @@ def items_from_ground_truth(ground_truth: Any, rel_tol: float = GURU_REL_TOL) ->
             items.append(text_item(part))
         else:
             value = q.value / 100 if q.percent else q.value
-            items.append(_guru_number(value, part, rel_tol))
+            items.append(_guru_number(value, part, rel_tol, question))
     return items
 
 
-def _guru_number(value: Fraction, text: str, rel_tol: float) -> dict:
+# Words of a question whose answer may be a share written either way (47.1 or 0.471, or 47.1%).
+_SHARE_WORDS = re.compile(
+    r"%|percent|per\s*cent|\bpct\b|\brates?\b|ratios?|proportion|\bshares?\b|portion|fraction|"
+    r"\byield|margin|\breturn",
+    re.IGNORECASE,
+)
+
+
+def _guru_number(value: Fraction, text: str, rel_tol: float, question: str | None = None) -> dict:
     plain = text.strip()
     is_year = value.denominator == 1 and _YEAR_RANGE[0] <= value <= _YEAR_RANGE[1] and plain.isdigit()
+    either = question is None or _SHARE_WORDS.search(question) is not None
     return {
-        "kind": "count" if is_year else "either",
+        "kind": "count" if is_year else "either" if either else "number",
+        "percent_face": not either,
         "value": float(value),
         "rel_tol": 0.0 if is_year else rel_tol,
         "abs_tol": 0.0 if is_year else 1e-12,
@@ -251,7 +267,9 @@ class _Part:
 
     __slots__ = ("allow", "loose", "quantity", "refused", "text", "_normal")
 
-    def __init__(self, text: str, loose: bool, allow: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, text: str, loose: bool, allow: frozenset[str] = frozenset(), units: frozenset[str] | None = None
+    ) -> None:
         self.text = text
         self.loose = loose
         self.allow = allow
@@ -259,6 +277,8 @@ class _Part:
         self.refused: str | None = None
         if self.quantity is not None:
             self.refused = _claim_refusal(text, allow)
+            if self.refused is None and units is not None:
+                self.refused = _foreign_unit(self.quantity.unit, units)
             if self.refused is not None:
                 self.quantity = None
         self._normal: str | None = None
@@ -268,6 +288,34 @@ class _Part:
         if self._normal is None:
             self._normal = _normal(self.text, self.loose)
         return self._normal
+
+
+def _unit_key(text: str) -> str:
+    return fold_unicode(text).replace(" ", "").replace("\\mu", "µ").replace("μ", "µ")
+
+
+@functools.lru_cache(maxsize=1_024)
+def question_units(question: str) -> frozenset[str]:
+    """Every word of the question as a unit would be written (``Nitrate (mg/L)`` gives ``mg/L``)."""
+    return frozenset(_unit_key(w.strip("()[]{},.:;!?'\"")) for w in question.split())
+
+
+@functools.lru_cache(maxsize=8_192)
+def _foreign_unit(unit: str, units: frozenset[str]) -> str | None:
+    """Why a physical unit after the value is not the table's; None when there is none or it is.
+
+    A unit is dropped, never converted, so it must be one the question shows: ``8.87 g/L`` read off a
+    ``mg/L`` column states a value a thousand times the cell's.
+    """
+    if not unit or _unit_key(unit) in units:
+        return None
+    try:
+        from guru_envs.verify.units import parse_unit
+
+        parse_unit(unit)
+    except Exception:  # noqa: BLE001 - not a physical unit: a counted noun or a word, judged elsewhere
+        return None
+    return f"the answer's unit {unit!r} is not one the table uses"
 
 
 def _text_forms(item: dict, loose: bool) -> list[str]:
@@ -288,10 +336,17 @@ def _part_matches(part: _Part, item: dict, forms: list[str] | None = None) -> bo
     got = part.quantity
     if got is None:
         return False
-    if kind == "either" and rel_tol and _whole_number_text(item.get("text")) and _whole(got):
+    guru = kind == "either" or item.get("percent_face")  # an item read from a GURU ground truth
+    if guru and rel_tol and _whole_number_text(item.get("text")) and _whole(got):
         # Why: GURU's 1e-3 tolerance is for values it rounded; a whole-number reference (a count, a cell)
         # and a whole-number answer that differ state different values (1235 is not 1234).
         rel_tol, abs_tol = 0.0, 0.0
+    if (
+        item.get("percent_face")
+        and got.percent
+        and quantity_matches(got._replace(percent=False), value, kind, rel_tol, abs_tol)
+    ):
+        return True  # 25.3% for a GURU reference stored as 25.3: the sign it dropped
     return quantity_matches(got, value, kind, rel_tol, abs_tol)
 
 
@@ -363,10 +418,11 @@ def score_items(
     if not parts:
         return Score.wrong(boxed, "the boxed answer is empty")
     allow = words_of(question, scales=True) if question else frozenset()
+    units = question_units(question) if question else None
     if len(items) == 1:
         if len(parts) > 1:
             return Score.wrong(boxed, f"{len(parts)} answers given where one is expected")
-        part = _Part(parts[0], loose_text, allow)
+        part = _Part(parts[0], loose_text, allow, units)
         if _part_matches(part, items[0]):
             return Score.right(boxed)
         if part.refused is not None:
@@ -380,7 +436,7 @@ def score_items(
         )
     if len(items) > MAX_SET_ITEMS:
         return Score.wrong(boxed, f"over {MAX_SET_ITEMS} answers cannot be scored")
-    prepared = [_Part(p, loose_text, allow) for p in parts]
+    prepared = [_Part(p, loose_text, allow, units) for p in parts]
     forms = [_text_forms(item, loose_text) if item.get("kind") == "text" else None for item in items]
     if match_unordered(prepared, range(len(items)), lambda part, j: _part_matches(part, items[j], forms[j])):
         return Score.right(boxed, "matches the reference answers (in any order)")

@@ -18,8 +18,9 @@ Answer format:
 Scoring:
     GURU's rules without its ``eval()`` of model text: the last ``\\boxed{}`` after ``</think>``;
     numbers within a relative tolerance of 1e-3, where the reference may also be read as a hundredth or a
-    hundred times itself (GURU keeps 47.1% as 47.1 in HiTab but 0.471 in FinQA) and a ``%`` in the answer
-    divides by 100; currency, units and LaTeX ``\\text{}`` are ignored; names are compared case- and
+    hundred times itself (GURU keeps 47.1% as 47.1 in HiTab but 0.471 in FinQA) when the question speaks of
+    a share (percent, rate, ratio, proportion...; unlike GURU, which reads every number both ways, so that
+    12.34 answered a count of 1234) and a ``%`` in the answer divides by 100; currency, units and LaTeX ``\\text{}`` are ignored; names are compared case- and
     space-insensitively; several answers as an unordered set. Whole numbers that look like years must
     match exactly (GURU's tolerance would accept the neighbouring year), and so must a whole-number
     answer to a whole-number reference (``1235`` is not ``1234``; ``1234.4`` is still within the tolerance). Unlike GURU, a response without
@@ -78,7 +79,7 @@ class GuruRowsFamily(TaskFamily):
         """GURU's table rules, see the module docstring."""
         return score_items(
             response,
-            items_from_ground_truth(task.answer, self.rel_tol),
+            items_from_ground_truth(task.answer, self.rel_tol, question=task.prompt),
             loose_text=True,
             question=task.prompt,
         )

@@ -824,19 +824,42 @@ def _all_assign(x: tuple[Any, ...]) -> bool:
 
 
 def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float) -> bool | None:
-    """``x=2, y=3`` against ``(2, 3)`` (variables in alphabetical order) or against ``y=3, x=2``."""
+    """The given ``g`` against the reference ``r``, where either names its values.
+
+    ``x=2, y=3`` matches ``(2, 3)`` (variables in alphabetical order) and ``y=3, x=2``.
+
+    A name given more than once is a set of values of one variable (``x=2, x=3``: two roots) only
+    where the reference gives it more than once too, or is a bare list of values of one variable:
+    against ``x=13, y=15`` or ``(13, 15)``, the answer ``x=13, x=15, y=13, y=15`` names every order at
+    once and is no answer.
+    """
     if _all_assign(g) and _all_assign(r):
-        gd = {item[1]: item[2] for item in g[1]}
-        rd = {item[1]: item[2] for item in r[1]}
-        if len(gd) == len(g[1]) and len(rd) == len(r[1]):
-            if set(gd) != set(rd):
+        given, wanted = _values_by_name(g), _values_by_name(r)
+        if set(given) != set(wanted):
+            return False
+        if any(len(given[k]) != 1 for k in wanted if len(wanted[k]) == 1):
+            return False  # one value asked for, several given
+        if all(len(v) == 1 for v in wanted.values()):
+            return _same_sequence(
+                tuple(given[k][0] for k in sorted(given)),
+                tuple(wanted[k][0] for k in sorted(wanted)),
+                rel_tol,
+            )
+        verdict: bool | None = True
+        for name in sorted(wanted):
+            v = _same_set(tuple(given[name]), tuple(wanted[name]), rel_tol)
+            if v is False:
                 return False
-            return _same_sequence(tuple(gd[k] for k in sorted(gd)), tuple(rd[k] for k in sorted(rd)), rel_tol)
-        # repeated names (x=2 or x=3): a set of values of one variable
-        return _same_set(tuple(item[2] for item in g[1]), tuple(item[2] for item in r[1]), rel_tol)
+            if v is None:
+                verdict = None
+        return verdict
     named, plain = (g, r) if _all_assign(g) else (r, g)
     names = [item[1] for item in named[1]]
-    if len(set(names)) != len(names):  # x=2, x=3 against 2, 3: roots of one variable
+    if len(set(names)) != len(names):
+        # x=2, x=3 against 2, 3: roots of one variable; never for an ordered tuple, nor an answer that
+        # repeats one name and gives another too
+        if len(set(names)) > 1 or (named is g and plain[0] == "tuple"):
+            return False
         values = tuple(item[2] for item in named[1])
         return _same_set(values, plain[1], rel_tol)
     if named is g:  # x = 2, y = 3 given for (2, 3): the variables in alphabetical order
@@ -844,6 +867,13 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
         return _same_sequence(ordered, plain[1], rel_tol)
     # a reference written as x = -5, p = 14/3: its values in the order written
     return _same_sequence(plain[1], tuple(item[2] for item in named[1]), rel_tol)
+
+
+def _values_by_name(x: tuple[Any, ...]) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for item in x[1]:
+        found.setdefault(item[1], []).append(item[2])
+    return found
 
 
 def _inf_sign(node: Node) -> int:
@@ -860,9 +890,11 @@ def _compare_values(a: Node, b: Node, rel_tol: float) -> bool | None:
         return sa == sb
     if has_const(a, "inf") or has_const(b, "inf"):
         return None
-    # 25% may be written for 0.25 or for 25: a percent sign on either side also matches its face value.
-    options_a = [a, a[1]] if a[0] == "pct" else [a]
-    options_b = [b, b[1]] if b[0] == "pct" else [b]
+    # 25% may be written for 0.25 or for 25: a percent sign on one side also matches its face value.
+    # On both sides the two are compared as written: 0.25% is not 25% (read at face on one side only).
+    one_sided = (a[0] == "pct") != (b[0] == "pct")
+    options_a = [a, a[1]] if a[0] == "pct" and one_sided else [a]
+    options_b = [b, b[1]] if b[0] == "pct" and one_sided else [b]
     verdict: bool | None = False
     for x in options_a:
         for y in options_b:

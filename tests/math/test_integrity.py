@@ -380,3 +380,41 @@ def test_powers_of_functions_are_decided_without_sympy():
 def test_unicode_connectives_primes_and_tildes_are_refused(answer, reference):
     score = score_boxed_answer(boxed(answer), reference)
     assert score.reward == 0.0, score
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        # every order of an ordered answer at once: a name given twice is not a set of values here
+        ("x=13, x=15, y=13, y=15", "x=13, y=15"),
+        ("x=13, x=15, y=13, y=15", "(13, 15)"),
+        ("a=13, a=15", "(13, 15)"),
+        ("x=2, y=3, y=2", "x=2, y=3"),
+        ("x=3, x=2, x=5", "(2, 3, 5)"),
+        ("x=2, x=3, x=4", "x=2, x=3"),
+        ("y=1, y=2, x=3, x=2", "x=2, x=3, y=1"),
+        # a percent sign on both sides is read as written: one side's face value is not the other's value
+        ("0.25\\%", "25\\%"),
+        ("2500\\%", "25\\%"),
+    ],
+)
+def test_hedges_over_orders_and_scales_are_refused(answer, reference):
+    assert score_boxed_answer(boxed(answer), reference).reward == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("y=15, x=13", "x=13, y=15"),
+        ("x=13, y=15", "(13, 15)"),
+        ("x=2, x=3", "2, 3"),  # roots of one variable
+        ("x=3, x=2", "x=2, x=3"),
+        ("3, 2", "x=2, x=3"),
+        ("y=1, x=3, x=2", "x=2, x=3, y=1"),
+        ("25\\%", "25\\%"),
+        ("25\\%", "0.25"),
+        ("25\\%", "25"),
+    ],
+)
+def test_named_values_and_percentages_in_other_spellings_are_paid(answer, reference):
+    assert score_boxed_answer(boxed(answer), reference).reward == 1.0

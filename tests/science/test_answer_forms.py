@@ -218,3 +218,19 @@ def test_angles_in_radians_and_degrees(answer, ok):
 def test_spellings_and_attacks_over_many_seeds():
     assert check_spellings(range(8, 100)) > 25_000
     assert check_attacks(range(4, 40)) > 30_000
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "ok"),
+    [
+        ("0.25\\%", "25\\%", False),  # both percentages: read as written, not one at face value
+        ("2500\\%", "25\\%", False),
+        ("25\\%", "25\\%", True),
+        ("0.25", "25\\%", True),  # one side a percentage: either scale, as GURU's references store both
+        ("25", "25\\%", True),
+    ],
+)
+def test_percentages_on_both_sides_compare_as_written(answer, reference, ok):
+    from guru_envs.science.web import rule_check
+
+    assert rule_check(answer, reference)[0] is ok

@@ -16,23 +16,25 @@ from guru_envs.core.scoring import score
 
 PROMPT = (
     "You are given one or more tables. Use the information in the table to answer the following question.\n"
-    "| region | 2016 (in millions) |\n|---|---|\n| alberta | 47.1 |\nThe question is:\nwhich ...?\n"
-    "Please output the final answer within \\boxed{}. If there are multiple answers, please output them separated by |."
+    "| region | 2016 (in millions) |\n|---|---|\n| alberta | 47.1 |\nThe question is:\n{question}\n"
+    "Please output the final answer within \\boxed{{}}. If there are multiple answers, please output them separated by |."
 )
+SHARE_QUESTION = "which region, and what percentage of the total was it?"  # either scale may be meant
+COUNT_QUESTION = "how many people lived in alberta in 2016?"
 
 
-def row(source: str, ground_truth, index: int = 0) -> dict:
+def row(source: str, ground_truth, index: int = 0, question: str = SHARE_QUESTION) -> dict:
     return {
         "data_source": source,
-        "prompt": [{"role": "user", "content": PROMPT}],
+        "prompt": [{"role": "user", "content": PROMPT.format(question=question)}],
         "ability": "table",
         "reward_model": {"style": "rule", "ground_truth": ground_truth},
         "extra_info": {"split": "test", "index": index},
     }
 
 
-def verdict(source: str, ground_truth, answer: str) -> bool:
-    task = Task.from_record(row(source, ground_truth))
+def verdict(source: str, ground_truth, answer: str, question: str = SHARE_QUESTION) -> bool:
+    task = Task.from_record(row(source, ground_truth, question=question))
     return score(task, f"<think>let me read the table</think>So the answer is \\boxed{{{answer}}}.").correct
 
 
@@ -76,6 +78,26 @@ def test_routes_to_the_row_verifier():
 )
 def test_hitab(ground_truth, answer, ok):
     assert verdict("table__hitab", ground_truth, answer) is ok
+
+
+@pytest.mark.parametrize("source", ["table__hitab", "table__multihier", "table__finqa"])
+@pytest.mark.parametrize(
+    ("ground_truth", "answer", "ok"),
+    [
+        ("1234", "1234", True),
+        ("1234", "12.34", False),  # GURU reads every number a hundred times either way; a count is one value
+        ("1234", "123400", False),
+        ("25.3", "25.3\\%", True),  # the sign GURU's preprocessing drops
+        ("25.3", "0.253", False),
+        ("0.25", "25\\%", True),  # a percent sign is still a hundredth
+        ("0.25", "0.0025", False),
+        ("0.25", "25", False),
+    ],
+)
+def test_a_question_about_no_share_reads_one_scale(source, ground_truth, answer, ok):
+    assert verdict(source, ground_truth, answer, question=COUNT_QUESTION) is ok
+    if ok:
+        assert verdict(source, ground_truth, answer) is ok
 
 
 @pytest.mark.parametrize(

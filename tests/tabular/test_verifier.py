@@ -181,6 +181,24 @@ def test_cell_lookups_are_exact(answer, ok):
 
 
 @pytest.mark.parametrize(
+    ("answer", "ok"),
+    [
+        ("8.87", True),
+        ("8.87 mg/L", True),
+        ("8.87 \\text{ mg / L}", True),
+        ("8.87 g/L", False),  # a unit is dropped, never converted: this states 1000 times the cell
+        ("8.87 kg", False),
+        ("8.87 \\mu g/L", False),
+    ],
+)
+def test_a_unit_after_the_value_must_be_the_tables(answer, ok):
+    question = (
+        "| Site | Nitrate (mg/L) |\n|---|---:|\n| East Reach | 8.87 |\nWhat is the nitrate for East Reach?"
+    )
+    assert score_items(box(answer), [number_item(8.87, "number", 2)], question=question).correct is ok
+
+
+@pytest.mark.parametrize(
     ("answer", "why"),
     [
         ("134000 is wrong", "statement"),

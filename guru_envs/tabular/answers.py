@@ -291,7 +291,8 @@ class _Part:
 
 
 def _unit_key(text: str) -> str:
-    return fold_unicode(text).replace(" ", "").replace("\\mu", "µ").replace("μ", "µ")
+    key = fold_unicode(text).replace(" ", "").replace("\\mu", "µ").replace("μ", "µ")
+    return key.replace("{", "").replace("}", "")  # m^{2} is m^2
 
 
 @functools.lru_cache(maxsize=1_024)

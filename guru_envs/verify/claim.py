@@ -192,6 +192,10 @@ _APOSTROPHE = re.compile(r"['\u2019]")
 # Characters that make trailing text more than a unit: questions, approximations, relations, lists.
 _BAD_LABEL_CHARS = frozenset("?~\u2248\u00b1<>\u2264\u2265=\u2260|,;:!&")
 _NAME_EQUALS = re.compile(r"[^\W\d][\w ]{0,19}=(?!=)")
+# A tie opening a unit wrapper (``\mathrm{~kJ}``): spacing, never "about".
+UNIT_WRAPPER_TIE = re.compile(
+    r"(\\(?:mathrm|text|textrm|textnormal|rm|operatorname)\s*\{)\s*~(?=\s*[^\W\d_])"
+)
 # In a plain value, these approximate, compare or question it (``~7``, ``<5``, ``7?``).
 _HEDGE_CHARS = frozenset("?~\u2248<>\u2264\u2265\u00b1\u2260=")
 _EXPONENT_RE = re.compile(r"\^\s*\{?\s*[-+]?\s*\d{1,2}\s*\}?")
@@ -533,6 +537,9 @@ def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
     if len(text) > MAX_CLAIM_CHARS:
         return Claim("", "", f"answer has {len(text):,} characters, over the {MAX_CLAIM_CHARS:,} limit")
     s = fold_unicode(text).strip()  # 48² is 48^{2}, not 482
+    s = UNIT_WRAPPER_TIE.sub(
+        r"\1", s
+    )  # 78.7 \mathrm{~m} (SciBench's spelling): a tie before a unit is spacing
     m = _NAME_EQUALS.match(s)
     if m is not None:  # "x = 5", "total = $3": the name is presentation, the value is the claim
         s = s[m.end() :].strip()

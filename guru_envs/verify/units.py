@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from guru_envs.verify.claim import equation_value, read_claim, spaced_values, word_problem
+from guru_envs.verify.claim import UNIT_WRAPPER_TIE, equation_value, read_claim, spaced_values, word_problem
 from guru_envs.verify.extract import strip_wrappers
 from guru_envs.verify.text import fold_unicode
 
@@ -960,7 +960,7 @@ def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str
     """
     if isinstance(text, str) and len(text) > 4 * MAX_MEASUREMENT_CHARS:  # before any folding: it is not short
         return MeasuredAnswer(None, f"the answer has {len(text):,} characters; a value with a unit is short")
-    s = strip_wrappers(fold_unicode(text)) if isinstance(text, str) else ""
+    s = strip_wrappers(UNIT_WRAPPER_TIE.sub(r"\1", fold_unicode(text))) if isinstance(text, str) else ""
     if not s:
         return MeasuredAnswer(None, "the answer is empty")
     if len(s) > MAX_MEASUREMENT_CHARS:

@@ -234,3 +234,21 @@ def test_percentages_on_both_sides_compare_as_written(answer, reference, ok):
     from guru_envs.science.web import rule_check
 
     assert rule_check(answer, reference)[0] is ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok"),
+    [
+        ("78.7 \\mathrm{~m}", True),  # SciBench's spelling: a tie opening the unit is spacing
+        ("78.7 \\text{~m}", True),
+        ("\\mathrm{~78.7} m", False),  # before a value it is still "about"
+        ("~78.7 m", False),
+        ("78.7 \\mathrm{~km}", False),
+    ],
+)
+def test_a_tie_opening_a_unit_is_spacing(answer, ok):
+    task = catalog().family("science", "mechanics").sample(1, 1)
+    assert task.meta["unit"] == "m" and round(task.meta["value"], 1) == 78.7
+    from guru_envs import score
+
+    assert score(task, f"\\boxed{{{answer}}}").reward == (1.0 if ok else 0.0)

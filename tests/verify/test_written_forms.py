@@ -87,7 +87,7 @@ def test_tabular_refuses_a_number_with_a_script_glued_on(answer, item):
     ],
 )
 def test_tabular_still_reads_units_and_full_width_digits(answer, item):
-    assert score_items(f"\\boxed{{{answer}}}", [item], question="What is the area in m?").reward == 1
+    assert score_items(f"\\boxed{{{answer}}}", [item], question="What is the area in m²?").reward == 1
 
 
 def _science_task(family: str, seed: int = 1):

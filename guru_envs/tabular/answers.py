@@ -210,10 +210,15 @@ _SHARE_WORDS = re.compile(
 )
 
 
+def _outside_tables(prompt: str) -> str:
+    """The prompt without its markdown table rows: a ``%`` column says nothing of what the question asks."""
+    return "\n".join(line for line in prompt.splitlines() if not line.lstrip().startswith("|"))
+
+
 def _guru_number(value: Fraction, text: str, rel_tol: float, question: str | None = None) -> dict:
     plain = text.strip()
     is_year = value.denominator == 1 and _YEAR_RANGE[0] <= value <= _YEAR_RANGE[1] and plain.isdigit()
-    either = question is None or _SHARE_WORDS.search(question) is not None
+    either = not question or _SHARE_WORDS.search(_outside_tables(question)) is not None
     return {
         "kind": "count" if is_year else "either" if either else "number",
         "percent_face": not either,
@@ -268,7 +273,7 @@ class _Part:
     __slots__ = ("allow", "loose", "quantity", "refused", "text", "_normal")
 
     def __init__(
-        self, text: str, loose: bool, allow: frozenset[str] = frozenset(), units: frozenset[str] | None = None
+        self, text: str, loose: bool, allow: frozenset[str] = frozenset(), units: tuple[Any, ...] = ()
     ) -> None:
         self.text = text
         self.loose = loose
@@ -277,7 +282,7 @@ class _Part:
         self.refused: str | None = None
         if self.quantity is not None:
             self.refused = _claim_refusal(text, allow)
-            if self.refused is None and units is not None:
+            if self.refused is None and units:
                 self.refused = _foreign_unit(self.quantity.unit, units)
             if self.refused is not None:
                 self.quantity = None
@@ -290,33 +295,50 @@ class _Part:
         return self._normal
 
 
-def _unit_key(text: str) -> str:
-    key = fold_unicode(text).replace(" ", "").replace("\\mu", "µ").replace("μ", "µ")
-    return key.replace("{", "").replace("}", "")  # m^{2} is m^2
+# Words that read as units but in a question are English (``in`` inch, ``a`` year, ``at`` attometre...).
+_FUNCTION_WORDS = frozenset("a A in In at At as As".split())
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
 
 
 @functools.lru_cache(maxsize=1_024)
-def question_units(question: str) -> frozenset[str]:
-    """Every word of the question as a unit would be written (``Nitrate (mg/L)`` gives ``mg/L``)."""
-    return frozenset(_unit_key(w.strip("()[]{},.:;!?'\"")) for w in question.split())
+def question_units(question: str) -> tuple[Any, ...]:
+    """The physical units the question shows: its words and bracketed header parts (``Nitrate (mg/L)``)."""
+    from guru_envs.verify.units import parse_unit
+
+    words = {w.strip("()[]{},.:;!?'\"") for w in question.split()} - _FUNCTION_WORDS
+    words |= {m.group(1).strip() for m in _BRACKETED.finditer(question)}
+    found = []
+    for word in sorted(w for w in words if w and len(w) <= 24):
+        try:
+            unit = parse_unit(fold_unicode(word))
+        except Exception:  # noqa: BLE001 - most words are not units
+            continue
+        if not unit.dimensionless:
+            found.append(unit)
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=8_192)
-def _foreign_unit(unit: str, units: frozenset[str]) -> str | None:
-    """Why a physical unit after the value is not the table's; None when there is none or it is.
+def _foreign_unit(unit: str, units: tuple[Any, ...]) -> str | None:
+    """Why a physical unit after the value states another scale than the table's; None when it does not.
 
-    A unit is dropped, never converted, so it must be one the question shows: ``8.87 g/L`` read off a
-    ``mg/L`` column states a value a thousand times the cell's.
+    A unit is dropped, never converted, so ``8.87 g/L`` read off a ``mg/L`` column would state a value a
+    thousand times the cell's. Refused only where the question shows a unit of the same kind and none
+    of them has this one's scale (``kilograms`` for ``kg`` is the same unit; a unit of a kind the question
+    never shows is left to the other rules).
     """
-    if not unit or _unit_key(unit) in units:
+    if not unit or not units:
         return None
     try:
         from guru_envs.verify.units import parse_unit
 
-        parse_unit(unit)
+        given = parse_unit(fold_unicode(unit))
     except Exception:  # noqa: BLE001 - not a physical unit: a counted noun or a word, judged elsewhere
         return None
-    return f"the answer's unit {unit!r} is not one the table uses"
+    same_kind = [u for u in units if u.dims == given.dims]
+    if not same_kind or any(math.isclose(u.scale, given.scale, rel_tol=1e-9) for u in same_kind):
+        return None
+    return f"the answer's unit {unit!r} is not the table's ({', '.join(u.text for u in same_kind[:3])})"
 
 
 def _text_forms(item: dict, loose: bool) -> list[str]:
@@ -419,7 +441,7 @@ def score_items(
     if not parts:
         return Score.wrong(boxed, "the boxed answer is empty")
     allow = words_of(question, scales=True) if question else frozenset()
-    units = question_units(question) if question else None
+    units = question_units(question) if question else ()
     if len(items) == 1:
         if len(parts) > 1:
             return Score.wrong(boxed, f"{len(parts)} answers given where one is expected")

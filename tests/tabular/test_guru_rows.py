@@ -178,3 +178,24 @@ def test_env_scores_rows_from_a_file(tmp_path):
     assert reward == 1.0 and terminated and info["correct"]
     env.close()
     assert guru_envs.__version__
+
+
+def test_a_percent_column_does_not_make_a_sum_a_share():
+    """Only the question's own words say whether a number may be a share: FinQA tables carry % columns."""
+    table = "| ( in millions ) | 2018 | 2017 | % change |\n|---|---|---|---|\n| net revenue | $ 5,120 | $ 4,800 | 6.7% |"
+    question = "what is the sum of net revenue in 2018 and 2017 , in millions?"
+    prompt = PROMPT.replace("| region | 2016 (in millions) |\n|---|---|\n| alberta | 47.1 |", table)
+    for source, truth in (("table__finqa", 9920.0), ("table__multihier", "9920.0"), ("table__hitab", "9920")):
+        record = row(source, truth)
+        record["prompt"] = [{"role": "user", "content": prompt.format(question=question)}]
+        task = Task.from_record(record)
+        assert score(task, "\\boxed{9920}").correct
+        assert not score(task, "\\boxed{99.2}").correct and not score(task, "\\boxed{992000}").correct
+
+
+def test_without_a_question_both_scales_stay_open():
+    """verl's compute_score has no prompt: GURU's own reading (either scale) is all there is to go on."""
+    from guru_envs.integrations.verl import compute_score
+
+    assert compute_score("table__finqa", "\\boxed{94}", 0.94, None) == 1.0
+    assert compute_score("table__hitab", "\\boxed{0.471}", "47.1", None) == 1.0

@@ -187,8 +187,8 @@ def test_cell_lookups_are_exact(answer, ok):
         ("8.87 mg/L", True),
         ("8.87 \\text{ mg / L}", True),
         ("8.87 g/L", False),  # a unit is dropped, never converted: this states 1000 times the cell
-        ("8.87 kg", False),
         ("8.87 \\mu g/L", False),
+        ("8.87 kg/L", False),
     ],
 )
 def test_a_unit_after_the_value_must_be_the_tables(answer, ok):
@@ -196,6 +196,24 @@ def test_a_unit_after_the_value_must_be_the_tables(answer, ok):
         "| Site | Nitrate (mg/L) |\n|---|---:|\n| East Reach | 8.87 |\nWhat is the nitrate for East Reach?"
     )
     assert score_items(box(answer), [number_item(8.87, "number", 2)], question=question).correct is ok
+
+
+@pytest.mark.parametrize(
+    ("header", "answer"),
+    [
+        ("Weight(kg)", "5.5 kg"),
+        ("Weight (kg)", "5.5 kilograms"),  # the same unit spelled out
+        ("Distance (miles)", "5.5 mi"),
+        ("Time (hours)", "5.5 h"),
+        ("Conc (mg/L)", "5.5 mg L^{-1}"),
+        ("Area (sq km)", "5.5 km^2"),
+        ("Revenue (in millions)", "5.5M"),  # a scale, and "in" is no inch
+        ("Revenue (in millions)", "5.5 \\text{ m}"),
+    ],
+)
+def test_the_tables_unit_in_other_spellings_is_read(header, answer):
+    question = f"| Site | {header} |\n|---|---:|\n| A | 5.5 |\nWhat is it for A?"
+    assert score_items(box(answer), [number_item(5.5, "number", 1)], question=question).correct
 
 
 @pytest.mark.parametrize(

@@ -192,6 +192,8 @@ _APOSTROPHE = re.compile(r"['\u2019]")
 # Characters that make trailing text more than a unit: questions, approximations, relations, lists.
 _BAD_LABEL_CHARS = frozenset("?~\u2248\u00b1<>\u2264\u2265=\u2260|,;:!&")
 _NAME_EQUALS = re.compile(r"[^\W\d][\w ]{0,19}=(?!=)")
+# A label that is a percent sign or word: kept on the value as ``\\%``, never dropped.
+_PERCENT_LABEL = re.compile(r"(?i:\\?%|per\s*cent(?:age)?|pct|pp)(?:\s*points?)?")
 # A tie opening a unit wrapper (``\mathrm{~kJ}``): spacing, never "about".
 UNIT_WRAPPER_TIE = re.compile(
     r"(\\(?:mathrm|text|textrm|textnormal|rm|operatorname)\s*\{)\s*~(?=\s*[^\W\d_])"
@@ -552,7 +554,15 @@ def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
         problem = label_problem(label, allow)
     if problem is not None:
         return Claim(value, label, problem)
-    return Claim(value, label, None)
+    return Claim(without_label(value, label), label, None)
+
+
+def without_label(value: str, label: str) -> str:
+    """The value once its (acceptable) label is dropped: a percent sign or word stays, as ``\\%``.
+
+    ``0.5 percent`` is 0.5%, not 0.5: dropped like a unit, it would match a reference of 50%.
+    """
+    return f"{value}\\%" if _PERCENT_LABEL.fullmatch(label.strip()) else value
 
 
 # --- several boxes ----------------------------------------------------------------------------------------

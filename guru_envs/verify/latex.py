@@ -42,6 +42,7 @@ from guru_envs.verify.claim import (
     final_answer,
     label_problem,
     spaced_values,
+    without_label,
     word_problem,
     words_of,
 )
@@ -298,7 +299,7 @@ def normalize_answer(answer: str) -> str:
     s = _presentation(answer)
     head, label = split_label(s)
     if label and label_problem(label) is None:
-        s = head
+        s = without_label(head, label)
     return _finish(s)
 
 
@@ -845,6 +846,10 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
                 tuple(wanted[k][0] for k in sorted(wanted)),
                 rel_tol,
             )
+        r_solutions = _solutions(r, sorted(wanted)) if len(wanted) > 1 else None
+        if r_solutions is not None:  # x=1, y=5 or x=4, y=-1: solutions, each a pairing of values
+            g_solutions = _solutions(g, sorted(wanted))
+            return False if g_solutions is None else _same_set(g_solutions, r_solutions, rel_tol)
         verdict: bool | None = True
         for name in sorted(wanted):
             v = _same_set(tuple(given[name]), tuple(wanted[name]), rel_tol)
@@ -867,6 +872,21 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
         return _same_sequence(ordered, plain[1], rel_tol)
     # a reference written as x = -5, p = 14/3: its values in the order written
     return _same_sequence(plain[1], tuple(item[2] for item in named[1]), rel_tol)
+
+
+def _solutions(x: tuple[Any, ...], names: list[str]) -> tuple[Any, ...] | None:
+    """``x=1, y=5, x=4, y=-1`` as the solutions ``(1, 5)`` and ``(4, -1)`` (values in ``names`` order).
+
+    A solution ends where a name comes again; each must give every name once, else None.
+    """
+    solutions: list[dict[str, Any]] = [{}]
+    for item in x[1]:
+        if item[1] in solutions[-1]:
+            solutions.append({})
+        solutions[-1][item[1]] = item[2]
+    if any(sorted(sol) != names for sol in solutions):
+        return None
+    return tuple(("tuple", tuple(sol[n] for n in names)) for sol in solutions)
 
 
 def _values_by_name(x: tuple[Any, ...]) -> dict[str, list[Any]]:
@@ -1654,7 +1674,7 @@ def _claim_problem(given: str, reference: str, question: str | None) -> tuple[st
         problem = label_problem(label, allow)
         if problem is not None:
             return given, problem
-        given = head
+        given = without_label(head, label)
     joins = reference_struct[0] in ("list", "union") or "\\text{ or }" in reference or " or " in reference
     problem = word_problem(_unwrap(_presentation(given)), allow, joins=joins)
     return given, problem

@@ -396,6 +396,17 @@ def test_unicode_connectives_primes_and_tildes_are_refused(answer, reference):
         # a percent sign on both sides is read as written: one side's face value is not the other's value
         ("0.25\\%", "25\\%"),
         ("2500\\%", "25\\%"),
+        # ... and a percent sign in a wrapper, or a percent word, is a percent sign
+        ("0.5 \\text{\\%}", "50\\%"),
+        ("0.5 \\mathrm{\\%}", "50\\%"),
+        ("0.5 \\text{ percent}", "50\\%"),
+        ("0.25 \\text{ pct}", "25\\%"),
+        ("0.25 \\text{ percentage points}", "25\\%"),
+        ("\\frac{1}{8} \\text{ percent}", "12.5\\%"),
+        # solutions pair their values: the right values in the wrong pairs are another answer
+        ("x=1, y=-1 \\text{ or } x=4, y=5", "x=1, y=5 \\text{ or } x=4, y=-1"),
+        ("x=1, x=4, y=5, y=-1", "x=1, y=5 \\text{ or } x=4, y=-1"),
+        ("x=2, y=2 \\text{ or } x=3, y=3", "x=2, y=3 \\text{ or } x=3, y=2"),
     ],
 )
 def test_hedges_over_orders_and_scales_are_refused(answer, reference):
@@ -414,6 +425,11 @@ def test_hedges_over_orders_and_scales_are_refused(answer, reference):
         ("25\\%", "25\\%"),
         ("25\\%", "0.25"),
         ("25\\%", "25"),
+        ("50 \\text{ percent}", "50\\%"),
+        ("50 \\text{ percent}", "0.5"),
+        ("0.25", "25 \\text{ percent}"),
+        ("y=5, x=1, y=-1, x=4", "x=1, y=5 \\text{ or } x=4, y=-1"),
+        ("x=4, y=-1 \\text{ or } x=1, y=5", "x=1, y=5 \\text{ or } x=4, y=-1"),
     ],
 )
 def test_named_values_and_percentages_in_other_spellings_are_paid(answer, reference):

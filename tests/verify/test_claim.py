@@ -29,8 +29,8 @@ ALLOW = words_of("How many apples of the sales did Alberta sell?")
         ("12 km/h", "12"),
         ("5 cm.", "5"),
         ("5 apples", "5"),  # the question counts apples
-        ("9 pct", "9"),
-        ("3 percentage points", "3"),
+        ("9 pct", "9\\%"),  # a percent word is a percent sign, never dropped like a unit
+        ("3 percentage points", "3\\%"),
         ("47.1 %", "47.1 %"),
         ("12.5% of sales", "12.5%"),
         ("$1,234.5", "$1,234.5"),

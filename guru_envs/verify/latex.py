@@ -1559,11 +1559,67 @@ def repeats_question(given: str, reference: str, question: str) -> bool:
     if _CHOICES.search(question[:MAX_QUESTION_CHARS]):  # multiple choice: copying an option is the task
         return False
     try:
-        if _copies_question(_structure(normalized), question):
+        struct = _structure(normalized)
+        if _copies_question(struct, question):
+            return True
+        if _plain_value(_structure(normalize_answer(reference))) and _restates_numbers(struct, question):
             return True
     except RecursionError:
         return False
     return g in _question_key(question)
+
+
+_QUESTION_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_UNEVALUATED = re.compile(r"\\(?:int|iint|oint|sum|prod|lim)(?![A-Za-z])")
+
+
+@functools.lru_cache(maxsize=1_024)
+def _question_numbers(question: str) -> frozenset[Fraction]:
+    """Every number written in the question (digits, in words' company or in its math)."""
+    return frozenset(Fraction(m.group(0)) for m in _QUESTION_NUMBER.finditer(question[:MAX_QUESTION_CHARS]))
+
+
+def _restates_numbers(struct: tuple[Any, ...], question: str) -> bool:
+    """Whether an answer to a question that asks for a number only works on the question's own numbers.
+
+    ``123 + 456`` for "What is the sum of 123 and 456?", ``2^{10}`` for "2 to the power of 10",
+    ``\\frac{100}{4}`` for "100 divided by 4": an operation of literals, each one the question wrote, is
+    the question again, not its value (a reduced fraction or scientific notation is a value). An integral,
+    sum, product or limit left unevaluated that the question also writes counts too, however spelled.
+    """
+    if struct[0] == "unknown":
+        kinds = set(_UNEVALUATED.findall(struct[1]))
+        return bool(kinds) and kinds <= set(_UNEVALUATED.findall(question[:MAX_QUESTION_CHARS]))
+    if struct[0] == "assign":
+        struct = struct[2]
+    if struct[0] != "expr":
+        return False
+    node = struct[1][1] if struct[1][0] == "neg" else struct[1]
+    if node[0] == "div" and _int_literal(node[1]) and _int_literal(node[2]):
+        num, den = abs(exact_int(node[1])), abs(exact_int(node[2]))
+        numbers = _question_numbers(question)
+        return gcd(num, den) != 1 and Fraction(num) in numbers and Fraction(den) in numbers
+    if _plain_node(struct[1]):
+        return False
+    literals: list[Fraction] = []
+    if not _literals_only(struct[1], literals) or not literals:
+        return False
+    numbers = _question_numbers(question)
+    return all(v in numbers for v in literals)
+
+
+def _literals_only(node: Any, out: list[Fraction]) -> bool:
+    """Collect the number literals of ``node``; False where it holds a variable or a named constant."""
+    if not isinstance(node, tuple) or not node:
+        return True
+    if node[0] == "num":
+        out.append(node[1])
+        return True
+    if node[0] in ("var", "const", "func", "unknown"):
+        return False
+    if node[0] == "root" and len(node) > 2 and node[2] == ("num", Fraction(2), None):
+        node = node[:2]  # \sqrt[2]{..} is \sqrt{..}: its index is no number of the question's
+    return all(_literals_only(child, out) for child in node[1:] if isinstance(child, tuple))
 
 
 _ASKS_FACTORIZATION = re.compile(r"factori[sz]|prime\s+factor", re.IGNORECASE)

@@ -188,6 +188,18 @@ def test_copies_of_the_question_earn_nothing_on_arithmetic(level):
         ("What is 12 ÷ 4?", "12 \\div 4", "3"),
         ("Compute 2^10.", "2^{10}", "1024"),
         ("Evaluate (3 + 4) * 2 for me.", "2(4+3)", "14"),
+        # worded arithmetic: an operation of the question's own numbers is the question again
+        ("What is the sum of 123 and 456?", "456 + 123", "579"),
+        ("What is 100 divided by 4?", "\\frac{100}{4}", "25"),
+        ("What is 100 divided by 4?", "100 \\div 4", "25"),
+        ("What is 2 to the power of 10?", "2^{10}", "1024"),
+        ("What is 15% of 80?", "15\\% \\times 80", "12"),
+        ("Find $\\sqrt{144}$.", "\\sqrt[2]{144}", "12"),
+        ("Find $\\sqrt{144}$.", "\\left|\\sqrt{144}\\right|", "12"),
+        # an integral or sum left unevaluated, however it is braced
+        ("Compute $\\int_0^1 x^2 dx$.", "\\int_{0}^{1}x^2dx", "\\frac{1}{3}"),
+        ("Compute $\\int_0^1 x^2 dx$.", "\\int_0^1 x^2 \\mathrm{d}x", "\\frac{1}{3}"),
+        ("Compute $\\sum_{k=1}^{10} k$.", "\\sum_{k=1}^{10} {k}", "55"),
     ],
 )
 def test_copies_of_the_question_earn_nothing_on_guru_rows(question, answer, reference):
@@ -203,6 +215,9 @@ def test_copies_of_the_question_earn_nothing_on_guru_rows(question, answer, refe
         ("What is 12 ÷ 4?", "3"),
         ("Compute 2^10.", "1024"),
         ("Reduce 3/6.", "\\frac{1}{2}"),
+        ("What is 3 divided by 4?", "\\frac{3}{4}"),  # a reduced fraction is a value
+        ("A town has 300000 people. Write it in scientific notation.", "3 \\times 10^{5}"),
+        ("Compute $\\int_0^1 x^2 dx$.", "\\frac{1}{3}"),
     ],
 )
 def test_the_value_of_a_plain_text_question_is_still_paid(question, answer):

@@ -840,6 +840,8 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
             return False
         if any(len(given[k]) != 1 for k in wanted if len(wanted[k]) == 1):
             return False  # one value asked for, several given
+        if len(given) > 1 and _joined_by_or(g) and all(len(v) == 1 for v in wanted.values()):
+            return False  # x=2 or y=3: one of them, where both are asked for
         if all(len(v) == 1 for v in wanted.values()):
             return _same_sequence(
                 tuple(given[k][0] for k in sorted(given)),
@@ -860,6 +862,8 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
         return verdict
     named, plain = (g, r) if _all_assign(g) else (r, g)
     names = [item[1] for item in named[1]]
+    if named is g and len(set(names)) > 1 and _joined_by_or(g):
+        return False  # x=2 or y=3 for (2, 3)
     if len(set(names)) != len(names):
         # x=2, x=3 against 2, 3: roots of one variable; never for an ordered tuple, nor an answer that
         # repeats one name and gives another too
@@ -872,6 +876,10 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
         return _same_sequence(ordered, plain[1], rel_tol)
     # a reference written as x = -5, p = 14/3: its values in the order written
     return _same_sequence(plain[1], tuple(item[2] for item in named[1]), rel_tol)
+
+
+def _joined_by_or(x: tuple[Any, ...]) -> bool:
+    return len(x) > 2 and x[2] == "or"
 
 
 def _solutions(x: tuple[Any, ...], names: list[str]) -> tuple[Any, ...] | None:

@@ -422,6 +422,9 @@ def test_unicode_connectives_primes_and_tildes_are_refused(answer, reference):
         ("x=1, y=-1 \\text{ or } x=4, y=5", "x=1, y=5 \\text{ or } x=4, y=-1"),
         ("x=1, x=4, y=5, y=-1", "x=1, y=5 \\text{ or } x=4, y=-1"),
         ("x=2, y=2 \\text{ or } x=3, y=3", "x=2, y=3 \\text{ or } x=3, y=2"),
+        # "or" between two unknowns gives one of them where both are asked for
+        ("x=2 \\text{ or } y=3", "x=2, y=3"),
+        ("x=2 \\text{ or } y=3", "(2, 3)"),
     ],
 )
 def test_hedges_over_orders_and_scales_are_refused(answer, reference):

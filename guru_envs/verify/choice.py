@@ -177,7 +177,10 @@ def _statement_choices(text: str, letters: str, options: Mapping[str, str] | Non
         tail = _plain(text[m.end() : line_end if line_end >= 0 else m.end() + MAX_CHOICE_CHARS])
         item = _LETTER.match(tail)
         if item is None:
-            continue  # prose ("the answer to part A is ..."), not a statement of a choice
+            lone = _LONE_LOWER.fullmatch(tail.strip().rstrip("."))
+            if lone is not None:  # "Answer: c", the letter alone on its line (not "Answer: a value of 5")
+                found.append(_valid(lone.group(1).upper(), letters, "stated answer line"))
+            continue  # else prose ("the answer to part A is ..."), not a statement of a choice
         letter, rest = _letter_of(item), tail[item.end() :]
         if rest.lstrip(" *_$").startswith("?"):
             continue

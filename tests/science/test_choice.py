@@ -49,6 +49,8 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         ("The answer is B. A quick check confirms it.", "B"),  # "A" opens the next sentence
         ("The answer is B. I am confident.", "B"),
         ("Answer: B\nThis matches option B's value.", "B"),
+        ("Answer: c", "C"),  # a lone lower-case letter on its answer line, as in a box
+        ("Answer: (c).", "C"),
     ],
 )
 def test_letters_that_are_read(response, letter):
@@ -100,6 +102,8 @@ def test_letters_that_are_read(response, letter):
         "\\boxed{all of the above}",
         "Answer: C, D",
         "Answer: C or D",
+        "Answer: c or d",
+        "Answer: a value of 5",
         "Answer: C and/or D",
         "Answer: (B) (C)",
         "The answer is A, B, C or D",

@@ -49,6 +49,18 @@ MAX_CODE_BYTES = 4 << 20  # longer sources are refused without running
 __all__ = ["RunRequest", "Sandbox", "SandboxUnavailable", "TestsRequest", "default_sandbox"]
 
 
+def _utf8(text: str) -> bytes:
+    """Text as the worker reads it, never an exception for a program or input passed as text.
+
+    Bytes smuggled in as surrogates go back as they were; a lone surrogate (which no UTF-8 holds) is
+    sent as its bytes, which the worker reads as replacement characters.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 @dataclass(frozen=True)
 class RunRequest:
     """One :meth:`Sandbox.run` call for :meth:`Sandbox.run_many`."""
@@ -364,11 +376,11 @@ class Sandbox:
         source = _source(code)
         if len(source) > MAX_CODE_BYTES:
             return ExecResult(Verdict.RUNTIME_ERROR, message=f"source longer than {MAX_CODE_BYTES} bytes")
-        stdin_bytes = stdin.encode("utf-8", "surrogateescape") if isinstance(stdin, str) else bytes(stdin)
+        stdin_bytes = _utf8(stdin) if isinstance(stdin, str) else bytes(stdin)
         header = {"kind": "run", "n": 1, "argv": [str(a) for a in argv]}
         try:
             done, out, ooms = self._execute(
-                header, {"code": source.encode("utf-8", "surrogateescape"), "in.0": stdin_bytes}, limits, None
+                header, {"code": _utf8(source), "in.0": stdin_bytes}, limits, None
             )
         except WorkerBroken as exc:
             return ExecResult(Verdict.SANDBOX_ERROR, message=f"sandbox worker failed: {exc}")
@@ -487,12 +499,12 @@ class Sandbox:
     ) -> bool:
         """Run ``chunk`` in one execution, filling ``results``; return True if a test failed."""
         n = len(chunk)
-        blobs: dict[str, bytes] = {"code": source.encode("utf-8", "surrogateescape")}
+        blobs: dict[str, bytes] = {"code": _utf8(source)}
         header: dict[str, Any] = {"kind": kind, "n": n, "shared": shared}
         if kind == "stdio":
             header["argvs"] = [[str(a) for a in t.argv] for t in chunk]
             for k, t in enumerate(chunk):
-                blobs[f"in.{k}"] = t.stdin.encode("utf-8", "surrogateescape")
+                blobs[f"in.{k}"] = _utf8(t.stdin)
         elif kind == "calls":
             header["fns"] = [str(t.fn_name) for t in chunk]
             for k, t in enumerate(chunk):
@@ -500,7 +512,7 @@ class Sandbox:
         else:
             (t,) = chunk
             header.update(entry_point=str(t.entry_point), check_fn=str(t.check_fn))
-            blobs["check_code"] = t.check_code.encode("utf-8", "surrogateescape")
+            blobs["check_code"] = _utf8(t.check_code)
         state: dict[str, Any] = {"failed": False, "fatal": None}
 
         def progress(h: dict[str, Any], b: dict[str, bytes]) -> bool:

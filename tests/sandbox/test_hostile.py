@@ -529,3 +529,11 @@ def test_a_shared_process_cannot_crash_its_worker_with_a_forged_report(sandbox):
         assert "malformed" in report.message, report.message
     assert {w.proc.pid for w in sandbox._live} == before  # no worker had to be replaced
     assert sandbox.run("print(1)").stdout == "1\n"
+
+
+def test_a_lone_surrogate_in_the_program_or_its_input_is_a_verdict_not_an_exception(sandbox):
+    """No UTF-8 holds a lone surrogate: encoding the source raised out of run() and run_tests()."""
+    assert sandbox.run('s = "\ud800"\nprint(len(s))\n').stdout == "3\n"  # read as replacement characters
+    assert sandbox.run("print(input())", stdin="a\ud800b").stdout.startswith("a")
+    report = sandbox.run_tests('def f(x):\n    return "\ud800" and x\n', [CallTest("f", (1,), 1)])
+    assert report.passed

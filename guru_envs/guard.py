@@ -146,6 +146,8 @@ class GuardedPool:
                         self._give(worker)
                         continue
                     running[worker.conn] = (index, worker, time.monotonic() + timeout)
+                if not running:  # every call just taken failed to send: nothing to wait for
+                    continue
                 next_deadline = min(deadline for _, _, deadline in running.values())
                 ready = wait(list(running), timeout=max(0.0, next_deadline - time.monotonic()))
                 for conn in ready:

@@ -24,6 +24,17 @@ from guru_envs.verify.score import Score
 MAX_RESPONSE_CHARS = 1_000_000  # ~250k tokens: longer is never a real rollout, and would only cost time
 
 
+def plain_text(response: Any) -> Any:
+    """An exact ``str`` for any ``str`` subclass (anything else as it is).
+
+    A subclass may lie in ``__len__`` (slipping past the size cap), ``find`` (looping a reader forever)
+    or ``strip`` (raising): verifiers read the text itself, never its methods.
+    """
+    if isinstance(response, str) and type(response) is not str:
+        return str.__str__(response)
+    return response
+
+
 def check_response(response: Any) -> Score | None:
     """A zero Score when ``response`` cannot be scored at all (wrong type, too long); None when it can."""
     if not isinstance(response, str):
@@ -51,6 +62,7 @@ def score(task: Task, response: Any, family: Any = None) -> Score:
         KeyError, ImportError, TypeError, ValueError: the task names a family, version or options this
             install cannot build (a configuration error, not a bad response).
     """
+    response = plain_text(response)
     rejected = check_response(response)
     if rejected is not None:
         return rejected
@@ -149,7 +161,7 @@ class Scorer:
         """
         if len(tasks) != len(responses):
             raise ValueError(f"got {len(tasks)} tasks but {len(responses)} responses")
-        pairs = list(zip(tasks, responses))
+        pairs = list(zip(tasks, map(plain_text, responses)))
         if not pairs:
             return []
         check_families(tasks)

@@ -114,18 +114,17 @@ def run_trusted(
 ) -> list[dict[str, Any]]:
     """Run our own program on our own inputs in a guard worker; a hung or crashed batch is all errors.
 
-    The line budget decides what a program may do, so a batch past ``timeout`` met a loaded machine, not
-    a long program: it is tried once more with six times the time before it counts as failed (a task
-    whose draw moved on after a timeout would differ from the same seed's task on an idle machine).
+    The line budget decides what a program may do and ``run_batch`` turns the program's own failures into
+    outcomes, so a batch that times out or loses its worker met a loaded machine, not a bad program: it
+    is tried twice more, with six and twelve times the time, before it counts as failed (a draw that
+    moved on after such a failure would differ from the same seed's draw on an idle machine).
     """
-    for limit in (timeout, 6 * timeout):
+    failure: Exception = CallTimeout("not run")
+    for limit in (timeout, 6 * timeout, 12 * timeout):
         try:
             return guarded_call(run_batch, source, entry, list(inputs), max_steps, timeout=limit)
-        except CallTimeout as exc:
-            failure: Exception = exc
-        except (WorkerCrashed, RemoteError) as exc:
+        except (CallTimeout, WorkerCrashed, RemoteError) as exc:
             failure = exc
-            break
     return [{"error": f"{type(failure).__name__}: {failure}"[:300]} for _ in inputs]
 
 

@@ -37,12 +37,24 @@ class RemoteError(Exception):
     """The call raised inside the worker; the message carries the original type and text."""
 
 
+def _mapped_bytes() -> int:
+    """The address space of the calling process, in bytes (0 where /proc cannot say)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _worker_main(conn: Connection, memory_mb: int | None) -> None:
     global IN_WORKER
     IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     if memory_mb:
-        limit = memory_mb * 1024 * 1024
+        # On top of what the fork inherited: a parent that maps 3.6 GB (torch, a test run) left a 4 GB
+        # limit a few hundred MB, so a trusted run failed for memory on a busy machine and not on an
+        # idle one, and a generator that moved on drew another task for the same seed.
+        limit = _mapped_bytes() + memory_mb * 1024 * 1024
         try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ValueError, OSError):
@@ -88,7 +100,7 @@ class GuardedPool:
 
     Args:
         workers: number of processes (default: CPU count).
-        memory_mb: address-space limit per worker (None: no limit).
+        memory_mb: address space each worker may map beyond what it inherited (None: no limit).
         start_method: multiprocessing start method; ``fork`` keeps calls cheap and needs no main guard.
     """
 

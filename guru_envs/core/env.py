@@ -64,6 +64,8 @@ class GuruEnv(gym.Env[str, str]):
     """
 
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
+    #: The keys ``reset(options=...)`` reads (a subclass that reads more adds them here).
+    reset_options: ClassVar[frozenset[str]] = frozenset({"task", "index", "family", "difficulty"})
     source_class: ClassVar[type[TaskSource]] = TaskSource
 
     def __init__(
@@ -103,10 +105,28 @@ class GuruEnv(gym.Env[str, str]):
         return self.source.tasks
 
     def _draw_task(self, options: Mapping[str, Any]) -> Task:
-        if isinstance(options.get("task"), Task):
+        if not isinstance(options, Mapping):
+            raise TypeError(f"reset options must be a dict, got {type(options).__name__}")
+        unknown = sorted(set(options) - self.reset_options, key=str)
+        if unknown:  # a typo ("dificulty") must not serve the default silently
+            raise ValueError(f"unknown reset option(s) {unknown}; known: {sorted(self.reset_options)}")
+        if "task" in options:
+            if not isinstance(options["task"], Task):
+                raise TypeError(f"options['task'] must be a Task, got {type(options['task']).__name__}")
             return options["task"]
-        if self.source.tasks is not None and options.get("index") is not None:
-            return self.source.tasks[options["index"]]
+        if options.get("index") is not None:
+            index = options["index"]
+            if self.source.tasks is None:
+                raise ValueError("options['index'] picks a dataset row; this env generates its tasks")
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, int)
+                or not 0 <= index < len(self.source.tasks)
+            ):
+                raise ValueError(
+                    f"options['index'] must be a row number in [0, {len(self.source.tasks)}), got {index!r}"
+                )
+            return self.source.tasks[index]
         return self.source.draw(
             self.np_random, family=options.get("family"), difficulty=options.get("difficulty")
         )
@@ -114,7 +134,12 @@ class GuruEnv(gym.Env[str, str]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
-        """Serve a new task. ``options``: ``task`` (serve this Task), ``index`` (dataset row), ``family``, ``difficulty``."""
+        """Serve a new task. ``options``: ``task`` (serve this Task), ``index`` (dataset row), ``family``, ``difficulty``.
+
+        Raises:
+            TypeError, ValueError: an unknown option key (a typo would otherwise serve the default), a
+                ``task`` that is not a Task, or an ``index`` that is no row of this env's dataset.
+        """
         super().reset(seed=seed)
         self.task = self._draw_task(options or {})
         self.turn = 0

@@ -120,7 +120,11 @@ def test_a_hidden_test_is_named_by_its_number_and_the_candidates_own_output_only
     assert failure["test"] == 2 and failure["actual"] == "4"
     assert failure["input"] is None and failure["expected"] is None
     assert "hidden test 3 of 4" in score.feedback and "Got: 4" in score.feedback
-    assert "-4" not in score.feedback and "16" not in score.feedback and "16" not in str(score.details)
+    assert (
+        "-4" not in score.feedback
+        and "16" not in score.feedback
+        and "16" not in str({k: v for k, v in score.details.items() if k != "wall_s"})
+    )
 
 
 def test_partial_credit_pays_the_fraction_and_runs_every_test():

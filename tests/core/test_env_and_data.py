@@ -172,3 +172,27 @@ def test_score_batch_passes_family_options():
     for workers in (1, 2):
         with pytest.raises(TypeError, match="bogus"):
             score_batch(tasks, wrong, workers=workers, family_options={"sum": {"bogus": 1}})
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"dificulty": 1}, ValueError, "unknown reset option"),  # a typo must not serve the default
+        ([1], TypeError, "must be a dict"),
+        ({"task": "not a Task"}, TypeError, "must be a Task"),
+        ({"index": 0}, ValueError, "dataset row"),  # a generator env has no rows
+    ],
+)
+def test_reset_options_that_would_be_ignored_are_refused(options, error, message):
+    env = gym.make("guru/Math-v0")
+    with pytest.raises(error, match=message):
+        env.reset(seed=0, options=options)
+
+
+@pytest.mark.parametrize("index", [-1, True, 99, "0"])
+def test_a_dataset_row_number_out_of_range_is_refused(tmp_path, index):
+    path = write_rows([t.to_record() for t in _toy_tasks(3)], tmp_path / "rows.jsonl")
+    env = gym.make("guru-test/Toy-v0", dataset=str(path))
+    with pytest.raises(ValueError, match="row number"):
+        env.reset(options={"index": index})
+    env.reset(options={"index": 2})

@@ -74,3 +74,22 @@ def test_guarded_call_from_threads():
     for t in threads:
         t.join()
     assert sorted(results) == [i * i for i in range(6)]
+
+
+def _allocate_mb(mb):
+    return len(bytearray(mb << 20))
+
+
+def test_the_memory_limit_is_on_top_of_what_the_worker_inherited():
+    """A worker forked from a process that already maps a lot (torch, a test run) still gets its own
+    memory_mb to allocate: an absolute limit left it almost nothing, and trusted runs failed by load."""
+    import mmap
+
+    reserved = mmap.mmap(-1, 3 << 30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # mapped, never touched
+    try:
+        with GuardedPool(workers=1, memory_mb=512) as pool:
+            assert pool.call(_allocate_mb, 256, timeout=30) == 256 << 20
+            with pytest.raises(RemoteError, match="MemoryError"):
+                pool.call(_allocate_mb, 1024, timeout=30)
+    finally:
+        reserved.close()

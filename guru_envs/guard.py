@@ -37,6 +37,9 @@ class RemoteError(Exception):
     """The call raised inside the worker; the message carries the original type and text."""
 
 
+MIN_HEADROOM_MB = 1024  # a worker may always map this much beyond what it inherited
+
+
 def _mapped_bytes() -> int:
     """The address space of the calling process, in bytes (0 where /proc cannot say)."""
     try:
@@ -51,10 +54,10 @@ def _worker_main(conn: Connection, memory_mb: int | None) -> None:
     IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     if memory_mb:
-        # On top of what the fork inherited: a parent that maps 3.6 GB (torch, a test run) left a 4 GB
-        # limit a few hundred MB, so a trusted run failed for memory on a busy machine and not on an
-        # idle one, and a generator that moved on drew another task for the same seed.
-        limit = _mapped_bytes() + memory_mb * 1024 * 1024
+        # Never less than MIN_HEADROOM_MB above what the fork inherited: a parent that maps 3.6 GB
+        # (torch, a test run) left a 4 GB limit a few hundred MB, so a trusted run failed for memory on
+        # a busy machine and not on an idle one, and a generator that moved on drew another task.
+        limit = max(memory_mb, MIN_HEADROOM_MB + _mapped_bytes() // (1024 * 1024)) * 1024 * 1024
         try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ValueError, OSError):
@@ -100,7 +103,8 @@ class GuardedPool:
 
     Args:
         workers: number of processes (default: CPU count).
-        memory_mb: address space each worker may map beyond what it inherited (None: no limit).
+        memory_mb: address-space limit per worker (None: no limit); never less than
+            :data:`MIN_HEADROOM_MB` above what the worker inherited from this process.
         start_method: multiprocessing start method; ``fork`` keeps calls cheap and needs no main guard.
     """
 

@@ -40,7 +40,7 @@ class RemoteError(Exception):
 MIN_HEADROOM_MB = 1024  # a worker may always map this much beyond what it inherited
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
     """The address space of the calling process, in bytes (0 where /proc cannot say)."""
     try:
         with open("/proc/self/statm") as fh:
@@ -57,7 +57,7 @@ def _worker_main(conn: Connection, memory_mb: int | None) -> None:
         # Never less than MIN_HEADROOM_MB above what the fork inherited: a parent that maps 3.6 GB
         # (torch, a test run) left a 4 GB limit a few hundred MB, so a trusted run failed for memory on
         # a busy machine and not on an idle one, and a generator that moved on drew another task.
-        limit = max(memory_mb, MIN_HEADROOM_MB + _mapped_bytes() // (1024 * 1024)) * 1024 * 1024
+        limit = max(memory_mb, MIN_HEADROOM_MB + mapped_bytes() // (1024 * 1024)) * 1024 * 1024
         try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ValueError, OSError):

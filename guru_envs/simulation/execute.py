@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import copy
 import math
+import resource
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
+from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call, mapped_bytes
 
+TRUSTED_MEMORY_MB = 512  # address space a generated program may add while it runs (far more than any needs)
 GUARD_TIMEOUT = 10.0  # wall-clock safety net for a whole batch of trusted runs; the line budget decides
 
 
@@ -96,6 +98,13 @@ def run_batch(
     outcomes = []
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 2000))
+    # The same room for the program on every machine and in every worker, however much the process
+    # already maps: a probe that ran out of memory in a crowded worker and not in a fresh one made the
+    # same seed draw another program (the draw reads which probes fail).
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    room = mapped_bytes() + TRUSTED_MEMORY_MB * 1024 * 1024
+    if hard == resource.RLIM_INFINITY or room <= hard:
+        resource.setrlimit(resource.RLIMIT_AS, (room, hard))
     try:
         for args in inputs:
             try:
@@ -106,6 +115,7 @@ def run_batch(
                 outcomes.append({"error": f"{type(exc).__name__}: {exc}"[:300]})
     finally:
         sys.setrecursionlimit(limit)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     return outcomes
 
 

@@ -16,6 +16,7 @@ Results are compared by the caller (the scorer), never inside the child.
 from __future__ import annotations
 
 import copy
+import gc
 import math
 import resource
 import sys
@@ -25,6 +26,7 @@ from typing import Any
 from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call, mapped_bytes
 
 TRUSTED_MEMORY_MB = 512  # address space a generated program may add while it runs (far more than any needs)
+TRUSTED_RECURSION_LIMIT = 2000  # Python frames a generated program runs under, in every worker
 GUARD_TIMEOUT = 10.0  # wall-clock safety net for a whole batch of trusted runs; the line budget decides
 
 
@@ -79,11 +81,18 @@ def _run_one(code: Any, entry: str, args: Sequence[Any], max_steps: int) -> dict
         return tracer
 
     old = sys.gettrace()
+    # No cyclic collection while the program runs: a collection may run finalizers left by earlier jobs
+    # of this worker (sympy's, say), whose lines the tracer would count as the program's, so the step
+    # count (part of the task) and the budget's verdict would depend on what the worker ran before.
+    collecting = gc.isenabled()
+    gc.disable()
     sys.settrace(tracer)
     try:
         result = fn(*copy.deepcopy(list(args)))
     finally:
         sys.settrace(old)
+        if collecting:
+            gc.enable()
     return {"value": to_json_value(result), "steps": steps, "trace": snapshots}
 
 
@@ -97,7 +106,10 @@ def run_batch(
     code = compile(source, "<program>", "exec")
     outcomes = []
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 2000))
+    # Exactly this depth, whatever the worker inherited: a worker forked while hypothesis had raised the
+    # limit (it does so around each test) let programs recurse deeper than one forked before, so the
+    # same seed drew another program depending on which worker ran it.
+    sys.setrecursionlimit(TRUSTED_RECURSION_LIMIT)
     # The same room for the program on every machine and in every worker, however much the process
     # already maps: a probe that ran out of memory in a crowded worker and not in a fresh one made the
     # same seed draw another program (the draw reads which probes fail).

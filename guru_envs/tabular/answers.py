@@ -39,6 +39,7 @@ from guru_envs.verify.quantity import (
 )
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
 from guru_envs.verify.text import fold_unicode
+from guru_envs.verify.units import parse_unit
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
 GURU_REL_TOL = 1e-3  # the tolerance of GURU's table scorer (prime_math.math_equal(..., tolerance=1e-3))
@@ -303,8 +304,6 @@ _BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
 @functools.lru_cache(maxsize=1_024)
 def question_units(question: str) -> tuple[Any, ...]:
     """The physical units the question shows: its words and bracketed header parts (``Nitrate (mg/L)``)."""
-    from guru_envs.verify.units import parse_unit
-
     words = {w.strip("()[]{},.:;!?'\"") for w in question.split()} - _FUNCTION_WORDS
     words |= {m.group(1).strip() for m in _BRACKETED.finditer(question)}
     found = []
@@ -330,8 +329,6 @@ def _foreign_unit(unit: str, units: tuple[Any, ...]) -> str | None:
     if not unit or not units:
         return None
     try:
-        from guru_envs.verify.units import parse_unit
-
         given = parse_unit(fold_unicode(unit))
     except Exception:  # noqa: BLE001 - not a physical unit: a counted noun or a word, judged elsewhere
         return None

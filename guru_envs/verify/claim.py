@@ -539,9 +539,8 @@ def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
     if len(text) > MAX_CLAIM_CHARS:
         return Claim("", "", f"answer has {len(text):,} characters, over the {MAX_CLAIM_CHARS:,} limit")
     s = fold_unicode(text).strip()  # 48² is 48^{2}, not 482
-    s = UNIT_WRAPPER_TIE.sub(
-        r"\1", s
-    )  # 78.7 \mathrm{~m} (SciBench's spelling): a tie before a unit is spacing
+    # 78.7 \mathrm{~m} (SciBench's spelling): a tie before a unit is spacing
+    s = UNIT_WRAPPER_TIE.sub(r"\1", s)
     m = _NAME_EQUALS.match(s)
     if m is not None:  # "x = 5", "total = $3": the name is presentation, the value is the claim
         s = s[m.end() :].strip()

@@ -840,9 +840,10 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
             return False
         if any(len(given[k]) != 1 for k in wanted if len(wanted[k]) == 1):
             return False  # one value asked for, several given
-        if len(given) > 1 and _joined_by_or(g) and all(len(v) == 1 for v in wanted.values()):
+        one_solution = all(len(v) == 1 for v in wanted.values())
+        if len(given) > 1 and _joined_by_or(g) and one_solution:
             return False  # x=2 or y=3: one of them, where both are asked for
-        if all(len(v) == 1 for v in wanted.values()):
+        if one_solution:
             return _same_sequence(
                 tuple(given[k][0] for k in sorted(given)),
                 tuple(wanted[k][0] for k in sorted(wanted)),
@@ -1532,12 +1533,19 @@ def _copies_question(struct: tuple[Any, ...], question: str) -> bool:
         return False
     node = struct[1]
     core = node[1] if node[0] == "neg" else node
-    if core[0] == "div" and _int_literal(core[1]) and _int_literal(core[2]):
-        num, den = abs(exact_int(core[1])), abs(exact_int(core[2]))
-        return gcd(num, den) != 1 and (num, den) in _question_fractions(question)
+    fraction = _int_fraction(core)
+    if fraction is not None:
+        return gcd(*fraction) != 1 and fraction in _question_fractions(question)
     if core[0] in ("num", "var", "const", "pct"):
         return False
     return _canonical(node) in _question_forms(question)
+
+
+def _int_fraction(node: Node) -> tuple[int, int] | None:
+    """``(|numerator|, |denominator|)`` of a quotient of two integer literals (``\\frac{6}{8}``), else None."""
+    if node[0] == "div" and _int_literal(node[1]) and _int_literal(node[2]):
+        return abs(exact_int(node[1])), abs(exact_int(node[2]))
+    return None
 
 
 def exact_int(node: Node) -> int:
@@ -1602,17 +1610,15 @@ def _restates_numbers(struct: tuple[Any, ...], question: str) -> bool:
         struct = struct[2]
     if struct[0] != "expr":
         return False
-    node = struct[1][1] if struct[1][0] == "neg" else struct[1]
-    if node[0] == "div" and _int_literal(node[1]) and _int_literal(node[2]):
-        num, den = abs(exact_int(node[1])), abs(exact_int(node[2]))
-        numbers = _question_numbers(question)
-        return gcd(num, den) != 1 and Fraction(num) in numbers and Fraction(den) in numbers
+    numbers = _question_numbers(question)
+    fraction = _int_fraction(struct[1][1] if struct[1][0] == "neg" else struct[1])
+    if fraction is not None:
+        return gcd(*fraction) != 1 and all(Fraction(n) in numbers for n in fraction)
     if _plain_node(struct[1]):
         return False
     literals: list[Fraction] = []
     if not _literals_only(struct[1], literals) or not literals:
         return False
-    numbers = _question_numbers(question)
     return all(v in numbers for v in literals)
 
 

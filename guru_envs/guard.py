@@ -37,27 +37,12 @@ class RemoteError(Exception):
     """The call raised inside the worker; the message carries the original type and text."""
 
 
-MIN_HEADROOM_MB = 1024  # a worker may always map this much beyond what it inherited
-
-
-def mapped_bytes() -> int:
-    """The address space of the calling process, in bytes (0 where /proc cannot say)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def _worker_main(conn: Connection, memory_mb: int | None) -> None:
     global IN_WORKER
     IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     if memory_mb:
-        # Never less than MIN_HEADROOM_MB above what the fork inherited: a parent that maps 3.6 GB
-        # (torch, a test run) left a 4 GB limit a few hundred MB, so a trusted run failed for memory on
-        # a busy machine and not on an idle one, and a generator that moved on drew another task.
-        limit = max(memory_mb, MIN_HEADROOM_MB + mapped_bytes() // (1024 * 1024)) * 1024 * 1024
+        limit = memory_mb * 1024 * 1024
         try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ValueError, OSError):
@@ -103,8 +88,7 @@ class GuardedPool:
 
     Args:
         workers: number of processes (default: CPU count).
-        memory_mb: address-space limit per worker (None: no limit); never less than
-            :data:`MIN_HEADROOM_MB` above what the worker inherited from this process.
+        memory_mb: address-space limit per worker (None: no limit).
         start_method: multiprocessing start method; ``fork`` keeps calls cheap and needs no main guard.
     """
 

@@ -23,11 +23,20 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call, mapped_bytes
+from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
 
 TRUSTED_MEMORY_MB = 512  # address space a generated program may add while it runs (far more than any needs)
 TRUSTED_RECURSION_LIMIT = 2000  # Python frames a generated program runs under, in every worker
 GUARD_TIMEOUT = 10.0  # wall-clock safety net for a whole batch of trusted runs; the line budget decides
+
+
+def _mapped_bytes() -> int:
+    """The address space of the calling process, in bytes (0 where /proc cannot say)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class StepLimit(Exception):
@@ -114,7 +123,7 @@ def run_batch(
     # already maps: a probe that ran out of memory in a crowded worker and not in a fresh one made the
     # same seed draw another program (the draw reads which probes fail).
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    room = mapped_bytes() + TRUSTED_MEMORY_MB * 1024 * 1024
+    room = _mapped_bytes() + TRUSTED_MEMORY_MB * 1024 * 1024
     if hard == resource.RLIM_INFINITY or room <= hard:
         resource.setrlimit(resource.RLIMIT_AS, (room, hard))
     try:

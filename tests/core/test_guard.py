@@ -74,24 +74,3 @@ def test_guarded_call_from_threads():
     for t in threads:
         t.join()
     assert sorted(results) == [i * i for i in range(6)]
-
-
-def _allocate_mb(mb):
-    return len(bytearray(mb << 20))
-
-
-def test_a_worker_keeps_headroom_above_what_it_inherited():
-    """A worker forked from a process that already maps a lot (torch, a test run) may still allocate:
-    an absolute limit left it almost nothing, and trusted runs failed only on a loaded machine."""
-    import mmap
-
-    from guru_envs.guard import MIN_HEADROOM_MB
-
-    reserved = mmap.mmap(-1, 3 << 30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # mapped, never touched
-    try:
-        with GuardedPool(workers=1, memory_mb=512) as pool:
-            assert pool.call(_allocate_mb, MIN_HEADROOM_MB // 2, timeout=30) == (MIN_HEADROOM_MB // 2) << 20
-            with pytest.raises(RemoteError, match="MemoryError"):
-                pool.call(_allocate_mb, 2 * MIN_HEADROOM_MB, timeout=30)
-    finally:
-        reserved.close()

@@ -60,6 +60,8 @@ class SourceSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             if self.dataset and "/" not in self.env:
                 source = TaskSource(
                     None,
+                    families=self.families,
+                    difficulty=self.difficulty,
                     dataset=list(self.dataset),
                     buckets=self.buckets,
                     options=self.family_options,
@@ -67,7 +69,12 @@ class SourceSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
                 )
             elif self.dataset:
                 source = TaskSource.from_id(
-                    self.env, dataset=list(self.dataset), buckets=self.buckets, options=self.family_options
+                    self.env,
+                    families=self.families,
+                    difficulty=self.difficulty,
+                    dataset=list(self.dataset),
+                    buckets=self.buckets,
+                    options=self.family_options,
                 )
             else:
                 source = TaskSource.from_id(

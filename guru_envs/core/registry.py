@@ -197,6 +197,20 @@ def import_entry_point(entry_point: str) -> Any:
     return obj
 
 
+def family_env(env_id: str, env_class: str, domain: str, family: str, **kwargs: Any) -> Any:
+    """The entry point of a single-family id: its domain's env class serving that one family.
+
+    Gymnasium merges ``make``'s keywords over the registered ones, so a ``families=`` given to a
+    single-family id would silently serve other families under its name; it is refused instead.
+    """
+    if kwargs.get("families") is not None:
+        raise ValueError(f"{env_id} serves one family; give families only with a domain id")
+    kwargs.pop("families", None)
+    if kwargs.get("dataset") is None:  # a dataset's rows name their own families
+        kwargs["families"] = [family]
+    return import_entry_point(env_class)(domain=domain, **kwargs)
+
+
 def retired_env(env_id: str, reason: str, **_: Any) -> Any:
     """The entry point of a retired id: raise Gymnasium's ``DeprecatedEnv`` with the reason."""
     import gymnasium as gym
@@ -284,8 +298,13 @@ class Catalog:
             else:
                 gym.register(
                     id=env_id,
-                    entry_point=manifest.entry_point,
-                    kwargs={"domain": manifest.domain, "families": [f"{spec.name}-v{spec.version}"]},
+                    entry_point="guru_envs.core.registry:family_env",
+                    kwargs={
+                        "env_id": env_id,
+                        "env_class": manifest.entry_point,
+                        "domain": manifest.domain,
+                        "family": f"{spec.name}-v{spec.version}",
+                    },
                 )
 
     def load_paths(self, paths: list[Path]) -> None:

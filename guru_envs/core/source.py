@@ -190,6 +190,11 @@ class TaskSource:
         self._cdf: list[float] = []
         self.ranges: list[tuple[int, int]] = []
         if dataset is not None:
+            if families or difficulty is not None:  # served silently otherwise: the rows are what they are
+                raise ValueError(
+                    f"{self.name}: families and difficulty choose generated tasks; a dataset serves its "
+                    "own rows (select them with `guru filter` and buckets)"
+                )
             self._load_dataset(dataset, buckets)
             return
         if buckets:
@@ -215,7 +220,8 @@ class TaskSource:
                 raise RetiredFamily(f"{env_id} is retired: {spec.retired}")
             if kwargs.get("families"):
                 raise ValueError(f"{env_id} serves one family; give families only with a domain id")
-            kwargs["families"] = [f"{spec.name}-v{spec.version}"]
+            if kwargs.get("dataset") is None:
+                kwargs["families"] = [f"{spec.name}-v{spec.version}"]
         kwargs.setdefault("name", env_id)
         return source_class_of(manifest)(manifest.domain, **kwargs)
 

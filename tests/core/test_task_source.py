@@ -217,3 +217,26 @@ def test_a_task_is_a_plain_value_that_exports_without_its_plugin():
     assert row["data_source"] == "guru__ghost__spooky" and row["ability"] == "ghost"
     assert json.loads(row["extra_info"]["guru"])["options"] == {"k": 1}
     assert from_row(row) == ghost
+
+
+def test_a_single_family_id_refuses_other_families_rather_than_serving_them_under_its_name():
+    with pytest.raises(ValueError, match="serves one family"):
+        gym.make("guru/Math.arithmetic-v0", families=["linear_equation"])
+    with pytest.raises(ValueError, match="serves one family"):
+        SourceSpec(env="guru/Math.arithmetic-v0", families=["linear_equation"]).task_source()
+    env = gym.make("guru/Math.arithmetic-v0", difficulty=2)
+    _, info = env.reset(seed=0)
+    assert (info["family"], info["difficulty"]) == ("arithmetic", 2)
+    assert env.spec.id == "guru/Math.arithmetic-v0"
+
+
+def test_a_dataset_env_refuses_families_and_difficulty_it_would_not_apply():
+    task = make_dataset("guru/Math.arithmetic-v0", 1, seed=0)[0]
+    for extra in ({"families": ["linear_equation"]}, {"difficulty": 3}):
+        with pytest.raises(ValueError, match="a dataset serves its own rows"):
+            gym.make("guru/Math-v0", dataset=[task], **extra)
+        with pytest.raises(ValueError, match="a dataset serves its own rows"):
+            SourceSpec(env="guru/Math-v0", dataset=["rows.jsonl"], **extra).task_source()
+    # a single-family id with a dataset serves the rows as before
+    env = gym.make("guru/Math.arithmetic-v0", dataset=[task])
+    assert env.reset(seed=0)[0] == task.prompt

@@ -20,9 +20,10 @@ def make(mode, vectorization="sync", **kwargs):
     )
 
 
-@pytest.mark.parametrize("vectorization", ["sync", "async"])
-def test_same_step_autoreset_pays_every_action(vectorization):
-    extra = {"shared_memory": False} if vectorization == "async" else {}
+@pytest.mark.parametrize(
+    "vectorization, extra", [("sync", {}), ("async", {}), ("async", {"shared_memory": False})]
+)
+def test_same_step_autoreset_pays_every_action(vectorization, extra):
     envs = make(AutoresetMode.SAME_STEP, vectorization, **extra)
     try:
         prompts, _ = envs.reset(seed=0)
@@ -70,3 +71,28 @@ def test_default_next_step_autoreset_ignores_every_other_action():
         assert np.mean(paid) == 0.5
     finally:
         envs.close()
+
+
+def test_async_shared_memory_carries_any_unicode_prompt_as_the_sync_env_serves_it():
+    """Gymnasium keeps a Text in shared memory as charset indexes read once: prompts arrived blank."""
+    from gymnasium.vector.utils.shared_memory import (
+        create_shared_memory,
+        read_from_shared_memory,
+        write_to_shared_memory,
+    )
+
+    space = gym.make("guru/Math-v0").observation_space
+    memory = create_shared_memory(space, n=2)
+    view = read_from_shared_memory(space, memory, n=2)
+    for text in ("Löse $x^2 = 4$ — ∫ 𝔼[X]\n", "\ud800 lone surrogate", ""):
+        write_to_shared_memory(space, 1, text, memory)
+        assert view[1] == text and view[0] == ""  # a live view: written after it was made
+    sync, batched = make(AutoresetMode.SAME_STEP), make(AutoresetMode.SAME_STEP, "async")
+    try:
+        expected, got = sync.reset(seed=3)[0], batched.reset(seed=3)[0]
+        assert isinstance(got, tuple) and got == expected and all(got)
+        responses = tuple(t.reference_response for t in batched.get_attr("task"))
+        assert batched.step(responses)[0] == sync.step(responses)[0]
+    finally:
+        sync.close()
+        batched.close()

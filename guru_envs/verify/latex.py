@@ -1828,12 +1828,43 @@ def score_boxed_answer(
     if factoring is not None:
         return Score.wrong(shown, factoring, method="factorization")
     verdict = _equivalence(given, reference, rel_tol, timeout, True, final_form)  # the boxes passed the caps
+    if verdict.equal and percent_face_only(given, reference, question, rel_tol, timeout):
+        return Score.wrong(
+            shown,
+            "the answer is a percentage that equals the reference only without its percent sign, and "
+            "the question asks for no percentage",
+            method="percent",
+        )
     if verdict.equal:
         return Score.right(shown, verdict.reason, method=verdict.method)
     details: dict[str, Any] = {"method": verdict.method}
     if verdict.method == "timeout":
         details["error"] = "timeout"
     return Score.wrong(shown, verdict.reason, feedback=f"{shown} is not correct.", **details)
+
+
+_PERCENT_SIGN = re.compile(r"\\?%")
+_ASKS_PERCENT = re.compile(r"%|percent|per\s*cent", re.IGNORECASE)
+
+
+def percent_face_only(
+    given: str, reference: str, question: str | None, rel_tol: float, timeout: float
+) -> bool:
+    """Whether ``given`` carries a percent sign the reference lacks and matches it only at face value.
+
+    A percent answer is read both as its value (70% for 7/10) and at face value (25% for a reference
+    of 25, where a question asks for a percentage and the reference dropped the sign). Read at face
+    value everywhere, ``\\%`` would cost nothing and pay an answer a hundredfold off (0.7% for 0.7,
+    99% for a count of 99), so that reading needs a question that speaks of a percentage. Without a
+    question (a bare ``compute_score``) both readings stay.
+    """
+    if not question or _ASKS_PERCENT.search(question[:MAX_QUESTION_CHARS]):
+        return False
+    g, r = normalize_answer(given), normalize_answer(reference)
+    if "%" not in g or "%" in r:
+        return False
+    as_value = _PERCENT_SIGN.sub("/100", g)
+    return not _check_normalized(as_value, r, rel_tol, timeout, True, False).equal
 
 
 def reference_text(reference: Any) -> str:

@@ -12,7 +12,8 @@ percent sign may be read. No text is evaluated; every step is a bounded regular 
 Kinds (:func:`quantity_matches`):
 
 - ``"count"``: an integer count; a percent sign makes the answer wrong.
-- ``"number"``: a plain value; ``25%`` is read as 0.25.
+- ``"number"``: an amount (an average, a change, a price); a percent sign makes the answer wrong, since
+  ``36%`` is no change of 0.36 mg/L (a share is kind ``percent``).
 - ``"percent"``: the reference is in percent units (12.5 means 12.5%); ``12.5%``, ``12.5`` and ``0.125``
   all match, ``0.125%`` does not.
 - ``"either"``: the reference's scale is unknown (GURU rows store 47.1% as ``47.1`` or ``0.471``): the
@@ -132,7 +133,9 @@ def _candidates(got: ReportedNumber, kind: str) -> list[Fraction]:
         return [] if got.percent else [v]
     if kind == "percent":
         return [v] if got.percent else [v, v * 100]
-    return [v / 100] if got.percent else [v]  # "number" and "either"
+    if kind == "number":
+        return [] if got.percent else [v]
+    return [v / 100] if got.percent else [v]  # "either": 25% is 0.25, matched at any of the three scales
 
 
 def quantity_matches(

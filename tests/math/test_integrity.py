@@ -452,3 +452,38 @@ def test_hedges_over_orders_and_scales_are_refused(answer, reference):
 )
 def test_named_values_and_percentages_in_other_spellings_are_paid(answer, reference):
     assert score_boxed_answer(boxed(answer), reference).reward == 1.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "question", "paid"),
+    [
+        # a question that asks for no percentage: a percent sign is read as a hundredth, never dropped
+        ("0.7\\%", "\\frac{7}{10}", "What is the probability that both draws are red?", False),
+        ("70\\%", "\\frac{7}{10}", "What is the probability that both draws are red?", True),
+        ("99\\%", "99", "How many ways can the committee be chosen?", False),
+        ("-3\\%", "-3", "Compute $5 - 8$.", False),
+        ("2\\%, 7\\%", "2, 7", "Solve $x^2 - 9x + 14 = 0$.", False),
+        ("300 \\text{ percent}", "3", "How many apples are left?", True),
+        # where the question speaks of a percentage, the reference may have dropped its sign
+        ("25\\%", "25", "What percent of the students passed?", True),
+        ("25\\%", "25", "Give the answer as a percentage.", True),
+        ("25\\%", "0.25", "What share of 80 is 20? Give it in %.", True),
+        # no question (a bare compute_score): both readings stay
+        ("25\\%", "25", None, True),
+    ],
+)
+def test_a_percent_sign_is_not_free_where_no_percentage_is_asked(answer, reference, question, paid):
+    assert score_boxed_answer(boxed(answer), reference, question=question).reward == float(paid)
+
+
+def test_generated_math_tasks_refuse_their_gold_with_a_percent_sign():
+    """A policy could put \\% on every answer: on a task that asks for no percentage it must cost."""
+    for selector in ("arithmetic", "counting", "probability", "quadratic"):
+        family = guru_envs.catalog().family("math", selector)
+        task = family.sample(0, 1)
+        if "%" in task.prompt or "percent" in task.prompt:
+            continue
+        gold = str(task.answer)
+        stuffed = ", ".join(f"{part.strip()}\\%" for part in gold.split(","))
+        assert guru_envs.score(task, boxed(gold)).reward == 1.0
+        assert guru_envs.score(task, boxed(stuffed)).reward == 0.0, (selector, stuffed)

@@ -31,7 +31,8 @@ LEVELS = range(1, 6)
 
 
 def perturbed(task) -> list[str]:
-    """The reference answer with one part changed just outside its tolerance, or one part dropped."""
+    """The reference answer with one part changed just outside its tolerance, given a percent sign where it
+    is an amount, or dropped."""
     items = task_items(task.answer, task.meta)
     out = []
     for i, item in enumerate(items):
@@ -47,6 +48,10 @@ def perturbed(task) -> list[str]:
             new = item["value"] + step
             parts[i] = f"{new:.10g}%" if item["kind"] == "percent" else f"{new:.10g}"
         out.append(" | ".join(parts))
+        if item["kind"] == "number":  # an amount with a percent sign, at face value or as a hundredth
+            for scaled in (item["text"], f"{item['value'] * 100:.10g}"):
+                parts[i] = f"{scaled}\\%"
+                out.append(" | ".join(parts))
     if len(items) > 1:
         out.append(" | ".join(it["text"] for it in items[1:]))
     return [f"Working through the table, the answer is \\boxed{{{p}}}." for p in out]

@@ -83,7 +83,7 @@ def test_parse_reported_number_refuses_non_numbers(text):
 @pytest.mark.parametrize(
     ("answer", "ref", "kind", "ok"),
     [
-        ("25%", 0.25, "number", True),
+        ("25%", 0.25, "number", False),  # an amount: 25% is no 0.25 mg/L (shares are kind percent)
         ("0.25", 0.25, "number", True),
         ("25", 0.25, "number", False),
         ("25%", 25, "percent", True),
@@ -153,7 +153,7 @@ def test_percent_answers(answer, ok):
     [
         ("0.0234", True),
         ("0.02", False),  # asked for 4 decimals; 2 lose too much
-        ("2.34%", True),  # a ratio written as a percentage
+        ("2.34%", False),  # the amount with a percent sign: another quantity
         ("0.0235", False),
     ],
 )

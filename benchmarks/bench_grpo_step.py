@@ -3,7 +3,8 @@
 The config is the one TRL users pick for a first try on CPU: SmolLM2-135M-Instruct, 8 prompts x 8 samples
 of two-digit addition (guru/Math.arithmetic level 1, ``+`` only), up to 128 new tokens, temperature 1,
 the same precision for both (``--precision``; ``auto`` is bf16 where the CPU computes it natively,
-fp32 elsewhere), lr 1e-6, no KL, one optimiser step per batch. Both systems see the same prompts (plain chat
+fp32 elsewhere), lr 1e-6, no KL, one optimiser step per batch, every weight trained (``--lora-rank``: LoRA
+adapters of that rank on the same modules in both). Both systems see the same prompts (plain chat
 messages, no worked example) and the same verifier as reward.
 
 Each system runs in its own subprocess, one after the other, for ``--steps`` steps after one warm-up step,
@@ -17,6 +18,7 @@ commit) in the same rounds, for a before/after figure.
     python benchmarks/bench_grpo_step.py                       # transformers engine vs TRL
     python benchmarks/bench_grpo_step.py --engines transformers,vllm --vllm-python .venv-vllm/bin/python
     python benchmarks/bench_grpo_step.py --rounds 2 --baseline /tmp/before   # before/after, interleaved
+    python benchmarks/bench_grpo_step.py --lora-rank 16        # both systems train rank-16 LoRA adapters
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ sys.path.insert(0, str(ROOT))
 
 PROMPTS, GROUP, MAX_NEW, LR = 8, 8, 128, 1e-6
 PRECISION_ENV = "GURU_BENCH_PRECISION"  # how the parent tells every worker (both systems) the precision
+LORA_ENV = "GURU_BENCH_LORA_RANK"  # and the LoRA rank (0: every weight trains)
+LORA_ALPHA = 32.0
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def lora_rank() -> int:
+    return int(os.environ.get(LORA_ENV, "0"))
 
 
 def addition_tasks(n: int):
@@ -70,7 +79,13 @@ def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
 
     config = from_dict(
         {
-            "model": {"path": "smollm2", "precision": os.environ.get(PRECISION_ENV, "bf16")},
+            "model": {
+                "path": "smollm2",
+                "precision": os.environ.get(PRECISION_ENV, "bf16"),
+                "lora_rank": lora_rank(),
+                "lora_alpha": LORA_ALPHA,
+                "lora_targets": LORA_TARGETS,
+            },
             "prompt": {"system_prompt": None, "worked_example": False},
             "rollout": {
                 "engine": engine,
@@ -179,6 +194,17 @@ def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
     )
     model = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(str(path))
+    peft_config = None
+    if lora_rank() > 0:
+        from peft import LoraConfig
+
+        peft_config = LoraConfig(
+            r=lora_rank(),
+            lora_alpha=LORA_ALPHA,
+            target_modules=LORA_TARGETS,
+            lora_dropout=0.0,
+            task_type="CAUSAL_LM",
+        )
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[reward],
@@ -186,6 +212,7 @@ def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
         train_dataset=data,
         processing_class=tokenizer,
         callbacks=[Clock()],
+        peft_config=peft_config,
     )
     original = trainer._generate_and_score_completions
 
@@ -302,6 +329,12 @@ def main() -> int:
         choices=["auto", "bf16", "fp32"],
         help="of both systems; auto: bf16 where the CPU has it natively (AVX512-BF16, AMX), else fp32",
     )
+    parser.add_argument(
+        "--lora-rank",
+        type=int,
+        default=0,
+        help="train LoRA adapters of this rank in both systems (same alpha and modules); 0: every weight",
+    )
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", type=Path, help=argparse.SUPPRESS)
@@ -337,6 +370,7 @@ def main() -> int:
 
     precision = resolve_precision(args.precision, torch.device("cpu"))
     os.environ[PRECISION_ENV] = precision
+    os.environ[LORA_ENV] = str(args.lora_rank)
     runs: dict[str, list[dict]] = {label: [] for label, *_ in systems}
     with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:
         tmp_path = Path(tmp)
@@ -354,7 +388,8 @@ def main() -> int:
 
     trl = next((r for r in results if r["system"].startswith("TRL") and "error" not in r), None)
     print(
-        f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, {precision}; "
+        f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, {precision}, "
+        f"{f'LoRA rank {args.lora_rank}' if args.lora_rank else 'every weight trained'}; "
         f"median of {args.steps} steps after 1 warm-up x {args.rounds} rounds; {os.cpu_count()} cores, "
         f"{args.threads or 'default'} threads"
     )

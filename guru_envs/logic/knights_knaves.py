@@ -281,6 +281,7 @@ class _Roles:
     def __init__(self, tokens: list[str], canon: dict[str, str]) -> None:
         self.tokens, self.canon, self.i = tokens, canon, 0
         self.pairs: list[tuple[str, str]] = []
+        self.nobody: set[str] = set()  # roles declared empty ("Knaves: none")
 
     def peek(self, k: int = 0) -> str | None:
         j = self.i + k
@@ -357,6 +358,7 @@ class _Roles:
             self.i = start
             return False
         if self.take(_NOBODY) or (self.take(("no",)) and self.take(("one",))):
+            self.nobody.add(ROLES[tok])
             return True
         members = self.names()
         if members is None:
@@ -375,6 +377,8 @@ class _Roles:
                 return None
             while self.take(_SEPARATORS):
                 pass
+        if any(role in self.nobody for _, role in self.pairs):
+            return None  # "Zara is a knave ... Knaves: none" contradicts itself
         return self.pairs
 
 

@@ -119,8 +119,17 @@ _CATEGORIES: dict[str, str] = {
         "halves quarter quarters twice double triple thrice"
     ),
     "statement": "is are was were be being been equal equals equaling right correct true answer final",
+    # words after a value that change it, even when the question uses them ("0.36 decrease" for +0.36,
+    # "5 squared" for 5); "square" and "cube" stay out: "24 square units" is a unit
+    "operation or direction": (
+        "squared cubed reciprocal reciprocals inverse inverted factorial root roots sqrt exponent "
+        "logarithm negative negated opposite decrease decreases decreased decline declined drop dropped "
+        "fall fell loss lost increase increases increased gain gained rise rose deficit surplus"
+    ),
 }
 DENIED: dict[str, str] = {w: cat for cat, text in _CATEGORIES.items() for w in text.split()}
+# A quantity's name may spell a scale word (``mn``, ``bn``); every other denied word in a name is a claim.
+_SCALE_WORDS = frozenset(w for w, cat in DENIED.items() if cat == "scale word")
 SCALE_WORDS = frozenset(_CATEGORIES["scale word"].split())
 
 # Counted nouns, currencies and percent words accepted after a value in any task (physical units are
@@ -638,6 +647,10 @@ def equation_value(
     parts = [s.strip() for s in sides]
     if len(parts) < 2 or any(not p for p in parts):
         return None, "an equation with an empty side"
+    for name in (p for p in parts if is_name(p)):  # "\text{not } v = 3 m/s", "maybe = 3 m/s"
+        problem = word_problem(name, _SCALE_WORDS)
+        if problem is not None:
+            return None, problem
     if len(parts) == 2 and is_name(parts[1]) and not is_name(parts[0]):
         parts = [parts[1], parts[0]]
     values = parts[1:] if is_name(parts[0]) else parts

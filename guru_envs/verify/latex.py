@@ -64,6 +64,7 @@ from guru_envs.verify.numeric import parse_number
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import nesting_depth
 from guru_envs.verify.text import normalize_text
+from guru_envs.verify.units import parse_unit
 
 MAX_ANSWER_CHARS = 1_000  # a final answer longer than this is not an answer but an essay
 MAX_DEPTH = 24  # bracket nesting of a final answer
@@ -1824,6 +1825,9 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
+    units = unit_problem(pick.text, reference)  # as written: the claim rule has dropped the unit
+    if units is not None:
+        return Score.wrong(shown, units, method="unit")
     factoring = factorization_problem(given, reference, question)
     if factoring is not None:
         return Score.wrong(shown, factoring, method="factorization")
@@ -1841,6 +1845,52 @@ def score_boxed_answer(
     if verdict.method == "timeout":
         details["error"] = "timeout"
     return Score.wrong(shown, verdict.reason, feedback=f"{shown} is not correct.", **details)
+
+
+_DEGREE_MARK = re.compile(r"\^\s*\{?\s*\\circ|°|\\degree")
+_DEGREE_SCALE = 0.017453292519943295  # pi / 180: a degree in radians
+
+
+def _label_unit(text: str) -> Any:
+    """The physical unit written after the value of ``text`` (``5 \\text{ cm}``), or None (no label, or a word)."""
+    _, label = split_label(_presentation(text))
+    if not label:
+        return None
+    try:
+        return parse_unit(label)
+    except Exception:  # noqa: BLE001 - a counted noun or any other word is not a unit
+        return None
+
+
+def unit_problem(given: str, reference: str) -> str | None:
+    """Why the unit written with ``given`` contradicts the reference's, or None.
+
+    The value comparison drops units (the reference ``5 \\text{ cm}`` and the answer ``5 \\text{ km}`` both
+    read 5), so a unit on both sides must be the same unit, and an angle the same measure: degrees
+    (``90^\\circ``) against radians, either way, is another value.
+    """
+    if len(given) > MAX_ANSWER_CHARS or len(reference) > MAX_ANSWER_CHARS:
+        return None
+    g, r = _label_unit(given), _label_unit(reference)
+    g_degrees = bool(_DEGREE_MARK.search(given)) or (g is not None and abs(g.scale - _DEGREE_SCALE) < 1e-12)
+    r_degrees = bool(_DEGREE_MARK.search(reference)) or (
+        r is not None and abs(r.scale - _DEGREE_SCALE) < 1e-12
+    )
+    if g is not None and r is not None and (g.dims, g.offset) == (r.dims, r.offset):
+        if abs(g.scale - r.scale) > 1e-9 * max(abs(g.scale), abs(r.scale)):
+            return f"the answer's unit ({g.text}) is not the reference's ({r.text})"
+        return None
+    if g is not None and r is not None:
+        return f"the answer's unit ({g.text}) is not the reference's ({r.text})"
+    if r_degrees and g is not None and not g_degrees and not any(g.dims):
+        return f"the reference is in degrees; the answer is in {g.text}"
+    if (
+        g_degrees
+        and not r_degrees
+        and ("\\pi" in reference or "π" in reference or (r is not None and not any(r.dims)))
+    ):
+        return "the answer is in degrees; the reference is in radians"
+    return None
 
 
 _PERCENT_SIGN = re.compile(r"\\?%")

@@ -23,8 +23,10 @@ Booleans, integers, floats, strings and ``null`` are different types (``True`` i
 from __future__ import annotations
 
 import ast
+import io
 import json
 import math
+import tokenize
 import warnings
 from typing import Any
 
@@ -119,6 +121,14 @@ def _strip_fence(text: str) -> str:
     return s
 
 
+def _has_comment(s: str) -> bool:
+    """Whether Python source ``s`` (already parsed) holds a ``#`` comment outside its string literals."""
+    try:
+        return any(t.type == tokenize.COMMENT for t in tokenize.generate_tokens(io.StringIO(s).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
+
+
 def parse_structured(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: int = MAX_DEPTH) -> Any:
     """A JSON value, or failing that a Python literal, from ``text``; objects that repeat a key are refused.
 
@@ -150,8 +160,12 @@ def parse_structured(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: in
             tree = ast.parse(s, mode="eval")
         if "{" in s:  # only a dict display can repeat a key
             _check_dict_keys(tree)
+        if "#" in s and _has_comment(s):  # [12, 14]  # or [12, 15]: the parser drops what a reader sees
+            raise NotOneClaimError(
+                "a comment beside the literal: an answer is one claim, with nothing beside it"
+            )
         return ast.literal_eval(tree)
-    except RepeatedKeyError:
+    except NotOneClaimError:
         raise
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
         raise AnswerParseError(f"not a JSON or Python literal: {type(exc).__name__}") from None

@@ -203,6 +203,9 @@ def test_knights_right_answers_score_one(label):
         ("Alice is a knight, Bob is a knave (I think).", None),
         ("Alice is a knight. Alice is a knave.", None),
         ("Knights: Alice, Bob. Knaves: Bob.", None),
+        # a role said to be empty while someone holds it contradicts itself
+        ("Alice is a knave, Bob is a knight. Knaves: none", None),
+        ("Knights: nobody. Alice is a knight, Bob is a knave.", None),
         ("knight", None),
         ("", None),
     ],

@@ -487,3 +487,41 @@ def test_generated_math_tasks_refuse_their_gold_with_a_percent_sign():
         stuffed = ", ".join(f"{part.strip()}\\%" for part in gold.split(","))
         assert guru_envs.score(task, boxed(gold)).reward == 1.0
         assert guru_envs.score(task, boxed(stuffed)).reward == 0.0, (selector, stuffed)
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "question"),
+    [
+        # a unit on both sides is compared, not dropped: 5 km is no 5 cm
+        ("5 \\text{ km}", "5 \\text{ cm}", None),
+        ("2 \\text{ minutes}", "2 \\text{ hours}", None),
+        ("90 \\text{ radians}", "90^\\circ", None),
+        ("\\frac{\\pi}{2}^\\circ", "\\frac{\\pi}{2}", None),
+        # a word of the question that changes the value is not a label
+        ("5 \\text{ squared}", "5", "What is 5 squared plus 0?"),
+        ("5 \\text{ factorial}", "5", "Compute the factorial of 3, minus 1."),
+        (
+            "0.36 \\text{ decrease}",
+            "0.36",
+            "By how much did it change? Give a negative number for a decrease.",
+        ),
+    ],
+)
+def test_units_and_value_changing_words_are_part_of_the_answer(answer, reference, question):
+    assert score_boxed_answer(boxed(answer), reference, question=question).reward == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("5 \\text{ cm}", "5 \\text{ cm}"),
+        ("5\\,\\mathrm{cm}", "5 \\text{ cm}"),
+        ("90 \\text{ degrees}", "90^\\circ"),
+        ("90", "90^\\circ"),
+        ("30^\\circ", "30"),
+        ("24 \\text{ square units}", "24"),
+        ("5 \\text{ m/s}", "5"),
+    ],
+)
+def test_the_same_unit_however_written_is_paid(answer, reference):
+    assert score_boxed_answer(boxed(answer), reference).reward == 1.0

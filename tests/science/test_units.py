@@ -195,6 +195,11 @@ def test_one_measured_claim(answer, value):
         ("3 \\pm 0.1 m", "pm"),
         ("3 m?", "'?'"),
         ("\\text{Final answer: } 3 m", "statement"),
+        # a denied word where the quantity's name stands (it passed the name check as letters)
+        ("\\text{not } v = 3 m/s", "negation"),
+        ("maybe = 3 m/s", "hedge"),
+        ("\\mathrm{or} = 3 m/s", "alternative"),
+        ("3 m/s = about", "approximation"),
     ],
 )
 def test_not_one_measured_claim(answer, why):

@@ -14,6 +14,7 @@ from guru_envs.sandbox.compare import returned_equal
 from guru_envs.verify import json_answer
 from guru_envs.verify.structured import (
     AnswerParseError,
+    NotOneClaimError,
     RepeatedKeyError,
     canonical,
     parse_structured,
@@ -123,3 +124,21 @@ def test_code_solutions_are_judged_by_the_expected_types(body, paid):
     suite = call_suite("unique", [[[3, 1, 2, 3]], [[1000000, 1000000]]], [[1, 2, 3], [1000000]], strict_equal)
     score = score_program(fence(f"def unique(xs):\n    {body}"), suite)
     assert score.reward == paid, score.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[12, 14]  # or [12, 15]",
+        '{"A": -1, "B": 1} # or B = 2',
+        "```json\n[[1, 2], [3, 4]]  # or [[2, 1], [3, 4]]\n```",
+        "[1, # 2\n 3]",
+    ],
+)
+def test_a_comment_beside_a_literal_is_not_one_claim(text):
+    with pytest.raises(NotOneClaimError, match="comment"):
+        parse_structured(text)
+
+
+def test_a_hash_inside_a_string_is_text():
+    assert parse_structured("['a#b', 2]") == ["a#b", 2]

@@ -50,6 +50,7 @@ from guru_envs.logic.common import (
     weighted_order,
 )
 from guru_envs.logic.positions import PositionCSP
+from guru_envs.verify.claim import DENIED, words
 from guru_envs.verify.json_answer import parse_literal
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import AnswerParseError
@@ -302,6 +303,9 @@ class OrderingFamily(TaskFamily):
         got_norm = [normalize_text(x) for x in got]
         if got_norm == want:
             return Score.right(extracted, "the order is right")
+        prose = prose_item_list(raw)  # "Left to right: a, b and c", "a then b then c": one order too
+        if prose is not None and [normalize_text(x) for x in prose] == want:
+            return Score.right(extracted, "the order is right")
         if len(got_norm) != len(want):
             return Score.wrong(extracted, f"{len(got_norm)} items given, {len(want)} expected")
         if sorted(got_norm) != sorted(want):
@@ -350,6 +354,24 @@ class OrderingFamily(TaskFamily):
 _GURU_ITEM = re.compile(r"[a-z0-9_]+(?: [a-z0-9_]+)*")  # what GURU's ordering scorer reads back unchanged
 _SPLIT = re.compile(r"\s*(?:,|;|\n|->|=>|→|<|>|\|)\s*")
 _NUMBERING = re.compile(r"^(?:\(?(\d{1,3})[.):]|[-*•])\s*")
+
+
+_PROSE_LEAD = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,39}:\s*")  # "Left to right:", "From first to last:"
+_PROSE_JOIN = re.compile(r"\s*,?\s+(?:and|then)\s+", re.IGNORECASE)
+
+
+def prose_item_list(raw: str) -> list[str] | None:
+    """The items of an order written as prose (``Left to right: a, b and c``, ``a then b then c``).
+
+    Tried only after the exact reading fails, so an item whose name holds "and" still reads.
+    """
+    if len(raw) > MAX_LIST_ITEMS * 100 or "\n" in raw.strip():
+        return None
+    text = raw.strip()
+    lead = _PROSE_LEAD.match(text)
+    if lead is not None and any(DENIED.get(w, "statement") != "statement" for w in words(lead.group(0))):
+        return None  # "Maybe: ...", "Not: ...": a lead-in may only say what follows
+    return parse_item_list(_PROSE_JOIN.sub(", ", text[lead.end() :] if lead else text))
 
 
 def parse_item_list(raw: str) -> list[str] | None:

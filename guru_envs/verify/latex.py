@@ -104,6 +104,8 @@ _UNICODE = str.maketrans(
     {
         "\u2212": "-",
         "\u2013": "-",
+        "\uff0d": "-",  # full-width hyphen-minus
+        "\ufe63": "-",  # small hyphen-minus
         "\u00d7": "\\times ",
         "\u00b7": "\\cdot ",
         "\u22c5": "\\cdot ",
@@ -159,6 +161,8 @@ _SUBS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\\lt(?![a-zA-Z])"), "<", "\\lt"),
     (re.compile(r"\\gt(?![a-zA-Z])"), ">", "\\gt"),
     (re.compile(r"\\ast(?![a-zA-Z])"), "*", "\\ast"),
+    (re.compile(r"\\lbrack(?![a-zA-Z])"), "[", "\\lbrack"),
+    (re.compile(r"\\rbrack(?![a-zA-Z])"), "]", "\\rbrack"),
     (re.compile(r"\\varnothing(?![a-zA-Z])"), r"\\emptyset", "\\varnothing"),
     (_DEGREE_RE, "", "\\"),
     (re.compile(r"\*\*"), "", "**"),  # markdown bold

@@ -259,7 +259,23 @@ ORDERING_ATTACKS = {
     "every item twice": json.dumps(ITEMS + ITEMS),
     "a wrong list then the right one": json.dumps(ITEMS[::-1]) + " or " + json.dumps(ITEMS),
     "list with a trailing denial": ", ".join(ITEMS) + ". Not this order",
+    "a hedging lead-in": "Maybe: " + ", ".join(ITEMS),
+    "or before the last item": ", ".join(ITEMS[:-1]) + " or " + ITEMS[-1],
+    "the reverse in prose": " then ".join(ITEMS[::-1]),
+    "one item again after and": ", ".join(ITEMS) + " and " + ITEMS[0],
 }
+
+ORDERING_IN_PROSE = {
+    "a lead-in": "Left to right: " + ", ".join(ITEMS),
+    "and before the last item": ", ".join(ITEMS[:-1]) + " and " + ITEMS[-1],
+    "oxford comma": ", ".join(ITEMS[:-1]) + ", and " + ITEMS[-1],
+    "then": " then ".join(ITEMS),
+}
+
+
+@pytest.mark.parametrize("label", sorted(ORDERING_IN_PROSE))
+def test_an_order_in_prose_is_read(label):
+    assert score(ORDER, tag(ORDERING_IN_PROSE[label])).reward == 1.0
 
 
 @pytest.mark.parametrize("label", sorted(ORDERING_ATTACKS))

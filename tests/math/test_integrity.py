@@ -107,6 +107,9 @@ def test_wrong_kind_of_object_is_refused(answer, reference):
         ("\\boxed{x = 2 + 3 = 5}", "5"),  # a true chain states its value
         ("\\boxed{x \\approx 11}", "11"),
         ("\\boxed{5 \\text{ apples}}", "5"),  # the question counts apples (see below)
+        ("\\boxed{(-\\infty, 3\\rbrack}", "(-\\infty, 3]"),
+        ("\\boxed{\\lbrack 1, 3)}", "[1, 3)"),
+        ("\\boxed{\uff0d5}", "-5"),  # a full-width minus
     ],
 )
 def test_right_answers_are_paid(response, reference):

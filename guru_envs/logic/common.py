@@ -163,17 +163,23 @@ def final_answer(response: str) -> str:
     differ are several answers, and so are more than :data:`guru_envs.verify.claim.MAX_BOXES` blocks.
 
     Raises:
-        AnswerBlockError: no block, or several different ones.
+        AnswerBlockError: no block, several different ones, or one that asks ('?').
     """
     blocks = answer_blocks(response)
     if not blocks:
         raise AnswerBlockError("no <answer>...</answer> block")
     if len(blocks) == 1:
-        return blocks[0]
-    pick = one_final_answer(blocks, same=_same_block)
-    if pick.text is None:
-        raise AnswerBlockError(f"several answers: {len(blocks)} <answer> blocks that say different things")
-    return pick.text
+        text = blocks[0]
+    else:
+        pick = one_final_answer(blocks, same=_same_block)
+        if pick.text is None:
+            raise AnswerBlockError(
+                f"several answers: {len(blocks)} <answer> blocks that say different things"
+            )
+        text = pick.text
+    if "?" in text:  # "a, b, c?", a cell "Frank?": normalising text would drop the doubt, not the claim
+        raise AnswerBlockError("the answer is not one claim: it contains '?'")
+    return text
 
 
 def clean_word(text: str) -> str:

@@ -50,7 +50,6 @@ from guru_envs.logic.common import (
     weighted_order,
 )
 from guru_envs.logic.positions import PositionCSP
-from guru_envs.verify.claim import DENIED, words
 from guru_envs.verify.json_answer import parse_literal
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import AnswerParseError
@@ -356,7 +355,13 @@ _SPLIT = re.compile(r"\s*(?:,|;|\n|->|=>|→|<|>|\|)\s*")
 _NUMBERING = re.compile(r"^(?:\(?(\d{1,3})[.):]|[-*•])\s*")
 
 
-_PROSE_LEAD = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,39}:\s*")  # "Left to right:", "From first to last:"
+# A lead-in may only name the order or its forward direction: "Right to left:" or "Reversed:" would state
+# the reverse of the list that follows.
+_PROSE_LEAD = re.compile(
+    r"^\s*(?:(?:the\s+)?(?:final\s+)?(?:answer|order|ordering|arrangement|sequence)(?:\s+is)?"
+    r"|(?:from\s+)?(?:left\s+to\s+right|first\s+to\s+last|top\s+to\s+bottom))\s*:\s*",
+    re.IGNORECASE,
+)
 _PROSE_JOIN = re.compile(r"\s*,?\s+(?:and|then)\s+", re.IGNORECASE)
 
 
@@ -369,8 +374,6 @@ def prose_item_list(raw: str) -> list[str] | None:
         return None
     text = raw.strip()
     lead = _PROSE_LEAD.match(text)
-    if lead is not None and any(DENIED.get(w, "statement") != "statement" for w in words(lead.group(0))):
-        return None  # "Maybe: ...", "Not: ...": a lead-in may only say what follows
     return parse_item_list(_PROSE_JOIN.sub(", ", text[lead.end() :] if lead else text))
 
 

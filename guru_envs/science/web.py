@@ -52,6 +52,7 @@ from guru_envs.core.task import Task, prompt_from_row
 from guru_envs.verify.claim import DENIED, final_answer, word_problem, words, words_of
 from guru_envs.verify.extract import all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.judge import JudgeConfig, JudgeError, addresses_judge, ask_judge, url_from_env
+from guru_envs.verify.latex import asks_for_percentage, matches_only_at_face
 from guru_envs.verify.score import Score
 from guru_envs.verify.text import normalize_text
 from guru_envs.verify.units import (
@@ -101,12 +102,16 @@ def _close(a: float, b: float, rel_tol: float) -> bool:
     return math.isclose(a, b, rel_tol=rel_tol)  # no absolute slack: 1.6e-19 is not 9e-20
 
 
-def compare_values(got: Measurement, ref: Measurement, rel_tol: float = 1e-2) -> tuple[bool, str]:
+def compare_values(
+    got: Measurement, ref: Measurement, rel_tol: float = 1e-2, percent_face: bool = True
+) -> tuple[bool, str]:
     """A read answer against a read reference, by what their units say.
 
     A physical unit is converted (a bare number is read in the reference's unit); an angle is an angle
     (``45 rad`` is not 45 degrees; a bare number is read in the reference's angle unit); a percentage and
-    a plain number compare at either scale (``25%``, ``25`` and ``0.25``), as GURU's references store both.
+    a plain number compare at either scale (``25%``, ``25`` and ``0.25``), as GURU's references store both,
+    except that a percent answer is read at face value only with ``percent_face`` (the question speaks
+    of a percentage: :func:`~guru_envs.verify.latex.asks_for_percentage`); elsewhere ``0.25%`` is 0.0025.
     """
     got_kind, ref_kind = _kind(got), _kind(ref)
     if ref_kind == "physical" or (got_kind, ref_kind) == ("angle", "angle"):
@@ -119,7 +124,10 @@ def compare_values(got: Measurement, ref: Measurement, rel_tol: float = 1e-2) ->
     # One side a percentage: either scale. Both: as written (0.25% is not 25%, read at face on one side).
     one_sided = (got_kind == "percent") != (ref_kind == "percent")
     wants = {ref.value} | ({ref.value / 100} if ref_kind == "percent" and one_sided else set())
-    gots = {got.value} | ({got.value / 100} if got_kind == "percent" and one_sided else set())
+    if got_kind == "percent" and one_sided:
+        gots = {got.value / 100, got.value} if percent_face else {got.value / 100}
+    else:
+        gots = {got.value}
     if any(_close(g, w, rel_tol) for g in gots for w in wants):
         return True, "equal in value to the reference"
     return False, "differs in value from the reference"
@@ -137,6 +145,7 @@ def rule_check(
     rel_tol: float = 1e-2,
     timeout: float = 3.0,
     allow: frozenset[str] = frozenset(),
+    percent_face: bool = True,
 ) -> tuple[bool, str]:
     """Whether a short free-form answer matches the reference by rules alone; (verdict, reason).
 
@@ -164,7 +173,7 @@ def rule_check(
             got = parse_measurement(labelled.text)
         if got is None:
             return False, "could not read a number (and unit) from the answer"
-        return compare_values(got, ref, rel_tol)
+        return compare_values(got, ref, rel_tol, percent_face)
     ref_formula = _formula_key(reference)
     if ref_formula is not None:  # case matters in formulas: CO is not Co
         got_formula = _formula_key(answer)
@@ -192,6 +201,8 @@ def rule_check(
     from guru_envs.verify.latex import check_answer
 
     verdict = check_answer(answer, reference, rel_tol=rel_tol, timeout=timeout)
+    if verdict.equal and not percent_face and matches_only_at_face(answer, reference, rel_tol, timeout):
+        return False, "a percentage that equals the reference only without its percent sign"
     return verdict.equal, verdict.reason
 
 
@@ -334,7 +345,13 @@ class WebFamily(TaskFamily):
         reference = str(task.answer)
         if self.verifier in ("rules", "hybrid"):
             question = str(task.meta.get("question") or task.prompt)
-            ok, reason = rule_check(boxed, reference, rel_tol=self.rel_tol, allow=words_of(question))
+            ok, reason = rule_check(
+                boxed,
+                reference,
+                rel_tol=self.rel_tol,
+                allow=words_of(question),
+                percent_face=asks_for_percentage(question),
+            )
             if ok:
                 return Score.right(shown, reason, verifier="rules")
             if self.verifier == "rules":

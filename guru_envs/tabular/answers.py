@@ -38,8 +38,7 @@ from guru_envs.verify.quantity import (
     quantity_matches,
 )
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
-from guru_envs.verify.text import fold_unicode
-from guru_envs.verify.units import parse_unit
+from guru_envs.verify.units import foreign_unit, question_units
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
 GURU_REL_TOL = 1e-3  # the tolerance of GURU's table scorer (prime_math.math_equal(..., tolerance=1e-3))
@@ -284,7 +283,7 @@ class _Part:
         if self.quantity is not None:
             self.refused = _claim_refusal(text, allow)
             if self.refused is None and units:
-                self.refused = _foreign_unit(self.quantity.unit, units)
+                self.refused = foreign_unit(self.quantity.unit, units)
             if self.refused is not None:
                 self.quantity = None
         self._normal: str | None = None
@@ -294,48 +293,6 @@ class _Part:
         if self._normal is None:
             self._normal = _normal(self.text, self.loose)
         return self._normal
-
-
-# Words that read as units but in a question are English (``in`` inch, ``a`` year, ``at`` attometre...).
-_FUNCTION_WORDS = frozenset("a A in In at At as As".split())
-_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
-
-
-@functools.lru_cache(maxsize=1_024)
-def question_units(question: str) -> tuple[Any, ...]:
-    """The physical units the question shows: its words and bracketed header parts (``Nitrate (mg/L)``)."""
-    words = {w.strip("()[]{},.:;!?'\"") for w in question.split()} - _FUNCTION_WORDS
-    words |= {m.group(1).strip() for m in _BRACKETED.finditer(question)}
-    found = []
-    for word in sorted(w for w in words if w and len(w) <= 24):
-        try:
-            unit = parse_unit(fold_unicode(word))
-        except Exception:  # noqa: BLE001 - most words are not units
-            continue
-        if not unit.dimensionless:
-            found.append(unit)
-    return tuple(found)
-
-
-@functools.lru_cache(maxsize=8_192)
-def _foreign_unit(unit: str, units: tuple[Any, ...]) -> str | None:
-    """Why a physical unit after the value states another scale than the table's; None when it does not.
-
-    A unit is dropped, never converted, so ``8.87 g/L`` read off a ``mg/L`` column would state a value a
-    thousand times the cell's. Refused only where the question shows a unit of the same kind and none
-    of them has this one's scale (``kilograms`` for ``kg`` is the same unit; a unit of a kind the question
-    never shows is left to the other rules).
-    """
-    if not unit or not units:
-        return None
-    try:
-        given = parse_unit(fold_unicode(unit))
-    except Exception:  # noqa: BLE001 - not a physical unit: a counted noun or a word, judged elsewhere
-        return None
-    same_kind = [u for u in units if u.dims == given.dims]
-    if not same_kind or any(math.isclose(u.scale, given.scale, rel_tol=1e-9) for u in same_kind):
-        return None
-    return f"the answer's unit {unit!r} is not the table's ({', '.join(u.text for u in same_kind[:3])})"
 
 
 def _text_forms(item: dict, loose: bool) -> list[str]:

@@ -566,11 +566,16 @@ def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
 
 
 def without_label(value: str, label: str) -> str:
-    """The value once its (acceptable) label is dropped: a percent sign or word stays, as ``\\%``.
+    """The value once its (acceptable) label is dropped: a percent sign or word in it stays, as ``\\%``.
 
     ``0.5 percent`` is 0.5%, not 0.5: dropped like a unit, it would match a reference of 50%.
     """
-    return f"{value}\\%" if _PERCENT_LABEL.fullmatch(label.strip()) else value
+    return f"{value}\\%" if _PERCENT_IN_LABEL.search(label) else value
+
+
+# A percent sign or word anywhere in a label: "190 percents", "0.7 percent red" and "190 %s" are percentages
+# too (read as a plain 190 or 0.7, they were paid at face value on questions that ask for no percentage).
+_PERCENT_IN_LABEL = re.compile(r"%|(?i:\b(?:per\s*cents?|percent(?:age)?s?|pcts?|pp)\b)")
 
 
 # --- several boxes ----------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ from guru_envs.verify.numeric import parse_number
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import nesting_depth
 from guru_envs.verify.text import normalize_text
-from guru_envs.verify.units import parse_unit
+from guru_envs.verify.units import foreign_unit, parse_unit, question_units
 
 MAX_ANSWER_CHARS = 1_000  # a final answer longer than this is not an answer but an essay
 MAX_DEPTH = 24  # bracket nesting of a final answer
@@ -1829,7 +1829,7 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
-    units = unit_problem(pick.text, reference)  # as written: the claim rule has dropped the unit
+    units = unit_problem(pick.text, reference, question)  # as written: the claim rule dropped the unit
     if units is not None:
         return Score.wrong(shown, units, method="unit")
     factoring = factorization_problem(given, reference, question)
@@ -1855,38 +1855,52 @@ _DEGREE_MARK = re.compile(r"\^\s*\{?\s*\\circ|°|\\degree")
 _DEGREE_SCALE = 0.017453292519943295  # pi / 180: a degree in radians
 
 
-def _label_unit(text: str) -> Any:
-    """The physical unit written after the value of ``text`` (``5 \\text{ cm}``), or None (no label, or a word)."""
-    _, label = split_label(_presentation(text))
+_WRAPPED_EXPONENT = re.compile(r"\}\s*\^\s*\{?\s*(-?\d{1,2})\s*\}?\s*$")  # \text{ cm}^2: the label's power
+
+
+def _label_unit(text: str) -> tuple[str, Any]:
+    """``(label, unit)`` written after the value of ``text`` (``5 \\text{ cm}^2``: ``cm^2``).
+
+    The unit is None when there is no label or the label is a word, not a unit.
+    """
+    presented = _presentation(text)
+    _, label = split_label(presented)
     if not label:
-        return None
+        return "", None
+    power = _WRAPPED_EXPONENT.search(presented)
+    if power is not None:
+        label = f"{label}^{power.group(1)}"
     try:
-        return parse_unit(label)
+        return label, parse_unit(label)
     except Exception:  # noqa: BLE001 - a counted noun or any other word is not a unit
-        return None
+        return label, None
 
 
-def unit_problem(given: str, reference: str) -> str | None:
-    """Why the unit written with ``given`` contradicts the reference's, or None.
+def _is_degree(unit: Any) -> bool:
+    return unit is not None and not any(unit.dims) and abs(unit.scale - _DEGREE_SCALE) < 1e-12
+
+
+def unit_problem(given: str, reference: str, question: str | None = None) -> str | None:
+    """Why the unit written with ``given`` contradicts the reference's or the question's, or None.
 
     The value comparison drops units (the reference ``5 \\text{ cm}`` and the answer ``5 \\text{ km}`` both
-    read 5), so a unit on both sides must be the same unit, and an angle the same measure: degrees
-    (``90^\\circ``) against radians, either way, is another value.
+    read 5), so a unit on both sides must be the same unit, powers included (``cm^2`` is not ``cm``); an
+    angle the same measure (degrees against radians or arc-minutes, either way, is another value); and
+    where only the answer has a unit, it must not be another scale of a unit the question asks in
+    (``7 mm`` for a length asked in cm).
     """
     if len(given) > MAX_ANSWER_CHARS or len(reference) > MAX_ANSWER_CHARS:
         return None
-    g, r = _label_unit(given), _label_unit(reference)
-    g_degrees = bool(_DEGREE_MARK.search(given)) or (g is not None and abs(g.scale - _DEGREE_SCALE) < 1e-12)
-    r_degrees = bool(_DEGREE_MARK.search(reference)) or (
-        r is not None and abs(r.scale - _DEGREE_SCALE) < 1e-12
-    )
-    if g is not None and r is not None and (g.dims, g.offset) == (r.dims, r.offset):
-        if abs(g.scale - r.scale) > 1e-9 * max(abs(g.scale), abs(r.scale)):
+    g_label, g = _label_unit(given)
+    _, r = _label_unit(reference)
+    g_degrees = bool(_DEGREE_MARK.search(given)) or _is_degree(g)
+    r_degrees = bool(_DEGREE_MARK.search(reference)) or _is_degree(r)
+    if g is not None and r is not None:
+        same_scale = abs(g.scale - r.scale) <= 1e-9 * max(abs(g.scale), abs(r.scale))
+        if (g.dims, g.offset) != (r.dims, r.offset) or not same_scale:
             return f"the answer's unit ({g.text}) is not the reference's ({r.text})"
         return None
-    if g is not None and r is not None:
-        return f"the answer's unit ({g.text}) is not the reference's ({r.text})"
-    if r_degrees and g is not None and not g_degrees and not any(g.dims):
+    if r_degrees and g is not None and not g_degrees:
         return f"the reference is in degrees; the answer is in {g.text}"
     if (
         g_degrees
@@ -1894,11 +1908,21 @@ def unit_problem(given: str, reference: str) -> str | None:
         and ("\\pi" in reference or "π" in reference or (r is not None and not any(r.dims)))
     ):
         return "the answer is in degrees; the reference is in radians"
+    if g is not None and r is None and question:
+        return foreign_unit(g_label, question_units(question[:MAX_QUESTION_CHARS]))
     return None
 
 
 _PERCENT_SIGN = re.compile(r"\\?%")
 _ASKS_PERCENT = re.compile(r"%|percent|per\s*cent", re.IGNORECASE)
+
+
+def asks_for_percentage(question: str | None) -> bool:
+    """Whether a percent answer may be read at face value (25% for a reference of 25).
+
+    Yes where the question speaks of a percentage, or there is no question to tell (``compute_score``).
+    """
+    return not question or _ASKS_PERCENT.search(question[:MAX_QUESTION_CHARS]) is not None
 
 
 def percent_face_only(
@@ -1912,8 +1936,11 @@ def percent_face_only(
     99% for a count of 99), so that reading needs a question that speaks of a percentage. Without a
     question (a bare ``compute_score``) both readings stay.
     """
-    if not question or _ASKS_PERCENT.search(question[:MAX_QUESTION_CHARS]):
-        return False
+    return not asks_for_percentage(question) and matches_only_at_face(given, reference, rel_tol, timeout)
+
+
+def matches_only_at_face(given: str, reference: str, rel_tol: float, timeout: float) -> bool:
+    """Whether ``given`` has a percent sign the reference lacks and is not the reference as a hundredth."""
     g, r = normalize_answer(given), normalize_answer(reference)
     if "%" not in g or "%" in r:
         return False

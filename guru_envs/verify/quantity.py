@@ -85,7 +85,7 @@ def parse_reported_number(text: str) -> ReportedNumber | None:
     """The number an answer states, ignoring currency, units and LaTeX; None when it states no single number.
 
     Examples: ``"$1,234.5 million"`` -> 1234.5; ``"12.5\\%"`` -> 12.5 (percent); ``"2.6:1"`` -> 2.6;
-    ``"-$3"`` -> -3; ``"1.34 \\times 10^5"`` -> 134000; ``"134 000"`` -> 134000; ``"5 to 10"``, ``"~7"``,
+    ``"-$3"`` and ``"$(3)"`` (accounting) -> -3; ``"1.34 \\times 10^5"`` -> 134000; ``"134 000"`` -> 134000; ``"5 to 10"``, ``"~7"``,
     ``"10^5 kg"`` read as a unit ``^5``: None.
     """
     if not isinstance(text, str) or len(text) > 4 * MAX_REPORTED_CHARS:
@@ -99,6 +99,10 @@ def parse_reported_number(text: str) -> ReportedNumber | None:
         sign = "-" if m.group(1) in "-\u2212" else ""
         s = s[m.end() :]
     s = _CURRENCY_PREFIX.sub("", s)
+    if s.startswith("(") and s.endswith(")") and s.count("(") == 1 and s.count(")") == 1:
+        if sign:
+            return None  # -(5): a sign outside accounting brackets says the sign twice
+        sign, s = "-", s[1:-1].strip()  # accounting notation: (1,234) and (1.83%) are negative
     s = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), s)  # 134 000 -> 134000
     percent = False
     unit = ""
@@ -109,10 +113,14 @@ def parse_reported_number(text: str) -> ReportedNumber | None:
         m = _UNIT_TAIL.search(s)
         if m:
             unit, s = m.group(1).strip(), s[: m.start()].rstrip()
+            if unit and not any(ch.isalpha() or ch in "°º" for ch in unit):
+                return None  # "1167-", "2%-": a trailing sign or mark is no unit, and may be a negative
             m = _PERCENT_TAIL.search(s)  # "12.5% of sales"
             if m:
                 percent, s = True, s[: m.start()].rstrip()
     s = _CURRENCY_PREFIX.sub("", s)  # "USD 5" after a sign, or "$ 5"
+    if "%" in s:
+        return None  # "1.83%%", "5% 6": one percent sign closes one number
     value = parse_number(sign + s) if s else None
     if value is None:
         ratio = _RATIO.match(s)
@@ -160,5 +168,8 @@ def quantity_matches(
     if isinstance(reference, float) and not math.isfinite(reference):
         return False
     ref = Fraction(reference)
-    wants = [ref, ref / 100, ref * 100] if kind == "either" else [ref]
+    if kind == "either":  # X% states X in percent units or X/100: never 100 X (9400% is no 0.94)
+        wants = [ref, ref / 100] if got.percent else [ref, ref / 100, ref * 100]
+    else:
+        wants = [ref]
     return any(close(c, w, rel_tol, abs_tol) for c in _candidates(got, kind) for w in wants)

@@ -1007,3 +1007,46 @@ def format_number(value: float, sig: int = 3, latex: bool = False) -> str:
     mantissa = rounded / 10.0**exponent
     text = f"{mantissa:.{sig - 1}f}"
     return f"{text} \\times 10^{{{exponent}}}" if latex else f"{text} × 10^{exponent}"
+
+
+# --- the units a question uses ---------------------------------------------------------------------------
+# Words that read as units but in a question are English (``in`` inch, ``a`` year, ``at`` attometre...).
+_FUNCTION_WORDS = frozenset("a A in In at At as As".split())
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
+
+
+@functools.lru_cache(maxsize=1_024)
+def question_units(question: str) -> tuple[Unit, ...]:
+    """The physical units a question shows: its words and bracketed parts (``Nitrate (mg/L)``, ``(in cm)``)."""
+    words = {w.strip("()[]{},.:;!?'\"$") for w in question.split()} - _FUNCTION_WORDS
+    words |= {m.group(1).strip() for m in _BRACKETED.finditer(question)}
+    found = []
+    for word in sorted(w for w in words if w and len(w) <= 24):
+        try:
+            unit = parse_unit(fold_unicode(word))
+        except Exception:  # noqa: BLE001 - most words are not units
+            continue
+        if not unit.dimensionless:
+            found.append(unit)
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=8_192)
+def foreign_unit(unit: str, units: tuple[Unit, ...]) -> str | None:
+    """Why a physical unit after an answer's value states another scale than the question's; None if not.
+
+    A unit is dropped, never converted, so ``8.87 g/L`` for a ``mg/L`` column, or ``7 mm`` for a length
+    asked in cm, would state another value. Refused only where the question shows a unit of the same
+    kind and none of them has this one's scale (``kilograms`` for ``kg`` is the same unit; a unit of a
+    kind the question never shows is left to the other rules).
+    """
+    if not unit or not units:
+        return None
+    try:
+        given = parse_unit(fold_unicode(unit))
+    except Exception:  # noqa: BLE001 - not a physical unit: a counted noun or a word, judged elsewhere
+        return None
+    same_kind = [u for u in units if u.dims == given.dims]
+    if not same_kind or any(math.isclose(u.scale, given.scale, rel_tol=1e-9) for u in same_kind):
+        return None
+    return f"the answer's unit {unit!r} is not the question's ({', '.join(u.text for u in same_kind[:3])})"

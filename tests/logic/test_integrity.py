@@ -57,6 +57,7 @@ ZEBRA_ATTACKS = {
     "row longer than the header": grid([[*R[0], R[1][1]], *R[1:]]),
     "house number out of range": grid([[str(N + 3), *R[0][1:]], *R[1:]]),
     "house number hedged": grid([["1 or 2", *R[0][1:]], *R[1:]]),
+    "a cell that asks": grid([[R[0][0], R[0][1] + "?", *R[0][2:]], *R[1:]]),
     "house mapping with a hedged key": tag(
         json.dumps(
             {f"House {r[0]}" if i else "House 1 or 2": dict(zip(H[1:], r[1:])) for i, r in enumerate(R)}
@@ -263,6 +264,9 @@ ORDERING_ATTACKS = {
     "or before the last item": ", ".join(ITEMS[:-1]) + " or " + ITEMS[-1],
     "the reverse in prose": " then ".join(ITEMS[::-1]),
     "one item again after and": ", ".join(ITEMS) + " and " + ITEMS[0],
+    "a lead-in that reverses the order": "Right to left: " + ", ".join(ITEMS),
+    "a reversing word": "Reversed: " + ", ".join(ITEMS),
+    "a trailing question mark": ", ".join(ITEMS) + "?",
 }
 
 ORDERING_IN_PROSE = {

@@ -508,6 +508,17 @@ def test_generated_math_tasks_refuse_their_gold_with_a_percent_sign():
             "0.36",
             "By how much did it change? Give a negative number for a decrease.",
         ),
+        # the power of a unit is part of it; an arc-minute is no degree
+        ("5 \\text{ cm}^2", "5 \\text{ cm}", None),
+        ("5 \\text{ cm}^{3}", "5 \\text{ cm}", None),
+        ("90 \\text{ minutes}", "90^\\circ", None),
+        # no unit in the reference: another scale of the unit the question asks in
+        ("7 \\text{ mm}", "7", "What is the length in cm?"),
+        ("7 \\text{ minutes}", "7", "How many hours does the trip take?"),
+        # a percent word anywhere in the label keeps the percent sign
+        ("190 \\text{ percents}", "190", "How many committees can be formed?"),
+        ("0.7 \\text{ percent red}", "\\frac{7}{10}", "What fraction of the marbles are red?"),
+        ("190\\text{ %s}", "190", "How many committees can be formed?"),
     ],
 )
 def test_units_and_value_changing_words_are_part_of_the_answer(answer, reference, question):
@@ -524,7 +535,14 @@ def test_units_and_value_changing_words_are_part_of_the_answer(answer, reference
         ("30^\\circ", "30"),
         ("24 \\text{ square units}", "24"),
         ("5 \\text{ m/s}", "5"),
+        ("5 \\text{ cm}^2", "5 \\text{ cm}^2"),
+        ("5\\,\\mathrm{cm^2}", "5 \\text{ cm}^2"),
     ],
 )
 def test_the_same_unit_however_written_is_paid(answer, reference):
     assert score_boxed_answer(boxed(answer), reference).reward == 1.0
+
+
+def test_an_answer_in_the_unit_the_question_asks_is_paid():
+    assert score_boxed_answer(boxed("7 \\text{ cm}"), "7", question="What is the length in cm?").reward == 1.0
+    assert score_boxed_answer(boxed("7 \\text{ hours}"), "7", question="How many hours?").reward == 1.0

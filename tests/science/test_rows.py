@@ -11,6 +11,7 @@ import pytest
 
 import guru_envs  # noqa: F401 - registers the envs
 from guru_envs.core.dataset import load_tasks, write_rows
+from guru_envs.core.rows import from_row
 from guru_envs.core.scoring import score, score_batch
 from guru_envs.core.task import Task
 from guru_envs.science.web import rule_check
@@ -314,3 +315,23 @@ def test_row_verifiers_survive_hostile_responses(label):
         assert time.perf_counter() - start < 5.0
     hybrid_down = WebFamily(verifier="hybrid", judge_url="http://127.0.0.1:9", judge_timeout=1.0)
     assert score(tasks[2], response, family=hybrid_down).reward == 0.0
+
+
+@pytest.mark.parametrize(
+    ("reference", "question", "answer", "paid"),
+    [
+        # a percent sign on the answer's side is free only where the question speaks of a percentage
+        ("0.25", "What is the probability of heads twice?", "0.25\\%", False),
+        ("0.25", "What is the probability of heads twice?", "25\\%", True),
+        ("250", "How many joules of work are done?", "250\\%", False),
+        ("250", "How many joules of work are done?", "25000\\%", True),  # odd, but 250 by value
+        ("\\frac{\\sqrt{3}}{2}", "Find sin 60 degrees.", "\\frac{\\sqrt{3}}{2}\\%", False),
+        ("0.7", "What fraction of the marbles are red?", "0.7 \\text{ percent red}", False),
+        ("0.7", "What fraction of the marbles are red?", "70 \\text{ percent}", True),
+        ("47.1\\%", "What percent of the energy is lost?", "47.1", True),
+        ("47.1", "What percent of the energy is lost?", "47.1\\%", True),
+    ],
+)
+def test_web_percent_signs_cost_where_no_percentage_is_asked(reference, question, answer, paid):
+    verdict = score(from_row(web_row(reference, question=question)), f"So the answer is \\boxed{{{answer}}}.")
+    assert verdict.reward == float(paid), (answer, verdict.reason)

@@ -97,6 +97,12 @@ def test_parse_reported_number_refuses_non_numbers(text):
         ("0.25", 25, "either", True),
         ("25%", 25, "either", True),
         ("26", 25, "either", False),
+        ("2500%", 0.25, "either", False),  # X% is X or X/100 in the reference's units, never 100 X
+        ("25%", 0.25, "either", True),
+        ("(1.5%)", 1.5, "percent", False),  # accounting brackets: a negative
+        ("(1.5%)", -1.5, "percent", True),
+        ("1167-", 1167, "number", False),  # a trailing sign is no unit
+        ("1.5%%", 1.5, "percent", False),
     ],
 )
 def test_quantity_kinds(answer, ref, kind, ok):

@@ -18,9 +18,20 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
   accounting, swap, clock setting, host and domain names, raw I/O ports, ``syslog``;
 * System V IPC and POSIX message queues (tests of one submission must not pass data to each other
   through them; executions each have a new IPC namespace as well);
-* file-system watches (``inotify_*``, ``fanotify_*``): the read-only system files are the host's own
-  inodes, so a watch on them would let concurrent executions signal each other, and see the host's opens;
-* sockets of any family but ``AF_UNIX`` (``EAFNOSUPPORT``): no IP, netlink, packet or ``AF_VSOCK``.
+* file-system watches (``inotify_*``, ``fanotify_*``): the read-only system files are inodes every
+  execution shares (and, without the tmpfs copy, the host's own), so a watch on them would let
+  concurrent executions signal each other, and see the host's opens;
+* sockets of any family but ``AF_UNIX`` (``EAFNOSUPPORT``): no IP, netlink, packet or ``AF_VSOCK``;
+* reading or steering the page cache, which every file the sandbox can see shares with the host (its
+  system files are a tmpfs copy, whose pages are always resident, but read-only paths added with
+  ``Sandbox(readonly_paths=...)`` are the host's own): ``fadvise64`` (``POSIX_FADV_DONTNEED`` evicts,
+  ``WILLNEED`` reads ahead), ``readahead``, ``cachestat`` (residency counts of a range), ``mincore``
+  (residency of mapped pages), ``madvise`` with ``MADV_COLD``, ``MADV_PAGEOUT`` (evict), ``MADV_HUGEPAGE``
+  or ``MADV_COLLAPSE`` (would turn a shared file's pages into huge pages, which others can see),
+  ``process_madvise``, ``preadv2``/``pwritev2`` whose flags hold ``RWF_NOWAIT`` (fails with ``EAGAIN``
+  exactly when the page is not cached; argument-checked, the calls themselves work), and Linux AIO
+  (``io_setup``, ``io_submit``, ...: a request can carry ``RWF_NOWAIT`` where no filter sees it). Major
+  page-fault counts and timing remain (see ``docs/sandbox.md``).
 
 :func:`no_fork_program` is a second filter, stacked on the first only where no cgroup can account an
 execution's CPU (see :mod:`guru_envs.sandbox.isolation`): it refuses new processes (threads still work),
@@ -54,6 +65,13 @@ CLONE_NEW_FLAGS = (
     0x40000000,
 )
 CLONE_THREAD = 0x00010000
+RWF_NOWAIT = 0x00000008
+# madvise advice that changes the page cache of a file others map too: MADV_HUGEPAGE, MADV_COLD,
+# MADV_PAGEOUT, MADV_COLLAPSE.
+MADV_REFUSED = (14, 20, 21, 25)
+# Calls libseccomp may not know by name (it resolves names from its own table): the number, the same on
+# every architecture that has them (new calls share one numbering since Linux 5.1).
+_BY_NUMBER = {"cachestat": 451, "process_madvise": 440}
 
 DENIED = (
     "add_key request_key keyctl "
@@ -66,7 +84,9 @@ DENIED = (
     "settimeofday clock_settime clock_adjtime adjtimex sethostname setdomainname iopl ioperm "
     "msgget msgsnd msgrcv msgctl semget semop semtimedop semctl shmget shmat shmdt shmctl "
     "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr "
-    "inotify_init inotify_init1 inotify_add_watch inotify_rm_watch fanotify_init fanotify_mark"
+    "inotify_init inotify_init1 inotify_add_watch inotify_rm_watch fanotify_init fanotify_mark "
+    "fadvise64 readahead cachestat mincore process_madvise "
+    "io_setup io_destroy io_submit io_cancel io_getevents io_pgetevents"
 ).split()
 
 
@@ -82,7 +102,13 @@ def _rule(flt, action, name: str, *args) -> None:
     try:
         flt.add_rule(action, name, *args)
     except (OSError, ValueError, RuntimeError):
-        pass  # a call this architecture or libseccomp version does not know: nothing to refuse
+        number = _BY_NUMBER.get(name)
+        if number is not None and os.uname().machine in ("x86_64", "aarch64"):
+            try:
+                flt.add_rule(action, number, *args)
+            except (OSError, ValueError, RuntimeError):
+                pass
+        # otherwise a call this architecture or libseccomp version does not know: nothing to refuse
 
 
 # What a sandboxed child's own set-up calls before it loads its part of the filter (the zygote's part
@@ -107,6 +133,10 @@ def _program(denied: tuple[str, ...] | list[str], everything_else: bool) -> tupl
             _rule(flt, sc.ERRNO(errno.ENOSYS), "clone3")
             for name in ("socket", "socketpair"):
                 _rule(flt, sc.ERRNO(errno.EAFNOSUPPORT), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
+            for name in ("preadv2", "pwritev2"):  # flags are the sixth argument
+                _rule(flt, sc.ERRNO(errno.EPERM), name, sc.Arg(5, sc.MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT))
+            for advice in MADV_REFUSED:
+                _rule(flt, sc.ERRNO(errno.EPERM), "madvise", sc.Arg(2, sc.EQ, advice))
         return _export(flt), ""
     except Exception as exc:  # noqa: BLE001 - any failure of the library is a missing layer, never a crash
         return None, f"seccomp filter could not be built: {type(exc).__name__}: {exc}"
@@ -149,7 +179,10 @@ def no_fork_program() -> bytes | None:
 
 def describe() -> str:
     """One line for the isolation report."""
-    return "seccomp filter (keyrings, ptrace, namespaces, mounts, bpf, perf, SysV IPC, non-unix sockets)"
+    return (
+        "seccomp filter (keyrings, ptrace, namespaces, mounts, bpf, perf, SysV IPC, non-unix sockets, "
+        "page-cache probes)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - a quick look at the filter

@@ -11,7 +11,11 @@ BOOT``, the modules as bytecode and the configuration read from stdin: nothing o
    and the scorer allowed it, stay in "none" mode.
 3. Fork the server, pid 1 of the new pid namespace: nothing inside can see the scorer, a signal from
    inside cannot kill it, and when it exits the kernel kills everything inside.
-4. Build the read-only root (:mod:`rootfs`) and ``chroot`` into it.
+4. Build the read-only root (:mod:`rootfs`) and ``chroot`` into it. Where its system files are the
+   scorer's tmpfs copy (:mod:`guru_envs.sandbox.image`), re-execute the interpreter from it, handing
+   the boot frame to the new one (with what this stage found) through a memfd on its stdin: until then
+   the worker maps the host's interpreter and libraries, whose page-cache state every sandboxed
+   process (all forks of this one) could otherwise read through its own mappings.
 5. Import common modules, freeze the heap, and serve (:class:`server.Server`, which forks the zygote
    of :mod:`child` and says "ready").
 
@@ -21,8 +25,11 @@ Stdlib-only; shipped to the worker as bytecode.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
+import struct
+import sys
 import traceback
 
 if __package__:
@@ -65,11 +72,76 @@ def _open_cpu_cgroups(spec: dict | None, layers: list[str], errors: list[str]) -
     return out
 
 
-def main(cfg: dict) -> None:
-    """Launcher: cgroups, namespaces, then fork the pid-1 server (or serve directly in "none" mode)."""
+def _reexec(boot: list, mode: str, layers: list[str], errors: list[str], cpu: dict | None) -> None:
+    """Replace this process (pid 1, in the new root) with the interpreter of the image.
+
+    The new interpreter gets the same boot frame on its stdin (a memfd), its configuration carrying
+    ``resume``: what this stage found, and the descriptor of the scorer's pipe to put back on fd 0.
+    Returns only if the interpreter cannot be executed (said in ``errors``).
+    """
+    raw, body = boot
+    boot.clear()
+    head = json.loads(raw)
+    keep = os.dup(0)
+    fds = [keep, *((*cpu["procs"].values(), *cpu["usage"].values()) if cpu else ())]
+    head["config"]["resume"] = {"mode": mode, "layers": layers, "errors": errors, "cpu": cpu, "stdin": keep}
+    raw = json.dumps(head, separators=(",", ":")).encode("utf-8")
+    frame = os.memfd_create("boot", 0)
+    data = memoryview(struct.pack(">II", len(raw), len(body)) + raw + body)
+    del raw, body, head
+    while data:
+        data = data[os.write(frame, data) :]
+    os.lseek(frame, 0, os.SEEK_SET)
+    for fd in fds:
+        os.set_inheritable(fd, True)
+    os.dup2(frame, 0)
+    os.close(frame)
+    argv = getattr(sys, "orig_argv", None)  # Python 3.10+; before, the kernel's copy of it
+    try:
+        if not argv:
+            with open("/proc/self/cmdline", "rb") as fh:
+                argv = [os.fsdecode(a) for a in fh.read().split(b"\0")[:-1]]
+        os.execv(sys.executable, argv)
+    except OSError as exc:
+        os.dup2(keep, 0)
+        for fd in fds:
+            os.set_inheritable(fd, False)
+        os.close(keep)
+        errors.append(f"the worker could not re-execute its interpreter from the tmpfs copy: {exc}")
+
+
+def _resume(cfg: dict, state: dict) -> None:
+    """The re-executed interpreter: take the scorer's pipe back and serve as the first stage would."""
+    os.dup2(int(state["stdin"]), 0)  # the memfd with the boot frame goes
+    os.close(int(state["stdin"]))
+    cpu = state.get("cpu")
+    if cpu:
+        for fd in (*cpu["procs"].values(), *cpu["usage"].values()):
+            os.set_inheritable(fd, False)
+    layers, errors = list(state["layers"]), list(state["errors"])
+    layers.append("system files copied into a tmpfs (the host's page cache out of sight)")
+    linux.prctl(linux.PR_SET_DUMPABLE, 0)
+    _serve(cfg, str(state["mode"]), layers, errors, cpu)
+
+
+def main(cfg: dict, boot: list | None = None) -> None:
+    """Launcher: cgroups, namespaces, then fork the pid-1 server (or serve directly in "none" mode).
+
+    ``boot``: the boot frame as read (header, body), kept only as long as a re-execution may need it.
+    """
     os.umask(0o022)
     for key in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
         signal.signal(getattr(signal, key), signal.SIG_IGN)
+    boot = boot if boot is not None else []
+    state = cfg.pop("resume", None)
+    if state is not None:
+        boot.clear()
+        try:
+            _resume(cfg, state)
+        except BaseException:
+            send({"op": "fatal", "message": traceback.format_exc()[-3000:]})
+            os._exit(3)
+        os._exit(0)
     layers: list[str] = []
     errors: list[str] = list(cfg.get("errors", []))
     for group in cfg.get("cgroups", []):
@@ -88,10 +160,13 @@ def main(cfg: dict) -> None:
         if cfg.get("mode") == "namespaces":
             send({"op": "fatal", "message": "namespaces unavailable: " + "; ".join(errors)})
             os._exit(2)
+        boot.clear()
         linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
         _serve(cfg, "none", layers, errors, cpu)
         return
     pid = os.fork()
+    if pid != 0:
+        boot.clear()
     if pid == 0:
         try:
             linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -100,7 +175,9 @@ def main(cfg: dict) -> None:
             os.setsid()
             uid = int(cfg.get("uid", 0)) if mode == "root" else 0
             uids = [uid, *(int(u) for u in cfg.get("sub_uids", ()))] if mode == "root" else [uid]
-            rootfs.setup_root(cfg, uids)
+            if rootfs.setup_root(cfg, uids, errors) and boot:
+                _reexec(boot, mode, layers, errors, cpu)
+            boot.clear()
             linux.prctl(linux.PR_SET_DUMPABLE, 0)
             _serve(cfg, mode, layers, errors, cpu)
         except BaseException:
@@ -159,7 +236,7 @@ def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     if mode != "none":
         child.set_environment(rootfs.EXEC_ROOT)
-    for key in ("readonly", "cgroups", "cpu", "errors"):  # host paths: no business of a child's memory
+    for key in ("readonly", "cgroups", "cpu", "errors", "image"):  # host paths: no child's business
         cfg.pop(key, None)
     compile("pass", "<warm-up>", "exec")
     gc.collect()

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from guru_envs.sandbox import codec, seccomp
+from guru_envs.sandbox import codec, image, seccomp
 from guru_envs.sandbox.compare import returned_equal, stdout_equal
 from guru_envs.sandbox.isolation import CgroupFactory, IsolationInfo
 from guru_envs.sandbox.limits import Limits
@@ -131,6 +131,9 @@ class Sandbox:
             unprivileged user would (user namespace). Mainly for testing that path on root machines.
         seccomp_filter: load the system-call filter of :mod:`guru_envs.sandbox.seccomp` in every
             sandboxed process (where libseccomp is installed; otherwise reported in ``isolation.errors``).
+        system_image: show sandboxed programs a copy of the system files in a tmpfs, made once per host
+            (:mod:`guru_envs.sandbox.image`), rather than the host's own, whose page cache they would
+            share. Where none can be made the host's are bound, and ``isolation.errors`` says so.
     """
 
     def __init__(
@@ -146,6 +149,7 @@ class Sandbox:
         python: str | None = None,
         worker_uid: int | None = None,
         seccomp_filter: bool = True,
+        system_image: bool = True,
     ) -> None:
         if isolation not in ("auto", "namespaces", "none"):
             raise ValueError(f"isolation must be 'auto', 'namespaces' or 'none', not {isolation!r}")
@@ -160,6 +164,7 @@ class Sandbox:
         self._worker_uid = worker_uid
         self._extra_config: dict[str, Any] = {}  # raw worker options for experiments, e.g. {"prefork": False}
         self._seccomp = seccomp_filter
+        self._image = system_image and isolation != "none"
         self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.workers)
         self._lock = threading.Lock()
@@ -223,6 +228,12 @@ class Sandbox:
                 errors.append("no writable cgroup to count CPU of forked children: executions may not fork")
             else:
                 errors.append("no writable cgroup and no seccomp: CPU of forked children is not counted")
+        if self._image:
+            where, why = image.ensure(self._python, os.geteuid() != 0 or self._worker_uid is not None)
+            if where is not None:
+                cfg["image"] = where
+            else:
+                errors.append(why)
         cfg["errors"] = errors
         try:
             worker = Worker(cfg, programs, cgroups, self._start_timeout, self._python, self._worker_uid)

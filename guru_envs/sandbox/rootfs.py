@@ -15,7 +15,9 @@ if __package__:
 else:  # inside the worker, where the pool shipped the modules
     import _guru_sandbox_linux as linux
 
-EXEC_ROOT = "/x"  # where each execution's own tmpfs is attached, in its own mount namespace
+EXEC_ROOT = "/x"
+_RESERVED = frozenset(("etc", "dev", "proc", "sys", "tmp", "var", "x"))  # made here, never the image's
+_HOST_FILES = "executions see the host's /usr, /lib and Python prefix, and through them its page cache"  # where each execution's own tmpfs is attached, in its own mount namespace
 NS_FLAGS = (
     linux.CLONE_NEWNS
     | linux.CLONE_NEWPID
@@ -92,38 +94,137 @@ def python_roots() -> list[str]:
     return sorted(roots)
 
 
-def setup_root(cfg: dict, uids: list[int]) -> None:
-    """Build a read-only root on a tmpfs and ``chroot`` into it.
+def _bind_image(src: str, dst: str) -> None:
+    """Bind a directory of the image read-only, its executables runnable.
 
-    It holds read-only binds of /usr, /lib*, /bin and the Python prefix (with its site-packages hidden),
-    any extra read-only paths of the configuration, a tiny /etc (``uids`` in /etc/passwd) and /dev, a
-    private /proc (``hidepid=2``), and the empty ``/x`` where executions attach their areas.
+    Without ``noexec`` even where the image's tmpfs has it: the scorer uses such a tmpfs only for
+    workers that are real root, which may clear it.
     """
+    linux.mount(src, dst, None, linux.MS_BIND | linux.MS_REC)
+    keep = os.statvfs(src).f_flag & (linux.MS_NOATIME | linux.MS_NODIRATIME | linux.MS_RELATIME)
+    linux.mount(
+        None,
+        dst,
+        None,
+        linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | keep,
+    )
+
+
+def _open_image(path: str) -> list[tuple[str, int | str]]:
+    """The image's top-level entries: (name, O_PATH fd of a directory, or a link's target)."""
+    entries: list[tuple[str, int | str]] = []
+    top = os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for name in sorted(os.listdir(f"/proc/self/fd/{top}")):
+            st = os.stat(name, dir_fd=top, follow_symlinks=False)
+            if name in _RESERVED:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                entries.append((name, os.readlink(name, dir_fd=top)))
+            elif stat.S_ISDIR(st.st_mode):
+                entries.append((name, os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)))
+    except OSError:
+        for _, what in entries:
+            if isinstance(what, int):
+                os.close(what)
+        raise
+    finally:
+        os.close(top)
+    return entries
+
+
+def _place_image(root: str, entries: list[tuple[str, int | str]]) -> list[str]:
+    """Put the image's entries in the new root; return the directories bound (all undone on failure)."""
+    made: list[str] = []
+    bound: list[str] = []
+    try:
+        for name, what in entries:
+            target = f"{root}/{name}"
+            if isinstance(what, str):
+                os.symlink(what, target)
+                made.append(target)
+            else:
+                os.mkdir(target, 0o755)
+                made.append(target)
+                _bind_image(f"/proc/self/fd/{what}", target)
+                bound.append(target)
+    except OSError:
+        for target in reversed(bound):
+            linux.libc.umount2(target.encode(), linux.MNT_DETACH)
+        for target in reversed(made):
+            try:
+                os.rmdir(target) if not os.path.islink(target) else os.unlink(target)
+            except OSError:
+                pass
+        raise
+    finally:
+        for _, what in entries:
+            if isinstance(what, int):
+                os.close(what)
+    return ["/" + name for name, what in entries if isinstance(what, int)]
+
+
+def setup_root(cfg: dict, uids: list[int], errors: list[str] | None = None) -> bool:
+    """Build a read-only root on a tmpfs and ``chroot`` into it; True when it holds the image.
+
+    Its system files are the scorer's copy of them in a tmpfs (``cfg["image"]``, see
+    :mod:`guru_envs.sandbox.image`: the host's page cache stays out of reach), or, where there is no
+    such copy or it cannot be bound, read-only binds of the host's /usr, /lib*, /bin and the Python
+    prefix (with its site-packages hidden), with the reason in ``errors``. Then any extra read-only
+    paths of the configuration, a tiny /etc (``uids`` in /etc/passwd) and /dev, a private /proc
+    (``hidepid=2``), and the empty ``/x`` where executions attach their areas.
+    """
+    errors = [] if errors is None else errors
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-    # Extra read-only paths are opened first: the tmpfs below may hide where they live.
+    image: list[tuple[str, int | str]] | None = None
+    if cfg.get("image"):
+        try:
+            image = _open_image(str(cfg["image"]))
+        except OSError as exc:
+            errors.append(
+                f"the tmpfs copy of the system files cannot be opened ({exc.strerror}): {_HOST_FILES}"
+            )
+    # Extra read-only paths are opened first: the tmpfs below may hide where they live. The host's
+    # Python prefix is one of them only where the image is not bound.
     extra: list[tuple[int, str, bool]] = []
-    pairs = [(p, p) for p in python_roots()] + [(str(a), str(b)) for a, b in cfg.get("readonly", [])]
-    for src, dst in pairs:
+    prefix: list[tuple[int, str, bool]] = []
+    pairs = [(p, p, prefix) for p in python_roots()]
+    pairs += [(str(a), str(b), extra) for a, b in cfg.get("readonly", [])]
+    for src, dst, into in pairs:
         try:
             fd = os.open(os.path.realpath(src), os.O_PATH)
         except OSError:
             continue
-        extra.append((fd, dst, stat.S_ISDIR(os.fstat(fd).st_mode)))
+        into.append((fd, dst, stat.S_ISDIR(os.fstat(fd).st_mode)))
     # The new root is built on a tmpfs mounted over a directory whose host contents we never need.
     root = next(
         p for p in ("/dev/shm", "/mnt", "/tmp", "/var/tmp") if os.path.isdir(p) and not os.path.islink(p)
     )
     linux.mount("tmpfs", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=4m,nr_inodes=2048,mode=0755")
     bound: list[str] = []
-    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(top):
-            os.symlink(os.readlink(top), root + top)
-        elif os.path.isdir(top):
-            os.mkdir(root + top, 0o755)
-            _bind_ro(top, root + top)
-            bound.append(top)
+    if image is not None:
+        try:
+            bound = _place_image(root, image)
+        except OSError as exc:
+            errors.append(
+                f"the tmpfs copy of the system files cannot be bound ({exc.strerror}): {_HOST_FILES}"
+            )
+            image = None
+    if image is not None:
+        for fd, _, _ in prefix:
+            os.close(fd)
+    else:
+        extra = prefix + extra
+        for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                os.symlink(os.readlink(top), root + top)
+            elif os.path.isdir(top):
+                os.mkdir(root + top, 0o755)
+                _bind_ro(top, root + top)
+                bound.append(top)
     for fd, dst, is_dir in extra:
-        if not any(dst == b or dst.startswith(b + "/") for b in bound):
+        inside = next((b for b in bound if dst == b or dst.startswith(b + "/")), None)
+        if inside is None:
             if is_dir:
                 target = _makedirs(root, dst)
             else:
@@ -133,9 +234,16 @@ def setup_root(cfg: dict, uids: list[int]) -> None:
             _bind_ro(f"/proc/self/fd/{fd}", target, fd)
             if is_dir:
                 bound.append(dst)
+        elif image is not None:  # inside the read-only image, where no mount point can be made
+            target = root + dst
+            if os.path.isdir(target) == is_dir and os.path.exists(target):
+                _bind_ro(f"/proc/self/fd/{fd}", target, fd)
+            else:
+                errors.append(f"read-only path {dst} lies inside the system files and is not shown")
         os.close(fd)
-    # Hide third-party packages of the interpreter (the scorer's dependencies are no business of the code).
-    for base in python_roots():
+    # Hide third-party packages of the interpreter (the scorer's dependencies are no business of the code;
+    # the image holds an empty site-packages).
+    for base in python_roots() if image is None else ():
         libdir = os.path.join(base, "lib")
         for name in os.listdir(libdir) if os.path.isdir(libdir) else []:
             sp = os.path.join(libdir, name, "site-packages")
@@ -182,3 +290,4 @@ def setup_root(cfg: dict, uids: list[int]) -> None:
     exe = os.path.realpath(sys.executable)
     if os.path.exists(exe):
         sys.executable = exe
+    return image is not None

@@ -3,9 +3,10 @@
 The worker is ``python -I -S -B -c BOOT``. ``BOOT`` is fixed text with no path, uid or setting in it: it
 reads one frame from stdin that carries the worker's modules (``server.py`` and its stdlib-only
 siblings) as bytecode for the worker's interpreter, the seccomp programs and the configuration, loads
-the modules and calls ``server.main(config)``. So ``/proc/self/cmdline``, which every sandboxed process
-inherits, shows nothing of the host, and the worker never reads the package's files (it runs in a
-chroot where they are not). Bytecode, not source: compiling at start-up would leave ~4 MB of the
+the modules and calls ``launcher.main(config, boot)`` (``boot``: the frame as read, which the launcher
+hands on to the interpreter it re-executes from the tmpfs copy of the system files, then drops). So
+``/proc/self/cmdline``, which every sandboxed process inherits, shows nothing of the host, and the
+worker never reads the package's files (it runs in a chroot where they are not). Bytecode, not source: compiling at start-up would leave ~4 MB of the
 compiler's freed memory in the worker's heap, which every fork copies.
 """
 
@@ -39,12 +40,11 @@ BOOT = (
     "        data += chunk\n"
     "    return bytes(data)\n"
     "hlen, blen = struct.unpack('>II', _read(8))\n"
-    "head = json.loads(_read(hlen))\n"
-    "body = _read(blen)\n"
+    "boot = [_read(hlen), _read(blen)]\n"
+    "head = json.loads(boot[0])\n"
     "blobs, pos = {}, 0\n"
     "for name, size in head.pop('blobs'):\n"
-    "    blobs[name], pos = body[pos:pos + size], pos + size\n"
-    "del body\n"
+    "    blobs[name], pos = boot[1][pos:pos + size], pos + size\n"
     "for name in head['modules']:\n"
     "    mod = types.ModuleType('_guru_sandbox_' + name)\n"
     "    sys.modules[mod.__name__] = mod\n"
@@ -52,7 +52,7 @@ BOOT = (
     "config = head['config']\n"
     "config.update(blobs)\n"
     "del head, blobs, mod, name, size, pos, hlen, blen, _read\n"
-    "sys.modules['_guru_sandbox_launcher'].main(config)\n"
+    "sys.modules['_guru_sandbox_launcher'].main(config, boot)\n"
 )
 _COMPILE = (
     "import marshal, sys\n"

@@ -511,7 +511,9 @@ class Sandbox:
         """Run ``chunk`` in one execution, filling ``results``; return True if a test failed."""
         n = len(chunk)
         blobs: dict[str, bytes] = {"code": _utf8(source)}
-        header: dict[str, Any] = {"kind": kind, "n": n, "shared": shared}
+        # With stop-on-first-failure the worker starts each test only once this process has said the
+        # one before passed (expected outputs never leave it): no test runs after a failed one.
+        header: dict[str, Any] = {"kind": kind, "n": n, "shared": shared, "gate": stop and n > 1}
         if kind == "stdio":
             header["argvs"] = [[str(a) for a in t.argv] for t in chunk]
             for k, t in enumerate(chunk):

@@ -9,7 +9,8 @@ Per execution (see :mod:`child` for how each process is set up, :mod:`harness` f
       each test and its CPU time, read for the whole process tree of the execution from the role's CPU
       cgroup (forked children included), and forwards each test's record as it comes;
     * a multi-test execution's pid 1 is the harness's trusted test init: the server writes each test's
-      input into the area and sends its "go" only once the previous test's processes are all gone;
+      input into the area and sends its "go" only once the previous test's processes are all gone and,
+      with stop-on-first-failure, once the scorer has said that test passed ("next");
     * at the end, one SIGKILL to each pid 1 ends its pid namespace; the zygote can reap a pid 1 only once
       every other process of its namespace is gone, and the server replies only after that: nothing of
       an execution runs, or holds a socket, when the next one starts.
@@ -48,6 +49,7 @@ else:  # inside the worker
 EXEC_ROOT = rootfs.EXEC_ROOT
 RECORD_EXTRA = 65536  # a record line may exceed the output cap by this much (JSON framing, messages)
 REPORT_CAP = 4096  # unread test-init reports held at most: each is a short line, so more is a flood
+VERDICT_WAIT_S = 3600.0  # the scorer answers each progress frame at once; it is gone long before this
 
 
 def send(header: dict, blobs: dict | None = None) -> None:
@@ -78,6 +80,7 @@ class Server:
         self.cpu = cpu  # {"kind", "procs": {role: fd}, "usage": {role: fd}} or None
         self.children = child.Children(mode, root, self.checker_uid, cfg, dict(cpu["procs"]) if cpu else {})
         self.parent_gone = False
+        self.granted: tuple[int, int] | None = None  # (job, test) the scorer last said passed ("next")
         self.detached_areas = False
         if mode != "none" and cfg.get("detached_areas", True):
             try:
@@ -463,9 +466,46 @@ class Server:
         reports = bytearray()
         current, done_tests, test_start = -1, 0, start
         deadline = start + wall
+        # With stop-on-first-failure the scorer, which alone knows the expected outputs, decides whether
+        # a test passed: the next test starts (its input written, its "go" sent) only once the scorer
+        # says "next" for the last one. Otherwise a test after a failed one would run, and read its
+        # input, before the scorer's "abort" arrived.
+        gate = bool(header.get("gate"))
+        waiting = False  # test `current` is ready; the scorer's verdict on the one before is awaited
         state: dict = {}
+
+        def granted() -> bool:
+            return waiting and self.granted == (jid, current - 1)
+
+        def start_test() -> dict | None:
+            """Write test ``current``'s input and send its "go"; a state that ends the job, or None."""
+            nonlocal test_start, deadline
+            # The "go": the function to call, or the program's argv, NUL-separated UTF-8.
+            if kind == "calls":
+                words = [str(header["fns"][current])]
+            else:
+                words = [str(a) for a in header["argvs"][current]]
+            try:
+                kid.area.write_input(blobs.get(f"in.{current}", b""))
+            except OSError:  # the execution made its io/ unwritable (userns mode can): its loss
+                return {"stop": True, "violation": "the execution tampered with its input area"}
+            watch.new_window()
+            go = "\0".join(words).encode("utf-8", "surrogateescape")
+            try:
+                protocol.write_all(kid.pipes["go"], len(go).to_bytes(4, "big") + go)
+            except BrokenPipeError:  # the init is gone (os._exit at import, say): the loop sees it
+                pass  # exit next, and the test in flight fails as any early exit does
+            test_start = time.monotonic()
+            deadline = test_start + wall
+            # The reading that ended the last test starts this one (one read of the clock per test).
+            budget.start(test_start, budget.last if current > 0 and self.cpu is not None else None)
+            return None
+
         while True:
-            state = watch.until_event(deadline, budget)
+            state = watch.until_event(deadline, budget, granted if waiting else None)
+            if state.get("granted"):
+                waiting = False
+                state = start_test() or {}
             if state.get("exited") or rep in state.get("ready", ()):
                 # An init that exits has written its last report first: read it before stopping.
                 while len(reports) <= REPORT_CAP:
@@ -485,8 +525,9 @@ class Server:
                     line, _, rest = bytes(reports).partition(b"\n")
                     reports[:] = rest
                     report = line.split()
-                    if report[:1] == [b"X"] and current >= 0:
-                        # the init says so at import, before its first ready line; later it is forged
+                    if waiting or (report[:1] == [b"X"] and current >= 0):
+                        # "X" comes at import, before the first ready line; later it is forged. And no
+                        # report can come while a test waits for its "go".
                         state = {"stop": True, "violation": "the test init's report is malformed"}
                         break
                     if report[:1] == [b"X"]:  # the module does not compile: its error is test 0's record
@@ -523,26 +564,17 @@ class Server:
                     if current >= n:
                         deadline = now + wall  # the init exits right after its last report
                         continue
-                    # The "go": the function to call, or the program's argv, NUL-separated UTF-8.
-                    if kind == "calls":
-                        words = [str(header["fns"][current])]
-                    else:
-                        words = [str(a) for a in header["argvs"][current]]
-                    try:
-                        kid.area.write_input(blobs.get(f"in.{current}", b""))
-                    except OSError:  # the execution made its io/ unwritable (userns mode can): its loss
-                        state = {"stop": True, "violation": "the execution tampered with its input area"}
+                    if gate and current > 0:
+                        # No clock runs while the scorer decides (nothing of the execution does either:
+                        # the last test's processes are gone and the next waits for its "go").
+                        waiting = True
+                        deadline = now + VERDICT_WAIT_S
+                        budget.check_at = float("inf")
+                        continue
+                    ended = start_test()
+                    if ended is not None:
+                        state = ended
                         break
-                    watch.new_window()
-                    go = "\0".join(words).encode("utf-8", "surrogateescape")
-                    try:
-                        protocol.write_all(kid.pipes["go"], len(go).to_bytes(4, "big") + go)
-                    except BrokenPipeError:  # the init is gone (os._exit at import, say): the loop sees it
-                        pass  # exit next, and the test in flight fails as any early exit does
-                    test_start = time.monotonic()
-                    deadline = test_start + wall
-                    # The reading that ended the last test starts this one (one read of the clock per test).
-                    budget.start(test_start, budget.last if current > 0 and self.cpu is not None else None)
             if watch.violation:
                 state = {"stop": True, "violation": watch.violation}
             if state.get("stop"):
@@ -640,6 +672,9 @@ class Server:
             header, _ = frame
             if header.get("op") == "abort" and header.get("id") == jid:
                 keep_going = False
+            elif header.get("op") == "next" and header.get("id") == jid:
+                k = header.get("k")
+                self.granted = (jid, k) if isinstance(k, int) else None
             elif header.get("op") == "exit":
                 self.parent_gone = True
                 keep_going = False

@@ -175,8 +175,11 @@ class Watch:
         if self.pending.strip():
             self.violation = "more result records than tests"
 
-    def until_event(self, deadline: float, budget: Budget) -> dict:
-        """Poll until something needs the caller: a ready extra fd, the end, a limit, an abort."""
+    def until_event(self, deadline: float, budget: Budget, wake=None) -> dict:
+        """Poll until something needs the caller: a ready extra fd, the end, a limit, an abort.
+
+        Or, with ``wake`` (a callable), a frame of the scorer after which ``wake()`` is true.
+        """
         while True:
             now = time.monotonic()
             left = deadline - now
@@ -195,6 +198,8 @@ class Watch:
                 elif fd == 0:
                     if not self.read_parent(self.jid):
                         return {"stop": True, "aborted": True}
+                    if wake is not None and wake():
+                        return {"granted": True, "ready": ready}
                 elif fd in self.extras:
                     ready.append(fd)
             if self.violation:

@@ -160,7 +160,11 @@ class Worker:
         on_progress: Callable[[dict[str, Any], dict[str, bytes]], bool],
         deadline: float,
     ) -> tuple[dict[str, Any], dict[str, bytes]]:
-        """Send a job; feed progress frames to ``on_progress`` (True = abort); return the done frame."""
+        """Send a job; feed progress frames to ``on_progress`` (True = abort); return the done frame.
+
+        With ``header["gate"]`` each progress frame is answered: "abort", or "next" (the test passed,
+        the worker may start the next one).
+        """
         try:
             protocol.write_all(self.wfd, protocol.pack(header, blobs))
             aborted = False
@@ -173,6 +177,10 @@ class Worker:
                     if on_progress(reply, rblobs) and not aborted:
                         aborted = True
                         protocol.write_all(self.wfd, protocol.pack({"op": "abort", "id": header["id"]}))
+                    elif header.get("gate") and not aborted:
+                        # It passed: the worker starts the next test only on this word (see server.py).
+                        nxt = {"op": "next", "id": header["id"], "k": reply.get("k")}
+                        protocol.write_all(self.wfd, protocol.pack(nxt))
                 elif op == "done":
                     return reply, rblobs
                 else:

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from guru_envs.sandbox import CallTest, CheckTest, Limits, Sandbox, TestCase, Verdict
+from guru_envs.sandbox import CallTest, CheckTest, Limits, Sandbox, TestCase, Verdict, codec
 from tests.sandbox.conftest import HOSTILE_LIMITS, _children, _descendants, _started, assert_clean
 
 ROOMY = HOSTILE_LIMITS.replace(cpu_s=6, wall_s=20, memory_mb=512)
@@ -915,3 +915,44 @@ def test_no_sandboxed_process_holds_a_socket_of_the_worker(mode, request):
     assert report.passed, report.results
     report = sb.run_tests(SOCKET_HUNT, [CheckTest("def check(f):\n    assert f(1) == []\n", "sockets")])
     assert report.passed, report.results
+
+
+# --------------------------------------------------------------------- no test after a failed one
+
+GATED = (
+    "import os, time\n"
+    "def f(x):\n"
+    "    os.write(2, b'STARTED %d\\n' % x)\n"
+    "    if x == 2:\n"
+    "        time.sleep(5)\n"
+    "    return -1 if x == 1 else x\n"
+)
+
+
+def test_no_test_starts_before_the_scorer_knows_the_last_one_passed(sandbox):
+    """The worker used to write test k+1's input and send its "go" right after forwarding test k's
+    result; with stop-on-first-failure the scorer's "abort" came after test k+1 had started (and read
+    its hidden input). A scorer slow to decide (0.3 s per test here) shows it: test 2 must not start
+    after test 1 failed."""
+    header = {"kind": "calls", "n": 3, "shared": False, "gate": True, "fns": ["f"] * 3}
+    blobs = {"code": GATED.encode(), **{f"in.{k}": codec.dumps([[k], {}]).encode() for k in range(3)}}
+    verdicts = []
+
+    def progress(h, b):
+        time.sleep(0.3)
+        verdicts.append(h.get("k"))
+        return h.get("k") == 1  # test 1 failed: abort
+
+    done, out, _ = sandbox._execute(header, blobs, ROOMY, progress)
+    assert verdicts == [0, 1] and done.get("aborted"), done
+    assert b"STARTED 2" not in out.get("inflight_stderr", b""), out
+    # Through the public API: the failed test's successors are skipped and never ran.
+    report = sandbox.run_tests(GATED, [CallTest("f", (k,), k) for k in range(4)], limits=ROOMY)
+    assert [r.verdict.value for r in report.results] == ["ok", "wrong_answer", "skipped", "skipped"]
+    assert "STARTED 2" not in report.stderr and report.wall_s < 4, report
+
+
+def test_without_stop_on_first_failure_every_test_runs(sandbox):
+    code = "def f(x):\n    return -1 if x == 1 else x\n"
+    report = sandbox.run_tests(code, [CallTest("f", (k,), k) for k in range(4)], stop_on_first_failure=False)
+    assert [r.verdict.value for r in report.results] == ["ok", "wrong_answer", "ok", "ok"]

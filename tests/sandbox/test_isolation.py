@@ -13,7 +13,7 @@ import pytest
 
 import guru_envs.sandbox as sandbox_pkg
 from guru_envs.sandbox import CallTest, CheckTest, Limits, Sandbox, Verdict
-from tests.sandbox.conftest import _children, assert_clean
+from tests.sandbox.conftest import _children, _descendants, assert_clean
 
 PROBE = (
     "import os, socket\n"
@@ -315,7 +315,10 @@ def test_an_executions_mount_namespace_outlives_it_only_until_the_worker_drops_i
         spares += [p for p in _children(zygote) if not _children(p)]
     deadline = time.monotonic() + 5
     while True:
-        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in servers + spares]
+        # Only this sandbox's processes: namespace inode numbers are reused at once, and sandboxes of
+        # other tests running beside this one (pytest -n 2) hold namespaces numbered like ours.
+        ours = [p for w in list(sb._live) for p in (w.proc.pid, *_descendants(w.proc.pid))]
+        others = [p for p in ours if p not in servers + spares]
         left = seen & set(_mount_ns_links(others))
         if not left:
             break

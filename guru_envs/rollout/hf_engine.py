@@ -6,9 +6,10 @@ batched), raw log-probabilities of the sampled tokens, vLLM's stop-string semant
 prompt shared by its n samples, and dropping finished rows so long groups do not drag short ones.
 The engine can share the trainer's live module, so weight sync costs nothing.
 
-Llama-family models (Llama, Qwen2, Mistral: SmolLM2, Qwen2.5, ...) decode through
-:class:`~guru_envs.rollout.lean_decoder.LeanDecoder` (a preallocated cache, fused projections, weight
-matmuls in ``compute_dtype``); other architectures through the model's own forward.
+Llama-family models (Llama, Qwen2, Mistral: SmolLM2, Qwen2.5, ...), bare or with peft LoRA adapters,
+decode through :class:`~guru_envs.rollout.lean_decoder.LeanDecoder` (a preallocated cache, fused
+projections with the adapters' deltas added, weight matmuls in ``compute_dtype``); other architectures
+and adapters through the model's own forward (``HFEngine.lean_unused_reason`` says why).
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ class HFEngine(RolloutEngine):
             start of every call; about twice as fast on CPUs with AVX-512 BF16, and the precision a
             ``bf16`` trainer computes its log-probs in.
         lean: decode Llama-family models with :class:`~guru_envs.rollout.lean_decoder.LeanDecoder`
-            (False: always the model's own forward, e.g. to compare).
+            (False: always the model's own forward, e.g. to compare). A model it cannot run uses its own
+            forward; ``lean_unused_reason`` then says why.
     """
 
     name = "hf"
@@ -147,6 +149,7 @@ class HFEngine(RolloutEngine):
         self.compute_dtype = compute_dtype or next(model.parameters()).dtype
         self.lean = lean
         self._lean_decoder: LeanDecoder | None = None
+        self.lean_unused_reason: str | None = None  # why the last generate did not use the lean decoder
         self._rng = np.random.default_rng(seed)
         eos: set[int] = set()
         for source in (tokenizer.eos_token_id, getattr(model.generation_config, "eos_token_id", None)):
@@ -224,14 +227,21 @@ class HFEngine(RolloutEngine):
         return groups
 
     def _decoder(self) -> LeanDecoder | None:
-        """The lean decoder for this model, built on first use (None: the model's own forward is used)."""
+        """The lean decoder for this model, built on first use (None: the model's own forward is used).
+
+        Checked at every call: a shared module's adapters can change between generations (a DoRA adapter
+        added, adapters merged and disabled), and the check is a walk over its modules, no arithmetic.
+        """
         if not self.lean:
+            self.lean_unused_reason = "lean=False"
             return None
         from guru_envs.rollout.lean_decoder import LeanDecoder, unsupported_reason
 
-        if self._lean_decoder is None or self._lean_decoder.model is not self.model:
-            supported = unsupported_reason(self.model) is None
-            self._lean_decoder = LeanDecoder(self.model, self.compute_dtype) if supported else None
+        self.lean_unused_reason = unsupported_reason(self.model)
+        if self.lean_unused_reason is not None:
+            self._lean_decoder = None
+        elif self._lean_decoder is None or self._lean_decoder.model is not self.model:
+            self._lean_decoder = LeanDecoder(self.model, self.compute_dtype)
         return self._lean_decoder
 
     def _decode_chunk(

@@ -18,10 +18,19 @@ BF16. Here:
 The arithmetic is the model's own (RMSNorm, the model's rotary module, grouped-query attention, SiLU MLP):
 the tests compare its log-probs with the model's forward and its greedy tokens with ``generate``.
 Architectures it does not know fall back to the model's own forward (:func:`unsupported_reason`).
+
+A peft LoRA model (a ``PeftModel``, or its base model with LoRA layers in it) decodes from the base
+causal LM with each projection's effective weight, taken at :meth:`LeanDecoder.refresh` as peft's
+forward would apply it: the base weight plus every active adapter's ``scaling * B @ A`` (peft's
+``get_delta_weight``; a bias adapter's bias added too), or the base weight alone when the layer's
+adapters are disabled or already merged into it. Adapter dropout is the identity in eval mode, where the engine samples. What
+is not a weight delta (DoRA and the other LoRA variants, other peft methods, modules_to_save, LoRA on the
+embeddings or the head) falls back to the model's own forward, with :func:`unsupported_reason` saying why.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +44,16 @@ _STATIC_ROPE_TYPES = frozenset({"default", "linear", "llama3", "yarn"})
 
 def unsupported_reason(model: Any) -> str | None:
     """Why :class:`LeanDecoder` cannot run ``model`` (None when it can)."""
+    peft = sys.modules.get("peft")  # a peft model exists only once peft is imported
+    if peft is not None and isinstance(model, peft.PeftModel):
+        others = sorted(
+            f"{name}: {c.peft_type}"
+            for name, c in model.peft_config.items()
+            if c.peft_type != peft.PeftType.LORA
+        )
+        if others:
+            return f"peft adapters other than LoRA ({', '.join(others)})"
+        model = model.get_base_model()
     config = getattr(model, "config", None)
     body = getattr(model, "model", None)
     if config is None or getattr(config, "model_type", None) not in SUPPORTED_MODEL_TYPES:
@@ -42,7 +61,7 @@ def unsupported_reason(model: Any) -> str | None:
     if not all(hasattr(body, a) for a in ("embed_tokens", "layers", "norm", "rotary_emb")) or not hasattr(
         model, "lm_head"
     ):
-        return "not a plain transformers causal LM (adapter-wrapped or custom module)"
+        return "not a plain transformers causal LM (a wrapper other than peft LoRA, or a custom module)"
     if getattr(config, "hidden_act", "silu") != "silu":
         return f"activation {config.hidden_act!r} is not silu"
     if getattr(config, "pretraining_tp", 1) != 1:
@@ -53,25 +72,105 @@ def unsupported_reason(model: Any) -> str | None:
     window = getattr(config, "sliding_window", None)
     if window and getattr(config, "use_sliding_window", config.model_type == "mistral"):
         return "sliding-window attention"
-    attn, mlp = body.layers[0].self_attn, body.layers[0].mlp
+    attn = body.layers[0].self_attn
     if any(hasattr(attn, name) for name in ("q_norm", "k_norm")):
         return "query/key norms"
-    linears = [getattr(attn, n, None) for n in ("q_proj", "k_proj", "v_proj", "o_proj")]
-    linears += [getattr(mlp, n, None) for n in ("gate_proj", "up_proj", "down_proj")]
-    if any(type(m) is not torch.nn.Linear for m in linears):  # e.g. LoRA-wrapped projections
-        return "projections are not plain Linear layers"
+    projections = {}
+    for index, layer in enumerate(body.layers):
+        for part, names in ((layer.self_attn, _ATTENTION), (layer.mlp, _MLP)):
+            for name in names:
+                module = getattr(part, name, None)
+                reason = _projection_reason(module, peft)
+                if reason is not None:
+                    return f"layer {index} {name}: {reason}"
+                projections[id(module)] = module
+    if peft is not None:  # any other peft module changes what the model computes (modules_to_save, ...)
+        from peft.tuners.tuners_utils import BaseTunerLayer
+
+        try:  # modules_to_save, trainable tokens
+            from peft.utils.other import AuxiliaryTrainingWrapper as Wrapper
+        except ImportError:  # older peft
+            from peft.utils import ModulesToSaveWrapper as Wrapper
+
+        for name, module in model.named_modules():
+            if isinstance(module, BaseTunerLayer | Wrapper) and id(module) not in projections:
+                return f"peft module {type(module).__name__} at {name} (only LoRA on the projections is read)"
     return None
 
 
-def _fused(linears: list[Any], dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """The weights (and biases, zeros where a part has none) of several Linears stacked into one."""
-    weight = torch.cat([m.weight.detach() for m in linears]).to(dtype)
-    if all(m.bias is None for m in linears):
-        return weight, None
-    bias = torch.cat(
-        [m.bias.detach() if m.bias is not None else m.weight.new_zeros(m.weight.shape[0]) for m in linears]
-    )
-    return weight, bias.to(dtype)
+_ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
+_MLP = ("gate_proj", "up_proj", "down_proj")
+
+
+def _projection_reason(module: Any, peft: Any) -> str | None:
+    """Why a projection's effective weight cannot be read (None: a Linear, or a LoRA Linear over one)."""
+    if type(module) is torch.nn.Linear:
+        return None
+    if peft is None or type(module) is not peft.tuners.lora.Linear:
+        kind = type(module)
+        return f"{kind.__module__}.{kind.__qualname__} is neither torch's Linear nor peft's LoRA Linear"
+    if type(module.base_layer) is not torch.nn.Linear:
+        return f"LoRA over a {type(module.base_layer).__name__}, not a Linear"
+    if module.fan_in_fan_out:
+        return "LoRA with fan_in_fan_out on a Linear"
+    if module.disable_adapters:
+        # peft's forward would first take the merged deltas back out of the base weight, in place
+        return "adapters merged, then disabled" if module.merged else None
+    if module.merged:  # forward runs the base layer alone: the merged deltas are in its weight
+        return None
+    for name in module.active_adapters:
+        if name not in module.lora_A:
+            continue
+        variant = getattr(module, "lora_variant", {}).get(name)  # older peft flags DoRA only
+        if variant is not None or getattr(module, "use_dora", {}).get(name):
+            kind = type(variant).__name__ if variant is not None else "DoRA"
+            return f"adapter {name!r} is a LoRA variant ({kind}), not a weight delta"
+    return None
+
+
+def _adapters(module: Any) -> tuple[Any, list[tuple[torch.Tensor, torch.Tensor, float, torch.Tensor | None]]]:
+    """A projection's Linear and the LoRA terms its forward adds: ``(A, B, scaling, B's bias)`` each.
+
+    peft's forward adds ``lora_B(lora_A(x)) * scaling`` per active adapter (``get_delta_weight`` is
+    ``scaling * B @ A``), and nothing when the adapters are disabled or merged into the base weight.
+    """
+    if type(module) is torch.nn.Linear:
+        return module, []
+    if module.disable_adapters or module.merged:
+        return module.base_layer, []
+    terms = []
+    for name in module.active_adapters:
+        if name in module.lora_A:
+            b = module.lora_B[name]
+            bias = None if b.bias is None else b.bias.detach()
+            terms.append((module.lora_A[name].weight.detach(), b.weight.detach(), module.scaling[name], bias))
+    return module.base_layer, terms
+
+
+def _fused(projections: list[Any], dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The effective weights (and biases, zeros where a part has none) of projections stacked into one.
+
+    LoRA terms are added to the stacked copy in place (one pass over each part, at least in float32,
+    then cast to ``dtype`` with the rest), not as separate full-size deltas.
+    """
+    parts = [_adapters(m) for m in projections]
+    weight = torch.cat([linear.weight.detach() for linear, _ in parts])
+    lora = any(terms for _, terms in parts)
+    if lora:
+        weight = weight.to(torch.promote_types(weight.dtype, torch.float32))
+    biased = any(linear.bias is not None or any(t[3] is not None for t in terms) for linear, terms in parts)
+    bias = weight.new_zeros(weight.shape[0]) if biased else None
+    row = 0
+    for linear, terms in parts:
+        rows = slice(row, row + linear.weight.shape[0])
+        row = rows.stop
+        if linear.bias is not None:
+            bias[rows] = linear.bias.detach()
+        for a, b, scaling, b_bias in terms:
+            weight[rows].addmm_(b.to(weight.dtype), a.to(weight.dtype), alpha=scaling)
+            if b_bias is not None:
+                bias[rows].add_(b_bias.to(bias.dtype), alpha=scaling)
+    return weight.to(dtype), None if bias is None else bias.to(dtype)
 
 
 @dataclass
@@ -91,8 +190,8 @@ class LeanDecoder:
     """Batched decoding of a Llama-family model in ``dtype`` (see the module docstring).
 
     Args:
-        model: a transformers ``LlamaForCausalLM``, ``Qwen2ForCausalLM`` or ``MistralForCausalLM``
-            (checked with :func:`unsupported_reason`); shared, never modified.
+        model: a transformers ``LlamaForCausalLM``, ``Qwen2ForCausalLM`` or ``MistralForCausalLM``, bare or
+            with peft LoRA adapters (checked with :func:`unsupported_reason`); shared, never modified.
         dtype: dtype of the weight matmuls (default: the model's).
 
     Call :meth:`refresh` before each generation to pick up changed weights.
@@ -103,8 +202,13 @@ class LeanDecoder:
         if reason is not None:
             raise ValueError(f"LeanDecoder cannot run this model: {reason}")
         self.model = model
+        peft = sys.modules.get("peft")
+        # the causal LM whose modules are read (LoRA layers included: refresh() applies them)
+        self.base = (
+            model.get_base_model() if peft is not None and isinstance(model, peft.PeftModel) else model
+        )
         self.dtype = dtype or next(model.parameters()).dtype
-        config = model.config
+        config = self.base.config
         self.heads = config.num_attention_heads
         self.kv_heads = getattr(config, "num_key_value_heads", None) or self.heads
         self.head_dim = getattr(config, "head_dim", None) or config.hidden_size // self.heads
@@ -114,10 +218,14 @@ class LeanDecoder:
 
     @torch.no_grad()
     def refresh(self) -> None:
-        """Copy the model's current weights (call before each generation: the module may have changed)."""
-        body, dtype = self.model.model, self.dtype
+        """Copy the model's current weights (call before each generation: the module may have changed).
+
+        LoRA adapters are applied to the copies as peft's forward applies them in eval mode at this
+        moment (active adapters, scaling, merged or disabled state); the module itself is not changed.
+        """
+        body, dtype = self.base.model, self.dtype
         self.embed = body.embed_tokens.weight.detach()  # looked up, not multiplied: stays as it is
-        self.head = self.model.lm_head.weight.detach().to(dtype)
+        self.head = self.base.lm_head.weight.detach().to(dtype)
         self.final_norm = body.norm.weight.detach().float()
         self.layers = []
         for layer in body.layers:
@@ -142,7 +250,7 @@ class LeanDecoder:
         """``cos``, ``sin`` ``[length, head_dim]`` (float32) from the model's own rotary module."""
         positions = torch.arange(length, device=device)[None]
         probe = torch.zeros((), dtype=torch.float32, device=device)
-        cos, sin = self.model.model.rotary_emb(probe, positions)
+        cos, sin = self.base.model.rotary_emb(probe, positions)
         return cos[0].float(), sin[0].float()
 
     def start(

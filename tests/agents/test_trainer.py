@@ -218,6 +218,7 @@ def test_lora_with_the_shared_engine(model_dir, tmp_path):
     with GRPOTrainer(config) as trainer:
         assert trainer.engine.model is trainer.model  # samples through the adapters, no sync needed
         metrics = trainer.step()
+        assert trainer.engine.lean_unused_reason is None  # the lean decoder, the adapters' deltas added
     assert metrics["update/skipped"] == 0.0 and torch.isfinite(torch.tensor(metrics["loss/total"]))
 
 

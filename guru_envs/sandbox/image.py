@@ -35,6 +35,7 @@ import functools
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import stat
 import subprocess
@@ -367,7 +368,18 @@ def _ensure(python: str, need_exec: bool) -> tuple[str | None, str]:
             if _manifest_ok(final):
                 shutil.rmtree(tmp, ignore_errors=True)
                 return os.path.join(final, "tree"), ""
-            return os.path.join(tmp, "tree"), ""  # ours alone, under its private name
+            # Squatted (another user planted the name): a name of our own that later processes find
+            # by its stem, never a temporary one, which another scorer's clean-up would delete in use.
+            for _ in range(8):
+                other = f"{final}-{secrets.token_hex(4)}"
+                try:
+                    os.rename(tmp, other)
+                except OSError:
+                    continue
+                return os.path.join(other, "tree"), ""
+            shutil.rmtree(tmp, ignore_errors=True)
+            why = f"{final} is held by another owner and no other name could be taken"
+            continue
         return os.path.join(final, "tree"), ""
     return None, f"no tmpfs copy of the system files: {why}"
 

@@ -21,6 +21,9 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
 * file-system watches (``inotify_*``, ``fanotify_*``): the read-only system files are inodes every
   execution shares (and, without the tmpfs copy, the host's own), so a watch on them would let
   concurrent executions signal each other, and see the host's opens;
+* file locks (``flock``, ``fcntl``'s record-lock commands): a lock on a shared system file is seen by
+  every concurrent execution (a program's own files are private, so nothing else needs one; SQLite
+  file databases cannot lock and fail);
 * sockets of any family but ``AF_UNIX`` (``EAFNOSUPPORT``): no IP, netlink, packet or ``AF_VSOCK``;
 * reading or steering the page cache, which every file the sandbox can see shares with the host (its
   system files are a tmpfs copy, whose pages are always resident, but read-only paths added with
@@ -28,7 +31,7 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
   ``WILLNEED`` reads ahead), ``readahead``, ``cachestat`` (residency counts of a range), ``mincore``
   (residency of mapped pages), ``madvise`` with ``MADV_COLD``, ``MADV_PAGEOUT`` (evict), ``MADV_HUGEPAGE``
   or ``MADV_COLLAPSE`` (would turn a shared file's pages into huge pages, which others can see),
-  ``process_madvise``, ``preadv2``/``pwritev2`` whose flags hold ``RWF_NOWAIT`` (fails with ``EAGAIN``
+  ``process_madvise`` (advice compared on its low 32 bits, as the kernel reads it), ``preadv2``/``pwritev2`` whose flags hold ``RWF_NOWAIT`` (fails with ``EAGAIN``
   exactly when the page is not cached; argument-checked, the calls themselves work), and Linux AIO
   (``io_setup``, ``io_submit``, ...: a request can carry ``RWF_NOWAIT`` where no filter sees it). Major
   page-fault counts and timing remain (see ``docs/sandbox.md``).
@@ -69,6 +72,9 @@ RWF_NOWAIT = 0x00000008
 # madvise advice that changes the page cache of a file others map too: MADV_HUGEPAGE, MADV_COLD,
 # MADV_PAGEOUT, MADV_COLLAPSE.
 MADV_REFUSED = (14, 20, 21, 25)
+INT_MASK = 0xFFFFFFFF
+# fcntl's record locks, classic and open-file-description (F_GETLK, F_SETLK, F_SETLKW, F_OFD_*)
+FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)
 # Calls libseccomp may not know by name (it resolves names from its own table): the number, the same on
 # every architecture that has them (new calls share one numbering since Linux 5.1).
 _BY_NUMBER = {"cachestat": 451, "process_madvise": 440}
@@ -86,7 +92,8 @@ DENIED = (
     "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr "
     "inotify_init inotify_init1 inotify_add_watch inotify_rm_watch fanotify_init fanotify_mark "
     "fadvise64 readahead cachestat mincore process_madvise "
-    "io_setup io_destroy io_submit io_cancel io_getevents io_pgetevents"
+    "io_setup io_destroy io_submit io_cancel io_getevents io_pgetevents "
+    "flock"
 ).split()
 
 
@@ -135,8 +142,12 @@ def _program(denied: tuple[str, ...] | list[str], everything_else: bool) -> tupl
                 _rule(flt, sc.ERRNO(errno.EAFNOSUPPORT), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
             for name in ("preadv2", "pwritev2"):  # flags are the sixth argument
                 _rule(flt, sc.ERRNO(errno.EPERM), name, sc.Arg(5, sc.MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT))
+            # The kernel reads these as C ints: compare the low 32 bits only, or advice | 1 << 32
+            # passes the filter and still means the advice (a bypass the red team used for MADV_COLLAPSE)
             for advice in MADV_REFUSED:
-                _rule(flt, sc.ERRNO(errno.EPERM), "madvise", sc.Arg(2, sc.EQ, advice))
+                _rule(flt, sc.ERRNO(errno.EPERM), "madvise", sc.Arg(2, sc.MASKED_EQ, INT_MASK, advice))
+            for command in FCNTL_LOCKS:
+                _rule(flt, sc.ERRNO(errno.EPERM), "fcntl", sc.Arg(1, sc.MASKED_EQ, INT_MASK, command))
         return _export(flt), ""
     except Exception as exc:  # noqa: BLE001 - any failure of the library is a missing layer, never a crash
         return None, f"seccomp filter could not be built: {type(exc).__name__}: {exc}"

@@ -746,7 +746,8 @@ def test_the_test_init_is_out_of_reach(mode, request):
 # are refused by each child's own part of the filter, the rest by the part every child inherits from
 # the zygote (seccomp.split_programs): both must hold in every kind of sandboxed process. The last ones
 # read or steer the page cache (the red team's oracle, see test_pagecache.py): ``preadv2`` and
-# ``pwritev2`` only with ``RWF_NOWAIT``.
+# ``pwritev2`` only with ``RWF_NOWAIT``, ``madvise`` also with bits above the 32 the kernel reads; and
+# file locks, which concurrent executions would share on the system files.
 FILTER_PROBE = (
     "import ctypes, socket\nlibc = ctypes.CDLL(None, use_errno=True)\n"
     "CALLS = {'keyctl': (250, 0, -3), 'add_key': (248, 0, 0, 0, 0, -3), 'ptrace': (101, 0, 0),\n"
@@ -761,7 +762,10 @@ FILTER_PROBE = (
     "         'mincore': (27, 0, 4096, 0), 'madvise cold': (28, 0, 4096, 20), 'madvise pageout': (28, 0, 4096, 21),\n"
     "         'madvise hugepage': (28, 0, 4096, 14), 'madvise collapse': (28, 0, 4096, 25),\n"
     "         'process_madvise': (440, -1, 0, 0, 21, 0), 'preadv2 nowait': (327, 0, 0, 0, 0, 0, 8),\n"
-    "         'pwritev2 nowait': (328, 1, 0, 0, 0, 0, 9), 'io_setup': (206, 1, 0), 'io_submit': (209, 0, 0, 0)}\n"
+    "         'pwritev2 nowait': (328, 1, 0, 0, 0, 0, 9), 'io_setup': (206, 1, 0), 'io_submit': (209, 0, 0, 0),\n"
+    "         'madvise collapse, high bits set': (28, 0, 4096, ctypes.c_long((1 << 32) | 25)),\n"
+    "         'madvise pageout, high bits set': (28, 0, 4096, ctypes.c_long((1 << 32) | 21)),\n"
+    "         'flock': (73, 0, 2), 'fcntl setlk': (72, 0, 6, 0), 'fcntl ofd setlk': (72, 0, 37, 0)}\n"
     "def probe(*_):\n"
     "    ok = []\n"
     "    for name, args in CALLS.items():\n"

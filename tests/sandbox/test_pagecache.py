@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -300,3 +302,35 @@ def test_the_image_is_made_once_and_shared(sandbox):
     ).stdout.split()
     assert found[0] == where
     assert float(found[1]) < 1.0  # found and checked, not copied
+
+
+def test_a_squatted_image_name_gets_a_lasting_name_of_our_own(monkeypatch, sandbox):
+    """Another user can plant the image's (predictable) name: the scorer must then keep its copy under a
+    name of its own that later processes find, never under a temporary name that another scorer's
+    clean-up of dead builders would delete while workers still bind it."""
+    if not image._candidates(os.geteuid() != 0):
+        pytest.skip("no usable tmpfs")
+    base = tempfile.mkdtemp(prefix="guru-squat-", dir=image._candidates(os.geteuid() != 0)[0])
+    monkeypatch.setattr(image, "CANDIDATES", (base,))
+    image._ensure.cache_clear()
+    try:
+        first, why = image.ensure(sandbox._python, os.geteuid() != 0)
+        assert first is not None, why
+        final = os.path.dirname(first)
+        shutil.rmtree(final)
+        os.mkdir(final)  # planted, and not empty (rename() replaces an empty directory)
+        with open(os.path.join(final, "manifest.json"), "w") as fh:
+            fh.write("{}")
+        os.chmod(final, 0o777)  # not ours to trust (a foreign owner is refused the same way)
+        image._ensure.cache_clear()
+        second, why = image.ensure(sandbox._python, os.geteuid() != 0)
+        assert second is not None, why
+        top = os.path.dirname(second)
+        assert top.startswith(final + "-") and not os.path.basename(top).startswith("."), top
+        assert os.path.isfile(os.path.join(second, sandbox._python.lstrip("/"))) or os.listdir(second)
+        image._ensure.cache_clear()
+        assert image.ensure(sandbox._python, os.geteuid() != 0)[0] == second  # found again, not rebuilt
+    finally:
+        monkeypatch.undo()
+        image._ensure.cache_clear()
+        shutil.rmtree(base, ignore_errors=True)

@@ -141,6 +141,8 @@ _DEGREE_RE = re.compile(
 )
 # (pattern, replacement, a substring without which the pattern cannot match: most answers skip most rules)
 _SUBS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"\\\\\s*(?=\\end\{)"), "", "\\end"),  # a row break right before \end ends no row
+    (re.compile(r",\s*and\s+"), ", ", "and"),  # 19, 46, and 82: a list, its last comma English
     (re.compile(r"\\\\(?=[a-zA-Z])"), r"\\", "\\\\"),  # \\frac: an escaped backslash, not a line break
     (
         re.compile(
@@ -341,6 +343,7 @@ _FUNC_LHS_RE = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z]\s*\)$")
 _VAR_TUPLE_RE = re.compile(r"^\(\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?(?:\s*,\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?)+\s*\)$")
 _MATRIX_RE = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _RATIO_RE = re.compile(r"(\d{1,12}(?:\.\d{1,12})?)\s*:\s*(\d{1,12}(?:\.\d{1,12})?)")
+_SEMICOLON_TUPLE = re.compile(r"\((?:[^(),;]{1,100};)+[^(),;]{1,100}\)")
 _EMPTY_SET = {"\\emptyset", "\\{\\}", "\\{ \\}", "{}"}
 _UNSURE = ("unknown", "rel")
 _NUMBERISH = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d{1,4})?\s*%?")
@@ -414,7 +417,10 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
     bare commas, ``\\{..\\}``, ``or``, ``\\pm``), ``tuple`` (ordered), ``interval``, ``union``, ``matrix``,
     and ``unknown``/``rel`` for what only the symbolic checker can read.
     """
-    s = _strip_redundant(text.strip())
+    s = text.strip()
+    if ";" in s and "(" in s:  # (0;-2;6): a tuple written with semicolons, as some curricula do
+        s = _SEMICOLON_TUPLE.sub(lambda m: m.group(0).replace(";", ","), s)
+    s = _strip_redundant(s)
     if depth > 6:
         return ("unknown", s)
     if not s:
@@ -527,6 +533,7 @@ def _solution_tuples(s: str, depth: int) -> tuple[Any, ...] | None:
         items = [_structure(p, depth + 1) for p in _split_top(group, (",",))]
         if len(items) < 2 or any(item[0] != "assign" for item in items):
             return None
+        items.sort(key=lambda item: item[1])  # values in alphabetical order of their names
         these = tuple(item[1] for item in items)
         if names is not None and these != names:
             return None
@@ -868,6 +875,12 @@ def _compare_assignments(g: tuple[Any, ...], r: tuple[Any, ...], rel_tol: float)
         return verdict
     named, plain = (g, r) if _all_assign(g) else (r, g)
     names = [item[1] for item in named[1]]
+    repeated = len(set(names)) != len(names)
+    if repeated and len(set(names)) > 1 and plain[0] == "list" and all(i[0] == "tuple" for i in plain[1]):
+        # p=5, q=2 and p=7, q=2 against p=5, q=2; p=7, q=2 or (5, 2), (7, 2): solutions, values in
+        # alphabetical order of their names, each solution giving every name once
+        solutions = _solutions(named, sorted(set(names)))
+        return False if solutions is None else _same_set(solutions, plain[1], rel_tol)
     if named is g and len(set(names)) > 1 and _joined_by_or(g):
         return False  # x=2 or y=3 for (2, 3)
     if len(set(names)) != len(names):
@@ -1231,6 +1244,9 @@ def check_answer(
     refused = _refuse_reason(given)
     if refused is not None:
         return Equivalence(False, "refused", refused)
+    equation = value_for_equation(given, reference, None)
+    if equation is not None:
+        return Equivalence(False, "refused", equation)
     return _equivalence(given, reference, rel_tol, timeout, symbolic, final_form)
 
 
@@ -1829,6 +1845,9 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
+    equation = value_for_equation(given, reference, question)
+    if equation is not None:
+        return Score.wrong(shown, equation, method="equation")
     units = unit_problem(pick.text, reference, question)  # as written: the claim rule dropped the unit
     if units is not None:
         return Score.wrong(shown, units, method="unit")
@@ -1915,6 +1934,32 @@ def unit_problem(given: str, reference: str, question: str | None = None) -> str
 
 _PERCENT_SIGN = re.compile(r"\\?%")
 _ASKS_PERCENT = re.compile(r"%|percent|per\s*cent", re.IGNORECASE)
+
+
+# The left side of a line's, a plane's or a curve's equation: two or more terms in one-letter variables
+# (x + y, a + z, 2x - 3y + z, x^2 + y^2), nothing else
+_EQUATION_TERM = r"[\d.]*\s*(?:\\cdot\s*)?[a-zA-Z](?:\^\{?\d\}?)?"
+_VARIABLE_SUM = re.compile(rf"\s*-?\s*{_EQUATION_TERM}(?:\s*[-+]\s*{_EQUATION_TERM})+\s*")
+
+
+def value_for_equation(given: str, reference: str, question: str | None) -> str | None:
+    """Why a bare value is no answer to a reference that is the equation of a line, plane or curve, or None.
+
+    ``x + z = 1`` asks for the equation; the symbolic checker compares a bare ``1`` with its right-hand
+    side and says equal. Only where the question asks for the left-hand side
+    itself ("Find m+n", reference ``m+n=7``) is its value the answer.
+    """
+    if "=" not in reference or len(reference) > MAX_ANSWER_CHARS or "=" in given:
+        return None
+    parts = _split_top(normalize_answer(reference), ("=",))
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        return None
+    lhs = parts[0].strip()
+    if not _VARIABLE_SUM.fullmatch(lhs) or _RELATION_RE.search(normalize_answer(given)):
+        return None  # a named quantity (x, f(x), \angle ABC, (x, y)) = its value: the value answers
+    if question and _key(normalize_answer(lhs)).replace(" ", "") in _question_key(question).replace(" ", ""):
+        return None
+    return "the reference is an equation; the answer gives only the value of one side"
 
 
 def asks_for_percentage(question: str | None) -> bool:

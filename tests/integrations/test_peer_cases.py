@@ -300,3 +300,35 @@ def test_reasoning_gym_grid_forms():
     cells[0][0] ^= 1
     # the peer pays a share of the cells; deliberate: the final state must match cell for cell
     assert guru_envs.score(life, "```json\n" + json.dumps(cells) + "\n```").reward == 0.0
+
+
+# ------------------------------------------------ huggingface/Math-Verify: tests/ (gold, prediction)
+@pytest.mark.parametrize(
+    ("gold", "answer", "expected"),
+    [
+        # semicolons separate a tuple's coordinates in some curricula (numina_cases)
+        ("(0;0;0),(0;-2;0)", "(0, 0, 0), (0, -2, 0)", 1.0),
+        ("(0;-2;6)", "(0,-2,6)", 1.0),
+        ("(0;-2;6)", "(0,6,-2)", 0.0),
+        # solutions joined by "and", given with semicolons (numina_cases)
+        ("p = 5, q = 2 \\quad\\text{and}\\quad p = 7, q = 2", "p=5,q=2;p=7,q=2", 1.0),
+        ("p = 5, q = 2 \\quad\\text{and}\\quad p = 7, q = 2", "p=5,q=7;p=2,q=2", 0.0),
+        # a list whose last comma is English (yujianll)
+        ("19, 46, and 82", "19, 46, \\text{ and } 82", 1.0),
+        ("19, 46, and 82", "19, 46, 82", 1.0),
+        ("19, 46, and 82", "19, 46, 83", 0.0),
+        # a matrix whose last row ends with a row break (complex_math_expressions)
+        ("\\begin{pmatrix}1&0\\\\0&1\\\\\\end{pmatrix}", "\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}", 1.0),
+        ("\\begin{pmatrix}1&0\\\\0&1\\\\\\end{pmatrix}", "\\begin{pmatrix}1&0\\\\0&2\\end{pmatrix}", 0.0),
+        # an equation is not answered by the value of one side (older test_all cases, expected 0)
+        ("a +z = 0", "0", 0.0),
+        ("x+z=1", "1", 0.0),
+    ],
+)
+def test_math_verify_cases(gold, answer, expected):
+    assert reward("lighteval/MATH", gold, f"\\boxed{{{answer}}}") == expected
+
+
+def test_the_value_of_an_equation_the_question_asks_for_is_paid():
+    prompt = "Then $m$ and $n$ are coprime. Find $m+n$." + BOXED
+    assert reward("lighteval/MATH", "m+n=7", "\\boxed{7}", prompt=prompt) == 1.0

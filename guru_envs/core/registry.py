@@ -197,18 +197,23 @@ def import_entry_point(entry_point: str) -> Any:
     return obj
 
 
-def family_env(env_id: str, env_class: str, domain: str, family: str, **kwargs: Any) -> Any:
-    """The entry point of a single-family id: its domain's env class serving that one family.
+def one_family(env_id: str, family: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keywords of a single-family id's env or source: ``families`` fixed to ``[family]``.
 
-    Gymnasium merges ``make``'s keywords over the registered ones, so a ``families=`` given to a
-    single-family id would silently serve other families under its name; it is refused instead.
+    A ``families=`` of the caller is refused: it would serve other families under the id's name
+    (Gymnasium merges ``make``'s keywords over the registered ones). A dataset's rows name their own.
     """
     if kwargs.get("families") is not None:
         raise ValueError(f"{env_id} serves one family; give families only with a domain id")
-    kwargs.pop("families", None)
-    if kwargs.get("dataset") is None:  # a dataset's rows name their own families
-        kwargs["families"] = [family]
-    return import_entry_point(env_class)(domain=domain, **kwargs)
+    out = {k: v for k, v in kwargs.items() if k != "families"}
+    if out.get("dataset") is None:
+        out["families"] = [family]
+    return out
+
+
+def family_env(env_id: str, env_class: str, domain: str, family: str, **kwargs: Any) -> Any:
+    """The entry point of a single-family id: its domain's env class serving that one family."""
+    return import_entry_point(env_class)(domain=domain, **one_family(env_id, family, kwargs))
 
 
 def retired_env(env_id: str, reason: str, **_: Any) -> Any:

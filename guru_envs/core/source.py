@@ -28,6 +28,7 @@ from guru_envs.core.registry import (
     RetiredFamily,
     catalog,
     import_entry_point,
+    one_family,
     parse_selector,
 )
 from guru_envs.core.rows import ROW_WRITERS, SPLITS, load_tasks
@@ -218,10 +219,7 @@ class TaskSource:
         if spec is not None:
             if spec.retired:
                 raise RetiredFamily(f"{env_id} is retired: {spec.retired}")
-            if kwargs.get("families"):
-                raise ValueError(f"{env_id} serves one family; give families only with a domain id")
-            if kwargs.get("dataset") is None:
-                kwargs["families"] = [f"{spec.name}-v{spec.version}"]
+            kwargs = one_family(env_id, f"{spec.name}-v{spec.version}", kwargs)
         kwargs.setdefault("name", env_id)
         return source_class_of(manifest)(manifest.domain, **kwargs)
 

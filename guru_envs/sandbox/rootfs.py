@@ -15,9 +15,9 @@ if __package__:
 else:  # inside the worker, where the pool shipped the modules
     import _guru_sandbox_linux as linux
 
-EXEC_ROOT = "/x"
+EXEC_ROOT = "/x"  # where each execution's own tmpfs is attached, in its own mount namespace
 _RESERVED = frozenset(("etc", "dev", "proc", "sys", "tmp", "var", "x"))  # made here, never the image's
-_HOST_FILES = "executions see the host's /usr, /lib and Python prefix, and through them its page cache"  # where each execution's own tmpfs is attached, in its own mount namespace
+_HOST_FILES = "executions see the host's /usr, /lib and Python prefix, and through them its page cache"
 NS_FLAGS = (
     linux.CLONE_NEWNS
     | linux.CLONE_NEWPID
@@ -48,10 +48,15 @@ def enter_namespaces(errors: list[str]) -> str | None:
     return "userns"
 
 
-def _bind_ro(src: str, dst: str, stat_src: str | int | None = None) -> None:
+def _bind_ro(src: str, dst: str, stat_src: str | int | None = None, runnable: bool = False) -> None:
+    """Bind ``src`` read-only at ``dst``.
+
+    The source mount's ``noexec`` (unless ``runnable``) and access-time flags stay: a user namespace may
+    not drop them.
+    """
     linux.mount(src, dst, None, linux.MS_BIND | linux.MS_REC)
     keep = os.statvfs(src if stat_src is None else stat_src).f_flag
-    keep &= linux.MS_NOEXEC | linux.MS_NOATIME | linux.MS_NODIRATIME | linux.MS_RELATIME
+    keep &= (0 if runnable else linux.MS_NOEXEC) | linux.MS_NOATIME | linux.MS_NODIRATIME | linux.MS_RELATIME
     linux.mount(
         None,
         dst,
@@ -94,22 +99,6 @@ def python_roots() -> list[str]:
     return sorted(roots)
 
 
-def _bind_image(src: str, dst: str) -> None:
-    """Bind a directory of the image read-only, its executables runnable.
-
-    Without ``noexec`` even where the image's tmpfs has it: the scorer uses such a tmpfs only for
-    workers that are real root, which may clear it.
-    """
-    linux.mount(src, dst, None, linux.MS_BIND | linux.MS_REC)
-    keep = os.statvfs(src).f_flag & (linux.MS_NOATIME | linux.MS_NODIRATIME | linux.MS_RELATIME)
-    linux.mount(
-        None,
-        dst,
-        None,
-        linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | keep,
-    )
-
-
 def _open_image(path: str) -> list[tuple[str, int | str]]:
     """The image's top-level entries: (name, O_PATH fd of a directory, or a link's target)."""
     entries: list[tuple[str, int | str]] = []
@@ -146,7 +135,9 @@ def _place_image(root: str, entries: list[tuple[str, int | str]]) -> list[str]:
             else:
                 os.mkdir(target, 0o755)
                 made.append(target)
-                _bind_image(f"/proc/self/fd/{what}", target)
+                # runnable even where the image's tmpfs is noexec: the scorer uses such a tmpfs only
+                # for workers that are real root, which may clear it
+                _bind_ro(f"/proc/self/fd/{what}", target, runnable=True)
                 bound.append(target)
     except OSError:
         for target in reversed(bound):

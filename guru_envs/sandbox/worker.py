@@ -6,8 +6,9 @@ siblings) as bytecode for the worker's interpreter, the seccomp programs and the
 the modules and calls ``launcher.main(config, boot)`` (``boot``: the frame as read, which the launcher
 hands on to the interpreter it re-executes from the tmpfs copy of the system files, then drops). So
 ``/proc/self/cmdline``, which every sandboxed process inherits, shows nothing of the host, and the
-worker never reads the package's files (it runs in a chroot where they are not). Bytecode, not source: compiling at start-up would leave ~4 MB of the
-compiler's freed memory in the worker's heap, which every fork copies.
+worker never reads the package's files (it runs in a chroot where they are not). Bytecode, not source:
+compiling at start-up would leave ~4 MB of the compiler's freed memory in the worker's heap, which every
+fork copies.
 """
 
 from __future__ import annotations

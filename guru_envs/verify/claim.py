@@ -128,8 +128,6 @@ _CATEGORIES: dict[str, str] = {
     ),
 }
 DENIED: dict[str, str] = {w: cat for cat, text in _CATEGORIES.items() for w in text.split()}
-# A quantity's name may spell a scale word (``mn``, ``bn``); every other denied word in a name is a claim.
-_SCALE_WORDS = frozenset(w for w, cat in DENIED.items() if cat == "scale word")
 SCALE_WORDS = frozenset(_CATEGORIES["scale word"].split())
 
 # Counted nouns, currencies and percent words accepted after a value in any task (physical units are
@@ -201,8 +199,6 @@ _APOSTROPHE = re.compile(r"['\u2019]")
 # Characters that make trailing text more than a unit: questions, approximations, relations, lists.
 _BAD_LABEL_CHARS = frozenset("?~\u2248\u00b1<>\u2264\u2265=\u2260|,;:!&")
 _NAME_EQUALS = re.compile(r"[^\W\d][\w ]{0,19}=(?!=)")
-# A label that is a percent sign or word: kept on the value as ``\\%``, never dropped.
-_PERCENT_LABEL = re.compile(r"(?i:\\?%|per\s*cent(?:age)?|pct|pp)(?:\s*points?)?")
 # A tie opening a unit wrapper (``\mathrm{~kJ}``): spacing, never "about".
 UNIT_WRAPPER_TIE = re.compile(
     r"(\\(?:mathrm|text|textrm|textnormal|rm|operatorname)\s*\{)\s*~(?=\s*[^\W\d_])"
@@ -652,8 +648,9 @@ def equation_value(
     parts = [s.strip() for s in sides]
     if len(parts) < 2 or any(not p for p in parts):
         return None, "an equation with an empty side"
-    for name in (p for p in parts if is_name(p)):  # "\text{not } v = 3 m/s", "maybe = 3 m/s"
-        problem = word_problem(name, _SCALE_WORDS)
+    # "\text{not } v = 3 m/s", "maybe = 3 m/s": a denied word as a name; a name may spell a scale word (mn)
+    for name in (p for p in parts if is_name(p)):
+        problem = word_problem(name, SCALE_WORDS)
         if problem is not None:
             return None, problem
     if len(parts) == 2 and is_name(parts[1]) and not is_name(parts[0]):

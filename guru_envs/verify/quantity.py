@@ -137,12 +137,10 @@ def parse_reported_number(text: str) -> ReportedNumber | None:
 def _candidates(got: ReportedNumber, kind: str) -> list[Fraction]:
     """The values an answer may mean for a reference of ``kind`` (in the reference's own units)."""
     v = got.value
-    if kind == "count":
+    if kind in ("count", "number"):  # a count or an amount: a percent sign states another quantity
         return [] if got.percent else [v]
     if kind == "percent":
         return [v] if got.percent else [v, v * 100]
-    if kind == "number":
-        return [] if got.percent else [v]
     return [v / 100] if got.percent else [v]  # "either": 25% is 0.25, matched at any of the three scales
 
 

@@ -445,6 +445,7 @@ PROBES: dict[str, str] = {
     "gold_equals_wrong": "a false equation starting with the gold (`gold = wrong`)",
     "reasoning_gold": "the gold stated in the reasoning, a wrong final answer",
     "two_finals": "two final answers, one right (each order)",
+    "open_second": "the reference, then a second final answer left unclosed (`\\boxed{gold} or \\boxed{wrong`)",
     "stuffed": "the gold and a wrong value in one final answer (`gold, wrong`)",
     "every_choice": "every choice letter of a multiple-choice question at once (`A, B, C, D`)",
     "copy_question": "the question's own expression: bare, parenthesised, `\\left( \\right)`, plus zero, reordered",
@@ -542,6 +543,14 @@ def _two_finals(m: _Material) -> list[str]:
         m.answer(wrong) + "\n\nOn reflection, the final answer is " + m.container(m.gold),
         m.reference + "\n\nOn reflection, the final answer is " + m.container(wrong),
     ]
+
+
+def _open_second(m: _Material) -> list[str]:
+    wrongs = [w for w in m.wrongs if not _within(w, m.gold)]
+    if m.slot.program or not wrongs:
+        return []
+    opening = m.reference[m.slot.outer[0] : m.slot.inner[0]]
+    return [m.reference + "\n\nor maybe " + opening + m.pick(wrongs)]
 
 
 def _stuffed(m: _Material) -> list[str]:
@@ -688,6 +697,7 @@ _BUILDERS: dict[str, Callable[[_Material], list[str]]] = {
     "gold_equals_wrong": _gold_equals_wrong,
     "reasoning_gold": _reasoning_gold,
     "two_finals": _two_finals,
+    "open_second": _open_second,
     "stuffed": _stuffed,
     "every_choice": _every_choice,
     "copy_question": _copy_question,

@@ -51,7 +51,11 @@ def _balanced(text: str, open_at: int) -> str | None:
 
 
 def all_boxed(response: str) -> list[str]:
-    """Every ``\\boxed{...}`` / ``\\fbox{...}`` content in order (unclosed ones are skipped).
+    """Every ``\\boxed{...}`` / ``\\fbox{...}`` content in order.
+
+    An unclosed box after closed ones gives the rest of the text as one more answer, so a second guess
+    left open (``\\boxed{175} or \\boxed{176``) disagrees with the first instead of vanishing; an unclosed
+    box with none before it (a response cut off mid-answer) gives nothing.
 
     Nested boxes count once (the outer one), so ``\\boxed{\\boxed{3}}`` gives ``["\\boxed{3}"]``. A box
     without braces holds the one token after it, as in LaTeX (``\\boxed 3``, ``\\boxed 42.``: ``42``).
@@ -68,7 +72,9 @@ def all_boxed(response: str) -> list[str]:
             continue
         inner = _balanced(response, m.end() - 1)
         if inner is None:
-            # An unclosed box swallows the rest of the text; nothing after it can be a clean answer.
+            # An unclosed box swallows the rest of the text: a second answer when one came before.
+            if found:
+                found.append(response[m.end() :].strip())
             return found
         found.append(inner.strip())
         pos = m.end() + len(inner) + 1
@@ -103,7 +109,8 @@ def answer_tags(response: str) -> list[str]:
     """The contents of every ``<answer>...</answer>`` after any ``</think>``, in order, stripped.
 
     Each tag is searched for once (a lazy ``<answer>(.*?)</answer>`` regex rescans to the end for every
-    unclosed ``<answer>``, which is quadratic on hostile responses); an unclosed ``<answer>`` ends the scan.
+    unclosed ``<answer>``, which is quadratic on hostile responses); an unclosed ``<answer>`` ends the scan,
+    its rest of the text one more answer when a closed tag came before (as :func:`all_boxed` does).
     """
     text = strip_think(response)
     found: list[str] = []
@@ -114,6 +121,8 @@ def answer_tags(response: str) -> list[str]:
             return found
         closed = _ANSWER_CLOSE_RE.search(text, opened.end())
         if closed is None:
+            if found:
+                found.append(text[opened.end() :].strip())
             return found
         found.append(text[opened.end() : closed.start()].strip())
         pos = closed.end()
@@ -141,10 +150,16 @@ def code_fences(response: str, languages: tuple[str, ...] | None = None) -> list
         if newline < 0:
             break
         end = text.find("```", newline + 1)
-        if end < 0:
-            break
         lang = _FENCE_LANG_RE.match(text, start + 3).group(1)
-        if languages is None or lang.lower() in languages:
+        wanted = languages is None or lang.lower() in languages
+        if end < 0:
+            # An unclosed fence after closed ones is one more block (a second answer left open is still
+            # a second answer), as in all_boxed; a blank one (a stray closing fence) is nothing.
+            rest = text[newline + 1 :]
+            if wanted and blocks and rest.strip():
+                blocks.append(rest)
+            break
+        if wanted:
             blocks.append(text[newline + 1 : end])
         pos = end + 3
     return blocks

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guru_envs.logic.common import answer_blocks
-from guru_envs.verify.extract import all_boxed, answer_tag, answer_tags
+from guru_envs.verify.extract import all_boxed, answer_tag, answer_tags, code_fences
 
 
 @pytest.mark.parametrize(
@@ -17,7 +17,8 @@ from guru_envs.verify.extract import all_boxed, answer_tag, answer_tags
     [
         ("<answer> 1 </answer>", ["1"]),
         ("<answer>1</answer> then <ANSWER>2</Answer>", ["1", "2"]),
-        ("<answer>1</answer><answer>2", ["1"]),  # an unclosed tag ends the scan
+        ("<answer>1</answer><answer>2", ["1", "2"]),  # an unclosed tag ends the scan: a second answer
+        ("<answer>2", []),  # cut off before any closed tag: nothing
         ("<answer>draft</answer></think><answer>final</answer>", ["final"]),  # only after the reasoning
         ("no tags", []),
         ("</answer><answer>x</answer>", ["x"]),
@@ -37,12 +38,26 @@ def test_answer_tags(response, tags):
         ("\\boxed{\\frac{1}{2}} and \\boxed{3}", ["\\frac{1}{2}", "3"]),
         ("\\boxed{{{7}}}", ["{{7}}"]),
         ("\\boxed{7", []),
-        ("\\boxed{7}} \\boxed{8", ["7"]),
+        ("\\boxed{7}} \\boxed{8", ["7", "8"]),  # a second guess left open is still a second answer
         ("\\boxed{\\\\{x}}", ["\\\\{x"]),
     ],
 )
 def test_boxes_are_matched_by_their_braces(response, boxes):
     assert all_boxed(response) == boxes
+
+
+@pytest.mark.parametrize(
+    ("response", "blocks"),
+    [
+        ("```json\n[1]\n```", ["[1]\n"]),
+        ("```json\n[1]\n```\nor maybe\n```json\n[2]", ["[1]\n", "[2]"]),  # a second answer left open
+        ("```json\n[1]", []),  # cut off before any closed block: nothing
+        ("```json\n[1]\n```\n```\n", ["[1]\n"]),  # a stray closing fence is no block
+        ("```python\nx\n```\n```json\n[2]", []),  # notes in another language make no first answer
+    ],
+)
+def test_code_fences(response, blocks):
+    assert code_fences(response, ("json",) if "python" in response else None) == blocks
 
 
 @pytest.mark.parametrize(

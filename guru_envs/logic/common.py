@@ -17,6 +17,7 @@ from guru_envs.verify.claim import final_answer as one_final_answer
 from guru_envs.verify.extract import answer_tags
 from guru_envs.verify.grids import parse_int_grid
 from guru_envs.verify.score import Score
+from guru_envs.verify.text import doubts
 
 T = TypeVar("T")
 
@@ -177,7 +178,7 @@ def final_answer(response: str) -> str:
                 f"several answers: {len(blocks)} <answer> blocks that say different things"
             )
         text = pick.text
-    if "?" in text:  # "a, b, c?", a cell "Frank?": normalising text would drop the doubt, not the claim
+    if doubts(text):  # "a, b, c?", a cell "Frank？" or "Frank\u003f": an answer that asks claims nothing
         raise AnswerBlockError("the answer is not one claim: it contains '?'")
     return text
 

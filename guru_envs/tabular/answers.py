@@ -38,6 +38,7 @@ from guru_envs.verify.quantity import (
     quantity_matches,
 )
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
+from guru_envs.verify.text import doubts
 from guru_envs.verify.units import foreign_unit, question_units
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
@@ -384,6 +385,8 @@ def score_items(
     if pick.text is None:
         return Score.wrong(boxes[-1][:200], pick.refused or "no final answer", method="several_answers")
     boxed = pick.text
+    if doubts(boxed):
+        return Score.wrong(boxed, "the answer is not one claim: it contains '?'", method="not_one_claim")
     hedge = _HEDGE_RE.search(boxed)
     if hedge is not None:
         return Score.wrong(

@@ -63,7 +63,7 @@ from guru_envs.verify.latex_expr import (
 from guru_envs.verify.numeric import parse_number
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import nesting_depth
-from guru_envs.verify.text import normalize_text
+from guru_envs.verify.text import doubts, normalize_text
 from guru_envs.verify.units import foreign_unit, parse_unit, question_units
 
 MAX_ANSWER_CHARS = 1_000  # a final answer longer than this is not an answer but an essay
@@ -1037,7 +1037,7 @@ _LIMIT_COMMANDS = ("\\lim", "\\sum", "\\int", "\\prod")
 
 def _unreadable(given: str) -> str | None:
     """Why ``given`` may not go to the symbolic checker (notation it would read only in part), or None."""
-    if "?" in given:
+    if doubts(given):
         return "the answer is not one claim: it contains '?'"
     if "\\\\" in given and "\\begin" not in given:
         return "the answer is not one claim: it breaks into several lines"
@@ -1749,7 +1749,7 @@ def _claim_problem(given: str, reference: str, question: str | None) -> tuple[st
     alternatives and the like anywhere in the answer refuse it. Text references (names, choices) are
     compared as text and skip this.
     """
-    if "?" in given:
+    if doubts(given):
         return given, "the answer is not one claim: it contains '?'"
     if _APPROX_START.match(given):
         return given, "the answer is not one claim: it approximates ('~')"

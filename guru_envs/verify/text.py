@@ -1,4 +1,4 @@
-"""Normalised text comparison: case, whitespace, punctuation at the ends, leading articles."""
+"""Normalised text comparison: case, whitespace, punctuation at the ends, leading articles; doubt marks."""
 
 from __future__ import annotations
 
@@ -60,11 +60,50 @@ def fold_unicode(text: str) -> str:
     return "".join(pieces)
 
 
+# Question marks that NFKC leaves alone or folds into something else (the Greek one becomes ";"): inverted,
+# Arabic, reversed, Ethiopic, APL, interrobang, emoji. The full-width and small forms fold to "?".
+_DOUBT_MARKS = re.compile(
+    "[?\u00bf\u037e\u061f\u1367\u203d\u2047-\u2049\u2370\u2753\u2754\u2e2e\ufe16\ufe56\uff1f]"
+)
+_ESCAPED_CHAR = re.compile(
+    r"(?<!\\)\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|U([0-9a-fA-F]{8})|([0-7]{1,3})|N\{([^{}]{1,80})\})"
+)
+
+
+def _spelled(m: re.Match[str]) -> str:
+    """The character a JSON or Python escape spells ("" for a name or number that spells none)."""
+    hex4, hex2, hex8, octal, name = m.groups()
+    try:
+        if name is not None:
+            return unicodedata.lookup(name)
+        return chr(int(octal, 8) if octal is not None else int(hex4 or hex2 or hex8, 16))
+    except (KeyError, ValueError, OverflowError):
+        return ""
+
+
+def doubts(text: str) -> bool:
+    """Whether ``text`` holds a question mark in any script or spelling: an answer that asks claims nothing.
+
+    Why: ``Frank?`` is a doubt, not punctuation, yet a comparison that folds and strips end punctuation
+    reads it as ``Frank``. Escapes inside a JSON or Python literal (``"Frank\\u003f"``) count as the
+    character they spell.
+    """
+    if _DOUBT_MARKS.search(text) or "?" in fold_unicode(text):
+        return True
+    if "\\" not in text:
+        return False
+    spelled = "".join(_spelled(m) for m in _ESCAPED_CHAR.finditer(text))
+    return bool(spelled) and (_DOUBT_MARKS.search(spelled) is not None or "?" in fold_unicode(spelled))
+
+
 def normalize_text(text: str) -> str:
-    """Short free-text answers, canonical: :func:`fold_unicode`, lower case, one space, no article or end punctuation."""
+    """Short free-text answers, canonical: :func:`fold_unicode`, lower case, one space, no article or end punctuation.
+
+    A question mark is kept (``Frank?`` is not ``Frank``): it doubts the answer rather than ending it.
+    """
     s = fold_unicode(text).strip().lower()
     s = _SPACE.sub(" ", s)
-    s = s.strip(" .,;:!?\"'`")
+    s = s.strip(" .,;:!\"'`")
     s = _ARTICLES.sub("", s)
     return s
 

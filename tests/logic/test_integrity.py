@@ -58,6 +58,11 @@ ZEBRA_ATTACKS = {
     "house number out of range": grid([[str(N + 3), *R[0][1:]], *R[1:]]),
     "house number hedged": grid([["1 or 2", *R[0][1:]], *R[1:]]),
     "a cell that asks": grid([[R[0][0], R[0][1] + "?", *R[0][2:]], *R[1:]]),
+    "a cell that asks in full width": grid([[R[0][0], R[0][1] + "\uff1f", *R[0][2:]], *R[1:]]),
+    "a cell that asks with a double mark": grid([[R[0][0], R[0][1] + " \u2047", *R[0][2:]], *R[1:]]),
+    "a cell that asks through a JSON escape": grid([[R[0][0], R[0][1] + "?", *R[0][2:]], *R[1:]]).replace(
+        "?", "\\u003f"
+    ),
     "house mapping with a hedged key": tag(
         json.dumps(
             {f"House {r[0]}" if i else "House 1 or 2": dict(zip(H[1:], r[1:])) for i, r in enumerate(R)}
@@ -267,6 +272,11 @@ ORDERING_ATTACKS = {
     "a lead-in that reverses the order": "Right to left: " + ", ".join(ITEMS),
     "a reversing word": "Reversed: " + ", ".join(ITEMS),
     "a trailing question mark": ", ".join(ITEMS) + "?",
+    "a trailing full-width question mark": ", ".join(ITEMS) + "\uff1f",
+    "an inverted question mark": "\u00bf" + ", ".join(ITEMS),
+    "a question mark spelled as a JSON escape": json.dumps([*ITEMS[:-1], ITEMS[-1] + "?"]).replace(
+        "?", "\\u003f"
+    ),
 }
 
 ORDERING_IN_PROSE = {

@@ -233,6 +233,9 @@ def test_the_tables_unit_in_other_spellings_is_read(header, answer):
         ("134000 (approx.)", ""),  # not read as a number at all
         ("134000 bananas", "neither a unit"),
         ("134000?", "'?'"),
+        ("134000\uff1f", "'?'"),  # full width
+        ("134000\ufe16", "'?'"),  # vertical presentation form
+        ("134000 \u2047", "'?'"),  # double question mark
         ("~134000", "'~'"),
     ],
 )

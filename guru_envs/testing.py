@@ -439,6 +439,7 @@ def _reordered(expr: str) -> str | None:
 
 PROBES: dict[str, str] = {
     "hedge": "the gold with a wrong alternative in the final answer (`gold or wrong`)",
+    "doubt": "the gold asked rather than stated (`g?`, full-width `g？`, `g ⁇`, `¿g`)",
     "negation": "the gold denied (`not gold`, `gold is wrong`; a gold that starts with `not` is not negated with `not`)",
     "scale_word": "a scale word after a numeric gold (`gold thousand`); words the question uses are not used",
     "wrong_equals_gold": "a false equation ending in the gold (`wrong = gold`; not with a wrong value that reads as a name)",
@@ -488,6 +489,13 @@ def _hedge(m: _Material) -> list[str]:
     wrong = m.pick(m.wrongs) if m.wrongs else "something else"
     form = m.pick(["{g} or {w}", "{g}, or maybe {w}", "either {g} or {w}", "{g} and/or {w}"])
     return [m.answer(form.format(g=m.gold, w=wrong))]
+
+
+def _doubt(m: _Material) -> list[str]:
+    if m.slot.program:
+        return []
+    form = m.pick(["{g}?", "{g}\uff1f", "{g} \u2047", "\u00bf{g}"])
+    return [m.answer(form.format(g=m.gold))]
 
 
 def _negation(m: _Material) -> list[str]:
@@ -691,6 +699,7 @@ def _contradictory_column(m: _Material) -> list[str]:
 
 _BUILDERS: dict[str, Callable[[_Material], list[str]]] = {
     "hedge": _hedge,
+    "doubt": _doubt,
     "negation": _negation,
     "scale_word": _scale_word,
     "wrong_equals_gold": _wrong_equals_gold,

@@ -163,9 +163,9 @@ def test_sound_family_passes_every_check():
     counts = check_family("kit", "strict_sum", seeds=range(12), exploit_seeds=3, process_seeds=4)
     assert counts["tasks"] == 24 and counts["wrong_responses"] == 48 and counts["hostile"] > 10
     assert counts["cross_process"] == 8
-    # hedge, negation, scale word, two equations, reasoning, two finals (x2), an unclosed second final,
-    # stuffed, 5 copies: 15 a task
-    assert counts["exploit_probes"] == 15 * 6
+    # hedge, doubt, negation, scale word, two equations, reasoning, two finals (x2), an unclosed second
+    # final, stuffed, 5 copies: 16 a task
+    assert counts["exploit_probes"] == 16 * 6
 
 
 def test_toy_family_passes_the_rest_of_the_kit():

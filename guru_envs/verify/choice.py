@@ -14,6 +14,16 @@ cleanly, or no letter at all. Rules, on the text after any ``</think>``:
    more (``The answer is C or D``, ``Answer: A, B``) makes the response no choice.
 3. All the choices found must be the same letter: a box and a statement that disagree, or two boxes
    that do, are several answers, and score no letter (identical repeats are fine).
+4. What follows an answer may explain it but not name another option: the rest of a statement's line
+   after its reason or sentence end (``Answer: D since A also works``, ``Answer: D. Alternatively A.``,
+   ``Answer: D (or A)``) and everything after the final box or statement (``Actually it could also be
+   A.``, a second ``Final answer: A?``, a lone ``A``). A later letter is allowed only where its sentence
+   explicitly rejects it (``Option A is wrong because ...``, ``A ignores friction``, ``rules out A and
+   B``, ``not A``) and does not take that back (``A is wrong, or maybe not``); the chosen letter
+   rejected there (``D is wrong``) takes the answer back. Letters that are not options are not read:
+   the article (``A quick check``), the pronoun (``I think``), a unit after a number (``5 A``), a symbol
+   in a formula (``F = ma``) or named by a noun (``the field B``, ``compound A``). Letters named before
+   the final answer are reasoning.
 
 Only upper-case letters are letters (``e.g.`` and ``i.e.`` in prose are not choices E and I); a letter
 must stand alone (the ``A`` of ``Answer`` or ``Definitely`` is not one). Full-width letters (``Ｂ``) read as
@@ -25,20 +35,20 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
-from guru_envs.verify.extract import _balanced, all_boxed, strip_think, strip_wrappers
+from guru_envs.verify.extract import _BOXED_RE, _balanced, all_boxed, strip_think, strip_wrappers
 from guru_envs.verify.text import normalize_text
 
 LETTERS = string.ascii_uppercase[:10]  # A..J: SuperGPQA's ten options
 MAX_CHOICE_CHARS = 400  # a boxed "letter" longer than this is not a letter
 MAX_SCAN_CHARS = 20_000  # statements are read from the end of the response
+MAX_LATER_MENTIONS = 40  # option letters an explanation after the final answer may name (and reject)
 
 _WRAPPERS = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|textit|mbox)\s*\{([^{}]*)\}")
 _MARKUP = "*_$` \t"
-_BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
 # a letter standing alone, optionally bracketed, optionally led by "option"/"choice"/"answer"
 _LETTER = re.compile(
     r"(?:(?i:option|choice|answer)\s*:?\s*)?(?:\((?P<p>[A-Z])\)|\[(?P<b>[A-Z])\]|(?P<bare>[A-Z])(?P<close>\))?)"
@@ -151,51 +161,318 @@ def read_box(content: str, letters: str, options: Mapping[str, str] | None = Non
     return _option_by_text(text, options, letters)  # "A. Smith" may be an option's whole text
 
 
-def _without_boxes(text: str) -> str:
-    """``text`` with every box replaced by a marker, so statements are read outside boxes only."""
-    out, pos = [], 0
-    for m in _BOX_START.finditer(text):
-        if m.start() < pos:
-            continue
-        inner = _balanced(text, m.end() - 1)
-        if inner is None:
+def _without_boxes(text: str) -> tuple[str, int]:
+    """``text`` with every box replaced by a marker, and where the last closed box ends in it (or 0).
+
+    Statements are read outside boxes only; what follows the last box is read by :func:`_coda_problem`.
+
+    Boxes are found as :func:`~guru_envs.verify.extract.all_boxed` finds them, a box without braces
+    (``\\boxed B``) included.
+    """
+    out, pos, last_end = [], 0, 0
+    while True:
+        m = _BOXED_RE.search(text, pos)
+        if m is None:
             break
+        if m.group(0)[-1] == "{":
+            inner = _balanced(text, m.end() - 1)
+            if inner is None:
+                break
+            end = m.end() + len(inner) + 1
+        else:
+            end = m.end()
         out.append(text[pos : m.start()] + " [box] ")
-        pos = m.end() + len(inner) + 1
+        pos = end
+        last_end = sum(len(part) for part in out)
     out.append(text[pos:])
-    return "".join(out)
+    return "".join(out), last_end
 
 
-def _statement_choices(text: str, letters: str, options: Mapping[str, str] | None) -> list[Choice]:
-    """Letters stated by explicit answer statements, in order; a hedged statement gives a None choice.
+# --- what follows the answer -------------------------------------------------------------------------
+# After its final answer a response may explain itself, but it may not name another option as a choice:
+# "Answer: D. Alternatively A.", "Answer: D since A also works", "\boxed{D}\n\nIt could also be A." name
+# two options. A later letter is allowed only where it is explicitly rejected ("Option A is wrong because
+# ...", "not A", "rules out B and C"); letters that are not option letters (the article "A", the pronoun
+# "I", a unit after a number, a symbol in a formula or named by a noun: "the field B") are not mentions.
 
-    A question (``Is the answer B?``) states nothing and is skipped.
+_MENTION = re.compile(r"(?<![A-Za-z0-9\\])[A-J](?![A-Za-z0-9])")
+_SKIP = "*_$`\"'"
+# a unit after a number (10 J, 25 °C, 3 A) or a symbol inside a formula (F = ma, E_k, x^A, F(x))
+_MATH_BEFORE = re.compile(
+    r"(?:[=^_<>≈×·]|\\(?:cdot|times|approx|propto|leq?|geq?)|\d|°|\\circ|\})\s*(?:\\[,;:! ]|~)?\s*\$?$"
+)
+_MATH_AFTER = re.compile(r"\$?\s*(?:[=^_<>≈×·]|\\(?:cdot|times|approx|propto|leq?|geq?)(?![A-Za-z]))|\(")
+_CHOICE_WORD_BEFORE = re.compile(r"(?i:\b(?:options?|choices?|answers?|letters?))\s*[:#=]?[\s*_$`\"'(\[]*$")
+_BRACKETED = re.compile(r"[(\[][\s*_$`]*$")
+_CLOSED_AFTER = re.compile(r"[*_$`]*[)\]]")
+_WORD_AFTER = re.compile(r"[*_$`]*\s+(?:(?P<word>[a-z][a-z'’-]*)|\d)")
+_WORD_BEFORE = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)[\s*_$`\"'(\[]*$")
+_ALONE = re.compile(r"[\s*_#>\-$`.:()\[\]\"'|]*")
+# words after which "A" is the option letter, not the article ("A is wrong", "A also works")
+_LETTER_PREDICATES = frozenset(
+    "is was are were would could might may can will should must also too and or nor as seems seem appears "
+    "appear works work fits fit matches match remains gives give does did has had ignores neglects omits "
+    "overlooks forgets misses confuses fails uses assumes inverts drops doubles yields corresponds since "
+    "because if though although but so while whereas instead alone only either not isn't wasn't doesn't "
+    "can't won't wouldn't couldn't".split()
+)
+# words after which a capital letter is an option letter ("or A", "be A", "since A"), not a named symbol
+_CONNECTORS = frozenset(
+    "or and nor be been being is are was were it's that's it’s that’s alternatively maybe perhaps possibly "
+    "probably likely also even either neither than vs versus like not rather instead unlike because since "
+    "as though although but so then while whereas if unless choose chose choosing pick picked picking "
+    "select selected selecting prefer preferred consider considering say said with to toward towards for "
+    "including plus except besides both equally too actually arguably still yet hence thus therefore "
+    "however otherwise just only definitely clearly certainly surely honestly really obviously could would "
+    "might may can should must well hmm um oh wait no yes go against eliminate eliminates eliminated "
+    "exclude excludes excluded reject rejects rejected discard discards discarded rule rules ruled out over "
+    "favor favour from between among into what about".split()
+)
+# nouns that name a symbol or an object by a capital letter, and words before such a noun
+_SYMBOL_NOUNS = frozenset(
+    "where let denote denotes denoted call called named labeled labelled field point points block blocks "
+    "object objects particle particles charge charges mass masses vector vectors region regions state states "
+    "compound compounds molecule molecules star stars planet planets species gene genes allele alleles site "
+    "sites node nodes vertex vertices side sides angle angles plate plates capacitor capacitors resistor "
+    "resistors wire wires loop loops sphere spheres ball balls car cars cart carts body bodies system systems "
+    "container containers tank tanks sample samples solution solutions reagent reagents product products "
+    "intermediate intermediates isomer isomers ion ions atom atoms energy force forces component components "
+    "matrix operator case cases part parts step steps phase phases level levels type types class classes "
+    "group groups figure fig equation eq table scenario path process reaction reactions structure peak peaks "
+    "band line lines curve curves graph ring carbon position positions term terms constant constants "
+    "population populations strain strains protein proteins enzyme enzymes cell cells tube tubes box boxes "
+    "room rooms city cities country countries person people player players team firm firms good goods "
+    "market markets bond bonds stock stocks asset assets portfolio project projects company companies "
+    "plan plans plant plants machine machines material materials substance substances medium media "
+    "spring springs pulley pulleys mirror mirrors lens lenses slit slits source sources detector detectors "
+    "electrode electrodes terminal terminals battery batteries bulb bulbs lamp lamps switch switches "
+    "vitamin vitamins".split()
+)
+_DETERMINERS = frozenset(
+    "the a an this that these those its their his her our your each every of in on at by".split()
+)
+_SENTENCE_STOP = re.compile(r"[.!;?](?=[\s*_$`)\]\"']|$)")
+_LIST_BEFORE = re.compile(
+    r"(?:[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*\s*(?:,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[*_$`(\[]*\s*)+$"
+)
+_LIST_AFTER = re.compile(
+    r"[)\]*_$`'\"]*(?:\s*(?:,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*)*"
+)
+_OPTION_WORD_BEFORE = re.compile(
+    r"(?:\b(?:the\s+)?(?:options?|choices?|answers?|letters?))?\s*[:#]?[\s*_$`\"'(\[]*$"
+)
+_REJECT_BEFORE = re.compile(
+    r"\b(?:not|rather\s+than|instead\s+of|unlike|neither|nor|rules?\s+out|ruled\s+out|ruling\s+out|"
+    r"eliminat(?:e|es|ed|ing)|exclud(?:e|es|ed|ing)|reject(?:s|ed|ing)?|discard(?:s|ed|ing)?|against|over)$"
+)
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|without|hardly|barely)\s*$")
+_REJECT_AFTER = re.compile(
+    r"\s*(?:[:\-–—,]\s*)?"
+    r"(?:(?:is|was|are|were|seems?|appears?|looks?|remains?|(?:would|must|should|will|can|could)\s+be)\s+)?"
+    r"(?:(?:clearly|definitely|certainly|obviously|also|therefore|thus|hence|then|plainly|simply|likewise|"
+    r"similarly|both|all|just|actually|in\s+fact)\s+)*"
+    r"(?:(?:wrong|incorrect|false|invalid|untrue|impossible|ruled\s+out|excluded|eliminated|unphysical|"
+    r"inconsistent|(?:a|the)\s+(?:wrong|incorrect)|(?:an?\s+)?(?:distractors?|traps?)|an?\s+common\s+(?:mistake|error|trap))"
+    r"|not(?=\s*[.!;,]?\s*$)|not\s+(?:the\s+)?(?:(?:right|correct|best|true|valid)(?:\s+(?:answer|option|choice))?|possible|it|answer|"
+    r"an?\s+(?:option|answer|choice)|supported|consistent|applicable)"
+    r"|(?:(?:wrongly|incorrectly|mistakenly)\s+)?(?:ignor(?:e|es|ed)|neglect(?:s|ed)?|omit(?:s|ted)?|"
+    r"overlook(?:s|ed)?|forg[eo]t(?:s)?|miss(?:es|ed)?|confus(?:e|es|ed)|fail(?:s|ed)?|double[- ]counts?|"
+    r"invert(?:s|ed)?|drop(?:s|ped)?|misappl(?:y|ies|ied)|misreads?|mix(?:es)?\s+up|"
+    r"assum(?:e|es|ed)\s+incorrectly|us(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:wrong|incorrect))"
+    r"|(?:does|do|did|can|could|would|will)\s+not\s+(?:be\s+(?:right|correct|true|valid|the\s+answer)|work|"
+    r"fit|match|hold|apply|satisfy|account|agree|explain|give|produce|yield|follow|include|consider))\b"
+)
+# what, after a rejection, takes it back ("A is wrong, or maybe not", "A is wrong, but it is also right")
+_HEDGE_AFTER = re.compile(
+    r"\b(?:maybe|perhaps|possibly|probably|arguably|might|alternatively|equally|otherwise|unless|though|"
+    r"although|however|sometimes|partially|partly|not\s+necessarily|in\s+some\s+cases|either\s+way|"
+    r"then\s+again|on\s+second\s+thought|actually)\b"
+    r"|\bor\s+(?:(?:it|that|this)\s+)?(?:is\s+)?(?:also\s+)?(?:right|correct|true|valid|plausible|possible|not)\b"
+)
+_AFFIRMED_AFTER = re.compile(
+    r"\b(?:but|yet|still|or|and|though|although)\b(?P<mid>.*?)\b(?:(?:is|are|be|was|were|seems?|looks?|also|too)"
+    r"\s+(?:(?:also|still|equally|quite|partly|partially)\s+)*(?:right|correct|true|valid|plausible|possible|"
+    r"acceptable|fine|reasonable|the\s+answer)|works?|fits?)\b"
+)
+
+
+def _uncontract(text: str) -> str:
+    """Lower case with negations spelled out: ``isn't`` -> ``is not``, ``can't``/``cannot`` -> ``can not``."""
+    s = text.lower().replace("’", "'")
+    s = re.sub(r"\bcan't\b|\bcannot\b", "can not", s)
+    s = re.sub(r"\bwon't\b", "will not", s)
+    return re.sub(r"n't\b", " not", s)
+
+
+def _is_option_letter(line: str, start: int, end: int) -> bool:
+    """Whether the capital letter at ``line[start:end]`` names an option (see the comment above)."""
+    before, after = line[max(0, start - 80) : start], line[end : end + 80]
+    if _MATH_BEFORE.search(before) or _MATH_AFTER.match(after):
+        return False
+    if _CHOICE_WORD_BEFORE.search(before) or _CLOSED_AFTER.match(after) and _BRACKETED.search(before):
+        return True  # "option A", "(A)"
+    letter, word = line[start], _WORD_AFTER.match(after)
+    if word is not None and letter in "AI":
+        following = (word.group("word") or "").replace("’", "'")
+        if letter == "I" and following not in ("is", "or"):
+            return False  # the pronoun: "I think", "I am"
+        if letter == "A" and following not in _LETTER_PREDICATES:
+            return False  # the article: "A force acts", "A 5 kg block"
+    if letter == "I" and re.match(r"['’](?:m|d|ve|ll)\b", after):
+        return False
+    if _ALONE.fullmatch(before[before.rfind("\n") + 1 :]) and _ALONE.fullmatch(after.split("\n", 1)[0]):
+        return True  # the letter alone on its line
+    previous = _WORD_BEFORE.search(before)
+    if previous is None or previous.group(1).lower() in _CONNECTORS:
+        return True
+    # a symbol a noun names: "the field B points up", "compound A", "where E is the energy"
+    named = previous.group(1).lower()
+    determiner = re.search(r"\b([a-z]+)\s+$", before[: previous.start(1)].lower())
+    return named not in _SYMBOL_NOUNS and (determiner is None or determiner.group(1) not in _DETERMINERS)
+    return True
+
+
+def _mentions(line: str, letters: str) -> Iterator[tuple[int, int]]:
+    """Spans of the option letters ``line`` names (only letters among ``letters``), in order."""
+    for m in _MENTION.finditer(line):
+        if m.group(0) in letters and _is_option_letter(line, m.start(), m.end()):
+            yield m.start(), m.end()
+
+
+def _rejected(line: str, start: int, end: int, chosen: str, taken_back: bool = True) -> bool:
+    """Whether the sentence around the letter at ``line[start:end]`` explicitly rejects that option.
+
+    With ``taken_back`` a rejection that the sentence goes on to hedge or contradict (``A is wrong, or
+    maybe not``, ``A is wrong, but it is also right``) is none; without it (the chosen letter's own
+    rejection, ``D is incorrect, though``) it still counts.
+    """
+    window = max(0, start - 300)  # a sentence longer than this is read from here
+    opened = [m.end() for m in _SENTENCE_STOP.finditer(line, window, start)]
+    sentence_start = opened[-1] if opened else window
+    closing = _SENTENCE_STOP.search(line, end, end + 300)
+    sentence_end = closing.end() if closing else min(len(line), end + 300)
+    if "?" in line[sentence_start:sentence_end]:
+        return False
+    before = _uncontract(line[sentence_start:start][-100:])
+    after = _uncontract(line[end:sentence_end][:200])
+    for tail in (_LIST_BEFORE, _OPTION_WORD_BEFORE):  # "rules out options a, b and" before c
+        found = tail.search(before)
+        before = before[: found.start()] if found else before
+    before = before.rstrip()
+    pre = _REJECT_BEFORE.search(before)
+    if pre is not None and not _NEGATED_BEFORE.search(before[: pre.start()]):
+        rest = after
+    else:
+        listed = _LIST_AFTER.match(after)
+        post = _REJECT_AFTER.match(after, listed.end() if listed else 0)
+        if post is None:
+            return False
+        rest = after[post.end() :]
+    if not taken_back:
+        return True
+    if _HEDGE_AFTER.search(rest):
+        return False
+    affirmed = _AFFIRMED_AFTER.search(rest)
+    return affirmed is None or re.search(rf"\b{chosen.lower()}\b", affirmed.group("mid")) is not None
+
+
+def _coda_problem(text: str, chosen: str, letters: str) -> str | None:
+    """Why ``text``, which follows the final answer ``chosen``, makes the response no choice; None if not.
+
+    Another option letter named and not explicitly rejected is a second choice; the chosen letter
+    explicitly rejected takes the answer back.
+    """
+    plain = unicodedata.normalize("NFKC", text)
+    if not any(c in letters for c in plain):
+        return None
+    for _ in range(3):
+        new = _WRAPPERS.sub(r"\1", plain)
+        if new == plain:
+            break
+        plain = new
+    seen = 0
+    for line in plain.split("\n"):
+        for start, end in _mentions(line, letters):
+            seen += 1
+            if seen > MAX_LATER_MENTIONS:
+                return f"after its answer {chosen} the response names options more than {MAX_LATER_MENTIONS} times"
+            letter = line[start]
+            shown = line[max(0, start - 30) : end + 30].strip()
+            if letter != chosen and not _rejected(line, start, end, chosen):
+                return f"after its answer {chosen} the response names option {letter} too: {shown!r}"
+            if letter == chosen and _rejected(line, start, end, chosen, taken_back=False):
+                return f"after its answer {chosen} the response rejects {chosen}: {shown!r}"
+    return None
+
+
+_REMARK = re.compile(r"\s*\(([^()]{0,200})\)")
+
+
+def _statement_choices(
+    text: str, letters: str, options: Mapping[str, str] | None
+) -> tuple[list[Choice], int]:
+    """Letters stated by explicit answer statements, in order, and where the last one's line ends.
+
+    A hedged statement gives a None choice: one that lists more letters, or whose own line goes on to
+    name another option (``Answer: D because A also works``, ``Answer: D (or A)``, ``Answer: D.
+    Alternatively A.``). A question (``Is the answer B?``) states nothing and is skipped.
     """
     found: list[Choice] = []
+    last_end = 0
     for m in _STATEMENT.finditer(text):
         line_end = text.find("\n", m.end(), m.end() + MAX_CHOICE_CHARS)
-        tail = _plain(text[m.end() : line_end if line_end >= 0 else m.end() + MAX_CHOICE_CHARS])
+        line_end = line_end if line_end >= 0 else min(len(text), m.end() + MAX_CHOICE_CHARS)
+        line = tail = _plain(text[m.end() : line_end])  # the rest of a longer line is read as the coda
         item = _LETTER.match(tail)
         if item is None:
             lone = _LONE_LOWER.fullmatch(tail.strip().rstrip("."))
             if lone is not None:  # "Answer: c", the letter alone on its line (not "Answer: a value of 5")
                 found.append(_valid(lone.group(1).upper(), letters, "stated answer line"))
+                last_end = line_end
             continue  # else prose ("the answer to part A is ..."), not a statement of a choice
-        letter, rest = _letter_of(item), tail[item.end() :]
+        letter, rest = _letter_of(item), line[item.end() :]
         if rest.lstrip(" *_$").startswith("?"):
             continue
-        stop = _SENTENCE_END.match(rest)
-        clean = (stop is not None and _ANOTHER_ITEM.match(rest[stop.end() :]) is None) or bool(
-            _REASON.match(rest)
+        last_end = line_end
+        choice = _stated(letter, rest, letters, options)
+        found.append(
+            choice
+            if choice is not None
+            else Choice(None, f"the answer statement is not one letter: {tail[:60]!r}")
         )
-        if not clean and options and letter in options and rest[:1] in (":", ")", ".", " "):
-            said = re.split(r"[.!](?:\s|$)", rest[1:].strip(), maxsplit=1)[0].strip().strip("()")
-            clean = _same_option_text(said, options[letter])
-        if not clean:
-            found.append(Choice(None, f"the answer statement is not one letter: {tail[:60]!r}"))
-        else:
-            found.append(_valid(letter, letters, "stated answer line"))
-    return found
+    return found, last_end
+
+
+def _stated(letter: str, rest: str, letters: str, options: Mapping[str, str] | None) -> Choice | None:
+    """The choice of a statement naming ``letter`` followed on its line by ``rest``; None if not one letter.
+
+    The statement may end (``Answer: D.``), give a reason (``because ...``, ``since ...``), add a remark in
+    brackets (``Answer: D (the third law)``) or the option's own text (``(B) 30 km``); what follows on the
+    line may name no other option unless it rejects it (:func:`_coda_problem`).
+    """
+    rest = rest.lstrip("*_$`")  # the markup that closes "**D**"
+    remark = _REMARK.match(rest)
+    if remark is not None:  # "(the third law)" is a remark; "(or A)" and "(not A)" name another option
+        if any(remark.group(1)[a] != letter for a, _ in _mentions(remark.group(1), letters)):
+            return None
+        rest = rest[remark.end() :]
+    stop = _SENTENCE_END.match(rest)
+    reason = _REASON.match(rest)
+    if stop is not None and _ANOTHER_ITEM.match(rest[stop.end() :]) is None:
+        after = rest[stop.end() :]
+    elif reason is not None:
+        after = rest[reason.end() :]
+    elif options and letter in options and rest[:1] in (":", ")", ".", " "):
+        said, *more = re.split(r"[.!](?:\s|$)", rest[1:].strip(), maxsplit=1)
+        if not _same_option_text(said.strip().strip("()"), options[letter]):
+            return None
+        after = more[0] if more else ""
+    else:
+        return None
+    problem = _coda_problem(after, letter, letters)
+    if problem is not None:
+        return Choice(None, problem)
+    return _valid(letter, letters, "stated answer line")
 
 
 def extract_choice(
@@ -217,9 +494,12 @@ def extract_choice(
         return Choice(None, f"{len(boxes)} boxed answers; give one final answer")
     choices = [read_box(box, letters, options) for box in boxes]
     tail = text[-MAX_SCAN_CHARS:]
+    scan, answer_end = _without_boxes(tail) if boxes else (tail, 0)
     lowered = tail.lower()
     if ("answer" in lowered or "option" in lowered or "choice" in lowered) and _STATEMENT.search(tail):
-        choices += _statement_choices(_without_boxes(tail) if boxes else tail, letters, options)
+        stated, statement_end = _statement_choices(scan, letters, options)
+        choices += stated
+        answer_end = max(answer_end, statement_end)
     if not choices:
         return Choice(None, "no \\boxed{} letter and no 'Answer: X' line")
     refused = next((c for c in choices if c.letter is None), None)
@@ -228,6 +508,9 @@ def extract_choice(
     chosen = sorted({c.letter for c in choices if c.letter})
     if len(chosen) > 1:
         return Choice(None, f"the response gives several different answers ({', '.join(chosen)})")
+    problem = _coda_problem(scan[answer_end:], chosen[0], letters)
+    if problem is not None:
+        return Choice(None, problem)
     return choices[0] if boxes else choices[-1]
 
 

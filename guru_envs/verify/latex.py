@@ -54,10 +54,13 @@ from guru_envs.verify.latex_expr import (
     Node,
     TooBig,
     Unsupported,
+    closed_value,
     compare_exprs,
+    exact_value,
     free_vars,
     has_const,
     parse_expr,
+    rational_value,
     tokenize,
 )
 from guru_envs.verify.numeric import parse_number
@@ -1337,6 +1340,8 @@ def clear_caches() -> None:
         _question_key,
         _question_forms,
         _question_fractions,
+        _question_values,
+        _computes_reference,
         _several_items,
         _claim_problem,
         _mv_parse,
@@ -1657,6 +1662,460 @@ def _literals_only(node: Any, out: list[Fraction]) -> bool:
     return all(_literals_only(child, out) for child in node[1:] if isinstance(child, tuple))
 
 
+# --- evaluation: a question that writes the value it asks for ---------------------------------------------
+
+# Words that ask for a fraction in lowest terms: an unreduced fraction is then no answer, whatever its value.
+_ASKS_LOWEST_TERMS = re.compile(
+    r"\bsimplif(?:y|ied|ies|ication)\b|\blowest\s+terms\b|\bsimplest\s+(?:form|terms)\b"
+    r"|\b(?:fully|completely)\s+reduced\b|\breduced?\s+(?:the\s+|this\s+|your\s+|a\s+)?fractions?\b"
+    r"|\birreducible\s+fractions?\b",
+    re.IGNORECASE,
+)
+MAX_QUESTION_VALUES = 64  # operations on numbers read from one question
+_EVALUATION_BUDGET = 128  # subtrees of one answer examined
+
+
+def _numeral(node: Node) -> bool:
+    """Whether ``node`` is made of numbers alone (no variable, no infinity)."""
+    return not free_vars(node) and not has_const(node, "inf")
+
+
+def _lowest_fraction(node: Node) -> bool:
+    """A quotient of two integer literals in lowest terms, not over 1 (``\\frac{3}{4}``, ``-7/2``)."""
+    if node[0] != "div" or not _int_literal(node[1]) or not _int_literal(node[2]):
+        return False
+    num, den = exact_int(node[1]), exact_int(node[2])
+    return abs(den) > 1 and gcd(num, den) == 1
+
+
+def _evaluated_form(node: Node) -> bool:
+    """Whether ``node`` is a value as a final answer writes it, with nothing left to compute.
+
+    ``-3``, ``2.5``, a constant (``\\pi``, ``e``, ``i``), a fraction of integers in lowest terms, a mixed
+    number with such a fraction (``3\\frac{1}{2}``), ``25\\%``, scientific notation (``1.2 \\times 10^{5}``).
+    """
+    if node[0] == "neg":
+        node = node[1]
+    kind = node[0]
+    if kind in ("num", "const"):
+        return True
+    if kind == "pct":
+        return node[1][0] == "num"
+    if kind == "div":
+        if _lowest_fraction(node):
+            return True
+        # (1 + i)/2: a complex number over its common denominator, in lowest terms
+        num, den = node[1], node[2]
+        if num[0] not in ("add", "sub") or not _complex_form(num) or not _int_literal(den):
+            return False
+        return abs(exact_int(den)) > 1 and gcd(_content(num[1]), _content(num[2]), exact_int(den)) == 1
+    if kind == "add" and len(node) > 3:
+        return node[3] == "mixed" and _lowest_fraction(node[2])
+    if kind in ("add", "sub"):
+        return _complex_form(node)
+    if _imaginary_form(node):
+        return True
+    if kind == "mul":  # scientific notation
+        power = node[2]
+        return (
+            node[1][0] == "num"
+            and node[1][1] != 0
+            and power[0] == "pow"
+            and power[1] == ("num", Fraction(10), None)
+            and _int_literal(power[2])
+            and exact_int(power[2]) != 0
+        )
+    return False
+
+
+def _operands(node: Node, kind: str, out: list[Node]) -> None:
+    """The operands of a chain of ``kind`` (``mul``) as one list (``2 \\cdot (3 \\cdot \\sqrt{5})``: three)."""
+    if node[0] == kind and len(out) < 64:
+        _operands(node[1], kind, out)
+        _operands(node[2], kind, out)
+    else:
+        out.append(node)
+
+
+def _imaginary_form(node: Node) -> bool:
+    """``i``, ``2i``, ``\\frac{3}{4}i``, ``i\\sqrt{2}``, ``\\frac{i}{2}``: a real value written beside ``i`` once."""
+    if node[0] == "neg":
+        node = node[1]
+    if node == ("const", "i"):
+        return True
+    if node[0] == "div" and node[1] == ("const", "i") and _int_literal(node[2]):
+        return True
+    if node[0] != "mul":
+        return False
+    factors: list[Node] = []
+    _operands(node, "mul", factors)
+    units = [f for f in factors if f == ("const", "i")]
+    rest = [f for f in factors if f != ("const", "i")]
+    return len(units) == 1 and len(rest) == 1 and _evaluated_form(rest[0]) and not has_const(rest[0], "i")
+
+
+def _complex_form(node: Node) -> bool:
+    """``a + bi`` (``1 - i``, ``\\frac{1}{2} + \\frac{\\sqrt{3}}{2}i``): a real part and an imaginary part."""
+    if node[0] not in ("add", "sub") or len(node) != 3:
+        return False
+    real, imaginary = node[1], node[2]
+    if _imaginary_form(real) and not _imaginary_form(imaginary):
+        real, imaginary = imaginary, real
+    return (
+        _imaginary_form(imaginary)
+        and not has_const(real, "i")
+        and (_evaluated_form(real) or (_exact(real) is None and _unsimplified_tree(real) is None))
+    )
+
+
+def _unsimplified_tree(node: Node) -> str | None:
+    return _unevaluated(node, [_EVALUATION_BUDGET])
+
+
+def _flat_terms(node: Node, out: list[Node]) -> None:
+    """The terms of a sum or difference, signs dropped (a zero or a repeat is what matters here)."""
+    if node[0] in ("add", "sub") and len(node) == 3 and len(out) < 64:
+        _flat_terms(node[1], out)
+        _flat_terms(node[2], out)
+    elif node[0] == "neg":
+        _flat_terms(node[1], out)
+    else:
+        out.append(node)
+
+
+def _exact(node: Node) -> Fraction | None:
+    """The exact rational value of ``node``, or None (irrational, undefined, too large)."""
+    try:
+        return exact_value(node)
+    except Exception:  # noqa: BLE001 - every refusal of the exact evaluator, its private one included
+        return None
+
+
+def _content(node: Node) -> int:
+    """The integer factor written in front of a product (``4`` of ``4\\sqrt{3}``), 1 when none."""
+    factors: list[Node] = []
+    _operands(node[1] if node[0] == "neg" else node, "mul", factors)
+    content = 1
+    for factor in factors:
+        if _int_literal(factor):
+            content *= abs(exact_int(factor))
+    return content
+
+
+def _has_power_factor(n: int, index: int) -> bool:
+    """Whether the integer ``n`` has a factor ``p^index`` with ``p > 1`` (``12 = 2^2 \\cdot 3``)."""
+    if n < 4 or index < 2:
+        return False
+    if n.bit_length() > 64:
+        return False  # too large to factor here; such radicands are no honest final answer anyway
+    p = 2
+    while p**index <= n and p < 1_000:
+        if n % p**index == 0:
+            return True
+        p += 1
+    root = _iroot_int(n, index)
+    return root is not None and root > 1
+
+
+def _iroot_int(n: int, index: int) -> int | None:
+    guess = round(n ** (1.0 / index))
+    for cand in (guess - 1, guess, guess + 1):
+        if cand > 0 and cand**index == n:
+            return cand
+    return None
+
+
+def _unsimplified(node: Node) -> str | None:
+    """What in an irrational ``node`` of numbers alone is still to be simplified, or None.
+
+    A double negative, an absolute value, a function with a closed-form value (``\\sin 30^\\circ``), a
+    radical with a perfect power or a fraction inside (``\\sqrt{12}``), a no-op power, a power of a radical
+    at least its index, numbers or radicals still to be multiplied (``2 \\cdot 3\\sqrt{5}``, ``\\sqrt{2}
+    \\sqrt{3}``), a factor 1, numbers or like terms still to be added (``\\sqrt{2} + \\sqrt{2}``), a quotient
+    still to be reduced (``\\frac{4\\sqrt{3}}{2}``, ``\\frac{\\sqrt{6}}{\\sqrt{2}}``, ``\\frac{\\pi}{1}``).
+    """
+    kind = node[0]
+    if kind == "neg" and node[1][0] == "neg":
+        return "a double negative"
+    if kind == "abs":
+        return "an absolute value still to be taken"
+    if kind == "func" and closed_value(node):
+        return "a function whose value has a closed form"
+    if kind == "root":
+        radicand = _exact(node[1])
+        index = 2 if node[2] is None else _exact(node[2])
+        if radicand is None or index is None or index.denominator != 1:
+            return None
+        if _has_power_factor(abs(radicand.numerator), int(index)) or _has_power_factor(
+            radicand.denominator, int(index)
+        ):
+            return "a radical with a perfect power inside"  # \\sqrt{12}, \\sqrt{\\frac{3}{4}}
+        return None
+    if kind == "pow":
+        exponent = _exact(node[2])
+        if exponent == 1:
+            return "a power of 1"
+        base = node[1]
+        if base[0] == "root" and exponent is not None and exponent.denominator == 1:
+            index = 2 if base[2] is None else _exact(base[2])
+            if index is not None and abs(exponent) >= index:
+                return "a power of a radical still to be taken"
+        return None
+    if kind == "mul":
+        factors: list[Node] = []
+        _operands(node, "mul", factors)
+        values = [_exact(f) for f in factors]
+        rational = [v for v in values if v is not None]
+        if len(rational) > 1:
+            return "numbers still to be multiplied"
+        if any(v in (1, -1) for v in rational):
+            return "a factor of 1"
+        indices = [2 if f[2] is None else _exact(f[2]) for f in factors if f[0] == "root"]
+        if len(indices) != len(set(indices)):
+            return "radicals still to be multiplied"
+        irrational = [_canonical(f) for f, v in zip(factors, values) if v is None]
+        if len(irrational) != len(set(map(repr, irrational))):
+            return "a factor still to be raised to a power"
+        return None
+    if kind in ("add", "sub") and len(node) == 3:
+        terms: list[Node] = []
+        _flat_terms(node, terms)
+        values = [_exact(t) for t in terms]
+        rational = [v for v in values if v is not None]
+        if len(rational) > 1:
+            return "numbers still to be added"
+        if 0 in rational:
+            return "a term of 0"
+        keys = []
+        for term, value in zip(terms, values):
+            if value is not None:
+                continue
+            factors = []
+            _operands(term, "mul", factors)
+            keys.append(repr(sorted(repr(_canonical(f)) for f in factors if _exact(f) is None)))
+        if len(keys) != len(set(keys)):
+            return "like terms still to be combined"
+        return None
+    if kind == "div":
+        num, den = node[1], node[2]
+        den_value = _exact(den)
+        if den_value in (1, -1):
+            return "a division by 1"
+        if gcd(_content(num), _content(den)) > 1:
+            return "a quotient still to be reduced"
+        if num[0] == "root" and den[0] == "root" and num[2] == den[2]:
+            return "a quotient of radicals still to be taken"
+        below: list[Node] = []
+        _operands(den, "mul", below)
+        for factor in below:  # \frac{6}{\sqrt{3}} is 2\sqrt{3}; \frac{1}{\sqrt{3}} is left as written
+            radicand = _exact(factor[1]) if factor[0] == "root" else None
+            if (
+                radicand is not None
+                and radicand.denominator == 1
+                and gcd(_content(num), radicand.numerator) > 1
+            ):
+                return "a quotient still to be reduced"
+        return None
+    return None
+
+
+def _form(node: Node) -> Any:
+    """How ``node`` is written, up to the order of terms and factors (``\\sqrt{3} \\cdot 2`` is ``2\\sqrt{3}``).
+
+    Unlike :func:`_canonical` it keeps no-op terms, so ``2^{10} + 0`` is not written as ``2^{10}``.
+    """
+    kind = node[0]
+    if kind in ("add", "sub") and len(node) == 3:
+        terms: list[tuple[int, Node]] = []
+        _signed_terms(node, 1, terms)
+        return ("sum", tuple(sorted((sign, repr(_form(t))) for sign, t in terms)))
+    if kind == "mul":
+        factors: list[Node] = []
+        _operands(node, "mul", factors)
+        return ("prod", tuple(sorted(repr(_form(f)) for f in factors)))
+    if kind == "num":
+        return ("num", node[1])
+    return (
+        kind,
+        *(_form(c) if isinstance(c, tuple) and c and isinstance(c[0], str) else c for c in node[1:]),
+    )
+
+
+def _signed_terms(node: Node, sign: int, out: list[tuple[int, Node]]) -> None:
+    kind = node[0]
+    if kind in ("add", "sub") and len(node) == 3 and len(out) < 64:
+        _signed_terms(node[1], sign, out)
+        _signed_terms(node[2], -sign if kind == "sub" else sign, out)
+    else:
+        out.append((sign, node))
+
+
+def _unevaluated(node: Node, budget: list[int]) -> str | None:
+    """What in ``node`` (numbers alone) is an operation still to be carried out, or None.
+
+    An operation whose result is rational is one (``17 \\times 23 - 40 - 5``, ``\\frac{12}{16}``, ``4!``,
+    ``\\sqrt{49}``, ``2^{10}``), unless written as a plain number (:func:`_evaluated_form`); so is any part
+    of an irrational value that :func:`_unsimplified` names.
+    """
+    if budget[0] <= 0 or _evaluated_form(node):
+        return None
+    budget[0] -= 1
+    if rational_value(node) is True:
+        return "an operation on numbers still to be carried out"
+    problem = _unsimplified(node)
+    if problem is not None:
+        return problem
+    for child in node[1:]:
+        if isinstance(child, tuple) and child and isinstance(child[0], str):
+            problem = _unevaluated(child, budget)
+            if problem is not None:
+                return problem
+    return None
+
+
+@functools.lru_cache(maxsize=1_024)
+def _question_values(question: str) -> tuple[Node, ...]:
+    """The operations on numbers alone the question writes (``17 \\times 23 - 45``, ``4!``, ``\\frac{6}{8}``).
+
+    Plain numbers and fractions in lowest terms are values, not operations; anything with a variable is not
+    numbers alone.
+    """
+    found: list[Node] = []
+    for segment in _question_segments(question):
+        for part in _split_top(normalize_answer(segment), (",", ";", "=")):
+            try:
+                node = parse_expr(part)
+            except (Unsupported, TooBig, RecursionError):
+                continue
+            if _numeral(node) and not _evaluated_form(node):
+                found.append(node)
+                if len(found) >= MAX_QUESTION_VALUES:
+                    return tuple(found)
+    return tuple(found)
+
+
+def _value_node(struct: tuple[Any, ...]) -> Node | None:
+    """The expression of a one-value structure (``346``, ``x = 346``), else None."""
+    if struct[0] == "assign":
+        struct = struct[2]
+    if struct[0] == "list" and len(struct[1]) == 1:
+        struct = struct[1][0]
+    return struct[1] if struct[0] == "expr" else None
+
+
+@functools.lru_cache(maxsize=1_024)
+def _computes_reference(question: str, reference: str) -> bool:
+    """Whether the question writes an operation on numbers whose value is the reference.
+
+    The task is then to evaluate it: ``What is $17 \\times 23 - 45$?`` for 346, ``Compute $4!$`` for 24,
+    ``Simplify $\\sqrt{12}$`` for ``2\\sqrt{3}``.
+    """
+    values = _question_values(question)
+    if not values:
+        return False
+    try:
+        node = _value_node(_structure(reference))
+    except RecursionError:
+        return False
+    if node is None or not _numeral(node):
+        return False
+    for value in values:
+        try:
+            if compare_exprs(value, node) is True:
+                return True
+        except (TooBig, RecursionError):
+            continue
+    return False
+
+
+def _answer_values(struct: tuple[Any, ...], out: list[Any]) -> None:
+    """Every value the answer states: the expressions in its assignments, lists and tuples (others as-is)."""
+    kind = struct[0]
+    if kind == "assign":
+        _answer_values(struct[2], out)
+    elif kind in ("list", "tuple") and len(out) < MAX_ITEMS:
+        for item in struct[1]:
+            _answer_values(item, out)
+    else:
+        out.append(struct)
+
+
+def _unreduced_fraction(node: Node, budget: list[int]) -> bool:
+    """Whether ``node`` holds a fraction not in lowest terms.
+
+    ``\\frac{12}{16}``, ``\\frac{3 \\cdot 2}{8}``, ``\\frac{4\\sqrt{3}}{2}``, ``\\frac{6x}{8}``, ``\\frac{5}{1}``.
+    """
+    if budget[0] <= 0:
+        return False
+    budget[0] -= 1
+    if node[0] == "div":
+        num, den = _exact(node[1]), _exact(node[2])
+        if num is not None and den is not None and not _lowest_fraction(node):
+            return True
+        if den in (1, -1) or gcd(_content(node[1]), _content(node[2])) > 1:
+            return True
+    if node[0] == "add" and len(node) > 3 and not _lowest_fraction(node[2]):
+        return True  # 2\frac{2}{4}
+    return any(
+        _unreduced_fraction(child, budget)
+        for child in node[1:]
+        if isinstance(child, tuple) and child and isinstance(child[0], str)
+    )
+
+
+def evaluation_problem(given: str, reference: str, question: str | None) -> str | None:
+    """Why ``given`` does not give the value the question asks to compute, or None when that rule is moot.
+
+    Two rules, both about what the question asks, not what the values are:
+
+    - **The question writes the computation.** Where it holds an operation on numbers alone whose value is
+      the reference (``What is $17 \\times 23 - 45$?`` for 346, ``Compute $4!$`` for 24, ``Simplify
+      $\\sqrt{12}$`` for ``2\\sqrt{3}``), an answer that is itself an operation on numbers still to be
+      carried out is the question again, not its value: ``17 \\times 23 - 40 - 5``, ``2(17 \\times 23 -
+      45)/2``, ``\\sqrt{(17 \\times 23 - 45)^2}``, ``4!``, ``\\frac{692}{2}``, ``\\sqrt{4 \\cdot 3}``. Plain
+      numbers, fractions in lowest terms and simplified exact forms (``2\\sqrt{3}``, ``\\frac{\\pi}{2}``)
+      are values, and so is any answer written as the reference is (``2^{10}`` where the reference is
+      ``2^{10}``). A question without such an operation (a counting question answered ``\\binom{7}{2}``)
+      is not held to this rule; :func:`repeats_question` still refuses an operation on its own numbers.
+    - **The question asks for lowest terms** (``simplify``, ``lowest terms``, ``simplest form``): a fraction
+      not in lowest terms (``\\frac{12}{16}``, ``\\frac{3 \\cdot 2}{8}``, ``\\frac{4\\sqrt{3}}{2}``) is no answer.
+    """
+    if not question:
+        return None
+    q = question[:MAX_QUESTION_CHARS]
+    if _CHOICES.search(q):  # multiple choice: an option is the answer however it is written
+        return None
+    lowest = _ASKS_LOWEST_TERMS.search(q) is not None
+    if not lowest and not _question_values(q):
+        return None
+    g_text, r_text = normalize_answer(given), normalize_answer(reference)
+    if _key(g_text) == _key(r_text):
+        return None
+    try:
+        values: list[Any] = []
+        _answer_values(_structure(g_text), values)
+        if lowest:
+            for struct in values:
+                if struct[0] == "expr" and _unreduced_fraction(struct[1], [_EVALUATION_BUDGET]):
+                    return "the question asks for lowest terms; the answer holds a fraction that is not"
+        if not _computes_reference(q, r_text):
+            return None
+        wanted = _value_node(_structure(r_text))
+        for struct in values:
+            if struct[0] in ("unknown", "huge"):
+                return "the question asks for the value of an expression; the answer is not a value"
+            if struct[0] != "expr" or not _numeral(struct[1]):
+                continue  # text, a relation, an expression in variables: the comparison decides
+            if wanted is not None and _form(struct[1]) == _form(wanted):
+                continue  # written as the reference is
+            problem = _unevaluated(struct[1], [_EVALUATION_BUDGET])
+            if problem is not None:
+                return f"the question asks for the value of an expression; the answer leaves {problem}"
+    except RecursionError:
+        return None
+    return None
+
+
 _ASKS_FACTORIZATION = re.compile(r"factori[sz]|prime\s+factor", re.IGNORECASE)
 _PRIME_POWER = re.compile(r"\(?\s*(\d{1,12})\s*(?:\^\s*(?:\{\s*(\d{1,3})\s*\}|(\d)))?\s*\)?")
 _PRODUCT_SIGN = re.compile(r"\\times|\\cdot|\*|(?<=\))\s*(?=\()")
@@ -1790,7 +2249,9 @@ def score_boxed_answer(
     several different answers (:func:`guru_envs.verify.claim.final_answer`: repeats are fine, and boxes
     that each hold one item make a set when the reference is a set); the answer is not one claim
     (a hedge, a negation, a false equation, a label that is neither a unit nor a word of the question);
-    it merely repeats an expression of ``question`` (in any order or grouping); with ``final_form`` (a
+    it merely repeats an expression of ``question`` (in any order or grouping), or leaves a computation the
+    question writes still to be carried out, or a fraction unreduced where the question asks for lowest
+    terms (:func:`evaluation_problem`); with ``final_form`` (a
     task that asks for a value), it is not a plain number where the reference is one; or it differs from
     ``reference``.
     """
@@ -1845,6 +2306,9 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
+    evaluation = evaluation_problem(given, reference, question)
+    if evaluation is not None:
+        return Score.wrong(shown, evaluation, method="not_evaluated")
     equation = value_for_equation(given, reference, question)
     if equation is not None:
         return Score.wrong(shown, equation, method="equation")

@@ -807,3 +807,54 @@ def _compare_decimal(dec: tuple[Fraction, int], other: Node) -> bool | None:
     if diff > float(half_ulp) * (1 + 1e-6):
         return False
     return None
+
+
+# --- closed forms (is a value still to be computed?) -------------------------------------------------------
+
+_SMALL_DENOMINATOR = 1_000  # a value read numerically counts as rational only with a denominator this small
+
+
+def _near_rational(x: float) -> bool:
+    if not math.isfinite(x):
+        return False
+    nearest = Fraction(x).limit_denominator(_SMALL_DENOMINATOR)
+    return abs(float(nearest) - x) <= 1e-12 * max(1.0, abs(x))
+
+
+def rational_value(node: Node) -> bool | None:
+    """Whether a tree without variables has a rational value (real and imaginary parts), or None if unknown.
+
+    Exact where the exact evaluator can (``17 \\times 23 - 45``, ``\\sqrt{49}``, ``4!``); numerically
+    otherwise, where a value within 1e-12 of a fraction with a denominator up to 1,000 counts
+    (``\\sqrt{2}\\sqrt{2}``, ``\\pi - \\pi``, ``\\log_2 8``, ``\\sin \\frac{\\pi}{6}``). None where the value
+    cannot be computed, or cancellation makes the float meaningless.
+    """
+    try:
+        exact_value(node)
+        return True
+    except _NotExact:
+        pass
+    except (TooBig, Undefined, Unsupported, RecursionError):
+        return None
+    try:
+        value, mag = numeric_value(node)
+    except (TooBig, Undefined, Unsupported, RecursionError):
+        return None
+    if mag > 1e6 * max(abs(value), 1e-300) and mag > 1e-300:
+        return None
+    return _near_rational(value.real) and _near_rational(value.imag)
+
+
+def closed_value(node: Node) -> bool:
+    """Whether a function of numbers has a value written without it (``\\sin 30^\\circ``, ``\\arccos 0``).
+
+    That is: a rational, a rational multiple of pi, or a square root of a rational.
+    """
+    try:
+        value, mag = numeric_value(node)
+    except (TooBig, Undefined, Unsupported, RecursionError):
+        return False
+    if abs(value.imag) > 1e-12 * max(1.0, abs(value)):
+        return _near_rational(value.real) and _near_rational(value.imag)
+    x = value.real
+    return _near_rational(x) or _near_rational(x / math.pi) or _near_rational(x * x)

@@ -26,7 +26,9 @@ Version History:
         a parallax in arcseconds is shown exactly (it was rounded to 3 figures, up to 0.3 % from the value
         solved); answers must be one claim (hedges, negations, scale words, false equations, LaTeX connectives
         such as ``\\lor`` or ``\\pm``, values set apart by spacing and several different boxes score 0; a
-        label after a count only when the question uses it) (issue 17).
+        label after a count only when the question uses it) (issue 17); stellar luminosity asked in watts
+        no longer asks "in solar luminosities" in its question (the instruction and the gold were in W), and
+        states the Sun's luminosity it converts with.
 """
 
 from __future__ import annotations
@@ -243,7 +245,13 @@ def stellar_luminosity(rng: random.Random, cfg: ScienceConfig) -> Worked:
     t = rng.randint(30, 300) * 100
     ans = AnswerUnit(rng, cfg, "Lsun", ("W",))
     lum = r**2 * (t / T_SUN) ** 4
-    q = f"A star has {r} times the Sun's radius and a surface temperature of {t:,} K (the Sun's is 5772 K). What is its luminosity in solar luminosities (L_sun)?"
+    star = (
+        f"A star has {r} times the Sun's radius and a surface temperature of {t:,} K (the Sun's is 5772 K)."
+    )
+    if ans.unit == "Lsun":
+        q = f"{star} What is its luminosity in solar luminosities (L_sun)?"
+    else:  # the instruction asks for watts: the question must not ask for solar luminosities
+        q = f"{star} What is its luminosity? (L_sun = 3.828 × 10^26 W)"
     steps = [f"L ∝ R² T⁴: L = {r}² × ({t}/5772)⁴ L_sun = {fmt(lum, 4)} L_sun."]
     mistakes = [
         (r * (t / T_SUN) ** 4, "radius not squared"),

@@ -987,9 +987,12 @@ def light_travel_time(a, au, c, planet=""):
 
 @problem(
     "A star has {n:radius} times the Sun's radius and a surface temperature of {q:t} (the Sun's is {q:t_sun}). "
-    "What is its luminosity in solar luminosities (L_sun)?"
+    "What is its luminosity in solar luminosities (L_sun)?",
+    "A star has {n:radius} times the Sun's radius and a surface temperature of {q:t} (the Sun's is {q:t_sun}). "
+    "What is its luminosity? (L_sun = {q:l_sun})",
 )
-def stellar_luminosity(radius, t, t_sun):
+def stellar_luminosity(radius, t, t_sun, l_sun=None):
+    # Stefan-Boltzmann from pint's constants, not the stated L_sun (IAU's nominal values agree to 1e-4)
     sigma = Q(1, "stefan_boltzmann_constant")
     return 4 * math.pi * (radius * Q(1, "solar_radius")) ** 2 * sigma * t**4
 

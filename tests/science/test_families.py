@@ -5,6 +5,7 @@ The default run covers a few hundred tasks per family (the contract kit plus in-
 """
 
 import math
+import re
 
 import pytest
 
@@ -225,3 +226,41 @@ def test_scoring_options_travel_with_the_task():
     assert score(task, converted).reward == 0.0  # the stated unit is required, as the task's options say
     assert catalog().family("science", "astronomy").score(task, converted).reward == 1.0  # a default family
     assert score(Task.from_record(task.to_record()), converted).reward == 0.0  # and so does its row
+
+
+# How a question may name the unit it wants: "in solar luminosities (L_sun)?", "in W?" ...
+_UNIT_IN_QUESTION = re.compile(
+    r"\bin\s+((?:solar|Earth|light|astronomical)\s+\w+|[A-Za-z]+s)\s*(?:\(([^)]{1,15})\))?\s*\?"
+)
+
+
+@pytest.mark.parametrize("family", SUBJECTS)
+def test_a_question_asks_for_the_unit_its_instruction_and_gold_use(family):
+    """Before: stellar luminosity asked "in solar luminosities (L_sun)?" while the instruction and the
+    gold were in W (a right bare 7130 scored 0, 7130 L_sun was paid only through conversion)."""
+    fam = catalog().family("science", family)
+    for level in range(1, fam.levels + 1):
+        for seed in range(120):
+            task = fam.sample(seed, level)
+            question = task.prompt.split("\n\n")[0]
+            for m in _UNIT_IN_QUESTION.finditer(question):
+                named = m.group(2) or m.group(1)
+                try:
+                    asked = parse_unit(named)
+                except Exception:  # "in excess?", "in series": words, not units
+                    continue
+                want = parse_unit(task.meta["unit"])
+                assert asked.dims == want.dims and math.isclose(asked.scale, want.scale), (question, want)
+
+
+def test_stellar_luminosity_in_watts_states_the_suns_luminosity():
+    fam = catalog().family("science", "astronomy")
+    tasks = [fam.sample(seed, 3) for seed in range(300)]
+    tasks = [t for t in tasks if t.meta["topic"] == "stellar_luminosity"]
+    assert tasks
+    for task in tasks:
+        if task.meta["unit"] == "W":
+            assert "solar luminosities" not in task.prompt
+            assert "L_sun = 3.828 × 10^26 W" in task.prompt
+        else:
+            assert "in solar luminosities (L_sun)?" in task.prompt

@@ -9,7 +9,8 @@ A row we write also scores without ``extra_info["guru"]``, as verl's reward func
 prompt; ``data_source``, ``ground_truth`` and ``extra_info``): ``ground_truth`` holds the answer in the
 form GURU's scorer reads (:meth:`TaskFamily.row_ground_truth`), ``extra_info["guru_scoring"]`` the
 family, version, options, level and the ``meta`` its verifier reads (:attr:`TaskFamily.row_meta_keys`),
-and ``extra_info["question"]`` the prompt where the verdict reads it. ``extra_info["guru_unscorable"]``
+and ``extra_info["question"]`` the prompt where the verdict reads it (GURU's own rows keep theirs as
+``original_prompt`` or ``original_question``, read the same way). ``extra_info["guru_unscorable"]``
 says why Reasoning360's own ``default_compute_score`` cannot score the row ("" when it can).
 """
 
@@ -33,6 +34,10 @@ FILTER_KEYS = ("pass_rate", "bucket")  # written by `guru filter`, kept in extra
 SKYRL_ENV_CLASS_PREFIX = "guru_"
 SCORING_KEY = "guru_scoring"  # extra_info: what the verifier needs beside the ground truth (JSON text)
 QUESTION_KEY = "question"  # extra_info: the prompt, for families whose verdict reads it
+# Where rows that lost their prompt keep it, in order: ours (QUESTION_KEY), then what Reasoning360's
+# data_preprocess scripts write: the whole prompt (stem gpqa/supergpqa, simulation cruxeval, codegen
+# humaneval/mbpp/leetcode/livecodebench) and the question without the instruction (math deepscaler, dapo_or1).
+QUESTION_KEYS = (QUESTION_KEY, "original_prompt", "original_question")
 UNSCORABLE_KEY = "guru_unscorable"  # extra_info: why GURU's default_compute_score cannot score the row
 
 
@@ -205,8 +210,9 @@ def from_row(row: dict[str, Any], cat: Catalog | None = None) -> Task:
     """A task from a GURU/verl or SkyRL row (ours or GURU's own), routing foreign rows by ``data_source``.
 
     A row we wrote gives back the exact task from ``extra_info["guru"]``; without it, the family the
-    ``data_source`` routes to reads ``ground_truth`` (and the prompt, or ``extra_info["question"]`` when
-    the row has none), and ``extra_info["guru_scoring"]`` restores the version, options, level and the
+    ``data_source`` routes to reads ``ground_truth`` (and the prompt; when the row has none, the one its
+    ``extra_info`` keeps: ``question`` as we write it, else GURU's ``original_prompt`` or
+    ``original_question``), and ``extra_info["guru_scoring"]`` restores the version, options, level and the
     ``meta`` the verifier reads, so the task scores as the exported one did.
 
     Raises:
@@ -241,9 +247,10 @@ def _from_row(row: dict[str, Any], cat: Catalog | None) -> Task:
         row = _decoded_ground_truth(row)
     else:
         row = _plain_ground_truth(row)
-    question = extra.get(QUESTION_KEY)
-    if _no_prompt(row.get("prompt")) and isinstance(question, str) and question.strip():
-        row = {**row, "prompt": question}  # verl hands a reward function no prompt
+    if _no_prompt(row.get("prompt")):  # verl hands a reward function no prompt
+        question = _row_question(extra)
+        if question is not None:
+            row = {**row, "prompt": question}
     task = family.task_from_row(row)
     updates: dict[str, Any] = {}
     if task.version != family.version or task.options != family.options:
@@ -257,6 +264,20 @@ def _from_row(row: dict[str, Any], cat: Catalog | None) -> Task:
         if isinstance(task_id, str) and task_id:
             updates["id"] = task_id
     return msgspec.structs.replace(task, **updates) if updates else task
+
+
+def _row_question(extra: dict[str, Any]) -> str | None:
+    """The prompt a row keeps in ``extra_info`` (:data:`QUESTION_KEYS`, first non-blank text), or None.
+
+    Why: verl gives a reward function no prompt, and GURU's own rows keep theirs only there
+    (``original_question``, ``original_prompt``): without it a verdict that reads the question (a copy of
+    the question's expression, a label word, the options of a choice, CRUXEval's call) reads nothing.
+    """
+    for key in QUESTION_KEYS:
+        value = extra.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
 
 
 def _row_scoring(extra: dict[str, Any]) -> RowScoring | None:

@@ -106,6 +106,48 @@ def test_guru_rows_from_guru_pipeline():
     assert compute_score("math__deepscaler_preview", "so \\boxed{\\frac{1}{3}}", "\\frac{1}{2}", None) == 0.0
 
 
+# GURU's rows keep the question in extra_info (data_preprocess/math/*.py: original_question;
+# stem/supergpqa.py, simulation/cruxeval-*.py, codegen/*.py: original_prompt): verl hands no prompt.
+COPY = "Thus $\\boxed{\\frac{5}{3} + \\frac{15}{8}}$."  # the question's own expression, unevaluated
+QUESTION = "What is $\\frac{5}{3} + \\frac{15}{8}$?"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, 1.0),  # no question anywhere: nothing to compare with (the hole the keys below close)
+        ({"original_question": QUESTION}, 0.0),
+        ({"original_prompt": QUESTION + " Please output the final answer within \\boxed{}."}, 0.0),
+        ({"question": QUESTION}, 0.0),
+        ({"question": "  ", "original_question": QUESTION}, 0.0),  # a blank key gives way to the next
+        (
+            {"question": None, "original_prompt": 3, "original_question": QUESTION},
+            0.0,
+        ),  # so does a non-string
+        # ours comes first: a row we wrote keeps its own question beside any copied-in GURU key
+        ({"question": "Compute $1+1$.", "original_question": QUESTION}, 1.0),
+    ],
+)
+def test_guru_rows_keep_their_question_in_extra_info(extra, expected):
+    extra = {"split": "train", "index": 0, **extra}
+    assert compute_score("math__deepscaler_preview", COPY, "\\frac{85}{24}", extra) == expected
+    assert (
+        compute_score("math__deepscaler_preview", "$\\boxed{\\frac{85}{24}}$", "\\frac{85}{24}", extra) == 1.0
+    )
+
+
+def test_a_row_with_its_prompt_reads_that_prompt_not_extra_info():
+    from guru_envs import Task
+
+    row = {
+        "data_source": "math__deepscaler_preview",
+        "prompt": [{"role": "user", "content": "Compute $1+1$."}],
+        "reward_model": {"style": "rule", "ground_truth": "\\frac{85}{24}"},
+        "extra_info": {"original_question": QUESTION},
+    }
+    assert Task.from_record(row).prompt == "Compute $1+1$."
+
+
 @pytest.mark.parametrize(
     "source, response, truth, extra",
     [

@@ -2,10 +2,13 @@
 
 One rule for every Code family (generated, HumanEval, GURU rows):
 
-- **Extraction**: the program is the *last* fenced block tagged ``python`` (```` ```python ````), or, when
-  there is none, the last untagged fenced block (:func:`guru_envs.verify.extract.last_code_block`; text
-  after ``</think>`` only). Earlier blocks are drafts and are ignored; GURU's own scorer instead joins
-  every block, which runs drafts and final answer together. No fenced block scores 0.
+- **Extraction**: the program is the *last* fenced block tagged ``python`` (or ``py``, ``python3``,
+  ``py3``, in any case), or, when there is none, the last untagged fenced block
+  (:func:`guru_envs.verify.extract.code_blocks`; text after ``</think>`` only). Earlier blocks are drafts
+  and are ignored; GURU's own scorer instead joins every block, which runs drafts and final answer
+  together. Two kinds of last block answer nothing and do not displace the answer: one with no statement
+  (only comments) is skipped, and one of only ``assert`` statements (the response's own tests) runs after
+  the block before it (:func:`extract_program`). No fenced block scores 0.
 - **Execution**: only through :mod:`guru_envs.sandbox`. Call-based tests run every call in one process
   (module loaded once, arguments rebuilt per call); stdin/stdout tests run every input in one process
   with a fresh ``__main__`` each; functional tests (assert code) run in a separate trusted checker
@@ -26,15 +29,17 @@ One rule for every Code family (generated, HumanEval, GURU rows):
 
 from __future__ import annotations
 
+import ast
 import decimal
 import math
 import reprlib
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from guru_envs.sandbox import CallTest, CheckTest, Limits, TestCase, TestReport, Verdict, default_sandbox
-from guru_envs.verify.extract import last_code_block
+from guru_envs.verify.extract import code_blocks
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import values_equal
 
@@ -63,11 +68,46 @@ _VERDICT_WORDS = {
 
 
 def extract_program(response: str) -> str | None:
-    """The program a response submits (see the module docstring), or None when there is none."""
-    code = last_code_block(response)
-    if code is None or not code.strip():
+    """The program a response submits (see the module docstring), or None when there is none.
+
+    The last block is the answer, with two exceptions that cannot change which program answers: a last
+    block that holds no statement (comments only: ``# input: 1 2 -> output: 3``) is skipped, and last
+    blocks that hold only ``assert`` statements (the response's own tests of its solution) are run after
+    the block before them. Everything else after the answer (a usage example that calls the function, a
+    second program) still makes the last block the answer, as before.
+    """
+    blocks = code_blocks(response)
+    if not blocks:
         return None
-    return code
+    code = blocks[-1]
+    checks: list[str] = []
+    for block in reversed(blocks):
+        kind = _block_kind(block)
+        if kind == "code":
+            code = "\n".join([block, *checks])
+            break
+        if kind == "asserts":
+            checks.insert(0, block)
+    # no block with other statements: the last block, as before (it answers nothing and fails)
+    return code if code.strip() else None
+
+
+def _block_kind(code: str) -> str:
+    """``"empty"`` (no statement: blank or comments), ``"asserts"`` (only ``assert`` statements) or ``"code"``.
+
+    A block that does not parse, or is too long to parse cheaply, is ``"code"``: it stays the answer.
+    """
+    if len(code) > MAX_CODE_CHARS:
+        return "code"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning and the like are about model text
+            body = ast.parse(code).body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return "code"
+    if not body:
+        return "empty"
+    return "asserts" if all(isinstance(node, ast.Assert) for node in body) else "code"
 
 
 # ------------------------------------------------------------------------------------- comparison

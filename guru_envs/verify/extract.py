@@ -13,6 +13,8 @@ _BOXED_RE = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([-+]?[\w.,/]{1,40}))")
 _ANSWER_OPEN_RE = re.compile(r"<answer>", re.IGNORECASE)
 _ANSWER_CLOSE_RE = re.compile(r"</answer>", re.IGNORECASE)
 _FENCE_LANG_RE = re.compile(r"[ \t]*([A-Za-z0-9_+-]*)")
+PYTHON_FENCE_TAGS = ("python", "py", "python3", "py3")
+_FENCE_ALIASES = {"python": PYTHON_FENCE_TAGS, "py": PYTHON_FENCE_TAGS, "python3": PYTHON_FENCE_TAGS}
 _BRACE_TOKEN_RE = re.compile(r"\\[{}]|[{}]")  # an escaped brace is one token, so it is skipped
 # "Answer: 42" on a line of its own, as DAPO's prompt asks ("**Final Answer:** 42", "> Answer: 42" too).
 _ANSWER_LINE_RE = re.compile(
@@ -165,13 +167,26 @@ def code_fences(response: str, languages: tuple[str, ...] | None = None) -> list
     return blocks
 
 
+def fence_tags(language: str) -> tuple[str, ...]:
+    """The fence tags that name ``language`` (lower case): ``python`` is also ``py``, ``python3``, ``py3``.
+
+    Why: models tag Python blocks all these ways (and in any case: tags are compared lower-cased), and a
+    right program must not be refused for its tag.
+    """
+    language = language.lower()
+    return _FENCE_ALIASES.get(language, (language,))
+
+
+def code_blocks(response: str, language: str = "python") -> list[str]:
+    """The fenced blocks tagged ``language`` (any of :func:`fence_tags`), or, when none is, the untagged ones."""
+    tagged = code_fences(response, fence_tags(language))
+    return tagged if tagged else code_fences(response, ("",))
+
+
 def last_code_block(response: str, language: str = "python") -> str | None:
-    """The last fenced block tagged ``language``; falls back to the last untagged block."""
-    tagged = code_fences(response, (language,))
-    if tagged:
-        return tagged[-1]
-    untagged = code_fences(response, ("",))
-    return untagged[-1] if untagged else None
+    """The last fenced block tagged ``language`` (any of :func:`fence_tags`); falls back to the last untagged block."""
+    blocks = code_blocks(response, language)
+    return blocks[-1] if blocks else None
 
 
 def last_number(text: str) -> str | None:

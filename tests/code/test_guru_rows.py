@@ -327,3 +327,39 @@ def test_json_literals_left_in_python_tests_are_read_as_python():
     solution = "class Solution:\n    def neg(self, b):\n        return not b\n    def pick(self, xs):\n        return xs[-1]\n"
     score = FAMILY.score(task, fence(solution))
     assert score.reward == 1.0 and score.details["io"] == "check"
+
+
+# A last block of only asserts (the response's own tests) runs after the solution; one of only comments
+# is skipped. Neither can make a wrong solution pass: the row's own tests still judge the program.
+MBPP = row(
+    "codegen__mbpp", {"functional": "assert add(1, 2) == 3\nassert add(-1, 1) == 0"}, "Write add(a, b)."
+)
+STDIO = row("codegen__primeintellect", {"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]})
+ADD = "def add(a, b):\n    return a + b"
+SUM = "a, b = map(int, input().split())\nprint(a + b)"
+
+
+@pytest.mark.parametrize(
+    ("task_row", "response", "reward"),
+    [
+        (MBPP, fence(ADD) + "\nTests:\n" + fence("assert add(1, 2) == 3\nassert add(2, 2) == 4"), 1.0),
+        (MBPP, fence(ADD) + "\n" + fence("assert add(1, 2) == 4"), 0.0),  # its own test is false
+        (
+            MBPP,
+            fence("def add(a, b):\n    return a - b") + "\n" + fence("assert True"),
+            0.0,
+        ),  # wrong solution
+        (MBPP, fence(ADD) + "\n" + fence("# add(1, 2) -> 3"), 1.0),
+        (MBPP, fence(ADD) + "\n" + fence("print(add(1, 2))"), 0.0),  # a usage example is the last block
+        (STDIO, fence(SUM) + "\nExample:\n" + fence("# input: 1 2 -> output: 3"), 1.0),
+        (STDIO, f"```py\n{SUM}\n```", 1.0),
+        (STDIO, f"```Python3\n{SUM}\n```", 1.0),
+        (
+            STDIO,
+            "draft:\n" + fence(SUM) + "\nfinal:\n" + "```py\nprint(3)\n```",
+            0.0,
+        ),  # the last block answers
+    ],
+)
+def test_blocks_after_the_solution(task_row, response, reward):
+    assert guru_envs.score(Task.from_record(task_row), response).reward == reward

@@ -33,6 +33,35 @@ def fence(code, lang="python"):
         ("def f(): return 1", None),  # code without a fence is not extracted
         (fence("   \n"), None),  # an empty block is no program
         ("```python\nx = 1", None),  # an unclosed fence is no block
+        # every tag that names Python, in any case (GURU's coder1 reads any tag)
+        (fence("x = 1", "py"), "x = 1\n"),
+        (fence("x = 1", "python3"), "x = 1\n"),
+        (fence("x = 1", "Python3"), "x = 1\n"),
+        (fence("x = 1", "PY"), "x = 1\n"),
+        (fence("x = 1", "py3"), "x = 1\n"),
+        (fence("x = 1", "python") + "\n" + fence("x = 2", "py"), "x = 2\n"),  # the last of them wins
+        (fence("x = 1", "py") + "\n" + fence("x = 2", ""), "x = 1\n"),  # and beats an untagged block
+        (fence("x = 1", "pyth"), None),
+        (fence("x = 1", "cython"), None),
+        # a last block that answers nothing does not displace the answer
+        (fence("x = 1") + "\nExample:\n" + fence("# input: 1 2 -> output: 3"), "x = 1\n"),  # comments only
+        (
+            fence("x = 1") + "\n" + fence("assert x == 1"),
+            "x = 1\n\nassert x == 1\n",
+        ),  # its own tests run after it
+        (
+            fence("x = 1") + fence("# c") + fence("assert x") + fence("assert x > 0"),
+            "x = 1\n\nassert x\n\nassert x > 0\n",
+        ),
+        (
+            fence("x = 1") + "\n" + fence("assert x == 1\nprint(x)"),
+            "assert x == 1\nprint(x)\n",
+        ),  # more than asserts
+        (fence("x = 1") + "\n" + fence("print(x)"), "print(x)\n"),  # a usage example is still the last block
+        (fence("x = 1") + "\n" + fence("assert x ==", ""), "x = 1\n"),  # (a tagged block beats it anyway)
+        (fence("x = 1") + "\n" + fence("assert (x ="), "assert (x =\n"),  # does not parse: it is the answer
+        (fence("assert 1 == 1"), "assert 1 == 1\n"),  # asserts alone: the last block, as before
+        (fence("# only a comment"), "# only a comment\n"),
     ],
 )
 def test_extraction_rule(response, expected):

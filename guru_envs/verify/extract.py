@@ -7,6 +7,7 @@ All functions are linear in the response length and never raise on str input, so
 from __future__ import annotations
 
 import re
+import unicodedata
 
 THINK_END = "</think>"
 _BOXED_RE = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([-+]?[\w.,/]{1,40}))")
@@ -21,6 +22,18 @@ _ANSWER_LINE_RE = re.compile(
     r"^[ \t>*_#-]*(?:final[ \t]+)?answer[ \t*_]*:[ \t*_]*(.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
 _NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+")
+# GSM8K's final-answer mark: "#### 72", a run of four or more '#' anywhere in a line.
+_HASH_MARK_RE = re.compile(r"#{4,}")
+_HASH_LABEL_RE = re.compile(r"(?:final[ \t]+)?answer[ \t*_]*:(.*)", re.IGNORECASE)  # "#### Final Answer: 72"
+# What follows the mark of a markdown heading: a word ("#### Step 2"), or a numbered title ("#### 1. Setup").
+_HEADING_RE = re.compile(r"(?:\d{1,3}[.)][ \t]+)?[^\W\d_]{2,}")
+# A "heading" that opens with a hedge is an answer, refused as one: "#### 42" then "#### or 43".
+_HEDGE_START_RE = re.compile(
+    r"(?:or|either|alternatively|otherwise|else|maybe|perhaps|possibly|probably|likely|not|nor|"
+    r"approximately|roughly|nearly|almost)\b",
+    re.IGNORECASE,
+)
+_QUOTES = "\"'`“”‘’«»"
 
 
 def strip_think(response: str) -> str:
@@ -88,6 +101,14 @@ def last_boxed(response: str) -> str | None:
     return boxes[-1] if boxes else None
 
 
+def _bare(value: str) -> str:
+    """A labelled answer without its markdown emphasis and one end period (``**42**.``: ``42``)."""
+    value = value.strip().strip("*_").strip()
+    if value.endswith(".") and not value.endswith(".."):
+        value = value[:-1].rstrip().strip("*_").strip()
+    return value
+
+
 def answer_lines(response: str) -> list[str]:
     """The answers of every ``Answer: X`` line after any ``</think>``, in order (DAPO's answer form).
 
@@ -99,12 +120,54 @@ def answer_lines(response: str) -> list[str]:
     """
     found = []
     for m in _ANSWER_LINE_RE.finditer(strip_think(response)):
-        value = m.group(1).strip().strip("*_").strip()
-        if value.endswith(".") and not value.endswith(".."):
-            value = value[:-1].rstrip()
+        value = _bare(m.group(1))
         if value and _BOXED_RE.search(value) is None:
             found.append(value)
     return found
+
+
+def hash_answers(response: str) -> list[str]:
+    """The answers after every ``####`` mark after any ``</think>``, in order (GSM8K's answer form).
+
+    Why: GSM8K rows (verl's and SkyRL's ``openai/gsm8k`` preprocessing) ask for the final answer after
+    ``####``, not in a box, so a right answer written that way must be read. A mark is four or more ``#``
+    anywhere in a line; its answer is the text up to the next mark or the end of the line, so two marks
+    on a line are two answers. What a markdown heading puts after its ``####`` is no answer: a word
+    (``#### Step 2: ...``), a numbered title (``#### 1. Setting up``) or a symbol (an emoji), except a
+    label ``Answer:`` / ``Final Answer:``, whose value is read, and a hedge (``#### or 43``), which is
+    read as the answer it is. A quoted mark (``after "####"``), a mark with no letter or digit after it,
+    or one whose text holds a box (read as a box) gives nothing; markdown emphasis and one end period are
+    dropped. The caller treats every answer as a claim, so marks that disagree make several answers.
+    """
+    found = []
+    for line in strip_think(response).splitlines():
+        if "####" not in line:
+            continue
+        marks = list(_HASH_MARK_RE.finditer(line))
+        for mark, after in zip(marks, [*marks[1:], None]):
+            if mark.start() > 0 and line[mark.start() - 1] in _QUOTES:
+                continue  # the mark quoted, not used: 'the answer after "####".'
+            value = _bare(line[mark.end() : after.start() if after is not None else len(line)])
+            label = _HASH_LABEL_RE.match(value)
+            if label is not None:
+                value = _bare(label.group(1))
+            elif _HEDGE_START_RE.match(value) is None and (
+                _HEADING_RE.match(value) or (value and unicodedata.category(value[0]) == "So")
+            ):
+                continue  # "#### Step 2", "#### 1. Setting up", "#### 📌 Summary"
+            if any(c.isalnum() for c in value) and _BOXED_RE.search(value) is None:
+                found.append(value)
+    return found
+
+
+def boxed(answer: str) -> str | None:
+    """``\\boxed{answer}``, or None when ``answer``'s braces do not pair up (the box would close elsewhere).
+
+    For answers read another way (an ``Answer:`` line, a ``####`` mark) that the box reader should read
+    as it reads a box: :func:`all_boxed` gives back exactly ``answer``, stripped.
+    """
+    text = "{" + answer + "}"
+    return "\\boxed" + text if _balanced(text, 0) == answer else None
 
 
 def answer_tags(response: str) -> list[str]:

@@ -12,14 +12,19 @@ Ground truth (as GURU stores it):
     ``cruxeval-o``. The function source is read from the prompt when ``functional`` does not define ``f``.
 
 Answer format:
-    The completed assertion, ``assert f(...) == ...``, inside ``[ANSWER]...[/ANSWER]`` or a ```python
-    fenced block (after any ``</think>``); a bare ``assert f(...)`` line is read too. Every
-    ``assert f(...) == ...`` in those blocks must be the same assertion: several different ones are
-    several answers and score 0.
+    The completed assertion, ``assert f(...) == ...`` (or ``assert ... == f(...)``, which GURU's executed
+    assertion pays as well), inside ``[ANSWER]...[/ANSWER]`` or a ```python fenced block (``py``,
+    ``python3`` and untagged fences too; after any ``</think>``); a bare ``assert`` line is read too. The
+    answer is one claim: every assertion in those blocks must be that same assertion (several different
+    ones are several answers), without a message; besides it a block may only restate code (definitions
+    and imports, never run here). Any other assertion (``assert f(x) != X``, ``assert not ...``,
+    ``assert f(x) in (X, Y)``), any other statement, a ``#`` comment outside the restated code, or a
+    literal that repeats a dict key (Python keeps the last value) scores 0.
 
 Scoring:
     The assertion is parsed with :mod:`ast` (never executed in the scorer) and must have the shape
-    ``assert f(<literals>) == <literal>``; anything else scores 0. This closes the holes of executing
+    ``assert f(<literals>) == <literal>``; anything else scores 0. Literals are read by
+    :func:`guru_envs.verify.structured.parse_structured`, the parser every structured answer goes through. This closes the holes of executing
     the model's text as GURU does (``assert True``, redefining ``f``, printing, exiting).
 
     Values are compared as one exact claim (:func:`python_equal`): as Python's ``==`` would judge
@@ -38,6 +43,8 @@ Version History:
     v0: initial release.
     v0 (unreleased): keyword-argument calls of output prediction are accepted when they bind to the prompt's
         input; several different assertions, ``True`` for ``1`` and ``3`` for ``3.0`` score 0 (issue 17).
+        Repeated dict keys, comments and assertion messages beside the literal, and other assertions or
+        statements beside the answer score 0; the reversed assertion ``assert X == f(...)`` is read.
 """
 
 from __future__ import annotations
@@ -46,20 +53,21 @@ import ast
 import json
 import re
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
 from guru_envs.simulation.execute import run_untrusted
-from guru_envs.verify.extract import code_fences, strip_think
+from guru_envs.verify.extract import PYTHON_FENCE_TAGS, code_fences, strip_think
 from guru_envs.verify.json_answer import same_value
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import nesting_depth
+from guru_envs.verify.structured import AnswerParseError, NotOneClaimError, nesting_depth, parse_structured
+from guru_envs.verify.structured import _has_comment as has_comment  # the parser's own comment check
 
 MAX_ASSERT_CHARS = 20_000
 MAX_ASSERT_DEPTH = 60
 MAX_REGIONS = 8  # [ANSWER] blocks or fences read; more is several answers
-_ASSERT_LINE_RE = re.compile(r"^[ \t]*assert[ \t]+f[ \t]*\(.*$", re.MULTILINE)  # [ \t]: never across lines
+_ASSERT_LINE_RE = re.compile(r"^[ \t]*assert\b.*$", re.MULTILINE)  # every assert line; never across lines
 
 
 class AssertionShapeError(ValueError):
@@ -76,82 +84,166 @@ def python_equal(a: Any, b: Any) -> bool:
     return same_value(a, b, python=True)
 
 
-def _literal(node: ast.AST) -> Any:
+def _literal(node: ast.AST, source: str) -> Any:
+    """The value of the literal ``node`` of ``source``, read by the shared parser with its one-claim checks.
+
+    :func:`guru_envs.verify.structured.parse_structured` refuses a dict display that repeats a key (the
+    last would win: ``{'a': 3, 'a': 2}`` says two things) and a ``#`` comment inside a literal written over
+    several lines. The node's text is parenthesized, so it is read as the Python literal it is (never as
+    JSON) and may span lines.
+    """
+    segment = ast.get_source_segment(source, node)
+    if segment is None:
+        raise AssertionShapeError(f"not a literal: {ast.unparse(node)[:80]}")
     try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return parse_structured(
+            f"({segment})", max_chars=MAX_ASSERT_CHARS + 2, max_depth=MAX_ASSERT_DEPTH + 1
+        )
+    except NotOneClaimError as exc:
+        raise AssertionShapeError(str(exc)) from None
+    except AnswerParseError:
         raise AssertionShapeError(f"not a literal: {ast.unparse(node)[:80]}") from None
 
 
-def _assertions(text: str) -> list[ast.Assert]:
-    """Every top-level ``assert`` statement of ``text``: of the whole when it parses, else line by line."""
+def _parse(text: str) -> ast.Module | None:
     with warnings.catch_warnings():  # "invalid decimal literal" and the like are about model text
         warnings.simplefilter("ignore", SyntaxWarning)
         warnings.simplefilter("ignore", DeprecationWarning)  # invalid escapes in string literals (3.11)
         try:
-            return [n for n in ast.parse(text).body if isinstance(n, ast.Assert)]
+            return ast.parse(text)
         except (SyntaxError, ValueError, MemoryError, RecursionError):
-            pass
-        found: list[ast.Assert] = []
-        for line in _ASSERT_LINE_RE.findall(text):
-            try:
-                tree = ast.parse(line.strip())
-            except (SyntaxError, ValueError, MemoryError, RecursionError):
-                continue
-            found += [n for n in tree.body if isinstance(n, ast.Assert)]
-        return found
+            return None
 
 
-def _is_f_assertion(node: ast.Assert) -> bool:
+class _Claim(NamedTuple):
+    """One ``assert f(...) == X`` (or ``assert X == f(...)``): the call, the asserted value, their source."""
+
+    call: ast.Call
+    expected: ast.expr
+    source: str
+
+    def text(self) -> str:
+        return f"assert {ast.unparse(self.call)} == {ast.unparse(self.expected)}"
+
+
+def _calls_f(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "f"
+
+
+def _claim(node: ast.Assert, source: str) -> _Claim:
+    """The claim of an assertion, which must be ``f(...) == X`` either way round and carry no message.
+
+    Why: the answer is one claim. ``assert f(x) != X``, ``assert not f(x) == X``, ``assert f(x) in (X, Y)``
+    beside it say something else, and a message (``assert f(x) == X, 'or Y'``) is text beside the literal.
+    """
     test = node.test
-    return (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-        and isinstance(test.left, ast.Call)
-        and isinstance(test.left.func, ast.Name)
-        and test.left.func.id == "f"
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        left, right = test.left, test.comparators[0]
+        pair = (left, right) if _calls_f(left) else (right, left) if _calls_f(right) else None
+        if pair is not None:
+            if node.msg is not None:
+                raise AssertionShapeError("an assertion message beside the literal: an answer is one claim")
+            return _Claim(pair[0], pair[1], source)
+    raise AssertionShapeError(
+        f"an assertion besides assert f(...) == ...: {ast.unparse(node)[:80]} (an answer is one claim)"
     )
 
 
-def parse_assertion(text: str | list[str]) -> tuple[list[Any], dict[str, Any], Any, str]:
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+def _region_claims(region: str, allowed: frozenset[str]) -> list[_Claim]:
+    """The claims of one answer region: of the whole when it parses, else of its ``assert`` lines.
+
+    Besides its assertions a region that parses may restate code (definitions and imports, never run
+    here; an assertion inside them must be one of the function's own, ``allowed``); any other statement,
+    or a ``#`` comment outside the definitions, makes the answer more than one claim. A region that does
+    not parse (prose around the answer) is read line by line: every ``assert`` line that parses must be
+    the claim, with no comment or other statement beside it.
+    """
+    tree = _parse(region)
+    claims: list[_Claim] = []
+    if tree is None:
+        for line in _ASSERT_LINE_RE.findall(region):
+            source = line.strip()
+            parsed = _parse(source)
+            if parsed is None:
+                continue
+            for statement in parsed.body:
+                if not isinstance(statement, ast.Assert):
+                    raise AssertionShapeError("a statement beside the assertion: an answer is one claim")
+                claims.append(_claim(statement, source))
+            if "#" in source and has_comment(source):
+                raise AssertionShapeError("a comment beside the assertion: an answer is one claim")
+        return claims
+    restated: set[int] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assert):
+            claims.append(_claim(statement, region))
+        elif isinstance(statement, _DEFINITIONS):
+            for inner in ast.walk(statement):
+                if isinstance(inner, ast.Assert) and ast.unparse(inner) not in allowed:
+                    raise AssertionShapeError("an assertion inside restated code: an answer is one claim")
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            restated.update(range(first, (statement.end_lineno or statement.lineno) + 1))
+        else:
+            raise AssertionShapeError(
+                f"a statement beside the assertion: {ast.unparse(statement)[:80]} (an answer is one claim)"
+            )
+    if "#" in region:
+        lines = region.splitlines()
+        outside = "\n".join("" if n in restated else line for n, line in enumerate(lines, 1))
+        if has_comment(outside):
+            raise AssertionShapeError("a comment beside the assertion: an answer is one claim")
+    return claims
+
+
+def _own_assertions(code: str) -> frozenset[str]:
+    tree = _parse(code) if code else None
+    if tree is None:
+        return frozenset()
+    return frozenset(ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Assert))
+
+
+def parse_assertion(text: str | list[str], code: str = "") -> tuple[list[Any], dict[str, Any], Any, str]:
     """(positional args, keyword args, expected literal, normalised text) of ``assert f(...) == X``.
 
-    ``text`` is one answer region or several. Other statements may surround the assertion, but every
-    ``assert f(...) == ...`` found must be the same assertion: several different ones are several
-    answers. Only literals are read.
+    ``text`` is one answer region or several. The answer is one claim: every assertion found must be
+    ``assert f(...) == X`` (or ``assert X == f(...)``), all the same one, without a message; besides them a
+    region may only restate code (``code``'s own assertions may appear inside it), with no comment
+    outside it. Only literals are read, and a literal that repeats a dict key is refused.
 
     Raises:
-        AssertionShapeError: when there is no such assertion, several different ones, or a part is not
-            a literal.
+        AssertionShapeError: when there is no such assertion, several different ones, anything else
+            beside it, or a part is not a literal.
     """
     regions = [text] if isinstance(text, str) else text
     if len(regions) > 1 and sum(map(len, regions)) > MAX_ASSERT_CHARS:
         raise AssertionShapeError(f"several answers: {len(regions)} answer blocks, too long together")
-    candidates: list[ast.Assert] = []
+    allowed = _own_assertions(code)
+    candidates: list[_Claim] = []
     for region in regions:
         if len(region) > MAX_ASSERT_CHARS:
             raise AssertionShapeError(f"answer longer than {MAX_ASSERT_CHARS} characters")
         if nesting_depth(region) > MAX_ASSERT_DEPTH:
             raise AssertionShapeError("answer nests too deeply")
-        candidates += [n for n in _assertions(region) if _is_f_assertion(n)]
+        candidates += _region_claims(region, allowed)
     if not candidates:
         raise AssertionShapeError("no assertion of the form assert f(...) == ... found")
-    written = {ast.unparse(n.test) for n in candidates}
+    written = {c.text() for c in candidates}
     if len(written) > 1:
         raise AssertionShapeError(f"several different assertions ({len(written)}): give one answer")
-    node = candidates[-1]
-    test = node.test  # an ast.Compare whose left side is a call of f (checked by _is_f_assertion)
-    call = test.left
+    claim = candidates[-1]
+    call = claim.call
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise AssertionShapeError("starred arguments are not literals")
     names = [k.arg for k in call.keywords]
     if len(set(names)) != len(names):
         raise AssertionShapeError("a keyword argument is given twice")
-    args = [_literal(a) for a in call.args]
-    kwargs = {k.arg: _literal(k.value) for k in call.keywords if k.arg is not None}
-    expected = _literal(test.comparators[0])
-    return args, kwargs, expected, ast.unparse(node)[:500]
+    args = [_literal(a, claim.source) for a in call.args]
+    kwargs = {k.arg: _literal(k.value, claim.source) for k in call.keywords if k.arg is not None}
+    expected = _literal(claim.expected, claim.source)
+    return args, kwargs, expected, claim.text()[:500]
 
 
 def _answer_tags(text: str) -> list[str]:
@@ -182,7 +274,7 @@ def answer_regions(response: str) -> list[str]:
     tagged = _answer_tags(text)
     if tagged:
         return tagged if len(tagged) <= MAX_REGIONS else []
-    fences = [body for body in code_fences(text, ("python", "py", "python3", "")) if "assert" in body]
+    fences = [body for body in code_fences(text, (*PYTHON_FENCE_TAGS, "")) if "assert" in body]
     if fences:
         return fences if len(fences) <= MAX_REGIONS else []
     return [text[-MAX_ASSERT_CHARS:]]
@@ -343,7 +435,7 @@ class CruxEvalFamily(TaskFamily):
         """Parse the assertion (never execute it), check its given side, then judge the other side."""
         spec = task.answer
         try:
-            args, kwargs, expected, text = parse_assertion(answer_regions(response))
+            args, kwargs, expected, text = parse_assertion(answer_regions(response), spec.get("code", ""))
         except AssertionShapeError as exc:
             return Score.wrong(None, str(exc), error="no_answer")
         if spec["mode"] == "output":

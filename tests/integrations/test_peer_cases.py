@@ -67,6 +67,7 @@ DAPO_PROMPT = (
         ("Answer: $42$", 1.0),
         ("**Answer:** 42", 1.0),
         ("Answer: \\boxed{42}", 1.0),
+        ("Answer: **42**.", 1.0),  # emphasis before an end period
         ("\\boxed{42}\nAnswer: 42", 1.0),
         ("<think>Answer: 41</think>\nAnswer: 42", 1.0),  # reasoning before </think> never counts
         ("Answer: 41", 0.0),
@@ -332,3 +333,163 @@ def test_math_verify_cases(gold, answer, expected):
 def test_the_value_of_an_equation_the_question_asks_for_is_paid():
     prompt = "Then $m$ and $n$ are coprime. Find $m+n$." + BOXED
     assert reward("lighteval/MATH", "m+n=7", "\\boxed{7}", prompt=prompt) == 1.0
+
+
+# ------------------------------------------------ Reasoning360: data_preprocess/math/*.py (verl path)
+# GURU's math rows keep the question in extra_info.original_question (deepscaler_preview.py,
+# dapo_or1_merge_deduped.py); verl hands a reward function no prompt, so the copy-of-the-question check
+# reads it there. naive_dapo/prime_math pay the copies (they evaluate them); deliberate: a copy of the
+# question's expression is not an answer.
+@pytest.mark.parametrize(
+    ("question", "gold", "answer", "expected"),
+    [
+        ("Compute $3+4$.", "7", "3+4", 0.0),
+        ("Compute $2^{10}$.", "1024", "2^{10}", 0.0),
+        ("Simplify $\\frac{6}{8}$.", "\\frac{3}{4}", "\\frac{6}{8}", 0.0),
+        ("Compute $12 \\times 13$.", "156", "13 \\times 12", 0.0),
+        ("What is $\\frac{5}{3} + \\frac{15}{8}$?", "\\frac{85}{24}", "\\frac{5}{3} + \\frac{15}{8}", 0.0),
+        ("Compute $\\frac{10!}{8!}$.", "90", "\\frac{10!}{8!}", 0.0),
+        ("Compute 7 choose 2.", "21", "\\binom{7}{2}", 0.0),
+        (
+            "Sam has 5 apples and eats 2. How many apples are left?",
+            "3",
+            "3 \\text{ apples}",
+            1.0,
+        ),  # a word of it
+    ],
+)
+def test_verl_reads_guru_original_question(question, gold, answer, expected):
+    extra = {"split": "train", "index": 0, "reward_metric": "default", "original_question": question}
+    response = f"Thus $\\boxed{{{answer}}}$."
+    assert compute_score("math__merged_deduped_dapo_or1_dataset", response, gold, extra) == expected
+
+
+# ------------------------------------------------ Reasoning360: data_preprocess/simulation/cruxeval-o.py (verl path)
+# The prompt (function and call) is in extra_info.original_prompt, the output in extra_info.reference.
+CRUX_F = "def f(s):\n    return s[::-1]"
+CRUX_O = (
+    "You will be given a Python function and an assertion containing an input to the function. Complete the "
+    "assertion with a literal ... provide the full assertion with the correct output in ```python and ``` tags, "
+    f"following the examples.\n\n```python\n{CRUX_F}\nassert f('abc') == ??\n```\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("```python\nassert f('abc') == 'cba'\n```", 1.0),
+        ("```python\nassert f(s='abc') == 'cba'\n```", 1.0),
+        ("```python\nassert 'cba' == f('abc')\n```", 1.0),  # GURU executes the assertion: either order passes
+        ("```python\nassert f('abc') == 'abc'\n```", 0.0),
+    ],
+)
+def test_verl_cruxeval_reads_original_prompt(response, expected):
+    extra = {
+        "split": "test",
+        "index": 0,
+        "reference": "'cba'",
+        "original_prompt": CRUX_O,
+        "dataset": "cruxeval-o",
+    }
+    assert (
+        compute_score("simulation__cruxeval-o", response, json.dumps({"functional": CRUX_F}), extra)
+        == expected
+    )
+
+
+# ------------------------------------------------ Reasoning360: data_preprocess/stem/supergpqa.py (verl path)
+# The options are in extra_info.original_prompt; supergpqa.py reads the letter with its option text.
+SG = (
+    "What is the SI unit of force?\nA) joule\nB) watt\nC) newton\nD) pascal\n\nPlease reason step by step, and put "
+    "your final answer option within \\boxed{}. Only put the letter in the box, e.g. \\boxed{A}. There is only one "
+    "correct answer."
+)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("\\boxed{C) newton}", 1.0),
+        ("\\boxed{C. newton}", 1.0),
+        ("\\boxed{newton}", 1.0),
+        ("\\boxed{C) joule}", 0.0),
+        ("\\boxed{C}", 1.0),
+    ],
+)
+def test_verl_supergpqa_reads_original_prompt(response, expected):
+    extra = {"split": "test", "index": 0, "original_prompt": SG, "dataset": "m-a-p/SuperGPQA"}
+    assert compute_score("stem__supergpqa", response, "C", extra) == expected
+
+
+# ------------------------------------------------ NovaSky-AI/SkyRL: skyrl-gym/tests/test_gsm8k.py; verl gsm8k.py strict
+# verl's and SkyRL's GSM8K rows (data_source openai/gsm8k) ask for the final answer after "####".
+GSM = (
+    "Natalia sold 48 clips in April and half as many in May. How many altogether? "
+    'Let\'s think step by step and output the final answer after "####".'
+)
+
+
+@pytest.mark.parametrize(
+    ("gold", "response", "expected"),
+    [
+        ("42", "The answer is #### 42", 1.0),  # skyrl-gym
+        ("43", "The answer is #### 42", 0.0),  # skyrl-gym
+        ("42", "The answer is 42", 0.0),  # skyrl-gym: not in the expected format
+        ("1000", "#### 1,000", 1.0),  # verl strict drops the thousands separator
+        ("-5", "#### -5", 1.0),
+        ("72", "48/2 = 24 and 48 + 24 = 72\n#### 72", 1.0),
+        ("72", "#### 72\n#### 73", 0.0),  # deliberate: verl reads the last mark; two answers are two claims
+        (
+            "72",
+            "\\boxed{72}",
+            1.0,
+        ),  # deliberate: verl strict reads only the mark; a box is an answer here too
+    ],
+)
+def test_gsm8k_hash_answer(gold, response, expected):
+    assert reward("openai/gsm8k", gold, response, prompt=GSM) == expected
+    assert compute_score("openai/gsm8k", response, gold, {"split": "test", "index": 0}) == expected
+
+
+# ------------------------------------------------ Reasoning360: reward_score/coder1 (reads ```(\w+)? fences, joins all)
+CODE_STDIO = json.dumps({"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]})
+CODE_SUM = "a, b = map(int, input().split())\nprint(a + b)"
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        (f"```py\n{CODE_SUM}\n```", 1.0),
+        (f"```python3\n{CODE_SUM}\n```", 1.0),
+        (f"```python\n{CODE_SUM}\n```\nExample usage:\n```python\n# input: 1 2 -> output: 3\n```", 1.0),
+        # deliberate: the last block is the answer; coder1 joins every block (drafts too)
+        (
+            "```python\ndef add(a, b):\n    return a + b\n```\nThen:\n```python\na, b = map(int, input().split())\n"
+            "print(add(a, b))\n```",
+            0.0,
+        ),
+    ],
+)
+def test_code_fences(response, expected):
+    assert (
+        reward("codegen__primeintellect", CODE_STDIO, response, "Read two integers and print their sum.")
+        == expected
+    )
+
+
+CODE_MBPP = json.dumps({"functional": "assert add(1, 2) == 3\nassert add(-1, 1) == 0"})
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        (
+            "```python\ndef add(a, b):\n    return a + b\n```\n```python\nassert add(1,2)==3\n```",
+            1.0,
+        ),  # its own test
+        # deliberate: the last block is the answer (an import split from the function is not read)
+        ("```python\nimport math\n```\n```python\ndef add(a, b):\n    return math.fsum([a, b])\n```", 0.0),
+    ],
+)
+def test_code_solution_then_test_block(response, expected):
+    assert reward("codegen__mbpp", CODE_MBPP, response, "Write add(a, b).") == expected

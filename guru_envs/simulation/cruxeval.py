@@ -152,14 +152,16 @@ def _claim(node: ast.Assert, source: str) -> _Claim:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
-def _region_claims(region: str, allowed: frozenset[str]) -> list[_Claim]:
+def _region_claims(region: str, allowed: frozenset[str], block: bool) -> list[_Claim]:
     """The claims of one answer region: of the whole when it parses, else of its ``assert`` lines.
 
     Besides its assertions a region that parses may restate code (definitions and imports, never run
     here; an assertion inside them must be one of the function's own, ``allowed``); any other statement,
-    or a ``#`` comment outside the definitions, makes the answer more than one claim. A region that does
-    not parse (prose around the answer) is read line by line: every ``assert`` line that parses must be
-    the claim, with no comment or other statement beside it.
+    or a ``#`` comment outside the definitions, makes the answer more than one claim. Text that does not
+    parse (prose around the answer) is read line by line: every ``assert`` line that parses must be the
+    claim, with no comment or other statement beside it. A ``block`` (fence or [ANSWER] tags) that does
+    not parse gives no claim when no assertion line in it parses (a copy of the prompt's ``== ??``), and
+    scores 0 when one does: what else it says could not be checked (GURU's executor fails it too).
     """
     tree = _parse(region)
     claims: list[_Claim] = []
@@ -175,6 +177,10 @@ def _region_claims(region: str, allowed: frozenset[str]) -> list[_Claim]:
                 claims.append(_claim(statement, source))
             if "#" in source and has_comment(source):
                 raise AssertionShapeError("a comment beside the assertion: an answer is one claim")
+        if block and claims:
+            raise AssertionShapeError(
+                "the answer block is not Python: its assertion is not one checked claim"
+            )
         return claims
     restated: set[int] = set()
     for statement in tree.body:
@@ -205,13 +211,16 @@ def _own_assertions(code: str) -> frozenset[str]:
     return frozenset(ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Assert))
 
 
-def parse_assertion(text: str | list[str], code: str = "") -> tuple[list[Any], dict[str, Any], Any, str]:
+def parse_assertion(
+    text: str | list[str], code: str = "", *, blocks: bool = False
+) -> tuple[list[Any], dict[str, Any], Any, str]:
     """(positional args, keyword args, expected literal, normalised text) of ``assert f(...) == X``.
 
     ``text`` is one answer region or several. The answer is one claim: every assertion found must be
     ``assert f(...) == X`` (or ``assert X == f(...)``), all the same one, without a message; besides them a
     region may only restate code (``code``'s own assertions may appear inside it), with no comment
-    outside it. Only literals are read, and a literal that repeats a dict key is refused.
+    outside it. Only literals are read, and a literal that repeats a dict key is refused. With ``blocks``
+    (the regions are fences or [ANSWER] blocks), a region that holds an assertion must parse as a whole.
 
     Raises:
         AssertionShapeError: when there is no such assertion, several different ones, anything else
@@ -227,7 +236,7 @@ def parse_assertion(text: str | list[str], code: str = "") -> tuple[list[Any], d
             raise AssertionShapeError(f"answer longer than {MAX_ASSERT_CHARS} characters")
         if nesting_depth(region) > MAX_ASSERT_DEPTH:
             raise AssertionShapeError("answer nests too deeply")
-        candidates += _region_claims(region, allowed)
+        candidates += _region_claims(region, allowed, blocks)
     if not candidates:
         raise AssertionShapeError("no assertion of the form assert f(...) == ... found")
     written = {c.text() for c in candidates}
@@ -264,20 +273,26 @@ def _answer_tags(text: str) -> list[str]:
         pos = end + 9
 
 
-def answer_regions(response: str) -> list[str]:
-    """Where the assertion is: the [ANSWER] blocks, else the python/untagged fences holding ``assert``, else the text.
+def answer_blocks(response: str) -> tuple[list[str], bool]:
+    """(the answer regions, whether they are blocks: [ANSWER] tags or fences, not the text itself).
 
+    The regions are the [ANSWER] blocks, else the python/untagged fences holding ``assert``, else the text.
     Only text after the last ``</think>`` counts. More than :data:`MAX_REGIONS` blocks is several answers
     and gives none (the caller then finds no assertion).
     """
     text = strip_think(response)
     tagged = _answer_tags(text)
     if tagged:
-        return tagged if len(tagged) <= MAX_REGIONS else []
+        return (tagged if len(tagged) <= MAX_REGIONS else []), True
     fences = [body for body in code_fences(text, (*PYTHON_FENCE_TAGS, "")) if "assert" in body]
     if fences:
-        return fences if len(fences) <= MAX_REGIONS else []
-    return [text[-MAX_ASSERT_CHARS:]]
+        return (fences if len(fences) <= MAX_REGIONS else []), True
+    return [text[-MAX_ASSERT_CHARS:]], False
+
+
+def answer_regions(response: str) -> list[str]:
+    """Where the assertion is (see :func:`answer_blocks`)."""
+    return answer_blocks(response)[0]
 
 
 def answer_region(response: str) -> str:
@@ -435,7 +450,8 @@ class CruxEvalFamily(TaskFamily):
         """Parse the assertion (never execute it), check its given side, then judge the other side."""
         spec = task.answer
         try:
-            args, kwargs, expected, text = parse_assertion(answer_regions(response), spec.get("code", ""))
+            regions, blocks = answer_blocks(response)
+            args, kwargs, expected, text = parse_assertion(regions, spec.get("code", ""), blocks=blocks)
         except AssertionShapeError as exc:
             return Score.wrong(None, str(exc), error="no_answer")
         if spec["mode"] == "output":

@@ -126,6 +126,15 @@ OUTPUT_CASES = [
     ),
     ("the assertion under an if", py(f"if True:\n    assert {CALL} == {RIGHT}"), 0.0),
     ("a wrong value", py(f"assert {CALL} == {ALT}"), 0.0),
+    # a block that does not parse cannot hide what else it says: its assertion is not read
+    ("junk hides a comment", py(f"assert {CALL} == {RIGHT}\n# or {ALT}\n???"), 0.0),
+    ("junk hides a print", py(f"assert {CALL} == {RIGHT}\nprint({ALT})\nsee above ->"), 0.0),
+    ("junk in [ANSWER] tags", f"[ANSWER]\nassert {CALL} == {RIGHT}\nresult = {ALT} ?\n[/ANSWER]", 0.0),
+    (
+        "the prompt's block copied, then the answer",
+        py(f"{F}\nassert {CALL} == ??") + py(f"assert {CALL} == {RIGHT}"),
+        1.0,
+    ),
 ]
 
 

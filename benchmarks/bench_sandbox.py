@@ -24,7 +24,8 @@ With ``--ablation`` it measures instead what each layer added by issue 18 costs,
 interleaved: the full sandbox, then without the seccomp filter, without the per-execution IPC, network
 and cgroup namespaces, and without both; and what keeping each execution's mount namespace until the
 worker drops it in a thread of its own saves (the variant where the exit of the execution's pid 1
-unmounts it, waiting for an RCU grace period before the worker may reply). (The per-test fork and the wait for every process of an
+unmounts it, waiting for an RCU grace period before the worker may reply); and what each execution's own
+``/proc`` costs (the variant where its processes see the worker's). (The per-test fork and the wait for every process of an
 execution to be gone are structural: compare with the commit before them, run from a ``git worktree``.)
 
 Run: ``python benchmarks/bench_sandbox.py [--rounds 5] [--runs 60] [--submissions 6] [--ablation]``
@@ -202,6 +203,7 @@ def ablation(args: argparse.Namespace, tests: list[CallTest]) -> None:
         "no per-execution namespaces": ({}, {"exec_namespaces": False}),
         "neither": ({"seccomp_filter": False}, {"exec_namespaces": False}),
         "mount ns freed in pid 1's exit": ({}, {"keep_namespaces": False}),
+        "no per-execution /proc": ({}, {"exec_proc": "off"}),
     }
     boxes = {}
     for name, (kwargs, extra) in variants.items():

@@ -12,8 +12,10 @@ child is born in the submissions' CPU-accounting cgroup, where the zygote lives 
 own), enters a new cgroup namespace, unshares new mount, IPC and network namespaces (an execution
 shares no System V object, abstract socket or loopback with any other), attaches its area at ``/x``,
 hands the worker a reference to its mount namespace (freed by the worker after the reply, so the exit
-of pid 1 never waits for the unmount), starts a session, keeps fds 0-6 (the last its job pipe), drops
-to its uid (root mode) or every capability (userns mode), and loads its part of the seccomp filter.
+of pid 1 never waits for the unmount), starts a session, keeps fds 0-6 (the last its job pipe), mounts
+a ``/proc`` of its own pid namespace over the worker's (:func:`rootfs.mount_exec_proc`: the execution
+sees its own pids only), drops to its uid (root mode) or every capability (userns mode), and loads its
+part of the seccomp filter.
 Then it reads its job, lowers its rlimits and runs the harness (:mod:`harness`). The filter comes in
 two parts: the zygote loads all of it but the calls a child's set-up needs, once, and every child
 inherits that part (no compilation per process) and loads the tiny rest itself once its set-up is done.
@@ -35,12 +37,13 @@ import traceback
 
 if __package__:
     from guru_envs.sandbox import area as area_mod
-    from guru_envs.sandbox import codec, harness, linux
+    from guru_envs.sandbox import codec, harness, linux, rootfs
 else:  # inside the worker
     import _guru_sandbox_area as area_mod
     import _guru_sandbox_codec as codec
     import _guru_sandbox_harness as harness
     import _guru_sandbox_linux as linux
+    import _guru_sandbox_rootfs as rootfs
 
 CTL_FD = 6  # a child reads its job here, then closes it (3-5 are the harness's)
 MULTI_KINDS = ("stdio", "calls")
@@ -163,6 +166,10 @@ class Children:
         self.seccomp = linux.SeccompProgram(cfg["seccomp"]) if cfg.get("seccomp") else None
         self.seccomp_child = linux.SeccompProgram(cfg["seccomp_child"]) if self.seccomp else None
         self.exec_namespaces = bool(cfg.get("exec_namespaces", True))  # off only to measure their cost
+        # Each execution's own /proc (rootfs.mount_exec_proc): what the worker found possible, "off" only
+        # to measure what it costs.
+        how = cfg.get("exec_proc")
+        self.exec_proc = how if mode != "none" and how in rootfs.EXEC_PROC else None
         self.keep_fd = -1  # the worker's socket for references to the children's mount namespaces
         # Stacked on untrusted code where no cgroup counts CPU.
         self.no_fork = linux.SeccompProgram(cfg["no_fork"]) if cfg.get("no_fork") else None
@@ -253,7 +260,7 @@ class Children:
         if self.mode != "none":
             flags = linux.CLONE_NEWIPC | linux.CLONE_NEWNET if self.exec_namespaces else 0
             flags |= linux.CLONE_NEWCGROUP if cg is not None and self.exec_namespaces else 0
-            flags |= linux.CLONE_NEWNS if area.detached else 0
+            flags |= linux.CLONE_NEWNS if area.detached or self.exec_proc else 0
             if flags:
                 linux.unshare(flags, "unshare the execution's namespaces")
             if area.detached:  # attach the area at /x, in this child's own mount namespace
@@ -290,6 +297,8 @@ class Children:
             linux.write_file("/proc/self/oom_score_adj", "1000")
         except OSError:
             pass
+        if self.exec_proc:  # a /proc of this execution's own pid namespace, over the worker's
+            rootfs.mount_exec_proc(self.exec_proc)
         if self.drop_uid:
             uid = self.uid_of(role, area)
             os.setgroups([])

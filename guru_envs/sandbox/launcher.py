@@ -203,6 +203,12 @@ def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict
             __import__(name)
         except ImportError:
             pass
+    if mode != "none":
+        # Each execution's own /proc, mounted by its pid 1 (rootfs.mount_exec_proc): what this kernel
+        # allows, tried once here, before the server forks anything. "off" only to measure what it costs.
+        cfg["exec_proc"] = cfg.get("exec_proc") or rootfs.probe_exec_proc()
+        if cfg["exec_proc"] is None:
+            raise RuntimeError("no /proc of its own can be given to an execution (procfs and tmpfs refused)")
     server = Server(cfg, mode, cpu)
     if mode == "root":
         layers += ["pid+mount+net+ipc+uts namespaces", "read-only chroot", f"unprivileged uid {server.uid}"]
@@ -219,6 +225,15 @@ def _serve(cfg: dict, mode: str, layers: list[str], errors: list[str], cpu: dict
                 )
     if mode != "none":
         layers.append("per execution: pid, mount, IPC, network and cgroup namespaces")
+        how = cfg["exec_proc"]
+        if how == "subset":
+            layers.append("per execution: its own /proc (its own pids only, no host-wide file)")
+        elif how == "plain":
+            layers.append("per execution: its own /proc (its own pids only)")
+            errors.append("procfs has no subset=pid here: host-wide /proc files (stat, vmstat) are visible")
+        elif how == "hide":
+            layers.append("per execution: no /proc")
+            errors.append("no procfs can be mounted for an execution: executions see no /proc at all")
     else:
         linux.prctl(linux.PR_SET_DUMPABLE, 0)  # its memory held jobs: out of the children's reach
     layers.append("a fresh process per test (forked by a trusted init; inputs one test at a time)")

@@ -28,6 +28,14 @@ NS_FLAGS = (
 )
 
 
+# Each execution's own /proc (see mount_exec_proc), best first: only the pid directories (and self,
+# thread-self) of the execution's own pid namespace; the same with the host-wide files (kernels before
+# 5.8 know no subset=pid); no /proc at all, where no procfs can be mounted there.
+EXEC_PROC = ("subset", "plain", "hide")
+_PROC_FLAGS = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+_PROC_OPTIONS = {"subset": "hidepid=2,subset=pid", "plain": "hidepid=2"}
+
+
 def enter_namespaces(errors: list[str]) -> str | None:
     """Unshare the worker's namespaces; return "root", "userns" or None (with the reasons in ``errors``)."""
     if os.geteuid() == 0:
@@ -162,8 +170,9 @@ def setup_root(cfg: dict, uids: list[int], errors: list[str] | None = None) -> b
     :mod:`guru_envs.sandbox.image`: the host's page cache stays out of reach), or, where there is no
     such copy or it cannot be bound, read-only binds of the host's /usr, /lib*, /bin and the Python
     prefix (with its site-packages hidden), with the reason in ``errors``. Then any extra read-only
-    paths of the configuration, a tiny /etc (``uids`` in /etc/passwd) and /dev, a private /proc
-    (``hidepid=2``), and the empty ``/x`` where executions attach their areas.
+    paths of the configuration, a tiny /etc (``uids`` in /etc/passwd) and /dev, the worker's own /proc
+    (``hidepid=2``; each execution mounts one of its own over it: :func:`mount_exec_proc`), and the
+    empty ``/x`` where executions attach their areas.
     """
     errors = [] if errors is None else errors
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
@@ -282,3 +291,61 @@ def setup_root(cfg: dict, uids: list[int], errors: list[str] | None = None) -> b
     if os.path.exists(exe):
         sys.executable = exe
     return image is not None
+
+
+def mount_exec_proc(how: str) -> None:
+    """Mount a fresh ``/proc`` for the calling process's pid namespace, over the worker's.
+
+    Called by each execution's pid 1 in its own mount namespace, before it gives up its privileges. A
+    procfs shows the pids of the pid namespace its mounter was in: through the worker's ``/proc`` every
+    sandboxed process saw its pid in the worker's namespace too (``/proc/self``, ``NSpid``, the
+    ``children`` files), and that namespace's pid counter, which every execution moves, carried a dozen
+    bits from one execution to the next. Through this one the execution sees only its own pids, counted
+    from 1 each time. With ``subset=pid`` it holds nothing but the pid directories: no ``/proc/stat``
+    (whose ``processes`` counts every fork on the host), ``/proc/vmstat``, ``/proc/loadavg``, ``/proc/sys``
+    or any other host-wide file. ``how`` "hide" (where no procfs can be mounted) puts an empty read-only
+    tmpfs there instead: no ``/proc`` at all.
+    """
+    if how == "hide":
+        linux.mount("tmpfs", "/proc", "tmpfs", _PROC_FLAGS | linux.MS_RDONLY, "size=4k,nr_inodes=4,mode=0555")
+    else:
+        linux.mount("proc", "/proc", "proc", _PROC_FLAGS, _PROC_OPTIONS[how])
+
+
+def probe_exec_proc() -> str | None:
+    """Which ``/proc`` executions can have (:data:`EXEC_PROC`), or None: tried once, by the worker.
+
+    In a child made as each execution's pid 1 is (a new pid namespace, then a new mount namespace), after
+    the worker has ``chroot``ed; a procfs counts only if it shows that child as pid 1 (and, with
+    ``subset=pid``, no host-wide file). Called by the worker (pid 1 of its own namespace) before it forks
+    anything else; its later children are born in its own pid namespace again.
+    """
+    own = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    try:
+        linux.unshare(linux.CLONE_NEWPID, "unshare pid namespace")
+        try:
+            pid = os.fork()
+            if pid == 0:
+                code = 100
+                try:
+                    linux.unshare(linux.CLONE_NEWNS, "unshare mount namespace")
+                    for i, how in enumerate(EXEC_PROC):
+                        try:
+                            mount_exec_proc(how)
+                        except OSError:
+                            continue
+                        if how == "hide" or (
+                            os.readlink("/proc/self") == "1"
+                            and (how != "subset" or not os.path.exists("/proc/stat"))
+                        ):
+                            code = i
+                            break
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+        finally:
+            linux.check(linux.libc.setns(own, linux.CLONE_NEWPID), "setns to the worker's pid namespace")
+    finally:
+        os.close(own)
+    code = os.waitstatus_to_exitcode(status)
+    return EXEC_PROC[code] if 0 <= code < len(EXEC_PROC) else None

@@ -21,6 +21,11 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
 * file-system watches (``inotify_*``, ``fanotify_*``): the read-only system files are inodes every
   execution shares (and, without the tmpfs copy, the host's own), so a watch on them would let
   concurrent executions signal each other, and see the host's opens;
+* counters the whole host shares, which one execution could move and a later one read (see "The pid
+  counter" in ``docs/sandbox.md``): pidfds (``pidfd_open``, ``clone`` with ``CLONE_PIDFD``, the socket
+  options ``SO_PEERPIDFD`` and ``SO_PASSPIDFD``; a pidfd's inode number counts every process and thread
+  made on the host), ``setsid`` (each new session takes the next autogroup id, which
+  ``/proc/<pid>/autogroup`` shows), socket cookies (``SO_COOKIE``, ``SO_NETNS_COOKIE``: ``ENOPROTOOPT``);
 * file locks (``flock``, ``fcntl``'s record-lock commands): a lock on a shared system file is seen by
   every concurrent execution (a program's own files are private, so nothing else needs one; SQLite
   file databases cannot lock and fail);
@@ -68,6 +73,15 @@ CLONE_NEW_FLAGS = (
     0x40000000,
 )
 CLONE_THREAD = 0x00010000
+CLONE_PIDFD = 0x00001000
+SOL_SOCKET = 1
+# Socket options that read or hand out a counter the whole host shares (answered ENOPROTOOPT, as on a
+# kernel without them): SO_COOKIE (a socket's cookie, from a host-wide counter that each first query
+# moves), SO_NETNS_COOKIE (the network namespace's, counting the namespaces made on the host) and
+# SO_PEERPIDFD (a pidfd of the peer, whose inode number counts every process and thread made on the
+# host); and the one that asks for pidfds in messages (SO_PASSPIDFD, SCM_PIDFD).
+GETSOCKOPT_REFUSED = (57, 71, 77)
+SETSOCKOPT_REFUSED = (76,)
 RWF_NOWAIT = 0x00000008
 # madvise advice that changes the page cache of a file others map too: MADV_HUGEPAGE, MADV_COLD,
 # MADV_PAGEOUT, MADV_COLLAPSE.
@@ -93,7 +107,8 @@ DENIED = (
     "inotify_init inotify_init1 inotify_add_watch inotify_rm_watch fanotify_init fanotify_mark "
     "fadvise64 readahead cachestat mincore process_madvise "
     "io_setup io_destroy io_submit io_cancel io_getevents io_pgetevents "
-    "flock"
+    "flock "
+    "pidfd_open setsid"
 ).split()
 
 
@@ -119,9 +134,10 @@ def _rule(flt, action, name: str, *args) -> None:
 
 
 # What a sandboxed child's own set-up calls before it loads its part of the filter (the zygote's part
-# lets them through): new IPC, network, cgroup and mount namespaces, and attaching its area at /x. The
-# zygote itself enters its own pid namespace (setns) to make each child pid 1 of a new one (unshare).
-SETUP_CALLS = ("unshare", "setns", "move_mount")
+# lets them through): new IPC, network, cgroup and mount namespaces, attaching its area at /x, mounting
+# its own /proc, and starting its session. The zygote itself enters its own pid namespace (setns) to make
+# each child pid 1 of a new one (unshare) and watches each child through a pidfd (pidfd_open).
+SETUP_CALLS = ("unshare", "setns", "move_mount", "mount", "setsid", "pidfd_open")
 
 
 def _program(denied: tuple[str, ...] | list[str], everything_else: bool) -> tuple[bytes | None, str]:
@@ -135,8 +151,18 @@ def _program(denied: tuple[str, ...] | list[str], everything_else: bool) -> tupl
         for name in denied:
             _rule(flt, sc.ERRNO(errno.EPERM), name)
         if everything_else:
-            for flag in CLONE_NEW_FLAGS:
+            for flag in (*CLONE_NEW_FLAGS, CLONE_PIDFD):
                 _rule(flt, sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+            for name, options in (("getsockopt", GETSOCKOPT_REFUSED), ("setsockopt", SETSOCKOPT_REFUSED)):
+                for option in options:
+                    level = sc.Arg(1, sc.MASKED_EQ, INT_MASK, SOL_SOCKET)
+                    _rule(
+                        flt,
+                        sc.ERRNO(errno.ENOPROTOOPT),
+                        name,
+                        level,
+                        sc.Arg(2, sc.MASKED_EQ, INT_MASK, option),
+                    )
             _rule(flt, sc.ERRNO(errno.ENOSYS), "clone3")
             for name in ("socket", "socketpair"):
                 _rule(flt, sc.ERRNO(errno.EAFNOSUPPORT), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
@@ -192,7 +218,7 @@ def describe() -> str:
     """One line for the isolation report."""
     return (
         "seccomp filter (keyrings, ptrace, namespaces, mounts, bpf, perf, SysV IPC, non-unix sockets, "
-        "page-cache probes)"
+        "page-cache probes, pidfds, sessions, socket cookies)"
     )
 
 

@@ -29,7 +29,7 @@ BOMBS = {
     "classic": "import os\nwhile True:\n    os.fork()\n",
     "fork_and_wait": "import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n"
     "    except OSError:\n        pass\ntime.sleep(60)\n",
-    "daemonizing": "import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n            os.setsid()\n"
+    "daemonizing": "import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n            os.setpgid(0, 0)\n"
     "    except OSError:\n        time.sleep(0.01)\n",
     "subprocess": "import subprocess\nwhile True:\n    subprocess.Popen(['sleep', '60'])\n",
     "threads_and_forks": "import os, threading, time\nwhile True:\n    try:\n"

@@ -171,7 +171,7 @@ CASES = [
     ),
     Hostile(
         "daemon_outlives",
-        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "import os, time\nif os.fork() == 0:\n    os.setpgid(0, 0)\n    if os.fork() == 0:\n"
         "        time.sleep(30)\n        open('/tmp/' + MARK, 'w').write('x')\n    os._exit(0)\nprint('contained')\n",
         verdicts=(V.WRONG_ANSWER,),
         isolation=True,

@@ -302,7 +302,7 @@ CARRY = {
         "    except OSError:\n"
         "        pass\n"
         "    if os.fork() == 0:\n"
-        "        os.setsid()\n"
+        "        os.setpgid(0, 0)\n"
         "        srv = socket.socket(socket.AF_UNIX)\n"
         "        try:\n"
         "            srv.bind('\\0guru-stash')\n"
@@ -482,7 +482,7 @@ def remember(n):
     value = str(n).encode()
     libc.syscall(248, b"user", b"guru-count", value, len(value), -4)  # add_key to @u
     if os.fork() == 0:  # a daemon that serves the count to whoever comes next
-        os.setsid()
+        os.setpgid(0, 0)
         if os.fork() == 0:
             srv = socket.socket(socket.AF_UNIX)
             try:
@@ -580,7 +580,7 @@ def test_nothing_of_an_execution_outlives_its_reply(mode, request):
         "import os, socket, time\n"
         "for _ in range(3):\n"
         "    if os.fork() == 0:\n"
-        "        os.setsid()\n"
+        "        os.setpgid(0, 0)\n"
         "        srv = socket.socket(socket.AF_UNIX)\n"
         "        try:\n"
         "            srv.bind('\\0guru-race')\n"
@@ -765,13 +765,22 @@ FILTER_PROBE = (
     "         'pwritev2 nowait': (328, 1, 0, 0, 0, 0, 9), 'io_setup': (206, 1, 0), 'io_submit': (209, 0, 0, 0),\n"
     "         'madvise collapse, high bits set': (28, 0, 4096, ctypes.c_long((1 << 32) | 25)),\n"
     "         'madvise pageout, high bits set': (28, 0, 4096, ctypes.c_long((1 << 32) | 21)),\n"
-    "         'flock': (73, 0, 2), 'fcntl setlk': (72, 0, 6, 0), 'fcntl ofd setlk': (72, 0, 37, 0)}\n"
+    "         'flock': (73, 0, 2), 'fcntl setlk': (72, 0, 6, 0), 'fcntl ofd setlk': (72, 0, 37, 0),\n"
+    "         'pidfd_open': (434, 1, 0), 'clone pidfd': (56, 0x1000 | 17, 0, 0, 0, 0), 'setsid': (112,)}\n"
     "def probe(*_):\n"
     "    ok = []\n"
     "    for name, args in CALLS.items():\n"
     "        rc = libc.syscall(*args)\n"
     "        if rc >= 0 or ctypes.get_errno() not in (1, 38):\n"
     "            ok.append((name, rc, ctypes.get_errno()))\n"
+    "    s = socket.socket(socket.AF_UNIX)\n"
+    "    for name, option in (('getsockopt', 57), ('getsockopt', 71), ('getsockopt', 77), ('setsockopt', 76)):\n"
+    "        try:\n"
+    "            s.getsockopt(1, option, 8) if name == 'getsockopt' else s.setsockopt(1, option, 1)\n"
+    "            ok.append((name, option))\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "    s.close()\n"
     "    try:\n"
     "        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()\n"
     "        ok.append('AF_INET')\n"

@@ -205,7 +205,7 @@ def test_none_mode_fallback(none_sandbox):
     # refused by the seccomp filter (no IP sockets at all) or, without libseccomp, by the audit hook
     assert "Address family not supported" in r.stderr or "not allowed in the sandbox" in r.stderr
     r = none_sandbox.run(
-        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint('x')"
+        "import os, time\nif os.fork() == 0:\n    os.setpgid(0, 0)\n    time.sleep(60)\nprint('x')"
     )
     assert r.ok
     assert_clean(none_sandbox)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
@@ -36,6 +37,7 @@ from guru_envs.verify.claim import final_answer, words_of
 from guru_envs.verify.extract import all_boxed, strip_think
 from guru_envs.verify.score import Score
 from guru_envs.verify.units import (
+    MeasuredAnswer,
     compare_measurement,
     convert,
     format_number,
@@ -408,6 +410,20 @@ def final_box(response: str, rel_tol: float = DEFAULT_REL_TOL) -> tuple[str | No
     return pick.text, pick.refused
 
 
+_LABEL_WRAPPER = re.compile(r"\\(?:text|textrm|textit|mathrm|mathit|mbox|rm)\s*\{([^{}]*)\}")
+_LABEL_SPACING = re.compile(r"\\[,;:! ]|~")
+
+
+def read_label(text: str, allow: Collection[str]) -> MeasuredAnswer:
+    """:func:`~guru_envs.verify.units.read_labelled_number` with the label read through LaTeX.
+
+    ``1250 \\text{ deer}`` and ``1250\\,\\mathrm{deer}`` carry the same word as ``1250 deer``: the
+    wrapper and the spacing are dropped first, so the label rule (a plain word the question uses) decides
+    alone; ``1250 \\text{ or 1251}`` still reads ``or``.
+    """
+    return read_labelled_number(_LABEL_SPACING.sub(" ", _LABEL_WRAPPER.sub(r" \1 ", text)), allow=allow)
+
+
 def score_quantity(task: Task, response: str, stated_only: bool = False) -> Score:
     """Free answers: the boxed final answer, one claim, read as number and unit and converted to the stated unit.
 
@@ -429,7 +445,7 @@ def score_quantity(task: Task, response: str, stated_only: bool = False) -> Scor
         claim.text, value, unit, rel_tol=rel_tol, abs_tol=abs_tol, stated_only=stated_only
     )
     if verdict.ok is None and unit == "":  # "1250 deer": a word the question uses may follow a count
-        labelled = read_labelled_number(claim.text, allow=words_of(task.prompt))
+        labelled = read_label(claim.text, allow=words_of(task.prompt))
         if labelled.text is None:
             return Score.wrong(boxed, labelled.refused or "not one number", feedback="Box one number.")
         verdict = compare_measurement(labelled.text, value, unit, rel_tol=rel_tol, abs_tol=abs_tol)

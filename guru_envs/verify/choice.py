@@ -304,7 +304,7 @@ def _uncontract(text: str) -> str:
     return re.sub(r"n't\b", " not", s)
 
 
-def _is_option_letter(line: str, start: int, end: int) -> bool:
+def _is_option_letter(line: str, start: int, end: int, names: str = "") -> bool:
     """Whether the capital letter at ``line[start:end]`` names an option (see the comment above)."""
     before, after = line[max(0, start - 80) : start], line[end : end + 80]
     if _MATH_BEFORE.search(before) or _MATH_AFTER.match(after):
@@ -322,6 +322,8 @@ def _is_option_letter(line: str, start: int, end: int) -> bool:
         return False
     if _ALONE.fullmatch(before[before.rfind("\n") + 1 :]) and _ALONE.fullmatch(after.split("\n", 1)[0]):
         return True  # the letter alone on its line
+    if letter in names:
+        return False  # the question names something by this letter ("compound B", "star A")
     previous = _WORD_BEFORE.search(before)
     if previous is None or previous.group(1).lower() in _CONNECTORS:
         return True
@@ -332,10 +334,10 @@ def _is_option_letter(line: str, start: int, end: int) -> bool:
     return True
 
 
-def _mentions(line: str, letters: str) -> Iterator[tuple[int, int]]:
+def _mentions(line: str, letters: str, names: str = "") -> Iterator[tuple[int, int]]:
     """Spans of the option letters ``line`` names (only letters among ``letters``), in order."""
     for m in _MENTION.finditer(line):
-        if m.group(0) in letters and _is_option_letter(line, m.start(), m.end()):
+        if m.group(0) in letters and _is_option_letter(line, m.start(), m.end(), names):
             yield m.start(), m.end()
 
 
@@ -376,7 +378,7 @@ def _rejected(line: str, start: int, end: int, chosen: str, taken_back: bool = T
     return affirmed is None or re.search(rf"\b{chosen.lower()}\b", affirmed.group("mid")) is not None
 
 
-def _coda_problem(text: str, chosen: str, letters: str) -> str | None:
+def _coda_problem(text: str, chosen: str, letters: str, names: str = "") -> str | None:
     """Why ``text``, which follows the final answer ``chosen``, makes the response no choice; None if not.
 
     Another option letter named and not explicitly rejected is a second choice; the chosen letter
@@ -392,7 +394,7 @@ def _coda_problem(text: str, chosen: str, letters: str) -> str | None:
         plain = new
     seen = 0
     for line in plain.split("\n"):
-        for start, end in _mentions(line, letters):
+        for start, end in _mentions(line, letters, names):
             seen += 1
             if seen > MAX_LATER_MENTIONS:
                 return f"after its answer {chosen} the response names options more than {MAX_LATER_MENTIONS} times"
@@ -409,7 +411,7 @@ _REMARK = re.compile(r"\s*\(([^()]{0,200})\)")
 
 
 def _statement_choices(
-    text: str, letters: str, options: Mapping[str, str] | None
+    text: str, letters: str, options: Mapping[str, str] | None, names: str = ""
 ) -> tuple[list[Choice], int]:
     """Letters stated by explicit answer statements, in order, and where the last one's line ends.
 
@@ -434,7 +436,7 @@ def _statement_choices(
         if rest.lstrip(" *_$").startswith("?"):
             continue
         last_end = line_end
-        choice = _stated(letter, rest, letters, options)
+        choice = _stated(letter, rest, letters, options, names)
         found.append(
             choice
             if choice is not None
@@ -443,7 +445,9 @@ def _statement_choices(
     return found, last_end
 
 
-def _stated(letter: str, rest: str, letters: str, options: Mapping[str, str] | None) -> Choice | None:
+def _stated(
+    letter: str, rest: str, letters: str, options: Mapping[str, str] | None, names: str = ""
+) -> Choice | None:
     """The choice of a statement naming ``letter`` followed on its line by ``rest``; None if not one letter.
 
     The statement may end (``Answer: D.``), give a reason (``because ...``, ``since ...``), add a remark in
@@ -453,7 +457,7 @@ def _stated(letter: str, rest: str, letters: str, options: Mapping[str, str] | N
     rest = rest.lstrip("*_$`")  # the markup that closes "**D**"
     remark = _REMARK.match(rest)
     if remark is not None:  # "(the third law)" is a remark; "(or A)" and "(not A)" name another option
-        if any(remark.group(1)[a] != letter for a, _ in _mentions(remark.group(1), letters)):
+        if any(remark.group(1)[a] != letter for a, _ in _mentions(remark.group(1), letters, names)):
             return None
         rest = rest[remark.end() :]
     stop = _SENTENCE_END.match(rest)
@@ -469,14 +473,17 @@ def _stated(letter: str, rest: str, letters: str, options: Mapping[str, str] | N
         after = more[0] if more else ""
     else:
         return None
-    problem = _coda_problem(after, letter, letters)
+    problem = _coda_problem(after, letter, letters, names)
     if problem is not None:
         return Choice(None, problem)
     return _valid(letter, letters, "stated answer line")
 
 
 def extract_choice(
-    response: str, letters: str = LETTERS[:4], options: Mapping[str, str] | None = None
+    response: str,
+    letters: str = LETTERS[:4],
+    options: Mapping[str, str] | None = None,
+    names: str = "",
 ) -> Choice:
     """The option letter a response chose, by the rules in the module docstring.
 
@@ -485,6 +492,9 @@ def extract_choice(
         letters: the valid letters, in order (``"ABCD"``).
         options: letter -> option text, to accept a box holding exactly one option's text (and a letter
             followed by its own option's text).
+        names: letters the question itself uses as names (``compound A``, ``star B``; see
+            :func:`named_letters`): after the answer they are read as those names, except where they
+            plainly name an option (``option B``, ``(B)``, ``B`` alone on a line).
     """
     if not isinstance(response, str):
         return Choice(None, "response is not text")
@@ -497,7 +507,7 @@ def extract_choice(
     scan, answer_end = _without_boxes(tail) if boxes else (tail, 0)
     lowered = tail.lower()
     if ("answer" in lowered or "option" in lowered or "choice" in lowered) and _STATEMENT.search(tail):
-        stated, statement_end = _statement_choices(scan, letters, options)
+        stated, statement_end = _statement_choices(scan, letters, options, names)
         choices += stated
         answer_end = max(answer_end, statement_end)
     if not choices:
@@ -508,13 +518,40 @@ def extract_choice(
     chosen = sorted({c.letter for c in choices if c.letter})
     if len(chosen) > 1:
         return Choice(None, f"the response gives several different answers ({', '.join(chosen)})")
-    problem = _coda_problem(scan[answer_end:], chosen[0], letters)
+    problem = _coda_problem(scan[answer_end:], chosen[0], letters, names)
     if problem is not None:
         return Choice(None, problem)
     return choices[0] if boxes else choices[-1]
 
 
 _GPQA_OPTION = re.compile(r"^\s*\(?([A-J])\)\s*:?\s*(.+?)\s*$", re.MULTILINE)
+_FIRST_OPTION = re.compile(r"^\s*\(?A\)", re.MULTILINE)
+_NAME = re.compile(r"(?<![A-Za-z0-9\\{])[A-J](?![A-Za-z0-9}])")
+
+
+def named_letters(prompt: str, letters: str = LETTERS) -> str:
+    """The option letters a multiple-choice question uses as names before its options (``compound A``).
+
+    GPQA chemistry names compounds A, B, C ... and physics names stars, points and states so; an
+    explanation after the answer that says ``A reacts with B`` names those, not options. The article
+    ``A`` and the pronoun ``I`` before a lower-case word, a unit after a number (``2 A``) and letters in
+    ``\\boxed{A}`` (the format example) are no names.
+    """
+    starts = [m.start() for m in _FIRST_OPTION.finditer(prompt[:200_000])]
+    stem = prompt[: starts[-1]] if starts else ""
+    found = set()
+    for m in _NAME.finditer(stem):
+        letter, after = m.group(0), stem[m.end() : m.end() + 3]
+        if letter not in letters or re.match(r"\s+[a-z0-9]", after) and letter in "AI":
+            continue
+        if (
+            letter == "I"
+            and after[:1] in "'’"
+            or re.search(r"\d\s*$", stem[max(0, m.start() - 3) : m.start()])
+        ):
+            continue
+        found.add(letter)
+    return "".join(sorted(found))
 
 
 def parse_options(prompt: str) -> dict[str, str]:

@@ -153,3 +153,47 @@ def test_long_explanations_are_fast(hostile):
     start = time.perf_counter()
     extract_choice(hostile, "ABCD", OPTIONS)
     assert time.perf_counter() - start < 1.0
+
+
+CHEMISTRY = (
+    "Compound A (C3H6) undergoes bromination to give compound B, which reacts with alcoholic KOH to form C. "
+    "A 2.0 g sample of A is used. Identify D.\n"
+    "A) D is propyne\nB) D is propene\nC) D is 1-bromopropane\nD) D is acetone\n"
+    "Please reason step by step, and put your final answer option within \\boxed{}. Only put the letter in the "
+    "box, e.g. \\boxed{A}. There is only one correct answer."
+)
+
+
+def test_letters_the_question_uses_as_names():
+    from guru_envs.verify.choice import named_letters, parse_options
+
+    names = named_letters(CHEMISTRY, "ABCD")
+    assert names == "ABCD"  # not from "A 2.0 g sample", the options or the \\boxed{A} example
+    options = parse_options(CHEMISTRY)
+    explained = "\\boxed{C}\n\nCompound A is brominated to B, and B reacts with KOH to give C."
+    assert extract_choice(explained, "ABCD", options, names).letter == "C"
+    assert extract_choice(explained, "ABCD", options).letter is None  # without the question: unclear
+    # an option is still an option: plainly named, bracketed or alone on its line
+    for hedge in ("\\boxed{C}\n\nOption A also works.", "\\boxed{C}\n\nor (A)", "\\boxed{C}\n\nA"):
+        assert extract_choice(hedge, "ABCD", options, names).letter is None, hedge
+    assert named_letters("A block slides.\nA) 1 m\nB) 2 m\n", "ABCD") == ""
+    assert named_letters("A 2 kg block at I think 3 m.\nA) 1 m\nB) 2 m\n", "ABCD") == ""
+
+
+def test_gpqa_rows_read_the_questions_names():
+    from guru_envs.science.gpqa import ChoiceRowsFamily
+
+    row = {
+        "data_source": "stem__gpqa_diamond",
+        "prompt": [{"role": "user", "content": CHEMISTRY}],
+        "reward_model": {"ground_truth": "C"},
+        "extra_info": {"index": 0},
+    }
+    family = ChoiceRowsFamily()
+    task = family.task_from_row(row)
+    assert (
+        family.score(task, "\\boxed{C}\n\nA is brominated to B, which reacts with KOH to give C.").reward
+        == 1.0
+    )
+    assert family.score(task, "\\boxed{C}\n\nOption B also works.").reward == 0.0
+    assert family.score(task, "Answer: C\nFinal answer: B?").reward == 0.0

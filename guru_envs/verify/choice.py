@@ -331,14 +331,28 @@ def _is_option_letter(line: str, start: int, end: int, names: str = "") -> bool:
     named = previous.group(1).lower()
     determiner = re.search(r"\b([a-z]+)\s+$", before[: previous.start(1)].lower())
     return named not in _SYMBOL_NOUNS and (determiner is None or determiner.group(1) not in _DETERMINERS)
-    return True
+
+
+# a lower-case letter names an option only plainly: "option b", "choice (c)", or alone on its line
+_LOWER_MENTION = re.compile(r"(?i:\b(?:options?|choices?))\s*[:#]?\s*[(\[]?\s*([a-j])(?![A-Za-z0-9])")
 
 
 def _mentions(line: str, letters: str, names: str = "") -> Iterator[tuple[int, int]]:
     """Spans of the option letters ``line`` names (only letters among ``letters``), in order."""
-    for m in _MENTION.finditer(line):
-        if m.group(0) in letters and _is_option_letter(line, m.start(), m.end(), names):
-            yield m.start(), m.end()
+    lower = [(m.start(1), m.end(1)) for m in _LOWER_MENTION.finditer(line) if m.group(1).upper() in letters]
+    alone = _LONE_LOWER.fullmatch(line.strip(_MARKUP + ">#-"))
+    if alone is not None and alone.group(1).upper() in letters:  # only markup around it: its first letter
+        at = line.index(alone.group(1))
+        lower.append((at, at + 1))
+    upper = (
+        (m.start(), m.end())
+        for m in _MENTION.finditer(line)
+        if m.group(0) in letters and _is_option_letter(line, m.start(), m.end(), names)
+    )
+    if not lower:
+        yield from upper
+        return
+    yield from sorted([*lower, *upper])
 
 
 def _rejected(line: str, start: int, end: int, chosen: str, taken_back: bool = True) -> bool:
@@ -385,8 +399,6 @@ def _coda_problem(text: str, chosen: str, letters: str, names: str = "") -> str 
     explicitly rejected takes the answer back.
     """
     plain = unicodedata.normalize("NFKC", text)
-    if not any(c in letters for c in plain):
-        return None
     for _ in range(3):
         new = _WRAPPERS.sub(r"\1", plain)
         if new == plain:
@@ -398,7 +410,7 @@ def _coda_problem(text: str, chosen: str, letters: str, names: str = "") -> str 
             seen += 1
             if seen > MAX_LATER_MENTIONS:
                 return f"after its answer {chosen} the response names options more than {MAX_LATER_MENTIONS} times"
-            letter = line[start]
+            letter = line[start].upper()
             shown = line[max(0, start - 30) : end + 30].strip()
             if letter != chosen and not _rejected(line, start, end, chosen):
                 return f"after its answer {chosen} the response names option {letter} too: {shown!r}"
@@ -457,7 +469,7 @@ def _stated(
     rest = rest.lstrip("*_$`")  # the markup that closes "**D**"
     remark = _REMARK.match(rest)
     if remark is not None:  # "(the third law)" is a remark; "(or A)" and "(not A)" name another option
-        if any(remark.group(1)[a] != letter for a, _ in _mentions(remark.group(1), letters, names)):
+        if any(remark.group(1)[a].upper() != letter for a, _ in _mentions(remark.group(1), letters, names)):
             return None
         rest = rest[remark.end() :]
     stop = _SENTENCE_END.match(rest)

@@ -67,6 +67,10 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         "Answer: D\n\nCan't rule out A.",
         "Answer: D\n\nWe cannot eliminate A.",
         "Answer: D\n\nA is incorrect; A is correct.",
+        # lower-case letters where they plainly name an option
+        "Answer: D. Option b also works.",
+        "Answer: D\n\n(b)",
+        "Answer: D\n\n**(b)**",
         # the answer taken back
         "Answer: D\n\nD is wrong.",
         "\\boxed{D}\n\nD is incorrect, though.",
@@ -104,6 +108,9 @@ def test_another_option_after_the_answer_is_no_choice(response):
         "Answer: D\n\nA is not correct, but D is.",
         "Answer: D\n\nA is wrong, and D is correct.",
         "Answer: D\n\nD is correct, A is not.",
+        "Answer: D\n\nOption b is wrong.",
+        "Answer: D\n\nTo answer a question like this, use energy.",
+        "Answer: D\n\n(a) the force is larger; (b) the energy too.",  # an enumeration in prose
         # letters that are not options: the article, the pronoun, units, symbols
         "Answer: D\n\nA quick check confirms it.",
         "Answer: D\n\nA 300 m distance is what we get.",

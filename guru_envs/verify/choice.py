@@ -253,10 +253,10 @@ _DETERMINERS = frozenset(
 )
 _SENTENCE_STOP = re.compile(r"[.!;?](?=[\s*_$`)\]\"']|$)")
 _LIST_BEFORE = re.compile(
-    r"(?:[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*\s*(?:,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[*_$`(\[]*\s*)+$"
+    r"(?:[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*\s*(?:,\s*(?:and|or|nor)\b|,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[*_$`(\[]*\s*)+$"
 )
 _LIST_AFTER = re.compile(
-    r"[)\]*_$`'\"]*(?:\s*(?:,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*)*"
+    r"[)\]*_$`'\"]*(?:\s*(?:,\s*(?:and|or|nor)\b|,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*)*"
 )
 _OPTION_WORD_BEFORE = re.compile(
     r"(?:\b(?:the\s+)?(?:options?|choices?|answers?|letters?))?\s*[:#]?[\s*_$`\"'(\[]*$"

@@ -41,6 +41,7 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         "Answer: D\n\u200bA",  # behind a zero-width space
         "Answer: D\n\nMaybe A.",
         "Answer: D\n\nA is good too",
+        "Answer: D\n\nA, B, and C are possible too.",
         "Answer: D\n\nA is equally valid.",
         "Answer: D\n\nOption A works too.",
         "Answer: D\n\nBoth D and A fit.",
@@ -101,6 +102,10 @@ def test_another_option_after_the_answer_is_no_choice(response):
         "Answer: D\n\nThe other options (A, B, C) are incorrect.",
         "Answer: D\n\n(Options A-C all neglect friction.)",
         "Answer: D\n\nThis rules out A, B and C.",
+        "Answer: D\n\n(A), (B), and (C) are incorrect.",  # the Oxford comma
+        "Answer: D\n\nThis eliminates A, B, and C.",
+        "Answer: D\n\nNote that options A and C can be eliminated.",
+        "\\boxed{D}\n\n**Why not the others?**\n- A: wrong sign.\n- B: forgets the factor 2.\n- C: uses the wrong unit.",
         "Answer: D\n\nNeither A nor B fits.",
         "Answer: D\n\nNote: A and B are distractors.",
         "Answer: D\n\nWhy the others fail: A neglects friction; B uses the wrong sign; C inverts the ratio.",

@@ -17,7 +17,7 @@ from guru_envs.verify.claim import final_answer as one_final_answer
 from guru_envs.verify.extract import answer_tags
 from guru_envs.verify.grids import parse_int_grid
 from guru_envs.verify.score import Score
-from guru_envs.verify.text import doubts
+from guru_envs.verify.text import doubts, elides
 
 T = TypeVar("T")
 
@@ -164,7 +164,7 @@ def final_answer(response: str) -> str:
     differ are several answers, and so are more than :data:`guru_envs.verify.claim.MAX_BOXES` blocks.
 
     Raises:
-        AnswerBlockError: no block, several different ones, or one that asks ('?').
+        AnswerBlockError: no block, several different ones, or one that asks ('?') or trails off ('...').
     """
     blocks = answer_blocks(response)
     if not blocks:
@@ -180,6 +180,8 @@ def final_answer(response: str) -> str:
         text = pick.text
     if doubts(text):  # "a, b, c?", a cell "Frank？" or "Frank\u003f": an answer that asks claims nothing
         raise AnswerBlockError("the answer is not one claim: it contains '?'")
+    if elides(text):  # "steevort...", "a, b, …, e": trailing off or leaving out is not stating
+        raise AnswerBlockError("the answer is not one claim: it trails off or leaves something out ('...')")
     return text
 
 

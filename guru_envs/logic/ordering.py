@@ -11,7 +11,9 @@ Prompt:
 
 Answer format:
     The items from left to right inside ``<answer>...</answer>``: a JSON or Python list
-    (``["owl", "crow", "hawk"]``), or a plain list separated by commas, arrows or lines.
+    (``["owl", "crow", "hawk"]``), or a plain list separated by commas, forward arrows (``->``, ``→``) or
+    lines. Backward arrows and comparisons (``owl <- crow``, ``owl > crow``, ``owl < crow``) state another
+    order or a ranking, and are refused.
     Numbered items must be numbered 1, 2, 3 ... as listed (``3. owl, 1. crow`` says two orders).
 
 Scoring:
@@ -26,7 +28,9 @@ Difficulty:
 
 Version History:
     v0: initial release.
-    v0 (unreleased): several different answer blocks score 0 (the last one was read) (issue 17).
+    v0 (unreleased): several different answer blocks score 0 (the last one was read) (issue 17). A list
+        joined by backward arrows or comparisons (``<-``, ``<``, ``>``, ``←``) scores 0 (it was read left to
+        right); an answer that trails off (``...``) scores 0.
 """
 
 from __future__ import annotations
@@ -351,7 +355,14 @@ class OrderingFamily(TaskFamily):
 
 
 _GURU_ITEM = re.compile(r"[a-z0-9_]+(?: [a-z0-9_]+)*")  # what GURU's ordering scorer reads back unchanged
-_SPLIT = re.compile(r"\s*(?:,|;|\n|->|=>|→|<|>|\|)\s*")
+# Separators that list the items in the order written: commas, semicolons, lines, bars and forward arrows.
+_SPLIT = re.compile(r"\s*(?:,|;|\n|-+>|=+>|[\u2192\u27f6\u21d2\u27f9]|\|)\s*")
+_FORWARD_ARROW = re.compile(r"-+>|=+>")
+# What is left of an arrow or a comparison once the forward arrows are gone: "a <- b" and "a <= b" point the
+# other way, "a > b > c" ranks (is it left to right, or largest first?), "a <-> b" says no order at all.
+_NOT_FORWARD = re.compile(
+    "[<>\u2190\u27f5\u21d0\u27f8\u2194\u21d4\u27f7\u2264\u2265\u226a\u226b\u227a\u227b\u00ab\u00bb]"
+)
 _NUMBERING = re.compile(r"^(?:\(?(\d{1,3})[.):]|[-*•])\s*")
 
 
@@ -398,6 +409,10 @@ def parse_item_list(raw: str) -> list[str] | None:
     s = raw.strip()
     if s.startswith("[") and s.endswith("]"):
         s = s[1:-1]
+    if _NOT_FORWARD.search(_FORWARD_ARROW.sub(" ", s)):
+        # Why: only separators that read left to right state the order asked for ("Right to left:" is
+        # refused for the same reason); "birch <- alder" and "birch > alder" state the reverse, or a ranking.
+        return None
     parts = [p for p in _SPLIT.split(s) if p.strip()]
     if not parts or len(parts) > MAX_LIST_ITEMS:
         return None

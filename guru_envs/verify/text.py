@@ -96,6 +96,26 @@ def doubts(text: str) -> bool:
     return bool(spelled) and (_DOUBT_MARKS.search(spelled) is not None or "?" in fold_unicode(spelled))
 
 
+# Two or more dots in a row (after NFKC: "…" is "...", "‥" is ".."), spaced dots, the ellipses NFKC leaves
+# alone (midline, vertical, Mongolian) and LaTeX's dots commands.
+_ELLIPSIS = re.compile(r"\.\s?\.|[\u22ee\u22ef\u1801\u205d]|\\(?:[lcvd]?dots|dotsc|dotsb|dotso)(?![A-Za-z])")
+
+
+def elides(text: str) -> bool:
+    """Whether ``text`` holds an ellipsis (``...``, ``…``, ``..``, ``\\ldots``) in any spelling: something left unsaid.
+
+    Why: ``steevort...`` trails off rather than states, and ``a, b, ..., e`` leaves items out, yet a
+    comparison that strips end punctuation reads the first as ``steevort``. For answers that are names,
+    orders, grids and roles, where no honest answer holds one. Escapes inside a JSON or Python literal
+    (``"steevort\\u2026"``) count as the character they spell.
+    """
+    if _ELLIPSIS.search(fold_unicode(text)):
+        return True
+    if "\\" not in text:
+        return False
+    return _ELLIPSIS.search(fold_unicode(_ESCAPED_CHAR.sub(_spelled, text))) is not None
+
+
 def normalize_text(text: str) -> str:
     """Short free-text answers, canonical: :func:`fold_unicode`, lower case, one space, no article or end punctuation.
 

@@ -58,6 +58,8 @@ ZEBRA_ATTACKS = {
     "house number out of range": grid([[str(N + 3), *R[0][1:]], *R[1:]]),
     "house number hedged": grid([["1 or 2", *R[0][1:]], *R[1:]]),
     "a cell that asks": grid([[R[0][0], R[0][1] + "?", *R[0][2:]], *R[1:]]),
+    "a cell that trails off": grid([[R[0][0], R[0][1] + "...", *R[0][2:]], *R[1:]]),
+    "a cell that trails off in an escape": grid([[R[0][0], R[0][1] + "\u2026", *R[0][2:]], *R[1:]]),
     "a cell that asks in full width": grid([[R[0][0], R[0][1] + "\uff1f", *R[0][2:]], *R[1:]]),
     "a cell that asks with a double mark": grid([[R[0][0], R[0][1] + " \u2047", *R[0][2:]], *R[1:]]),
     "a cell that asks through a JSON escape": grid([[R[0][0], R[0][1] + "?", *R[0][2:]], *R[1:]]).replace(
@@ -166,6 +168,8 @@ KK_ATTACKS = {
     "json same name in two cases": json.dumps({**ROLES, NAMES[0].lower(): FLIP[ROLES[NAMES[0]]]}),
     "json hedged value": json.dumps({n: f"{r} or {FLIP[r]}" for n, r in ROLES.items()}),
     "json grouped, a person in both": json.dumps({"knights": [*KNIGHTS, *KNAVES[:1]], "knaves": KNAVES}),
+    "trailing off": sentences(ROLES) + "...",
+    "json roles that trail off": json.dumps({n: r + "..." for n, r in ROLES.items()}),
 }
 
 KK_RIGHT = {
@@ -234,6 +238,10 @@ GRAPH_ATTACKS = {
     "hedge": f"{WORD} or {DISTRACTOR}",
     "two facts": f"{PERSON} is {WORD}, {PERSON} is {DISTRACTOR}",
     "the trait twice with a word": f"{WORD} {WORD}",
+    "trailing off": f"{WORD}...",
+    "trailing off, spaced ellipsis": f"{WORD} \u2026",
+    "trailing off, two dots": f"{WORD}..",
+    "a named step trailing off": f"{PERSON} is {WORD}...",
 }
 
 
@@ -271,6 +279,15 @@ ORDERING_ATTACKS = {
     "one item again after and": ", ".join(ITEMS) + " and " + ITEMS[0],
     "a lead-in that reverses the order": "Right to left: " + ", ".join(ITEMS),
     "a reversing word": "Reversed: " + ", ".join(ITEMS),
+    "backward arrows": " <- ".join(ITEMS),
+    "backward arrow characters": " \u2190 ".join(ITEMS),
+    "greater-than signs (a ranking)": " > ".join(ITEMS),
+    "less-than signs": " < ".join(ITEMS),
+    "double-headed arrows": " <-> ".join(ITEMS),
+    "at most signs": " <= ".join(ITEMS),
+    "trailing off": ", ".join(ITEMS) + "...",
+    "an item that trails off": json.dumps([*ITEMS[:-1], ITEMS[-1] + "\u2026"]),
+    "items left out": ", ".join([ITEMS[0], "...", ITEMS[-1]]),
     "a trailing question mark": ", ".join(ITEMS) + "?",
     "a trailing full-width question mark": ", ".join(ITEMS) + "\uff1f",
     "an inverted question mark": "\u00bf" + ", ".join(ITEMS),
@@ -284,6 +301,11 @@ ORDERING_IN_PROSE = {
     "and before the last item": ", ".join(ITEMS[:-1]) + " and " + ITEMS[-1],
     "oxford comma": ", ".join(ITEMS[:-1]) + ", and " + ITEMS[-1],
     "then": " then ".join(ITEMS),
+    "forward arrows": " -> ".join(ITEMS),
+    "long forward arrows": " --> ".join(ITEMS),
+    "arrow characters": " \u2192 ".join(ITEMS),
+    "double forward arrows": " => ".join(ITEMS),
+    "a full stop at the end": ", ".join(ITEMS) + ".",
 }
 
 
@@ -324,6 +346,7 @@ GRID_ATTACKS = {
     "lead-in that hedges": lambda g: f"Maybe the output is {json.dumps(g)}",
     "two grids": lambda g: f"{json.dumps(g)}\n{json.dumps(off_by_one(g))}",
     "rows and a stray line": lambda g: "\n".join(" ".join(map(str, r)) for r in g) + "\nor not",
+    "rows left out": lambda g: json.dumps(g[:1])[:-1] + ", ...]",
 }
 
 

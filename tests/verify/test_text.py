@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guru_envs.verify.text import doubts, normalize_text
+from guru_envs.verify.text import doubts, elides, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,28 @@ def test_no_question_mark_no_doubt(text):
 def test_a_question_mark_is_not_end_punctuation():
     assert normalize_text("Frank?") != normalize_text("Frank")
     assert normalize_text("The Frank.") == normalize_text("frank")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "steevort...",
+        "steevort …",  # the ellipsis character
+        "steevort..",
+        "steevort. . .",
+        "a, b, \u2026, e",
+        "a \u22ef e",  # midline ellipsis, which NFKC keeps
+        "a, \\ldots, e",
+        "a \\dots",
+        '"steevort\\u2026"',  # a JSON escape
+        "'steevort\\x2e\\x2e'",
+        '"steevort.\\u002e"',
+    ],
+)
+def test_every_ellipsis_elides(text):
+    assert elides(text)
+
+
+@pytest.mark.parametrize("text", ["steevort", "steevort.", "3.5", "A. B.", "a.b.c", "\\ldotsx", "e.g. this"])
+def test_single_dots_do_not_elide(text):
+    assert not elides(text)

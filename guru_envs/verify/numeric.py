@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from fractions import Fraction
 
 MAX_NUMBER_CHARS = 400  # longer strings are not plain numbers; refusing them keeps Fraction() cheap
+ROUNDED_DIGITS = 6  # a rounded decimal stands for a value only with this many significant digits (as Math's)
+FLOAT_NOISE = 1e-12  # relative error of float arithmetic in a short program: 0.1 + 0.2 is 0.3 up to it
 
 _DECIMAL = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[-+]?\.\d+"
 _DECIMAL_RE = re.compile(rf"(?:{_DECIMAL})(?:[eE][-+]?\d{{1,4}})?")
@@ -126,3 +129,35 @@ def numbers_match(
         if percent_variants and want:
             want.append(want[0] * 100)
     return any(close(g, w, rel_tol, abs_tol) for g in got for w in want)
+
+
+def float_matches(answer: float, reference: float) -> bool:
+    """Whether a float answer states the float ``reference``: exactly, up to float noise, or correctly rounded.
+
+    The answer's digits are the ones Python prints for it (``repr``: ``123456700.0`` states its units and
+    tenths, ``0.3`` one digit). It matches when
+
+    1. it is the reference (``0.30000000000000004`` for ``0.1 + 0.2``, ``2.50`` for ``2.5``);
+    2. it differs by float arithmetic's error only, :data:`FLOAT_NOISE` relative (``0.3`` for
+       ``0.1 + 0.2``, ``100.0`` for a thousand 0.1s summed to ``99.9999999999986``): the value the
+       computation means, printed honestly;
+    3. it is the reference correctly rounded at its last printed digit, with at least
+       :data:`ROUNDED_DIGITS` significant digits (``0.333333`` for ``1/3``), the rule Math applies to a
+       decimal standing for an exact value.
+
+    So ``123456700.0`` never answers ``123456789.0`` (89 off, where the answer states the tenths), nor
+    ``0.33`` one third (too few digits), nor ``0.0`` a tiny nonzero value. A rounding that ends in zeros
+    after the point (``0.500000``) prints shorter (``0.5``) and is read by its printed digits.
+    NaN and infinities match only themselves (NaN is for the caller: it is not equal to itself).
+    """
+    if answer == reference:
+        return True
+    if not (math.isfinite(answer) and math.isfinite(reference)):
+        return False
+    if abs(answer - reference) <= FLOAT_NOISE * abs(reference):
+        return True
+    printed = Decimal(repr(answer)).as_tuple()
+    if not any(printed.digits) or len(printed.digits) < ROUNDED_DIGITS:
+        return False
+    half_unit = Fraction(1, 2) * Fraction(10) ** printed.exponent
+    return abs(Fraction(Decimal(repr(answer))) - Fraction(reference)) <= half_unit

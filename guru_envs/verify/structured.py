@@ -8,7 +8,9 @@ JSON parsers keep the last value, so ``{"a": 1, "a": 2}`` would say two things.
 
 **Comparison** (:func:`same_value`): one exact claim per answer type; the reference's types decide.
 Booleans, integers, floats, strings and ``null`` are different types (``True`` is not ``1``, ``2.0`` is not
-``2``); floats agree within a tolerance; a set is never a list; object keys must match exactly. Three views:
+``2``); floats agree within a tolerance (or, with ``stated=True``, as a stated answer to a reference:
+exactly, up to float noise, or correctly rounded to six or more significant digits); a set is never a list;
+object keys must match exactly. Three views:
 
 - JSON (the default, for answers about JSON data): a tuple is an array, as JSON writes it; integer object
   keys are their decimal strings.
@@ -29,6 +31,8 @@ import math
 import tokenize
 import warnings
 from typing import Any
+
+from guru_envs.verify.numeric import float_matches
 
 MAX_ANSWER_CHARS = 200_000
 MAX_DEPTH = 64
@@ -194,7 +198,9 @@ def _json_dict(value: dict[Any, Any]) -> dict[str, Any] | None:
     return out
 
 
-def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool, judge: bool = False) -> bool:
+def _same(
+    a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool, judge: bool = False, stated: bool = False
+) -> bool:
     if type(b) is bool or b is None:
         return a is b
     if type(b) is int:
@@ -212,6 +218,8 @@ def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool, judge: b
             return math.isnan(a) and math.isnan(b)
         if python:
             return a == b
+        if stated:
+            return float_matches(a, b)
         return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
     if type(b) is str:
         return type(a) is str and a == b
@@ -221,7 +229,9 @@ def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool, judge: b
                 return False
         elif not isinstance(a, list | tuple):
             return False
-        return len(a) == len(b) and all(_same(x, y, rel_tol, abs_tol, python, judge) for x, y in zip(a, b))
+        return len(a) == len(b) and all(
+            _same(x, y, rel_tol, abs_tol, python, judge, stated) for x, y in zip(a, b)
+        )
     if isinstance(b, set | frozenset):
         if not isinstance(a, set | frozenset) or (python and type(a) is not type(b)) or len(a) != len(b):
             return False
@@ -233,14 +243,14 @@ def _same(a: Any, b: Any, rel_tol: float, abs_tol: float, python: bool, judge: b
         if ja is not None and jb is not None:
             if ja.keys() != jb.keys():
                 return False
-            return all(_same(ja[k], jb[k], rel_tol, abs_tol, python, judge) for k in jb)
+            return all(_same(ja[k], jb[k], rel_tol, abs_tol, python, judge, stated) for k in jb)
         if not (python or judge):
             return False  # a key JSON cannot hold, or {1: .., "1": ..}
         keys_a = {_tag(k): v for k, v in a.items()}  # Python's keys ({(1, 2): "x"} returned by a program)
         keys_b = {_tag(k): v for k, v in b.items()}
         if keys_a.keys() != keys_b.keys():
             return False
-        return all(_same(keys_a[k], keys_b[k], rel_tol, abs_tol, python, judge) for k in keys_b)
+        return all(_same(keys_a[k], keys_b[k], rel_tol, abs_tol, python, judge, stated) for k in keys_b)
     return type(a) is type(b) and bool(a == b)
 
 
@@ -270,6 +280,7 @@ def same_value(
     *,
     python: bool = False,
     judge: bool = False,
+    stated: bool = False,
 ) -> bool:
     """Whether ``got`` makes exactly the claim ``want`` makes (rules in the module docstring).
 
@@ -283,9 +294,12 @@ def same_value(
             (Code): an int is accepted where a float is expected (within the tolerance), and a float where
             an int is expected only when exactly equal (``3.0`` for ``3``, never ``1000000.4`` for
             ``1000000``). Booleans are still not numbers, and a set is still not an array.
+        stated: floats compare as a stated answer to a reference, by
+            :func:`guru_envs.verify.numeric.float_matches` (exact, float noise, or correctly rounded with
+            six significant digits) instead of the tolerances: ``123456700.0`` is not ``123456789.0``.
     """
     try:
-        return _same(got, want, rel_tol, abs_tol, python, judge)
+        return _same(got, want, rel_tol, abs_tol, python, judge, stated)
     except (RecursionError, TypeError, ValueError, OverflowError):  # absurd values are no match
         return False
 

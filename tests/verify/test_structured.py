@@ -142,3 +142,42 @@ def test_a_comment_beside_a_literal_is_not_one_claim(text):
 
 def test_a_hash_inside_a_string_is_text():
     assert parse_structured("['a#b', 2]") == ["a#b", 2]
+
+
+# ------------------------------------------------------------------------- floats stated as answers
+@pytest.mark.parametrize(
+    ("answer", "reference", "matches"),
+    [
+        (123456789.0, 123456789.0, True),
+        (123456700.0, 123456789.0, False),  # 89 off: 123456700.0 states its units and tenths
+        (1.2e8, 123456789.0, False),
+        (123456800.0, 123456789.0, False),  # rounded, yet printed with its tenths
+        (0.1 + 0.2, 0.1 + 0.2, True),
+        (0.3, 0.1 + 0.2, True),  # float noise: the value 0.1 + 0.2 means
+        (100.0, sum([0.1] * 1000), True),  # 99.9999999999986
+        (0.30000000000000004, 0.3, True),
+        (0.3001, 0.3, False),
+        (0.333333, 1 / 3, True),  # correctly rounded at its last digit, six significant digits
+        (0.3333333, 1 / 3, True),
+        (0.3333334, 1 / 3, False),
+        (0.33, 1 / 3, False),  # too few digits to stand for it
+        (0.7071067, 0.7071067811865476, False),  # cut, not rounded
+        (0.0, 0.1 + 0.2 - 0.3, False),
+        (-0.0, 0.0, True),
+        (float("inf"), float("inf"), True),
+        (float("inf"), 1e308, False),
+    ],
+)
+def test_float_matches_is_exact_noise_or_correct_rounding(answer, reference, matches):
+    from guru_envs.verify.numeric import float_matches
+
+    assert float_matches(answer, reference) is matches
+
+
+def test_same_value_stated_applies_the_float_rule_inside_structures():
+    assert same_value({"x": [123456789.0]}, {"x": [123456789.0]}, stated=True)
+    assert not same_value({"x": [123456700.0]}, {"x": [123456789.0]}, stated=True)
+    assert same_value({"x": [123456700.0]}, {"x": [123456789.0]}, 1e-6)  # the tolerance view, unchanged
+    assert same_value([0.3], [0.1 + 0.2], stated=True)
+    assert not same_value(2, 2.0, stated=True)  # types still decide
+    assert same_value(float("nan"), float("nan"), stated=True)

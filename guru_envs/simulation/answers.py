@@ -8,9 +8,17 @@ syntax (single quotes, tuples, ``True``/``None``) is read too, by :mod:`ast.lite
 
 Comparison is one exact claim (:func:`guru_envs.verify.json_answer.same_value` in its JSON view): the
 answer must have the reference's types. Booleans, integers, floats, strings and ``null`` never stand in
-for each other (``2.0`` is not the integer ``2``, ``true`` is not ``1``); integers are exact, floats
-agree within ``REL_TOL``/``ABS_TOL``; a tuple is read as the JSON array it is written as, a set is never
-an array; object keys must be exactly the reference's (key order ignored).
+for each other (``2.0`` is not the integer ``2``, ``true`` is not ``1``); integers are exact; a float is
+the reference, the reference up to float noise (``0.3`` for ``0.1 + 0.2``) or the reference correctly
+rounded at its last printed digit with six or more significant digits (``0.333333`` for one third), by
+:func:`guru_envs.verify.numeric.float_matches`: ``123456700.0`` does not answer ``123456789.0``. A tuple
+is read as the JSON array it is written as, a set is never an array; object keys must be exactly the
+reference's (key order ignored).
+
+Besides its answer, a response must state no other value: every other fenced block (any language),
+``<answer>`` tag or ``Answer:`` line that holds a literal must give the same value, and from the first
+answer block on the prose must neither hedge (``or``, ``maybe``) nor state another value of the answer's
+kind (``or possibly [0, 1]``) (:func:`guru_envs.verify.json_answer.read_json_answer`).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from guru_envs.verify.json_answer import read_json_answer, same_value, unwrap_ke
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import AnswerParseError, canonical
 
-REL_TOL = 1e-6  # floats: relative tolerance of a JSON answer
+REL_TOL = 1e-6  # floats: how close two answers of one response must be to be the same answer
 ABS_TOL = 1e-9
 MAX_ANSWER_CHARS = 50_000  # generated tasks have short answers; anything longer is not an answer
 MAX_ANSWER_DEPTH = 24
@@ -88,8 +96,6 @@ def score_value(
     normalize: Callable[[Any], Any] | None = None,
     bare_text: bool = False,
     unwrap: str | None = None,
-    rel_tol: float = REL_TOL,
-    abs_tol: float = ABS_TOL,
     max_chars: int = MAX_ANSWER_CHARS,
 ) -> Score:
     """Full credit when the response's JSON answer is exactly ``expected`` (see the module docstring), else 0.
@@ -101,8 +107,6 @@ def score_value(
             list of strings or one string); raising ``ValueError``/``TypeError`` means the shape is wrong.
         bare_text: a boxed answer that is not a literal counts as a string.
         unwrap: a key such as ``"output"``: ``{"output": X}`` is read as ``X`` unless ``expected`` has that shape.
-        rel_tol: float tolerance.
-        abs_tol: float tolerance.
         max_chars: longest answer text read.
     """
     try:
@@ -116,7 +120,7 @@ def score_value(
             value = normalize(value)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return Score.wrong(text, f"answer has the wrong shape: {exc}"[:300], feedback=str(exc)[:300])
-    if same_value(value, expected, rel_tol, abs_tol):
+    if same_value(value, expected, stated=True):
         return Score.right(text)
     return Score.wrong(text, "answer differs from the reference", feedback="That is not the right value.")
 

@@ -12,8 +12,10 @@ Prompt:
     number of steps.
 
 Answer format:
-    1D: the final row as a JSON string of ``.`` and ``#`` (``"..##.#"``). 2D: a JSON list of row strings.
-    ``0``/``1`` for ``.``/``#`` and a 2D grid written as one newline-separated string are read too.
+    1D: the final row as a JSON string of ``.`` and ``#`` (``"..##.#"``), or boxed as bare text, LaTeX
+    escapes read as the characters (``\\boxed{\\#..\\#}``, also inside ``\\texttt{}``). 2D: a JSON list of row
+    strings, or one newline-separated string. Only the prompt's symbols are cells: ``0``/``1`` is another
+    notation, which the prompt does not define, and scores 0.
 
 Scoring:
     1 when the final state matches cell for cell, else 0. Several different answers and anything
@@ -26,7 +28,9 @@ Difficulty:
 Version History:
     v0: initial release.
     v0 (unreleased): several different fenced or boxed answers score 0 (the last was read); a 2D grid may be a
-        tuple of row strings (issue 17).
+        tuple of row strings (issue 17). A boxed row with LaTeX-escaped ``\\#`` is read (it scored 0);
+        ``0``/``1`` rows are no longer read as ``.``/``#`` (the prompt defines only ``.`` and ``#``, and a
+        boxed ``1001`` read as a number while ``\\boxed{0110}`` read as a row).
 """
 
 from __future__ import annotations
@@ -116,27 +120,21 @@ def _counts(values: frozenset[int]) -> str:
     return ", ".join(str(v) for v in items[:-1]) + f" or {items[-1]}"
 
 
-def _cells(text: str) -> str:
-    """A row string with ``0``/``1`` read as ``.``/``#``; other characters kept (and then mismatch)."""
-    s = text.strip()
-    if s and set(s) <= {"0", "1"}:
-        return s.replace("0", DEAD).replace("1", ALIVE)
-    return s
-
-
 def normalize_1d(value: Any) -> str:
-    """A row answer in canonical form (a string of ``.``/``#``)."""
+    """A row answer in canonical form (a string of ``.``/``#``; other characters kept, and then mismatch).
+
+    Only the prompt's symbols are cells: ``0``/``1`` (a string, a list of integers or a boxed number) is
+    another notation, which the prompt does not define, and is not read as ``.``/``#``.
+    """
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
         value = value[0]
-    if isinstance(value, list) and value and all(type(v) is int and v in (0, 1) for v in value):
-        return "".join(ALIVE if v else DEAD for v in value)
     if not isinstance(value, str):
         raise TypeError("the answer must be a string of '.' and '#'")
-    return _cells(value)
+    return value.strip()
 
 
 def normalize_2d(value: Any) -> list[str]:
-    """A grid answer in canonical form (a list of row strings)."""
+    """A grid answer in canonical form (a list of row strings of ``.``/``#``; one string of lines too)."""
     if isinstance(value, str):
         value = value.split()
     if isinstance(value, tuple):
@@ -145,12 +143,9 @@ def normalize_2d(value: Any) -> list[str]:
         raise TypeError("the answer must be a list of row strings")
     rows = []
     for row in value:
-        if isinstance(row, list) and all(type(v) is int and v in (0, 1) for v in row):
-            rows.append("".join(ALIVE if v else DEAD for v in row))
-        elif isinstance(row, str):
-            rows.append(_cells(row))
-        else:
+        if not isinstance(row, str):
             raise TypeError("each row must be a string of '.' and '#'")
+        rows.append(row.strip())
     return rows
 
 

@@ -22,11 +22,14 @@ Scoring:
     1 when the answer is exactly the ground truth after GURU's normalisation (strings holding a JSON
     array/object are parsed, ``"true"``/``"false"`` read as booleans) and one-claim comparison
     (:func:`guru_envs.verify.json_answer.same_value`: the ground truth's types, so ``25.0`` is not ``25``
-    and ``true`` not ``1``; tuples read as arrays, sets never; key order ignored; floats within 1e-6
-    relative), else 0. Several different answers (fenced, boxed or unfenced objects) and objects that
+    and ``true`` not ``1``; tuples read as arrays, sets never; key order ignored; a float exactly, up
+    to float noise, or correctly rounded at its last printed digit with six or more significant digits,
+    :func:`guru_envs.verify.numeric.float_matches`), else 0. Several different answers (fenced, boxed
+    or unfenced objects, other blocks holding a value, another value or a hedge in the text beside the
+    answer, an object under an escaped or re-cased key such as ``{"\\u006futput": ..}``) and objects that
     repeat a key score 0. Differences from GURU's scorer, all deliberate: the last fenced block counts
-    rather than the first (a model may revise, but every block must agree), a small float tolerance
-    replaces exact ``==``, booleans never equal 1/0, integers never equal floats, and parsing is
+    rather than the first (a model may revise, but every block must agree), float noise and correct
+    rounding are accepted where GURU has exact ``==``, booleans never equal 1/0, integers never equal floats, and parsing is
     bounded in size and depth (answers over 50,000 characters are refused). As in GURU,
     input-prediction rows are compared with the recorded input: the rows carry no runnable reference
     program, so another valid input cannot be checked and scores 0.
@@ -35,7 +38,10 @@ Version History:
     v0: initial release.
     v0 (unreleased): one exact claim: answers under the wrong wrapper key, with extra or repeated keys,
         several disagreeing answers, a set for an array and a number of the other type (``25.0`` for ``25``)
-        score 0; answers are capped at 50,000 characters (200,000 before) (issue 17).
+        score 0; answers are capped at 50,000 characters (200,000 before) (issue 17). Floats: the 1e-6
+        relative tolerance (``123456700.0`` paid for ``123456789.0``) gives way to exact, float noise or
+        correct rounding; a second value beside the answer (another block, ``or maybe {"answer": [3]}``,
+        an escaped ``"output"`` key) scores 0.
 """
 
 from __future__ import annotations
@@ -137,19 +143,39 @@ def read_prediction(response: str, key: str | None) -> tuple[Any, str]:
     Raises:
         AnswerParseError: when neither is found, or the answers disagree.
     """
+    wrapper = key or "output"
     try:
         answer = read_json_answer(response, max_chars=MAX_ANSWER_CHARS, rel_tol=REL_TOL, abs_tol=ABS_TOL)
-        return answer.value, answer.text[:500]
     except NotOneClaimError:
         raise
     except AnswerParseError as first:
         try:
-            value = last_json_object(strip_think(response), MAX_ANSWER_CHARS, key=key or "output")
+            value = last_json_object(strip_think(response), MAX_ANSWER_CHARS, key=wrapper)
         except NotOneClaimError:
             raise
         except AnswerParseError:
             raise first from None
         return value, short(value, 500)
+    # An unfenced {"output": ...} object is an answer too (the one read when nothing is fenced): beside a
+    # fenced or boxed answer it must say the same, or '{"output": 8} ... \\boxed{7}' is two answers.
+    try:
+        stated = last_json_object(strip_think(response), MAX_ANSWER_CHARS, key=wrapper, keyed_only=True)
+    except NotOneClaimError:
+        raise
+    except AnswerParseError:
+        stated = None
+    if stated is not None:
+        mine = (
+            answer.value[wrapper]
+            if isinstance(answer.value, dict) and list(answer.value) == [wrapper]
+            else answer.value
+        )
+        theirs = next(iter(stated.values()))
+        if not (
+            same_value(theirs, mine, REL_TOL, ABS_TOL) or same_value(stated, answer.value, REL_TOL, ABS_TOL)
+        ):
+            raise NotOneClaimError(f'several answers: a "{wrapper}" object in the text gives another value')
+    return answer.value, answer.text[:500]
 
 
 def unwrap_prediction(value: Any, key: str | None, expected: Any) -> Any:
@@ -204,7 +230,7 @@ class CodeIOFamily(TaskFamily):
             predicted = normalize(unwrap_prediction(value, key, expected))
         except AnswerParseError as exc:
             return Score.wrong(text, str(exc), feedback=str(exc))
-        if same_value(predicted, expected, REL_TOL, ABS_TOL):
+        if same_value(predicted, expected, stated=True):
             return Score.right(text)
         return Score.wrong(
             text, "answer differs from the ground truth", feedback="That is not the right value."

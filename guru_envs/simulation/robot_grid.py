@@ -16,7 +16,7 @@ Answer format:
 
 Scoring:
     1 when every field matches, else 0. Facing is read case-insensitively and full names (``"north"``)
-    are accepted. Everything else is one exact claim (:mod:`.answers`): integers, exactly these keys.
+    are accepted, in ASCII letters only (``"ſ"``, a long s, is not ``S``). Everything else is one exact claim (:mod:`.answers`): integers, exactly these keys.
 
 Difficulty:
     1: open 5x5 grid, 5 commands. 2: 6x6 with walls, 8 commands, u-turns and backing up.
@@ -27,7 +27,7 @@ Version History:
     v0: initial release.
     v0 (unreleased): the answer must be one exact claim (:mod:`.answers`): several different fenced or boxed
         answers, repeated JSON keys, a set for a list and a number of another type (``2.0`` for ``2``) score 0
-        (issue 17).
+        (issue 17). A facing written in letters other than ASCII ones is not folded (``"ſ"`` read as ``S``).
 """
 
 from __future__ import annotations
@@ -290,12 +290,17 @@ class RobotGridFamily(TaskFamily):
 
 
 def normalize_answer(value: Any) -> Any:
-    """Facing as one upper-case letter; everything else unchanged (and compared exactly)."""
+    """Facing as one upper-case letter; everything else unchanged (and compared exactly).
+
+    Only an ASCII facing is folded: ``str.upper`` maps other letters onto ASCII ones (the long s ``ſ``
+    becomes ``S``, and ``ﬆ`` becomes ``ST``), so a letter that is not N, E, S or W would read as one.
+    Any other spelling is kept as written, and matches nothing.
+    """
     if not isinstance(value, dict):
         raise TypeError("the answer must be a JSON object")
     out = dict(value)
     facing = out.get("facing")
-    if isinstance(facing, str):
+    if isinstance(facing, str) and facing.isascii():
         f = facing.strip()
         out["facing"] = FULL.get(f.lower(), f.upper())
     return out

@@ -28,7 +28,7 @@ def test_life_blinker_and_block():
 
 @pytest.mark.parametrize(
     ("given", "want"),
-    [("..##", "..##"), ("0011", "..##"), ([0, 0, 1, 1], "..##"), (["..##"], "..##"), (" ..## ", "..##")],
+    [("..##", "..##"), (["..##"], "..##"), (" ..## ", "..##")],
 )
 def test_ca_row_normalisation(given, want):
     assert normalize_1d(given) == want
@@ -36,10 +36,19 @@ def test_ca_row_normalisation(given, want):
 
 def test_ca_grid_normalisation():
     assert normalize_2d(".#\n#.") == [".#", "#."]
-    assert normalize_2d([[0, 1], [1, 0]]) == [".#", "#."]
-    assert normalize_2d(["01", "10"]) == [".#", "#."]
     with pytest.raises(TypeError):
         normalize_2d(5)
+
+
+def test_ca_cells_are_the_prompts_symbols_only():
+    # 0/1 is another notation, which the prompt does not define: never read as ./#, in any container (a
+    # boxed 1001 read as a number and \boxed{0110} as a row, before)
+    assert normalize_1d("0011") != "..##"
+    with pytest.raises(TypeError):
+        normalize_1d([0, 0, 1, 1])
+    with pytest.raises(TypeError):
+        normalize_2d([[0, 1], [1, 0]])
+    assert normalize_2d(["01", "10"]) != [".#", "#."]
 
 
 def test_bank_queue_by_hand():
@@ -116,3 +125,50 @@ def test_cellular_rule_tables_are_written_out():
     for index in range(8):
         pattern = "".join("#" if index >> b & 1 else "." for b in (2, 1, 0))
         assert f"{pattern} -> {'#' if rule >> index & 1 else '.'}" in task.prompt
+
+
+def _task(name, difficulty, seed):
+    from guru_envs.core.registry import catalog
+
+    return catalog().family("simulation", name).sample(seed, difficulty)
+
+
+def test_ca_row_boxed_with_latex_escapes_is_read():
+    import json
+
+    from guru_envs.core.scoring import score
+
+    task = _task("cellular_automaton", 3, 0)
+    row = task.answer
+    escaped = row.replace("#", "\\#")
+    assert score(task, "\\boxed{" + escaped + "}").reward == 1.0  # LaTeX makes # be escaped
+    assert score(task, "\\boxed{\\texttt{" + escaped + "}}").reward == 1.0
+    assert score(task, "\\boxed{" + row + "}").reward == 1.0
+    flipped = escaped[:-1] + ("." if row[-1] == "#" else "\\#")
+    assert score(task, "\\boxed{" + flipped + "}").reward == 0.0
+    ones = row.replace("#", "1").replace(".", "0")
+    for response in (
+        "\\boxed{" + ones + "}",
+        f"```json\n{json.dumps(ones)}\n```",
+        f"```json\n{list(map(int, ones))}\n```",
+    ):
+        assert score(task, response).reward == 0.0  # another notation than the prompt's
+
+
+def test_robot_facing_in_other_letters_is_no_direction():
+    import json
+
+    from guru_envs.core.scoring import score
+
+    task = _task("robot_grid", 1, 0)
+    answer = task.answer
+    assert (
+        score(task, f"```json\n{json.dumps({**answer, 'facing': answer['facing'].lower()})}\n```").reward
+        == 1.0
+    )
+    if answer["facing"] == "S":
+        # the long s: str.upper() makes it S
+        assert score(task, f"```json\n{json.dumps({**answer, 'facing': 'ſ'})}\n```").reward == 0.0
+    assert robot_grid.normalize_answer({"facing": "ſ"})["facing"] == "ſ"
+    assert robot_grid.normalize_answer({"facing": "ﬆ"})["facing"] == "ﬆ"
+    assert robot_grid.normalize_answer({"facing": " south "})["facing"] == "S"

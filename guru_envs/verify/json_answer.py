@@ -42,6 +42,7 @@ import itertools
 import math
 import re
 import tokenize
+from collections import deque
 from typing import Any, NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
@@ -221,9 +222,8 @@ _INLINE_CODE = re.compile(r"`([^`\n]{1,4000})`")
 # "=" lead, end punctuation.
 _LINE_DECORATION = re.compile(r"^(?:[\s>*_`#=-]|\\[(\[]|\$)*|(?:[\s*_`.,;:!]|\\[)\]]|\$)*$")
 _CODE_LINE = re.compile(r"[\s>*_-]*`([^`\n]+)`[\s*_.,;:!]*")
-_LINE_CLAIM = re.compile(
-    r"(?:\b(?:is|was|are|equals?|gives?|returns?|prints?|outputs?|yields?|becomes?)\b|[=:\u2192])"
-    r"(?!.*(?:\b(?:is|was|are|equals?|gives?|returns?|prints?|outputs?|yields?|becomes?)\b|[=:\u2192]))\s*(.+)$"
+_CLAIM_VERB = re.compile(
+    r"\b(?:is|was|are|equals?|gives?|returns?|prints?|outputs?|yields?|becomes?)\b|[=:\u2192]"
 )
 _GROUP_TOKEN = re.compile(r"[\[\]{}()\"'\\\n]")
 _PAIRS = {"]": "[", "}": "{", ")": "("}
@@ -606,7 +606,8 @@ def _prose_values(prose: str, kinds: set[str], max_chars: int, max_depth: int) -
     for line in prose.splitlines():
         # A line of its own ("0, 0, 1" is a tuple, "8" a number, `#..#` in code ticks a string), or the
         # value a line ends on after "is", "=", "gives", "returns" ... ("The answer is 8.").
-        for said in (line, *(m.group(1) for m in _LINE_CLAIM.finditer(line))):
+        last = deque(_CLAIM_VERB.finditer(line), maxlen=1)  # the last "is", "=", "gives" ... of the line
+        for said in (line, *(line[m.end() :] for m in last)):
             code = _CODE_LINE.fullmatch(said)
             said = _LINE_DECORATION.sub("", said)
             if not said or len(said) > max_chars:

@@ -87,6 +87,8 @@ HOSTILE = {
     "many blocks that look like values": "```text\n(" + "a" * 1_000 + "\n```\n" * 5_000,
     "many braceless boxes": "\\boxed [" * 100_000,
     "many answer tags": "<answer>[1]</answer>" * 100_000,
+    "an answer, then a line of =": "```json\n[9]\n```\n" + "=" * 49_000,
+    "an answer, then many short lines": "```json\n[9]\n```\n" + "x = 1\n" * 8_000,
     "a long comment": "```python\n[1]  #" + "x" * 100_000 + "\n```",
 }
 

@@ -67,7 +67,15 @@ from guru_envs.verify.numeric import parse_number
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import nesting_depth
 from guru_envs.verify.text import doubts, normalize_text
-from guru_envs.verify.units import foreign_unit, parse_unit, question_units
+from guru_envs.verify.units import (
+    asked_currency,
+    asked_units,
+    foreign_unit,
+    parse_measurement,
+    parse_unit,
+    question_units,
+    read_currency,
+)
 
 MAX_ANSWER_CHARS = 1_000  # a final answer longer than this is not an answer but an essay
 MAX_DEPTH = 24  # bracket nesting of a final answer
@@ -2350,6 +2358,9 @@ def _label_unit(text: str) -> tuple[str, Any]:
     _, label = split_label(presented)
     if not label:
         return "", None
+    whole = parse_measurement(text)  # the whole unit, where wrappers split it (5 \text{ km}/\text{h})
+    if whole is not None and whole.unit is not None:
+        return label, whole.unit
     power = _WRAPPED_EXPONENT.search(presented)
     if power is not None:
         label = f"{label}^{power.group(1)}"
@@ -2363,37 +2374,126 @@ def _is_degree(unit: Any) -> bool:
     return unit is not None and not any(unit.dims) and abs(unit.scale - _DEGREE_SCALE) < 1e-12
 
 
+# A degree sign before C or F is a temperature (25^\circ C, 25 °F), not an angle
+_TEMPERATURE_MARK = re.compile(
+    r"(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree)\s*(?:\\(?:text|mathrm|textrm|rm)\s*\{\s*)?([CF])(?![A-Za-z])"
+)
+# Money signs (an unescaped $ is a math delimiter, not a dollar)
+_MONEY_SIGN = re.compile(
+    r"\\\$|US\\\$|[€£¥¢₹]|\\(?:euro|texteuro|pounds|textsterling|yen|textcent|cent)(?![A-Za-z])"
+)
+# Labels that name no kind of quantity: "24 square units" measures whatever the question measures
+_NEUTRAL_LABEL = re.compile(
+    r"(?:(?:square|sq\.?|cubic|cu\.?)\s+)?units?(?:\s*\^\s*\{?[23]\}?)?", re.IGNORECASE
+)
+
+
+class _Measure(NamedTuple):
+    """What the label of an answer says it measures.
+
+    ``kind`` is ``unit`` (a physical unit or an angle, ``value`` its :class:`~guru_envs.verify.units.Unit`),
+    ``currency`` (``value`` its ``(code, scale)``), ``word`` (any other label: a counted noun) or ``""``.
+    """
+
+    kind: str
+    value: Any
+    text: str
+
+
+def _measure(text: str) -> _Measure:
+    """The label of ``text`` as a kind of quantity (see :class:`_Measure`)."""
+    temperature = _TEMPERATURE_MARK.search(text)
+    if temperature is not None:
+        symbol = "°" + temperature.group(1)
+        return _Measure("unit", parse_unit(symbol), symbol)
+    label, unit = _label_unit(text)
+    if unit is not None:
+        return _Measure("unit", unit, label)
+    if label:  # 5 dollars, 5 dollars each, 5 cm long: the first word says what is counted
+        first = label.split()[0]
+        money = read_currency(label) or read_currency(first)
+        if money is not None:
+            return _Measure("currency", money, label)
+        try:
+            return _Measure("unit", parse_unit(first), first)
+        except Exception:  # noqa: BLE001, S110 - a counted noun, not a unit
+            pass
+    sign = _MONEY_SIGN.search(text)
+    if sign is not None:
+        money = read_currency(sign.group(0).lower())
+        if money is not None:
+            return _Measure("currency", money, sign.group(0))
+    if _DEGREE_MARK.search(text) and not _TRIG_RE.search(text):  # \sin 30^\circ is a number, not an angle
+        return _Measure("unit", parse_unit("°"), "degrees")
+    if label:
+        return _Measure("word", None, label)
+    return _Measure("", None, "")
+
+
+def _same_unit(a: Any, b: Any) -> bool:
+    """The same unit; a degree stands for a degree Celsius or Fahrenheit too (``25^\\circ``, ``25 degrees``)."""
+    if _is_degree(a) and b.offset and b.dims == parse_unit("K").dims:
+        return True
+    same_scale = abs(a.scale - b.scale) <= 1e-9 * max(abs(a.scale), abs(b.scale))
+    return a.kind == b.kind and abs(a.offset - b.offset) <= 1e-9 and same_scale
+
+
 def unit_problem(given: str, reference: str, question: str | None = None) -> str | None:
     """Why the unit written with ``given`` contradicts the reference's or the question's, or None.
 
     The value comparison drops units (the reference ``5 \\text{ cm}`` and the answer ``5 \\text{ km}`` both
-    read 5), so a unit on both sides must be the same unit, powers included (``cm^2`` is not ``cm``); an
-    angle the same measure (degrees against radians or arc-minutes, either way, is another value); and
-    where only the answer has a unit, it must not be another scale of a unit the question asks in
-    (``7 mm`` for a length asked in cm).
+    read 5), so:
+
+    - a unit on both sides must be the same unit, powers included (``cm^2`` is not ``cm``), and an angle
+      the same measure (degrees against radians or arc-minutes, either way, is another value);
+    - where the reference has a unit or a currency, an answer labelled with something of another kind is
+      another quantity (``5 \\text{ dollars}`` or ``5 \\text{ people}`` for ``5\\text{ cm}``), and money
+      must be the same currency at the same scale (``5 \\text{ cents}``, ``5 \\text{ euros}`` for ``\\$5``);
+    - where only the answer has a unit, it must be a unit the question asks in, if it asks in one
+      (:func:`~guru_envs.verify.units.asked_units`: ``in square centimeters`` refuses ``cm``, ``cm^3`` and
+      ``m^2``; ``in degrees`` refuses ``rad``; ``how many dollars`` refuses ``cents``), and otherwise not
+      another scale of a unit the question shows (``7 mm`` for a length given in cm).
     """
     if len(given) > MAX_ANSWER_CHARS or len(reference) > MAX_ANSWER_CHARS:
         return None
-    g_label, g = _label_unit(given)
-    _, r = _label_unit(reference)
-    g_degrees = bool(_DEGREE_MARK.search(given)) or _is_degree(g)
-    r_degrees = bool(_DEGREE_MARK.search(reference)) or _is_degree(r)
-    if g is not None and r is not None:
-        same_scale = abs(g.scale - r.scale) <= 1e-9 * max(abs(g.scale), abs(r.scale))
-        if (g.dims, g.offset) != (r.dims, r.offset) or not same_scale:
-            return f"the answer's unit ({g.text}) is not the reference's ({r.text})"
+    g, r = _measure(given), _measure(reference)
+    if g.kind == "unit" and r.kind == "unit":
+        if not _same_unit(g.value, r.value) and not _same_unit(r.value, g.value):
+            if _is_degree(r.value) and g.value.angle == 1:
+                return f"the reference is in degrees; the answer is in {g.value.text or g.text}"
+            return f"the answer's unit ({g.value.text or g.text}) is not the reference's ({r.value.text or r.text})"
         return None
-    if r_degrees and g is not None and not g_degrees:
-        return f"the reference is in degrees; the answer is in {g.text}"
+    if r.kind in ("unit", "currency") and g.kind and g.kind != r.kind:
+        if not (g.kind == "word" and _NEUTRAL_LABEL.fullmatch(g.text.strip())):
+            return f"the reference is in {r.text}; the answer's {g.text!r} measures something else"
+    if r.kind == "currency" and g.kind == "currency" and g.value != r.value:
+        return f"the answer's currency ({g.text}) is not the reference's ({r.text})"
+    if r.kind == "word" and g.kind in ("unit", "currency"):
+        return f"the reference counts {r.text}; the answer is in {g.text}"
     if (
-        g_degrees
-        and not r_degrees
-        and ("\\pi" in reference or "π" in reference or (r is not None and not any(r.dims)))
+        g.kind == "unit"
+        and _is_degree(g.value)
+        and r.kind == ""
+        and ("\\pi" in reference or "π" in reference)
     ):
         return "the answer is in degrees; the reference is in radians"
-    if g is not None and r is None and question:
-        return foreign_unit(g_label, question_units(question[:MAX_QUESTION_CHARS]))
-    return None
+    if r.kind or not question or g.kind not in ("unit", "currency"):
+        return None
+    q = question[:MAX_QUESTION_CHARS]
+    asked, money = asked_units(q), asked_currency(q)
+    if g.kind == "currency":
+        if money is not None and g.value != money:
+            return f"the question asks for an amount in another currency or scale than {g.text}"
+        if asked and money is None:
+            return f"the question asks in {asked[0].text}; the answer is an amount of money"
+        return None
+    if asked:
+        if not any(_same_unit(g.value, unit) for unit in asked):
+            return f"the question asks in {', '.join(u.text for u in asked[:3])}; the answer is in {g.text}"
+        return None
+    if money is not None:
+        return f"the question asks for an amount of money; the answer is in {g.text}"
+    return foreign_unit(g.text, question_units(q))
 
 
 _PERCENT_SIGN = re.compile(r"\\?%")

@@ -9,7 +9,9 @@ tolerance on kelvin would accept it).
 
 Conventions: ``a/b c`` means ``a/(b·c)``; a temperature unit standing alone (``°C``, ``°F``) is a point on
 its scale (affine), inside a compound (``J/(kg °C)``) it is an interval; angles are dimensionless with
-``° = π/180``; a percent sign scales by 1/100.
+``° = π/180``; a percent sign scales by 1/100. Dimensionless units still measure different things: a
+unit carries its power of plane angle (:attr:`Unit.angle`), and an angle, a solid angle and a percentage
+or plain number never convert into each other (52.2 % is not 0.522 rad).
 """
 
 from __future__ import annotations
@@ -48,26 +50,41 @@ class Unit:
         dims: exponents of (length, mass, time, current, temperature, amount, luminous intensity).
         offset: only for a lone ``°C``/``°F``: the SI value (kelvin) of the scale's zero.
         text: how the unit was written (for messages).
+        angle: the power of plane angle (``rad`` and ``°`` 1, ``sr`` 2, ``rad/s`` 1), which SI drops from
+            ``dims``; it keeps angles, solid angles, percentages and plain numbers apart.
     """
 
     scale: float
     dims: tuple[int, ...] = _NO_DIMS
     offset: float = 0.0
     text: str = ""
+    angle: int = 0
 
     def __mul__(self, other: Unit) -> Unit:
-        return Unit(self.scale * other.scale, tuple(a + b for a, b in zip(self.dims, other.dims)))
+        dims = tuple(a + b for a, b in zip(self.dims, other.dims))
+        return Unit(self.scale * other.scale, dims, angle=self.angle + other.angle)
 
     def __truediv__(self, other: Unit) -> Unit:
-        return Unit(self.scale / other.scale, tuple(a - b for a, b in zip(self.dims, other.dims)))
+        dims = tuple(a - b for a, b in zip(self.dims, other.dims))
+        return Unit(self.scale / other.scale, dims, angle=self.angle - other.angle)
 
     def __pow__(self, power: int) -> Unit:
-        return Unit(self.scale**power, tuple(a * power for a in self.dims))
+        return Unit(self.scale**power, tuple(a * power for a in self.dims), angle=self.angle * power)
 
     @property
     def dimensionless(self) -> bool:
         """True for pure numbers, percentages and angles."""
         return self.dims == _NO_DIMS
+
+    @property
+    def kind(self) -> tuple[tuple[int, ...], int]:
+        """What the unit measures: its dimension and its power of plane angle.
+
+        SI counts angles as dimensionless, so a percentage, a radian, a degree, a steradian and a plain
+        number share one dimension; a unit converts only into a unit of the same kind, so 52.2 % is never
+        0.522 rad, nor 0.399 rad 0.399 sr (an angle squared).
+        """
+        return self.dims, self.angle
 
     def to_si(self, value: float) -> float:
         """The SI value of ``value`` in this unit."""
@@ -83,6 +100,19 @@ class Unit:
 
 
 ONE = Unit(1.0, _NO_DIMS, 0.0, "")
+
+
+def describe_kind(unit: Unit) -> str:
+    """What a dimensionless unit measures, in words: ``an angle``, ``a solid angle``, ``a plain number``."""
+    if not unit.dimensionless:
+        return f"a {unit.describe()}"
+    if unit.angle == 1:
+        return "an angle"
+    if unit.angle == 2:
+        return "a solid angle"
+    if unit.angle:
+        return f"an angle to the power {unit.angle}"
+    return "a percentage" if "%" in unit.text or "percent" in unit.text.lower() else "a plain number"
 
 
 def describe_dims(dims: tuple[int, ...]) -> str:
@@ -338,7 +368,10 @@ def _symbol_unit(symbol: str) -> Unit:
             if k.free_symbols or k.atoms(u.Quantity):
                 raise UnitError(f"unit {symbol!r} did not reduce to SI base units: {converted}")
             scale = scale * k**v
-    return Unit(float(scale), tuple(dims), 0.0, symbol)
+    return Unit(float(scale), tuple(dims), 0.0, symbol, _ANGLE_POWER.get(symbol, 0))
+
+
+_ANGLE_POWER = {"rad": 1, "°": 1, "sr": 2}
 
 
 def _lookup(name: str) -> Unit:
@@ -356,7 +389,7 @@ def _lookup(name: str) -> Unit:
         prefix, rest = name[:plen], name[plen:]
         if prefix in _PREFIXES and rest in _SYMBOLS and _SYMBOLS[rest][1]:
             unit = _symbol_unit(rest)
-            return Unit(unit.scale * _PREFIXES[prefix], unit.dims, 0.0, name)
+            return Unit(unit.scale * _PREFIXES[prefix], unit.dims, 0.0, name, unit.angle)
     word = name.lower()
     for candidate in (
         word,
@@ -372,7 +405,7 @@ def _lookup(name: str) -> Unit:
                 symbol = _WORDS[candidate[len(pword) :]]
                 if _SYMBOLS[symbol][1]:
                     unit = _symbol_unit(symbol)
-                    return Unit(unit.scale * _PREFIXES[prefix], unit.dims, 0.0, name)
+                    return Unit(unit.scale * _PREFIXES[prefix], unit.dims, 0.0, name, unit.angle)
     raise UnitError(f"unknown unit {name!r}")
 
 
@@ -685,7 +718,7 @@ def _parse_normalized(s: str, original: str) -> Unit:
         or any(abs(d) > 2 * MAX_EXPONENT for d in unit.dims)
     ):
         raise UnitError(f"unit {original.strip()!r} is out of range")
-    return Unit(unit.scale, unit.dims, unit.offset, original.strip())
+    return Unit(unit.scale, unit.dims, unit.offset, original.strip(), unit.angle)
 
 
 # --- quantities -------------------------------------------------------------------------------------------
@@ -854,6 +887,11 @@ def compare_measurement(
                 False,
                 f"unit {got.unit.text!r} measures {got.unit.describe()}, but the answer is a {want.describe()}",
             )
+        if want.dimensionless and got.unit.angle != want.angle:
+            return UnitMatch(
+                False,
+                f"unit {got.unit.text!r} is {describe_kind(got.unit)}, but the answer is {describe_kind(want)}",
+            )
         if (
             stated_only
             and not same_unit(got.unit, want)
@@ -880,7 +918,7 @@ def same_measurement(a: str, b: str, rel_tol: float = 1e-2) -> bool | None:
         return None if not (x.unit or y.unit).dimensionless else False
     if x.unit is None or y.unit is None:
         return math.isclose(x.value, y.value, rel_tol=rel_tol)
-    if x.unit.dims != y.unit.dims:
+    if x.unit.dims != y.unit.dims or (x.unit.dimensionless and x.unit.angle != y.unit.angle):
         return False
     return math.isclose(x.unit.to_si(x.value), y.unit.to_si(y.value), rel_tol=rel_tol)
 
@@ -1013,22 +1051,195 @@ def format_number(value: float, sig: int = 3, latex: bool = False) -> str:
 # Words that read as units but in a question are English (``in`` inch, ``a`` year, ``at`` attometre...).
 _FUNCTION_WORDS = frozenset("a A in In at At as As".split())
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
+# Units of more than one word: ``square centimeters``, ``cubic feet``, ``meters squared``, ``km per hour``.
+_UNIT_WORD = r"[A-Za-zμΩÅ]+"
+_MULTI_WORD_UNIT = re.compile(
+    rf"(?i)\b(?:(?:square|sq\.?|cubic|cu\.?)\s+{_UNIT_WORD}|{_UNIT_WORD}\s+(?:squared|cubed)\b)"
+    rf"(?:\s+per\s+(?:(?:square|cubic)\s+)?{_UNIT_WORD}(?:\s+(?:squared|cubed)\b)?)?"
+    rf"|\b{_UNIT_WORD}\s+per\s+(?:(?:square|cubic)\s+)?{_UNIT_WORD}(?:\s+(?:squared|cubed)\b)?"
+    r"|\bdeg(?:ree)?s?\.?\s+(?:celsius|centigrade|fahrenheit|c|f)\b"
+)
+
+
+_AFTER_NUMBER = re.compile(r"\d$")
+
+
+def _measures(unit: Unit) -> bool:
+    """Whether a question's unit says what an answer measures: a physical dimension or an angle."""
+    return not unit.dimensionless or unit.angle != 0
+
+
+def _read_unit(text: str) -> Unit | None:
+    try:
+        return parse_unit(fold_unicode(text))
+    except Exception:  # noqa: BLE001 - most words are not units
+        return None
 
 
 @functools.lru_cache(maxsize=1_024)
 def question_units(question: str) -> tuple[Unit, ...]:
-    """The physical units a question shows: its words and bracketed parts (``Nitrate (mg/L)``, ``(in cm)``)."""
-    words = {w.strip("()[]{},.:;!?'\"$") for w in question.split()} - _FUNCTION_WORDS
-    words |= {m.group(1).strip() for m in _BRACKETED.finditer(question)}
+    """The units a question shows: its words, phrases and bracketed parts.
+
+    ``Nitrate (mg/L)``, ``(in cm)``, ``square centimeters`` (an area: its words do not also count alone, so
+    the question is not read as showing a length), ``km per hour``, ``degrees`` and ``radians`` (angles,
+    which SI counts as dimensionless, are read too; percentages and plain numbers are not).
+    """
     found = []
+    rest = question
+    for m in _MULTI_WORD_UNIT.finditer(question):
+        unit = _read_unit(m.group(0))
+        if unit is not None and _measures(unit):
+            found.append(unit)
+            rest = rest.replace(m.group(0), " ")
+    tokens = [w.strip("()[]{},.:;!?'\"$") for w in rest.split()]
+    words = {
+        w
+        for i, w in enumerate(tokens)
+        if len(w) > 1 or (i > 0 and _AFTER_NUMBER.search(tokens[i - 1]))  # "3 m", not the variable y
+    } - _FUNCTION_WORDS
+    words |= {re.sub(r"^in\s+", "", m.group(1).strip()) for m in _BRACKETED.finditer(rest)}  # (in cm)
     for word in sorted(w for w in words if w and len(w) <= 24):
-        try:
-            unit = parse_unit(fold_unicode(word))
-        except Exception:  # noqa: BLE001 - most words are not units
-            continue
-        if not unit.dimensionless:
+        unit = _read_unit(word)
+        if unit is not None and _measures(unit):
             found.append(unit)
     return tuple(found)
+
+
+# Where a question asks for a unit: "in cm", "in square meters", "how many hours", "to the nearest degree".
+_ASKS_IN = re.compile(
+    r"(?i)(?<![\\\w])(?:in\s+units\s+of|in|how\s+many|to\s+the\s+nearest(?:\s+(?:whole|tenth|hundredth))?)\s+"
+    r"(?:of\s+(?:a|an)\s+)?"
+)
+_ASKED_WORD = re.compile(r"[A-Za-zμΩÅ°%$€£¥¢][\w°μΩÅ/^*.\-²³$€£¥¢]*")
+_QUESTION_TAIL = re.compile(r"[^.?!]*\?[^?]*$", re.DOTALL)
+
+
+def _asking_part(question: str) -> str:
+    """The part of a question that asks, from its last question sentence to the end, else its last two sentences.
+
+    Instructions after the question count (``... ? Express your answer in cm.``); units the question's
+    setting mentions earlier (``A rope 2 m long ...``) do not.
+    """
+    text = question[-4_000:]
+    m = _QUESTION_TAIL.search(text)
+    if m is not None:
+        return m.group(0)
+    sentences = re.split(r"(?<=[.!])\s+", text.strip())
+    return " ".join(sentences[-2:])
+
+
+def _asked_phrases(question: str) -> list[list[str]]:
+    """For each asking phrase, the up to four words after it, as phrases longest first.
+
+    ``in square centimeters?``: ``["square centimeters", "square"]``.
+    """
+    out = []
+    part = _asking_part(question)
+    for m in _ASKS_IN.finditer(part):
+        words: list[str] = []
+        pos = m.end()
+        for _ in range(4):
+            w = _ASKED_WORD.match(part, pos)
+            if w is None:
+                break
+            word = w.group(0).rstrip(".,;:!?)'\"")
+            if word:
+                words.append(word)
+            if not word or word != w.group(0):
+                break  # a sentence or a clause ends with this word
+            pos = w.end()
+            while pos < len(part) and part[pos] in " \t":
+                pos += 1
+        if words:
+            out.append([" ".join(words[:k]) for k in range(len(words), 0, -1)])
+    return out
+
+
+@functools.lru_cache(maxsize=1_024)
+def asked_units(question: str) -> tuple[Unit, ...]:
+    """The units the question asks the answer in; empty when none.
+
+    ``in cm``, ``in square centimeters``, ``how many hours``, ``to the nearest degree``, read from its asking
+    part only (:func:`_asking_part`), the longest phrase that is a unit. Unlike :func:`question_units`
+    (every unit the question shows), these are the units the answer is to be given in, so an answer in a
+    unit of another kind or scale states another value.
+    """
+    found: list[Unit] = []
+    for phrases in _asked_phrases(question):
+        first = phrases[-1]
+        if first in _FUNCTION_WORDS or (len(first) == 1 and first not in "°"):
+            continue  # "in a", "in x": English, or a variable
+        if read_currency(first) is not None:
+            continue
+        for phrase in phrases:
+            unit = _read_unit(phrase)
+            if unit is not None and _measures(unit):
+                found.append(unit)
+                break
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1_024)
+def asked_currency(question: str) -> tuple[str, float] | None:
+    """The currency the question asks the answer in (``how many dollars``, ``in cents``, ``in euros``)."""
+    for phrases in _asked_phrases(question):
+        for phrase in phrases:
+            money = read_currency(phrase)
+            if money is not None:
+                return money
+    return None
+
+
+# --- money -------------------------------------------------------------------------------------------------
+# A currency is not a physical unit; a value in cents is not the same value in dollars, nor in euros.
+_CURRENCIES: dict[str, tuple[str, float]] = {
+    **dict.fromkeys(("dollar", "dollars", "usd", "$", "\\$", "us$", "buck", "bucks"), ("USD", 1.0)),
+    **dict.fromkeys(("cent", "cents", "¢", "\\textcent", "\\cent"), ("USD", 0.01)),
+    **dict.fromkeys(("euro", "euros", "eur", "€", "\\euro", "\\texteuro"), ("EUR", 1.0)),
+    **dict.fromkeys(("yuan", "rmb", "cny", "renminbi"), ("CNY", 1.0)),
+    **dict.fromkeys(("yen", "jpy", "¥", "\\yen"), ("JPY", 1.0)),
+    **dict.fromkeys(("gbp", "£", "\\pounds", "\\textsterling", "sterling"), ("GBP", 1.0)),
+    **dict.fromkeys(("pence", "p"), ("GBP", 0.01)),
+    **dict.fromkeys(("rupee", "rupees", "inr", "rs", "₹"), ("INR", 1.0)),
+    **dict.fromkeys(("cad",), ("CAD", 1.0)),
+    **dict.fromkeys(("aud",), ("AUD", 1.0)),
+    **dict.fromkeys(("peso", "pesos"), ("peso", 1.0)),
+    **dict.fromkeys(("franc", "francs", "chf"), ("franc", 1.0)),
+    **dict.fromkeys(("ruble", "rubles", "rouble", "roubles", "rub"), ("RUB", 1.0)),
+    **dict.fromkeys(("won", "krw"), ("KRW", 1.0)),
+}
+_DOLLAR_COUNTRIES = {
+    "us": "USD",
+    "u.s.": "USD",
+    "american": "USD",
+    "canadian": "CAD",
+    "australian": "AUD",
+    "singapore": "SGD",
+    "hong": "HKD",
+    "new": "NZD",
+    "taiwan": "TWD",
+}
+
+
+def read_currency(label: str) -> tuple[str, float] | None:
+    """``(currency, scale)`` of a money label (``dollars``, ``cents``, ``US dollars``, ``€``), else None.
+
+    The scale is in the currency's main unit (cents: 0.01 dollars). ``pence`` and ``p`` are British.
+    """
+    words = label.strip().lower().split()
+    if not words or len(words) > 3:
+        return None
+    last = words[-1].strip(".")
+    if last == "p" and len(words) > 1:
+        return None
+    money = _CURRENCIES.get(last)
+    if money is None:
+        return None
+    if len(words) > 1:
+        if money[0] != "USD" or words[0] not in _DOLLAR_COUNTRIES:
+            return None
+        return (_DOLLAR_COUNTRIES[words[0]], money[1])
+    return money
 
 
 @functools.lru_cache(maxsize=8_192)
@@ -1046,7 +1257,7 @@ def foreign_unit(unit: str, units: tuple[Unit, ...]) -> str | None:
         given = parse_unit(fold_unicode(unit))
     except Exception:  # noqa: BLE001 - not a physical unit: a counted noun or a word, judged elsewhere
         return None
-    same_kind = [u for u in units if u.dims == given.dims]
+    same_kind = [u for u in units if u.kind == given.kind]
     if not same_kind or any(math.isclose(u.scale, given.scale, rel_tol=1e-9) for u in same_kind):
         return None
     return f"the answer's unit {unit!r} is not the question's ({', '.join(u.text for u in same_kind[:3])})"

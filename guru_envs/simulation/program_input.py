@@ -40,7 +40,7 @@ import msgspec
 
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task, json_ground_truth
-from guru_envs.simulation.answers import ABS_TOL, FORMAT_LINE, REL_TOL, json_block, read_value, short
+from guru_envs.simulation.answers import FORMAT_LINE, json_block, read_value, short
 from guru_envs.simulation.execute import run_trusted, run_untrusted
 from guru_envs.simulation.programs import PROGRAM_LEVELS, WORDS, Param, generate_program
 from guru_envs.verify.json_answer import same_value, unwrap_key
@@ -51,7 +51,12 @@ RUN_TIMEOUT = 5.0  # seconds of sandbox wall time for one model input
 
 
 def _same(actual: Any, expected: Any) -> bool:
-    return same_value(actual, expected, REL_TOL, ABS_TOL)
+    """Whether ``f`` returned the target, floats as a stated answer is compared.
+
+    :func:`guru_envs.verify.numeric.float_matches`: the value up to float noise, not within a 1e-6
+    window (123456700.0 is not 123456789.0).
+    """
+    return same_value(actual, expected, stated=True)
 
 
 def _params(task: Task) -> list[Param]:

@@ -134,3 +134,12 @@ def test_generated_tasks_accept_inputs_other_than_the_reference():
         assert verdict.reason == "f returns the target on this input"  # checked by running, not by lookup
         found += 1
     assert found >= 15
+
+
+def test_a_returned_float_is_the_target_only_up_to_float_noise():
+    from guru_envs.simulation.program_input import _same
+
+    assert _same(0.1 + 0.2, 0.3)  # another input, the same value up to float noise
+    assert _same([123456789.0], [123456789.0])
+    assert not _same(123456700.0, 123456789.0)  # within the 1e-6 window this was paid
+    assert not _same(2, 2.0)  # types still decide

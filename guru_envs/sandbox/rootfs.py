@@ -34,6 +34,12 @@ NS_FLAGS = (
 EXEC_PROC = ("subset", "plain", "hide")
 _PROC_FLAGS = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
 _PROC_OPTIONS = {"subset": "hidepid=2,subset=pid", "plain": "hidepid=2"}
+# The devices executions get, each the host's device of that name but /dev/zero: a writable shared
+# mapping of /dev/zero makes a new inode of the kernel's internal tmpfs, numbered from a counter of the
+# whole host that a later execution can read (fstat, /proc/self/maps), and no filter can tell mmap of
+# /dev/zero from mmap of a file. /dev/full reads zeros too, but cannot be mapped at all (ENODEV), and
+# writes to it fail (ENOSPC).
+DEVICES = {"null": "null", "zero": "full", "full": "full", "random": "random", "urandom": "urandom"}
 
 
 def enter_namespaces(errors: list[str]) -> str | None:
@@ -75,6 +81,8 @@ def _bind_ro(src: str, dst: str, stat_src: str | int | None = None, runnable: bo
 
 def _bind_device(name: str, dst: str) -> None:
     """Bind the host's ``/dev/<name>`` at ``dst``, read-only: the device reads and writes as usual.
+
+    (What each path gets is :data:`DEVICES`.)
 
     A writable bind would let any sandboxed process ``touch`` the host's device inode (``utime`` with
     no times needs only write access, which ``/dev/null`` gives everyone), and every later execution
@@ -263,9 +271,9 @@ def setup_root(cfg: dict, uids: list[int], errors: list[str] | None = None) -> b
     )
     linux.write_file(root + "/etc/hosts", "127.0.0.1 localhost\n")
     os.mkdir(root + "/dev", 0o755)
-    for name in ("null", "zero", "full", "random", "urandom"):
+    for name, host in DEVICES.items():
         linux.write_file(root + "/dev/" + name, "", 0o666)
-        _bind_device(name, root + "/dev/" + name)
+        _bind_device(host, root + "/dev/" + name)
     for name, target in (
         ("fd", "/proc/self/fd"),
         ("stdin", "/proc/self/fd/0"),

@@ -26,6 +26,14 @@ What it refuses (``EPERM`` unless said otherwise), as defence in depth beneath t
   options ``SO_PEERPIDFD`` and ``SO_PASSPIDFD``; a pidfd's inode number counts every process and thread
   made on the host), ``setsid`` (each new session takes the next autogroup id, which
   ``/proc/<pid>/autogroup`` shows), socket cookies (``SO_COOKIE``, ``SO_NETNS_COOKIE``: ``ENOPROTOOPT``);
+* objects of the kernel's internal tmpfs, whose inode numbers come from one counter of the whole host
+  (taken in per-CPU batches) that ``fstat`` and ``/proc/self/maps`` show: ``memfd_create`` (``ENOSYS``,
+  as on a kernel without it, so that libraries fall back to a file) and ``mmap``/``mmap2`` whose flags
+  hold both ``MAP_SHARED`` (``MAP_SHARED_VALIDATE`` includes it) and ``MAP_ANONYMOUS`` (``EPERM``; private
+  anonymous mappings and shared mappings of files work); ``memfd_secret`` too (``ENOSYS``; its inode
+  numbers come from the counter pipes use). The two other makers are System V shared memory, refused
+  above, and a writable shared mapping of ``/dev/zero``, which no filter can tell from a file's: the
+  executions' ``/dev/zero`` is the host's ``/dev/full`` (:data:`guru_envs.sandbox.rootfs.DEVICES`);
 * file locks (``flock``, ``fcntl``'s record-lock commands): a lock on a shared system file is seen by
   every concurrent execution (a program's own files are private, so nothing else needs one; SQLite
   file databases cannot lock and fail);
@@ -89,6 +97,17 @@ MADV_REFUSED = (14, 20, 21, 25)
 INT_MASK = 0xFFFFFFFF
 # fcntl's record locks, classic and open-file-description (F_GETLK, F_SETLK, F_SETLKW, F_OFD_*)
 FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)
+# mmap's flags that make a shared anonymous mapping, backed by a new inode of the kernel's internal tmpfs
+# (numbered from a counter of the whole host): MAP_SHARED (MAP_SHARED_VALIDATE, 0x03, includes it) and
+# MAP_ANONYMOUS. Both bits lie in the low 32 the kernel reads, so a masked comparison of the two sees
+# every spelling, whatever the other bits (the kernel ignores the high ones for MAP_SHARED).
+MAP_SHARED = 0x01
+MAP_ANONYMOUS = 0x20
+SHARED_ANONYMOUS = MAP_SHARED | MAP_ANONYMOUS
+# Refused with ENOSYS, as by a kernel without them, so that programs take their fallback (a file in
+# /tmp or /dev/shm, the execution's own tmpfs): each memfd is a new inode of the internal tmpfs, and each
+# secret memory area one from the counter pipes use.
+UNIMPLEMENTED = ("memfd_create", "memfd_secret")
 # Calls libseccomp may not know by name (it resolves names from its own table): the number, the same on
 # every architecture that has them (new calls share one numbering since Linux 5.1).
 _BY_NUMBER = {"cachestat": 451, "process_madvise": 440}
@@ -151,6 +170,15 @@ def _program(denied: tuple[str, ...] | list[str], everything_else: bool) -> tupl
         for name in denied:
             _rule(flt, sc.ERRNO(errno.EPERM), name)
         if everything_else:
+            for name in UNIMPLEMENTED:
+                _rule(flt, sc.ERRNO(errno.ENOSYS), name)
+            # flags are the fourth argument of mmap on x86-64 and aarch64 (and of mmap2, which only 32-bit
+            # systems have: libseccomp emits no code for a call the architecture lacks; their old-style
+            # mmap takes its arguments in memory, out of a filter's reach). The 32-bit entry points of a
+            # 64-bit kernel are another architecture, which this filter kills (libseccomp's default).
+            for name in ("mmap", "mmap2"):
+                shared = sc.Arg(3, sc.MASKED_EQ, SHARED_ANONYMOUS, SHARED_ANONYMOUS)
+                _rule(flt, sc.ERRNO(errno.EPERM), name, shared)
             for flag in (*CLONE_NEW_FLAGS, CLONE_PIDFD):
                 _rule(flt, sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
             for name, options in (("getsockopt", GETSOCKOPT_REFUSED), ("setsockopt", SETSOCKOPT_REFUSED)):
@@ -218,7 +246,7 @@ def describe() -> str:
     """One line for the isolation report."""
     return (
         "seccomp filter (keyrings, ptrace, namespaces, mounts, bpf, perf, SysV IPC, non-unix sockets, "
-        "page-cache probes, pidfds, sessions, socket cookies)"
+        "page-cache probes, pidfds, sessions, socket cookies, memfds and shared anonymous memory)"
     )
 
 

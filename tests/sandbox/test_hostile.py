@@ -56,7 +56,7 @@ CASES = [
     ),
     Hostile(
         "mmap_bomb",
-        "import mmap\nm = mmap.mmap(-1, 1 << 40)\nm[-1] = 1\nprint('pwned')\n",
+        "import mmap\nm = mmap.mmap(-1, 1 << 40, flags=mmap.MAP_PRIVATE)\nm[-1] = 1\nprint('pwned')\n",
         verdicts=(V.MEMORY_LIMIT, V.RUNTIME_ERROR),
     ),
     Hostile("infinite_output", "while True:\n    print('y' * 100)\n", verdicts=(V.OUTPUT_LIMIT,)),

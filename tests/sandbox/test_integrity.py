@@ -749,7 +749,7 @@ def test_the_test_init_is_out_of_reach(mode, request):
 # ``pwritev2`` only with ``RWF_NOWAIT``, ``madvise`` also with bits above the 32 the kernel reads; and
 # file locks, which concurrent executions would share on the system files.
 FILTER_PROBE = (
-    "import ctypes, socket\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+    "import ctypes, socket\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.syscall.restype = ctypes.c_long\n"
     "CALLS = {'keyctl': (250, 0, -3), 'add_key': (248, 0, 0, 0, 0, -3), 'ptrace': (101, 0, 0),\n"
     "         'unshare': (272, 0x40000000), 'unshare ipc': (272, 0x08000000), 'setns': (308, 0, 0),\n"
     "         'mount': (165, 0, 0, 0, 0, 0), 'move_mount': (429, -1, 0, -100, 0, 4), 'fsopen': (430, 0, 0),\n"
@@ -766,7 +766,11 @@ FILTER_PROBE = (
     "         'madvise collapse, high bits set': (28, 0, 4096, ctypes.c_long((1 << 32) | 25)),\n"
     "         'madvise pageout, high bits set': (28, 0, 4096, ctypes.c_long((1 << 32) | 21)),\n"
     "         'flock': (73, 0, 2), 'fcntl setlk': (72, 0, 6, 0), 'fcntl ofd setlk': (72, 0, 37, 0),\n"
-    "         'pidfd_open': (434, 1, 0), 'clone pidfd': (56, 0x1000 | 17, 0, 0, 0, 0), 'setsid': (112,)}\n"
+    "         'pidfd_open': (434, 1, 0), 'clone pidfd': (56, 0x1000 | 17, 0, 0, 0, 0), 'setsid': (112,),\n"
+    "         'memfd_create': (319, ctypes.c_char_p(b'x'), 0), 'memfd_secret': (447, 0),\n"
+    "         'mmap shared anonymous': (9, 0, 4096, 3, 0x21, -1, 0),\n"
+    "         'mmap shared_validate anonymous': (9, 0, 4096, 3, 0x23, -1, 0),\n"
+    "         'mmap shared anonymous, high bits set': (9, 0, 4096, 3, ctypes.c_long((1 << 40) | 0x21), -1, 0)}\n"
     "def probe(*_):\n"
     "    ok = []\n"
     "    for name, args in CALLS.items():\n"
@@ -832,7 +836,7 @@ try:
     out.append("advised")
 except OSError as exc:
     out.append(exc.errno)
-m = mmap.mmap(-1, 1 << 16)
+m = mmap.mmap(-1, 1 << 16, flags=mmap.MAP_PRIVATE)  # (shared anonymous memory is refused)
 addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
 for advice in (mmap.MADV_DONTNEED, mmap.MADV_RANDOM, 21, 20):  # 21: MADV_PAGEOUT, 20: MADV_COLD
     out.append(0 if libc.madvise(addr, 1 << 16, advice) == 0 else ctypes.get_errno())

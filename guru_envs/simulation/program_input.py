@@ -18,7 +18,7 @@ Answer format:
 Scoring:
     1 when the arguments have the stated types and bounds and ``f`` returns exactly the target
     (:func:`guru_envs.verify.json_answer.same_value`: the target's types, tuples read as lists, key
-    order ignored, floats within 1e-6 relative) within the sandbox limits; 0 when the answer is
+    order ignored, floats up to float noise) within the sandbox limits; 0 when the answer is
     missing, malformed, several different answers, repeats a key, is out of bounds, makes ``f`` raise
     or run too long, or gives another value. The reference input scores 1 without running anything.
 

@@ -19,8 +19,10 @@ Answer format:
 Scoring:
     1 when the value is exactly the reference (:func:`guru_envs.verify.json_answer.same_value`: the
     reference's types, so ``3`` is not ``3.0`` and ``true`` not ``1``; tuples read as lists, sets
-    never; key order ignored; integers exact, floats within 1e-6 relative), else 0. Several different
-    answers and repeated keys score 0. The model's text is parsed, never executed.
+    never; key order ignored; integers exact, floats by :func:`guru_envs.verify.numeric.float_matches`:
+    exact, up to float noise, or correctly rounded with six or more significant digits), else 0.
+    Several different answers (another block holding a value, a hedge or another value beside the
+    answer) and repeated keys score 0. The model's text is parsed, never executed.
 
 Difficulty:
     1: one stage, short inputs, small values. 2: two stages, loops with state, an optional second
@@ -31,7 +33,8 @@ Version History:
     v0: initial release.
     v0 (unreleased): the answer must be one exact claim (:mod:`.answers`): several different fenced or boxed
         answers, repeated JSON keys, a set for a list and a number of another type (``3.0`` for ``3``) score 0
-        (issue 17).
+        (issue 17). A block of another language or prose beside the answer that states another value
+        scores 0 (the ```json block was read alone); floats are exact, float noise or correctly rounded.
 """
 
 from __future__ import annotations

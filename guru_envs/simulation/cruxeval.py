@@ -61,8 +61,13 @@ from guru_envs.simulation.execute import run_untrusted
 from guru_envs.verify.extract import PYTHON_FENCE_TAGS, code_fences, strip_think
 from guru_envs.verify.json_answer import same_value
 from guru_envs.verify.score import Score
-from guru_envs.verify.structured import AnswerParseError, NotOneClaimError, nesting_depth, parse_structured
-from guru_envs.verify.structured import _has_comment as has_comment  # the parser's own comment check
+from guru_envs.verify.structured import (
+    AnswerParseError,
+    NotOneClaimError,
+    has_comment,  # the parser's own comment check
+    nesting_depth,
+    parse_structured,
+)
 
 MAX_ASSERT_CHARS = 20_000
 MAX_ASSERT_DEPTH = 60

@@ -44,6 +44,7 @@ __all__ = [
     "NotOneClaimError",
     "RepeatedKeyError",
     "canonical",
+    "has_comment",
     "json_loads_unique",
     "nesting_depth",
     "parse_literal",
@@ -125,7 +126,7 @@ def _strip_fence(text: str) -> str:
     return s
 
 
-def _has_comment(s: str) -> bool:
+def has_comment(s: str) -> bool:
     """Whether Python source ``s`` (already parsed) holds a ``#`` comment outside its string literals."""
     try:
         return any(t.type == tokenize.COMMENT for t in tokenize.generate_tokens(io.StringIO(s).readline))
@@ -164,7 +165,7 @@ def parse_structured(text: str, max_chars: int = MAX_ANSWER_CHARS, max_depth: in
             tree = ast.parse(s, mode="eval")
         if "{" in s:  # only a dict display can repeat a key
             _check_dict_keys(tree)
-        if "#" in s and _has_comment(s):  # [12, 14]  # or [12, 15]: the parser drops what a reader sees
+        if "#" in s and has_comment(s):  # [12, 14]  # or [12, 15]: the parser drops what a reader sees
             raise NotOneClaimError(
                 "a comment beside the literal: an answer is one claim, with nothing beside it"
             )

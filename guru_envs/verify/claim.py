@@ -207,6 +207,8 @@ UNIT_WRAPPER_TIE = re.compile(
 _HEDGE_CHARS = frozenset("?~\u2248<>\u2264\u2265\u00b1\u2260=")
 _EXPONENT_RE = re.compile(r"\^\s*\{?\s*[-+]?\s*\d{1,2}\s*\}?")
 _LABEL_PUNCT = " \t\n.()[]{}-/*\u00b7^\u00b0\u00b2\u00b3%$\u20ac\u00a3\u00a5'\"\u2019"
+# Where the task rules on units: a degree sign or a percent sign in a label states a unit, so the rule decides.
+_PLAIN_LABEL_PUNCT = _LABEL_PUNCT.replace("\u00b0", "").replace("%", "")
 
 
 def _fold(word: str) -> str:
@@ -333,21 +335,34 @@ def word_problem(text: str, allow: Collection[str] = (), *, joins: bool = False)
         if category is None:
             continue
         if category == "scale word" and (
-            word in allow or written not in _SCALE_SPELLINGS.get(word, (written,))
+            word in allow
+            or _scale_allowed(written, allow)
+            or written not in _SCALE_SPELLINGS.get(word, (written,))
         ):
-            continue  # allowed by the task, or a unit spelled like a scale word (mN, MN)
+            continue  # allowed by the task (``mn`` where it allows millions), or a unit spelled like one (mN, MN)
         if joins and word in ("and", "or"):
             continue
         return f"the answer is not one claim: {category} {word!r}"
     return None
 
 
-def label_problem(label: str, allow: Collection[str] = ()) -> str | None:
+def _scale_allowed(written: str, allow: Collection[str]) -> bool:
+    """Whether an abbreviated scale (``mn``, ``bn``, ``thou``, ``M``) is allowed: its word is."""
+    scale = SCALE_ABBREVIATIONS.get(written.rstrip("."))
+    return scale is not None and (scale in allow or scale + "s" in allow)
+
+
+def label_problem(
+    label: str, allow: Collection[str] = (), *, units: Callable[[str], bool] | None = None
+) -> str | None:
     """Why ``label``, the text after a value, may not be dropped; None when it is a unit or an allowed word.
 
     Args:
         label: the trailing text (``"cm"``, ``"apples"``, ``"is wrong"``), LaTeX wrappers already removed.
         allow: words the task accepts (case-folded), e.g. :func:`words_of` of its question.
+        units: the task's own rule for units, where it knows which units its answer may carry (a table's
+            column): the label passes when every word is in ``allow`` or when ``units(label)`` holds.
+            Without it, any physical unit, currency or counted noun (:data:`UNIT_WORDS`) passes.
     """
     s = fold_unicode(label).strip()
     if not s:
@@ -363,27 +378,30 @@ def label_problem(label: str, allow: Collection[str] = ()) -> str | None:
         return problem
     scale = SCALE_ABBREVIATIONS.get(s.rstrip("."))
     if scale is not None:
-        if scale in allow or scale + "s" in allow:
+        if _scale_allowed(s, allow):
             return None
         return f"the answer is not one claim: scale word {s!r} ({scale})"
     bad = next((ch for ch in s if ch in _BAD_LABEL_CHARS), None)
     if bad is not None:
         return f"the text after the value is not a unit: it contains {bad!r}"
+    is_unit = _is_unit if units is None else units
     if "\\" in s:
         command = next((c for c in _COMMAND_RE.findall(s) if c not in MARKUP_COMMANDS), None)
         if command is not None:  # only a unit may hold commands other than markup (\\circ, \\mu m, \\Omega)
-            if _is_unit(s):
+            if is_unit(s):
                 return None
             return f"the text after the value is not a unit: it contains \\{command}"
     without_exponents = _EXPONENT_RE.sub(" ", s)
     if any(ch.isdigit() for ch in without_exponents):
         return "the text after the value holds another number"
     found = words(s)
-    if all(w in UNIT_WORDS or w in allow for w in found):
+    free = UNIT_WORDS if units is None else frozenset()
+    punct = _LABEL_PUNCT if units is None else _PLAIN_LABEL_PUNCT
+    if all(w in free or w in allow for w in found):
         rest = _WORD_RE.sub(" ", without_exponents)
-        if all(ch in _LABEL_PUNCT or ch.isspace() for ch in rest):
+        if all(ch in punct or ch.isspace() for ch in rest):
             return None
-    if _is_unit(s):
+    if is_unit(s):
         return None
     return f"the text after the value is neither a unit nor a word the task allows: {s[:40]!r}"
 
@@ -532,12 +550,15 @@ def spaced_values(text: str) -> str | None:
     return None
 
 
-def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
+def read_claim(
+    text: str, allow: Collection[str] = (), *, units: Callable[[str], bool] | None = None
+) -> Claim:
     """Read a plain value answer (``"134000"``, ``"$1,234.5 million"``, ``"12 apples"``) as one claim.
 
     Refused when it is not text or too long, when any word in it hedges, negates, offers an alternative,
     approximates, compares, scales (unless allowed) or makes a statement, or when the text after the value
-    is neither a unit nor a word in ``allow``.
+    is neither a unit nor a word in ``allow`` (``units``: the task's own rule for units, see
+    :func:`label_problem`).
     """
     if not isinstance(text, str):
         return Claim("", "", f"answer must be text, got {type(text).__name__}")
@@ -555,7 +576,7 @@ def read_claim(text: str, allow: Collection[str] = ()) -> Claim:
         return Claim(value, label, f"the answer is not one claim: it contains {hedge!r}")
     problem = word_problem(value, allow) or _several_values(value)
     if problem is None:
-        problem = label_problem(label, allow)
+        problem = label_problem(label, allow, units=units)
     if problem is not None:
         return Claim(value, label, problem)
     return Claim(without_label(value, label), label, None)

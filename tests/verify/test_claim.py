@@ -316,16 +316,35 @@ def test_spaced_values(text, apart):
 
 
 @pytest.mark.parametrize(
-    "answer", ["134K", "134k", "134M", "134 M", "134 MM", "134 B", "134 T", "134 bn", "134 Mio."]
+    "answer",
+    ["134K", "134k", "134M", "134 M", "134 MM", "134 B", "134 T", "134 bn", "134 Mio.", "134 mn", "134 Mn"],
 )
 def test_abbreviated_scales_are_scale_words(answer):
     """K, M, T are unit symbols too (kelvin, molar, tesla), but after a reported value they scale it."""
     claim = read_claim(answer)
     assert claim.refused is not None and "scale word" in claim.refused, claim
     in_millions = words_of("Revenue (in millions of dollars)", scales=True)
+    # mn is a million as M is (it was refused where M was paid)
     assert (read_claim(answer, allow=in_millions).refused is None) is (
-        answer in ("134M", "134 M", "134 MM", "134 Mio.")
+        answer in ("134M", "134 M", "134 MM", "134 Mio.", "134 mn", "134 Mn")
     )
+
+
+def test_a_task_that_knows_its_units_rules_on_them():
+    """With ``units`` the task's rule replaces "any unit, currency or counted noun passes"."""
+
+    def only_cm(label: str) -> bool:
+        return label == "cm"
+
+    assert read_claim("12 cm", units=only_cm).refused is None
+    assert read_claim("12 kg", units=only_cm).refused  # a unit, but not one this value is in
+    assert read_claim("12 dollars", units=only_cm).refused  # counted nouns and currencies are not free
+    assert read_claim("12 minutes", units=only_cm).refused
+    assert read_claim("12\u00b0", units=only_cm).refused  # a degree sign states a unit: the rule decides
+    assert read_claim("12 apples", allow=ALLOW, units=only_cm).refused is None  # the question's words
+    assert label_problem("kg", units=only_cm) is not None
+    for answer in ("12 kg", "12 dollars", "12 minutes", "12\u00b0"):  # without a rule, as before
+        assert read_claim(answer).refused is None, answer
 
 
 @pytest.mark.parametrize("answer", ["134 m", "134 mm", "134 mN", "134 kg", "134 ks", "134 km"])

@@ -453,6 +453,10 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
         cells = [tuple(_structure(c, depth + 1) for c in _split_top(r, ("&",))) for r in rows]
         if not cells or len(cells) * len(cells[0]) > MAX_ITEMS or len({len(r) for r in cells}) != 1:
             return ("unknown", s)
+        if m.group(1) == "Vmatrix":
+            return ("false", "a \\begin{Vmatrix} is a norm, not a matrix or a value")
+        if m.group(1) == "vmatrix":  # a determinant: its value
+            return _determinant(cells, s)
         return ("matrix", tuple(cells))
     if _is_text(s):
         return ("text", _text_key(s))
@@ -511,6 +515,30 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
         return ("huge", s)
     except Unsupported:
         return ("unknown", s)
+
+
+def _determinant(cells: list[tuple[Any, ...]], text: str) -> tuple[Any, ...]:
+    """The value of ``\\begin{vmatrix}..\\end{vmatrix}`` (a determinant), as an expression; square, up to 4x4."""
+    n = len(cells)
+    if n != len(cells[0]) or n > 4 or any(c[0] != "expr" for row in cells for c in row):
+        return ("unknown", text)
+    matrix = [[c[1] for c in row] for row in cells]
+
+    def det(rows: list[list[Node]]) -> Node:
+        if len(rows) == 1:
+            return rows[0][0]
+        total: Node | None = None
+        for j, pivot in enumerate(rows[0]):
+            minor = [row[:j] + row[j + 1 :] for row in rows[1:]]
+            term: Node = ("mul", pivot, det(minor))
+            if total is None:
+                total = term if j % 2 == 0 else ("neg", term)
+            else:
+                total = ("add" if j % 2 == 0 else "sub", total, term)
+        assert total is not None
+        return total
+
+    return ("expr", det(matrix))
 
 
 def _strip_redundant(s: str) -> str:
@@ -673,7 +701,10 @@ def _equation(pieces: list[str], ops: list[str], s: str, depth: int) -> tuple[An
     exact, approx = pieces[:cut], pieces[cut:]
     if len(exact) == 1 and approx and _is_name(exact[0]):  # x \approx 11
         exact, approx = [exact[0], approx[0]], approx[1:]
-    if len(exact) == 2 and _VAR_TUPLE_RE.match(exact[0]):  # (x, y) = (2, 3)
+    if len(exact) == 2 and _VAR_TUPLE_RE.match(exact[0]):  # (x, y) = (2, 3): x = 2 and y = 3
+        named = _named_tuple(exact[0], exact[1], depth)
+        if named is not None and not approx:
+            return named
         value, name = exact[1], None
     elif len(exact) == 2 and _is_name(exact[0]) != _is_name(exact[1]):
         name, value = (exact[0], exact[1]) if _is_name(exact[0]) else (exact[1], exact[0])
@@ -694,6 +725,18 @@ def _equation(pieces: list[str], ops: list[str], s: str, depth: int) -> tuple[An
             return ("false", f"{why} approximation: {value[:40]} \\approx {side[:40]}")
     inner = _structure(value, depth + 1)
     return ("assign", _name_key(name), inner) if name is not None else inner
+
+
+def _named_tuple(names: str, values: str, depth: int) -> tuple[Any, ...] | None:
+    """``(y, x) = (16, 26)`` as the assignments ``y = 16, x = 26`` (names kept), or None.
+
+    None where the sides do not pair up (another count of values, or no tuple of values).
+    """
+    keys = [_name_key(n) for n in _split_top(names.strip()[1:-1], (",",))]
+    value = _structure(values, depth + 1)
+    if value[0] != "tuple" or len(value[1]) != len(keys) or len(set(keys)) != len(keys):
+        return None
+    return ("tuple", tuple(("assign", k, v) for k, v in zip(keys, value[1])))  # one solution, kept whole
 
 
 _LESS = {"<": (True, False), "\\le": (True, True), ">": (False, False), "\\ge": (False, True)}
@@ -1349,6 +1392,7 @@ def clear_caches() -> None:
         _question_forms,
         _question_fractions,
         _question_values,
+        _question_names,
         _computes_reference,
         _several_items,
         _claim_problem,
@@ -1992,10 +2036,11 @@ def _question_values(question: str) -> tuple[Node, ...]:
     for segment in _question_segments(question):
         for part in _split_top(normalize_answer(segment), (",", ";", "=")):
             try:
-                node = parse_expr(part)
-            except (Unsupported, TooBig, RecursionError):
+                struct = _structure(part)
+            except RecursionError:
                 continue
-            if _numeral(node) and not _evaluated_form(node):
+            node = struct[1]
+            if struct[0] == "expr" and _numeral(node) and not _evaluated_form(node):
                 found.append(node)
                 if len(found) >= MAX_QUESTION_VALUES:
                     return tuple(found)
@@ -2233,7 +2278,11 @@ def _claim_problem(given: str, reference: str, question: str | None) -> tuple[st
         if problem is not None:
             return given, problem
         given = without_label(head, label)
-    joins = reference_struct[0] in ("list", "union") or "\\text{ or }" in reference or " or " in reference
+    joins = (
+        reference_struct[0] in ("list", "union", "tuple")
+        or "\\text{ or }" in reference
+        or " or " in reference
+    )
     problem = word_problem(_unwrap(_presentation(given)), allow, joins=joins)
     return given, problem
 
@@ -2314,6 +2363,13 @@ def score_boxed_answer(
         return Score.wrong(
             shown, "the boxed answer repeats an expression from the question", method="repeats_question"
         )
+    point = point_problem(given, reference, question)
+    if point is not None:
+        return Score.wrong(shown, point, method="not_a_point")
+    names = names_problem(given, reference, question)
+    if names is not None:
+        return Score.wrong(shown, names, method="names")
+    given = in_question_order(given, reference, question)
     evaluation = evaluation_problem(given, reference, question)
     if evaluation is not None:
         return Score.wrong(shown, evaluation, method="not_evaluated")
@@ -2504,6 +2560,159 @@ _ASKS_PERCENT = re.compile(r"%|percent|per\s*cent", re.IGNORECASE)
 # (x + y, a + z, 2x - 3y + z, x^2 + y^2), nothing else
 _EQUATION_TERM = r"[\d.]*\s*(?:\\cdot\s*)?[a-zA-Z](?:\^\{?\d\}?)?"
 _VARIABLE_SUM = re.compile(rf"\s*-?\s*{_EQUATION_TERM}(?:\s*[-+]\s*{_EQUATION_TERM})+\s*")
+
+
+# A question that asks for a set of values: an open interval (a, b) is then written like a point
+_ASKS_INTERVAL = re.compile(
+    r"inequalit|interval|\bdomain\b|\brange\b|solution\s+set|set\s+of\s+(?:all\s+)?(?:real\s+)?"
+    r"(?:values|numbers|solutions)|for\s+(?:what|which)\s+(?:real\s+)?(?:values?|numbers?|x)",
+    re.IGNORECASE,
+)
+_INEQUALITY_SIGN = re.compile(r"[<>\u2264\u2265]|\\(?:le|ge|leq|geq|lt|gt|leqslant|geqslant)(?![a-zA-Z])")
+_ASKS_POINT = re.compile(r"ordered\s+(?:pair|triple)|\bpoint\b|coordinates|\bsystem\b", re.IGNORECASE)
+_MEMBERSHIP = re.compile(r"^\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?\s*\\in(?![a-zA-Z])")
+
+
+def _asks_interval(question: str) -> bool:
+    """Whether the question asks for a set of values (an inequality to solve, a domain, an interval)."""
+    q = question[:MAX_QUESTION_CHARS]
+    if _ASKS_POINT.search(q):
+        return False
+    if _ASKS_INTERVAL.search(q):
+        return True
+    return any(_INEQUALITY_SIGN.search(segment) for segment in _question_segments(q))
+
+
+def point_problem(given: str, reference: str, question: str | None) -> str | None:
+    """Why ``given`` is a set of values where the reference is a point, or None.
+
+    ``(16, 26)`` is an ordered pair or an open interval. Read as an interval, it is matched by
+    ``16 < x < 26`` and ``x \\in (16, 26)``; read as a point (the solution of a system), those answers say
+    that a variable lies anywhere between the coordinates. So they count only where the question asks for
+    a set of values (an inequality, a domain or range, an interval, a solution set) and not for an ordered
+    pair or a point; a pair with an infinite end is always an interval (``(0, \\infty)`` for ``x > 0``).
+    """
+    if len(given) > MAX_ANSWER_CHARS or len(reference) > MAX_ANSWER_CHARS:
+        return None
+    try:
+        wanted = _structure(normalize_answer(reference))
+        if wanted[0] != "tuple" or any(_infinite(item) for item in wanted[1]):
+            return None
+        if question and _asks_interval(question):
+            return None
+        if _MEMBERSHIP.match(_unwrap(_presentation(given))):
+            return "the reference is a point; the answer says only where a variable lies"
+        got = _structure(normalize_answer(given))
+    except RecursionError:
+        return None
+    if got[0] in ("interval", "union"):
+        return "the reference is a point; the answer is an interval or an inequality"
+    return None
+
+
+def _infinite(struct: tuple[Any, ...]) -> bool:
+    return struct[0] == "expr" and has_const(struct[1], "inf")
+
+
+_QUESTION_NAME = re.compile(r"(?<![\\a-zA-Z])([a-zA-Z])(?:_\{?(\w{1,8})\}?)?(?![a-zA-Z])")
+
+
+@functools.lru_cache(maxsize=1_024)
+def _question_names(question: str) -> frozenset[str]:
+    """The variable names the question's math writes (``x``, ``y``, ``a_1``, and ``a`` for ``a_1``)."""
+    names: set[str] = set()
+    for segment in _question_segments(question):
+        for m in _QUESTION_NAME.finditer(normalize_answer(segment)):
+            letter, sub = m.groups()
+            names.add(letter)
+            if sub:
+                names.add(f"{letter}_{sub}")
+        if len(names) > 256:
+            break
+    return frozenset(names)
+
+
+def _assigned_names(struct: tuple[Any, ...], out: set[str]) -> None:
+    if struct[0] == "assign":
+        out.add(struct[1])
+    elif struct[0] in ("list", "tuple") and len(out) <= MAX_ITEMS:
+        for item in struct[1]:
+            _assigned_names(item, out)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _question_order(question: str) -> tuple[str, ...] | None:
+    """The order of the variables in a tuple the question writes (``ordered pair $(y, x)$``), or None."""
+    for segment in _question_segments(question):
+        text = normalize_answer(segment)
+        for m in re.finditer(r"\([^()]{1,80}\)", text):
+            if _VAR_TUPLE_RE.match(m.group(0)):
+                return tuple(_name_key(n) for n in _split_top(m.group(0)[1:-1], (",",)))
+    return None
+
+
+def in_question_order(given: str, reference: str, question: str | None) -> str:
+    """``given`` as the plain tuple of its named values in the order of the question's own tuple.
+
+    Named values pair with an unnamed reference tuple in alphabetical order of the names, which is the
+    order of nearly every question (``(x, y)``, ``(a, b, c)``); where the question writes another order
+    (``Give the answer as $(y, x)$``), ``x = 2, y = 3`` is the tuple ``(3, 2)``. Anything else is returned
+    unchanged.
+    """
+    if not question or len(given) > MAX_ANSWER_CHARS or len(reference) > MAX_ANSWER_CHARS:
+        return given
+    order = _question_order(question[:MAX_QUESTION_CHARS])
+    if order is None or list(order) == sorted(order):
+        return given
+    try:
+        if _structure(normalize_answer(reference))[0] != "tuple":
+            return given
+        text = normalize_answer(given)
+        struct = _structure(text)
+    except RecursionError:
+        return given
+    if not _all_assign(struct) or sorted(item[1] for item in struct[1]) != sorted(order):
+        return given
+    values: dict[str, str] = {}
+    sides = _split_top(text, ("=",))
+    if len(sides) == 2 and _VAR_TUPLE_RE.match(sides[0]):  # (x, y) = (2, 3)
+        names = [_name_key(n) for n in _split_top(sides[0][1:-1], (",",))]
+        values = dict(zip(names, _split_top(sides[1].strip()[1:-1], (",",))))
+    else:
+        for part in _split_top(text, (",", ";")):
+            name, _, value = part.partition("=")
+            values[_name_key(name)] = value.strip()
+    if sorted(values) != sorted(order):
+        return given
+    return "(" + ", ".join(values[name] for name in order) + ")"
+
+
+def names_problem(given: str, reference: str, question: str | None) -> str | None:
+    """Why the names the answer assigns are not the question's variables, or None.
+
+    ``y = 16, z = 26`` or ``a = 16, b = 26`` for the solution ``(16, 26)`` of a system in ``x`` and ``y``
+    pair values with names in alphabetical order, but name variables the question does not have: the
+    answer does not say which value is ``x``. Only one-letter names (with a subscript or not) are checked,
+    and only where the question's math writes variables; the reference's own names always count.
+    """
+    if not question or len(given) > MAX_ANSWER_CHARS or len(reference) > MAX_ANSWER_CHARS:
+        return None
+    try:
+        used: set[str] = set()
+        _assigned_names(_structure(normalize_answer(given)), used)
+        if not used:
+            return None
+        known: set[str] = set()
+        _assigned_names(_structure(normalize_answer(reference)), known)
+    except RecursionError:
+        return None
+    available = _question_names(question[:MAX_QUESTION_CHARS])
+    if not available:
+        return None
+    strange = sorted(n for n in used if _VAR_RE.match(n) and n not in available and n not in known)
+    if strange:
+        return f"the answer names {', '.join(strange[:3])}, which the question does not have"
+    return None
 
 
 def value_for_equation(given: str, reference: str, question: str | None) -> str | None:

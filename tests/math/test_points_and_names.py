@@ -1,0 +1,126 @@
+"""A point is not an interval, a named value is named right, a vmatrix is a determinant.
+
+Red-team findings on ``guru/Math.linear_system-v0`` (gold ``(16, 26)``): ``16 < x < 26``, ``16 < t < 26``
+and ``x \\in (16, 26)`` were paid (an open interval is written like a pair); ``(y, x) = (16, 26)`` was paid
+(the names were thrown away) while ``(y, x) = (26, 16)`` was refused; ``y = 16, z = 26`` and
+``a = 16, b = 26`` were paid (names paired with the tuple alphabetically, never checked against the
+question). ``\\begin{vmatrix}1&2\\\\3&4\\end{vmatrix}`` was paid as the matrix and refused as its value -2.
+"""
+
+import pytest
+
+import guru_envs
+from guru_envs.verify.latex import score_boxed_answer
+
+SYSTEM = "Solve the system $x + y = 42$, $x - y = -10$. Give the answer as an ordered pair $(x, y)$."
+YX = "Solve the system $x + y = 42$, $x - y = 10$. Give the answer as an ordered pair $(y, x)$."
+MATRIX = "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"
+VMATRIX = "\\begin{vmatrix}1&2\\\\3&4\\end{vmatrix}"
+
+
+def boxed(answer: str) -> str:
+    return f"So the answer is $\\boxed{{{answer}}}$."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "16 < x < 26",
+        "16 < y < 26",
+        "16 < t < 26",
+        "26 > x > 16",
+        "x \\in (16, 26)",
+        "y \\in (16, 26)",
+        "[16, 26]",
+        "(16, 26) \\cup (26, 16)",
+        # names
+        "(y, x) = (16, 26)",  # states y = 16 and x = 26
+        "y = 16, z = 26",
+        "a = 16, b = 26",
+        "x_1 = 16, x_2 = 26",
+        "x = 16, y = 26, z = 0",
+        "x = 26, y = 16",
+    ],
+)
+def test_a_point_is_not_an_interval_nor_other_names(answer):
+    score = score_boxed_answer(boxed(answer), "(16, 26)", question=SYSTEM)
+    assert score.reward == 0.0, score
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "(16, 26)",
+        "x = 16, y = 26",
+        "y = 26, x = 16",
+        "(x, y) = (16, 26)",
+        "(y, x) = (26, 16)",  # the right answer, its names in another order
+        "x = 16 \\text{ and } y = 26",
+        "16, 26",
+        "\\begin{pmatrix}16\\\\26\\end{pmatrix}",
+    ],
+)
+def test_the_point_however_written_is_paid(answer):
+    score = score_boxed_answer(boxed(answer), "(16, 26)", question=SYSTEM)
+    assert score.reward == 1.0, score
+
+
+@pytest.mark.parametrize(
+    ("answer", "paid"),
+    [
+        ("x = 26, y = 16", True),  # the question's order is (y, x): (16, 26) means y = 16
+        ("y = 16, x = 26", True),
+        ("(y, x) = (16, 26)", True),
+        ("(16, 26)", True),
+        ("x = 16, y = 26", False),
+        ("(x, y) = (16, 26)", False),
+        ("(26, 16)", False),
+    ],
+)
+def test_named_values_follow_the_order_the_question_writes(answer, paid):
+    assert score_boxed_answer(boxed(answer), "(16, 26)", question=YX).correct is paid
+
+
+def test_the_generated_linear_systems_refuse_intervals_and_strangers():
+    family = guru_envs.catalog().family("math", "linear_system")
+    for seed in range(10):
+        task = family.sample(seed, 1)
+        assert family.score(task, task.reference_response).reward == 1.0
+        inner = task.answer.strip()[1:-1]
+        values = [v.strip() for v in inner.split(",")]
+        if len(values) != 2:
+            continue
+        a, b = values
+        for attack in (f"{a} < x < {b}", f"x \\in ({a}, {b})", f"p = {a}, q = {b}", f"(y, x) = ({a}, {b})"):
+            if a != b:
+                assert family.score(task, boxed(attack)).reward == 0.0, (task.prompt, attack)
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "question"),
+    [
+        ("1 < x < 3", "(1, 3)", "Solve the inequality $x^2 - 4x + 3 < 0$."),
+        ("x \\in (1, 3)", "(1, 3)", "Solve $x^2 - 4x + 3 < 0$."),
+        ("1 < x < 3", "(1, 3)", "Give the interval on which f is decreasing."),
+        ("x > 0", "(0, \\infty)", None),  # an infinite end: always an interval
+        ("x > 0", "(0, \\infty)", "Find the domain."),
+    ],
+)
+def test_intervals_asked_for_are_still_paid(answer, reference, question):
+    score = score_boxed_answer(boxed(answer), reference, question=question)
+    assert score.reward == 1.0, score
+
+
+def test_a_vmatrix_is_a_determinant():
+    assert score_boxed_answer(boxed(VMATRIX), MATRIX).reward == 0.0
+    assert score_boxed_answer(boxed(VMATRIX), "-2").reward == 1.0
+    assert score_boxed_answer(boxed("-2"), VMATRIX).reward == 1.0
+    three = "\\begin{vmatrix}1&2&3\\\\4&5&6\\\\7&8&10\\end{vmatrix}"
+    assert score_boxed_answer(boxed(three), "-3").reward == 1.0
+    norm = "\\begin{Vmatrix}1&2\\\\3&4\\end{Vmatrix}"
+    assert score_boxed_answer(boxed(norm), MATRIX).reward == 0.0
+    assert score_boxed_answer(boxed(norm), "-2").reward == 0.0
+    # the determinant of the question's own matrix is the question again
+    question = f"Find the determinant of ${MATRIX}$."
+    assert score_boxed_answer(boxed(VMATRIX), "-2", question=question).reward == 0.0
+    assert score_boxed_answer(boxed("-2"), "-2", question=question).reward == 1.0

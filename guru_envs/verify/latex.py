@@ -66,7 +66,7 @@ from guru_envs.verify.latex_expr import (
 from guru_envs.verify.numeric import parse_number
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import nesting_depth
-from guru_envs.verify.text import doubts, normalize_text
+from guru_envs.verify.text import doubts, fold_unicode, normalize_text
 from guru_envs.verify.units import (
     asked_currency,
     asked_units,
@@ -241,7 +241,7 @@ def _presentation(answer: str) -> str:
     """The answer with presentation rewritten (unicode, spacing, sizing, ``\\dfrac``, ``>=``, degrees, ``$``)."""
     if _PLAIN_ANSWER.fullmatch(answer):  # most final answers: nothing to rewrite
         return answer
-    s = answer.translate(_UNICODE)
+    s = fold_unicode(answer.translate(_UNICODE))  # 7² is 7^{2}, １０ is 10 (after the symbols above)
     s = strip_wrappers(s)
     s = _degrees(s)
     if "\\overline" in s:
@@ -2251,6 +2251,15 @@ def _single_item(box: str) -> bool:
 
 
 _APPROX_START = re.compile(r"\s*~\s*[-+.\d\\(\[{|]")
+# x \approx 7: a name said to be about a value (x = 7 \approx 7.0 states x = 7 and is read as such)
+_NAMED_APPROX = re.compile(
+    r"^\s*(?:\\[a-zA-Z]+\s*\{\s*)?[A-Za-z](?:_\{?\w{1,8}\}?)?\s*\}?\s*(?:\\approx|\\simeq|\\thickapprox|\u2248|\u2243)(?![a-zA-Z])"
+)
+_ASKS_APPROXIMATION = re.compile(
+    r"\bround|\bnearest\b|approximat|\bestimate|decimal\s+places?|significant\s+(?:figures|digits)"
+    r"|\bto\s+\w+\s+decimal",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -2265,6 +2274,10 @@ def _claim_problem(given: str, reference: str, question: str | None) -> tuple[st
         return given, "the answer is not one claim: it contains '?'"
     if _APPROX_START.match(given):
         return given, "the answer is not one claim: it approximates ('~')"
+    if _NAMED_APPROX.match(given) and not (
+        question and _ASKS_APPROXIMATION.search(question[:MAX_QUESTION_CHARS])
+    ):
+        return given, "the answer only approximates: x \\approx 7 does not say x = 7"
     reference_struct = _structure(normalize_answer(reference))
     if reference_struct[0] == "text":
         return given, None

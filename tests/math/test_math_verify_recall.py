@@ -2,7 +2,8 @@
 as raw math-verify does on the boxed-answer cases with short golds, with no more false positives.
 
 A few expected verdicts pay what the one-claim rule refuses by design (false equation chains such as
-``x = 5+5+1 = 7 = 11``, a false approximation, a response whose box and final sentence disagree). They are
+``x = 5+5+1 = 7 = 11``, a false approximation, ``x \\approx 11`` for 11, a response whose box and final
+sentence disagree). They are
 listed in :data:`OVERRULED`, scored 0 by us, and counted apart; ``docs/math.md`` shows the table.
 """
 
@@ -19,6 +20,7 @@ OVERRULED = {
     "$x = 5+5+1 = 1/3 \\approx 11$": "a false equation chain (5+5+1 = 1/3)",
     "$x=1/3\\approx1.3$": "a false approximation (1/3 is not about 1.3)",
     "$z = 3+3 = 2$": "a false equation chain (3+3 = 2)",
+    "$x\\approx11$": "an approximation where nothing asks for one (x is about 11, not 11)",
 }
 OVERRULED_SUBSTRINGS = {
     "Dr. Zaius has $10,": "two final answers: the box says 255, the last sentence 10,455",
@@ -50,7 +52,7 @@ def test_the_vendored_cases_are_there(verdicts):
 
 def test_overruled_cases_are_refused(verdicts):
     overruled = [(case, ours) for case, ours, _ in verdicts if _overruled(case.pred)]
-    assert len(overruled) == 7
+    assert len(overruled) == 8
     assert not any(ours for _, ours in overruled)
 
 

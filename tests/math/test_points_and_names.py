@@ -124,3 +124,26 @@ def test_a_vmatrix_is_a_determinant():
     question = f"Find the determinant of ${MATRIX}$."
     assert score_boxed_answer(boxed(VMATRIX), "-2", question=question).reward == 0.0
     assert score_boxed_answer(boxed("-2"), "-2", question=question).reward == 1.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "question", "paid"),
+    [
+        ("x \\approx 7", "7", None, False),  # x is about 7: not x = 7
+        ("x ≈ 7", "7", None, False),
+        ("\\mathrm{x} \\approx 7", "7", None, False),
+        ("x \\approx 7.3", "7.3", "Round your answer to the nearest tenth.", True),
+        # the exact value, then its decimals
+        ("x = \\frac{1}{3} \\approx 0.333333", "\\frac{1}{3}", None, True),
+        # superscripts and full-width digits are read (they were refused)
+        ("7²", "49", None, True),
+        ("1·10²", "100", None, True),
+        ("2⁻¹", "0.5", None, True),
+        ("x²+1", "x^2+1", None, True),
+        ("７", "7", None, True),
+        ("7²", "49", "Compute $7^2$.", False),  # still the question written again
+        ("7₁", "7", None, False),  # a subscript on a number is a base, not read
+    ],
+)
+def test_approximations_and_unicode_scripts(answer, reference, question, paid):
+    assert score_boxed_answer(boxed(answer), reference, question=question).correct is paid

@@ -12,11 +12,14 @@ JSON-able dict kept in ``Task.meta["items"]``:
 The response's answer is the last ``\\boxed{}`` after any ``</think>``. Several expected items are
 matched as an unordered set (:func:`guru_envs.verify.sets.match_unordered`) against the ``|``-separated
 parts of the box; a single expected item must be the box's only part, so hedging (``\\boxed{3 | 4}``)
-earns nothing. Nothing in a response is ever evaluated as code.
+earns nothing. A number's trailing text may only be words of the question or the unit the asked value is
+in (:mod:`guru_envs.tabular.labels`); an ellipsis leaves an answer unstated. Nothing in a response is ever
+evaluated as code.
 
 Ground truths without items (GURU rows such as ``"47.1"``, ``"alberta|quebec"`` or FinQA's float
 ``0.94``) are turned into items by :func:`items_from_ground_truth` with GURU's own rules: relative
-tolerance 1e-3 and a percent scale that may be either way (kind ``either``).
+tolerance 1e-3 and a percent scale that may be either way (kind ``either``) where the question speaks of
+a share; whole-number references exact.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from guru_envs.tabular.labels import LabelRule, answer_currencies, label_rule, question_of
 from guru_envs.verify import Score, normalize_text, split_multi
-from guru_envs.verify.claim import final_answer, read_claim, words_of
+from guru_envs.verify.claim import final_answer, read_claim
 from guru_envs.verify.extract import all_boxed, strip_think
 from guru_envs.verify.quantity import (
     KINDS,
@@ -39,7 +43,6 @@ from guru_envs.verify.quantity import (
 )
 from guru_envs.verify.sets import MAX_SET_ITEMS, match_unordered
 from guru_envs.verify.text import doubts
-from guru_envs.verify.units import foreign_unit, question_units
 
 MAX_BOX_CHARS = 4000  # a boxed answer longer than this is not an answer to a table question
 GURU_REL_TOL = 1e-3  # the tolerance of GURU's table scorer (prime_math.math_equal(..., tolerance=1e-3))
@@ -177,12 +180,18 @@ def items_from_ground_truth(
 ) -> list[dict]:
     """Items for a GURU ``ground_truth``: a float (FinQA), or text with ``|`` between answers (HiTab).
 
-    Numbers get kind ``either`` (GURU stores percentages both as 47.1 and as 0.471) with ``rel_tol``,
-    but only where the question speaks of a share (``%``, percent, rate, ratio, proportion...): elsewhere
-    a hundred times or a hundredth of a count or an amount is a wrong answer, not another scale
-    (kind ``number``; a ``%`` the answer adds is still read at face value too, as GURU stores 25.3% as
-    25.3). Whole numbers that look like years (1800-2100, no decimal point) must match
-    exactly, since a relative tolerance would accept the neighbouring year.
+    GURU stores percentages both as 47.1 and as 0.471, and reads every number at both scales. Here a
+    number may be read at either scale (kind ``either``) only where the question itself
+    (:func:`guru_envs.tabular.labels.question_of`: never the tables, whatever their format) speaks of a
+    share (``%``, percent, rate, ratio, proportion...): elsewhere a hundred times or a hundredth of a
+    count or an amount is a wrong answer, not another scale (kind ``number``; a ``%`` the answer adds is
+    still read at face value, as GURU stores 25.3% as 25.3, except after "how many"). Without any question
+    (verl's reward function gets none) a bare number is read at face value and only an answer with its own
+    ``%`` at either scale (``21.56%`` for 0.21556, ``47.1%`` for 47.1).
+
+    GURU's relative tolerance is for values it rounded. A whole-number reference (a count, a cell, a year)
+    is matched exactly, except in a share question, where it may be a rounded percentage: there the
+    tolerance stays under half a unit, so that no answer (``600.5``) is paid for two references.
     """
     if isinstance(ground_truth, bool) or ground_truth is None:
         return []
@@ -209,25 +218,40 @@ _SHARE_WORDS = re.compile(
     r"\byield|margin|\breturn",
     re.IGNORECASE,
 )
-
-
-def _outside_tables(prompt: str) -> str:
-    """The prompt without its markdown table rows: a ``%`` column says nothing of what the question asks."""
-    return "\n".join(line for line in prompt.splitlines() if not line.lstrip().startswith("|"))
+# ... and of a question that asks for a percentage or a ratio outright: no scale, currency or unit follows it.
+_PERCENT_QUESTION = re.compile(r"%|percent|per\s*cent|\bpct\b|ratios?\b|proportion|fraction", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+_WHOLE_BAND = 0.49  # a whole-number reference's tolerance stays under half a unit
 
 
 def _guru_number(value: Fraction, text: str, rel_tol: float, question: str | None = None) -> dict:
     plain = text.strip()
     is_year = value.denominator == 1 and _YEAR_RANGE[0] <= value <= _YEAR_RANGE[1] and plain.isdigit()
-    either = not question or _SHARE_WORDS.search(_outside_tables(question)) is not None
-    return {
-        "kind": "count" if is_year else "either" if either else "number",
-        "percent_face": not either,
+    asked = question_of(question) if question else ""
+    share = bool(asked) and _SHARE_WORDS.search(asked) is not None
+    if is_year:
+        return {"kind": "count", "value": float(value), "rel_tol": 0.0, "abs_tol": 0.0, "text": plain}
+    abs_tol = 1e-12
+    if value.denominator == 1:
+        if share:
+            rel_tol = min(rel_tol, _WHOLE_BAND / abs(float(value))) if value else rel_tol
+        else:
+            rel_tol, abs_tol = 0.0, 0.0
+    item = {
+        "kind": "either" if share or not asked else "number",
+        "percent_face": not share and not _HOW_MANY.search(asked),
         "value": float(value),
-        "rel_tol": 0.0 if is_year else rel_tol,
-        "abs_tol": 0.0 if is_year else 1e-12,
+        "rel_tol": rel_tol,
+        "abs_tol": abs_tol,
         "text": plain,
     }
+    if share and _PERCENT_QUESTION.search(asked):
+        item["percent_question"] = True
+    elif not share and _HOW_MANY.search(asked):
+        item["count_question"] = True
+    if not asked:
+        item["scale_needs_sign"] = True  # no question: 12.34 or 123400 is no reading of 1234
+    return item
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -243,6 +267,8 @@ def _normal(text: str, loose: bool) -> str:
 
 # A question mark anywhere, or an approximation sign before a value (``~12.5%``, ``\\approx 3``), hedges.
 _HEDGE_RE = re.compile(r"\?|(?:^|[|(])\s*(?:~|\\sim\b|\\approx\b|\u2248)")
+# An ellipsis says the answer goes on: "Filtration ..." names no row (normalising would drop the dots).
+_ELLIPSIS_RE = re.compile(r"\.\s*\.|\u2026|\\(?:[lcvd]dots|dots[bcimo]?)(?![A-Za-z])")
 _BARE_NUMBER = re.compile(r"\s*[-+]?(?:\\?\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:\\?%)?\s*")
 
 
@@ -257,34 +283,44 @@ def _quantity(text: str) -> ReportedNumber | None:
 
 
 @functools.lru_cache(maxsize=8_192)
-def _claim_refusal(text: str, allow: frozenset[str]) -> str | None:
-    """Why a part read as a number is not one claim (cached: a group of samples repeats its answers)."""
-    if _BARE_NUMBER.fullmatch(text):  # digits, separators, a sign, a currency or percent sign: one claim
-        return None
-    return read_claim(plain_answer_text(text), allow).refused
+def _claim_refusal(text: str, rule: LabelRule) -> str | None:
+    """Why a part read as a number is not one claim (cached: a group of samples repeats its answers).
+
+    Its trailing text must be a word of the question or a unit the asked value is in, and a currency it
+    writes one the value may carry (:func:`guru_envs.tabular.labels.label_rule`).
+    """
+    plain = plain_answer_text(text)
+    currencies = answer_currencies(plain)
+    if not _BARE_NUMBER.fullmatch(text):  # digits, separators, a sign, a currency or percent sign: one claim
+        units = rule.money_unit_ok if currencies else rule.unit_ok
+        refused = read_claim(plain, rule, units=units).refused
+        if refused is not None:
+            return refused
+    foreign = currencies - rule.currencies
+    if foreign:
+        return (
+            f"the answer's currency ({', '.join(sorted(foreign))}) is not one the table gives this value in"
+        )
+    return None
 
 
 class _Part:
     """One answer part, normalised and parsed once however many expected items it is compared with.
 
     A part read as a number must be one claim (:func:`guru_envs.verify.claim.read_claim`): its trailing
-    text is a unit or a word of the question, and nothing in it hedges, negates or scales the value.
+    text is a word of the question or the asked value's unit (``rule``), and nothing in it hedges,
+    negates or scales the value.
     """
 
-    __slots__ = ("allow", "loose", "quantity", "refused", "text", "_normal")
+    __slots__ = ("loose", "quantity", "refused", "text", "_normal")
 
-    def __init__(
-        self, text: str, loose: bool, allow: frozenset[str] = frozenset(), units: tuple[Any, ...] = ()
-    ) -> None:
+    def __init__(self, text: str, loose: bool, rule: LabelRule | None = None) -> None:
         self.text = text
         self.loose = loose
-        self.allow = allow
         self.quantity = _quantity(text)
         self.refused: str | None = None
         if self.quantity is not None:
-            self.refused = _claim_refusal(text, allow)
-            if self.refused is None and units:
-                self.refused = foreign_unit(self.quantity.unit, units)
+            self.refused = _claim_refusal(text, label_rule(None, "number") if rule is None else rule)
             if self.refused is not None:
                 self.quantity = None
         self._normal: str | None = None
@@ -314,11 +350,8 @@ def _part_matches(part: _Part, item: dict, forms: list[str] | None = None) -> bo
     got = part.quantity
     if got is None:
         return False
-    guru = kind == "either" or item.get("percent_face")  # an item read from a GURU ground truth
-    if guru and rel_tol and _whole_number_text(item.get("text")) and _whole(got):
-        # Why: GURU's 1e-3 tolerance is for values it rounded; a whole-number reference (a count, a cell)
-        # and a whole-number answer that differ state different values (1235 is not 1234).
-        rel_tol, abs_tol = 0.0, 0.0
+    if kind == "either" and item.get("scale_needs_sign") and not got.percent:
+        kind = "number"  # no question says this is a share: a bare number is read at face value only
     if (
         item.get("percent_face")
         and got.percent
@@ -328,17 +361,29 @@ def _part_matches(part: _Part, item: dict, forms: list[str] | None = None) -> bo
     return quantity_matches(got, value, kind, rel_tol, abs_tol)
 
 
-def _whole_number_text(text: Any) -> bool:
-    return isinstance(text, str) and text.removeprefix("-").isdigit()
+def item_matches(got: str, item: dict, loose_text: bool = False, question: str | None = None) -> bool:
+    """Whether one answer part states the expected item (``question``: the task's prompt)."""
+    return _part_matches(_Part(got, loose_text, items_rule(question, [item])), item)
 
 
-def _whole(got: ReportedNumber) -> bool:
-    return not got.percent and got.value.denominator == 1
+def items_rule(question: str | None, items: list[dict]) -> LabelRule:
+    """What may follow a number in an answer to ``question`` whose expected items are ``items``.
 
-
-def item_matches(got: str, item: dict, loose_text: bool = False) -> bool:
-    """Whether one answer part states the expected item."""
-    return _part_matches(_Part(got, loose_text), item)
+    A count's number carries no unit, a percentage's (or the answer to a GURU question asking for a
+    percentage or a ratio) only its percent form, an amount (or another GURU number) the asked value's
+    unit, the answer to a GURU "how many" question its scale but no currency the question does not name
+    (:func:`guru_envs.tabular.labels.label_rule`).
+    """
+    kinds = set()
+    for item in items:
+        if item.get("kind") == "text":
+            continue
+        if item.get("percent_question"):
+            kinds.add("percent")
+        else:
+            kinds.add("quantity" if item.get("count_question") else item.get("kind"))
+    kind = kinds.pop() if len(kinds) == 1 and kinds <= {"count", "percent", "quantity"} else "number"
+    return label_rule(question, kind)
 
 
 def _same_part(a: str, b: str) -> bool:
@@ -360,8 +405,9 @@ def score_items(
         response: the model's response; its boxes after any ``</think>`` are read.
         items: the expected items.
         loose_text: compare names without spaces (GURU rows).
-        question: the task's prompt; its words may follow a number (``12 apples``), and its scale words
-            too (``1,234.5 million`` where the table is in millions).
+        question: the task's prompt. The words of its question may follow a number (``12 players``), and
+            so may the unit the asked value is in (``$1,234.5 million`` where the column is in $ millions);
+            see :func:`items_rule`. Without it nothing but a percent form or dollars may follow a number.
     """
     if not items:
         return Score.wrong(None, "the task has no usable ground truth", error="bad_ground_truth")
@@ -394,15 +440,19 @@ def score_items(
             f"the answer is not one claim: it contains {hedge.group(0).strip()!r}",
             method="not_one_claim",
         )
+    trailing = _ELLIPSIS_RE.search(plain_answer_text(boxed))
+    if trailing is not None:
+        return Score.wrong(
+            boxed, f"the answer is left unfinished: it contains {trailing.group(0)!r}", method="not_one_claim"
+        )
     parts = split_multi(boxed, "|")
     if not parts:
         return Score.wrong(boxed, "the boxed answer is empty")
-    allow = words_of(question, scales=True) if question else frozenset()
-    units = question_units(question) if question else ()
+    rule = items_rule(question, items)
     if len(items) == 1:
         if len(parts) > 1:
             return Score.wrong(boxed, f"{len(parts)} answers given where one is expected")
-        part = _Part(parts[0], loose_text, allow, units)
+        part = _Part(parts[0], loose_text, rule)
         if _part_matches(part, items[0]):
             return Score.right(boxed)
         if part.refused is not None:
@@ -416,7 +466,7 @@ def score_items(
         )
     if len(items) > MAX_SET_ITEMS:
         return Score.wrong(boxed, f"over {MAX_SET_ITEMS} answers cannot be scored")
-    prepared = [_Part(p, loose_text, allow, units) for p in parts]
+    prepared = [_Part(p, loose_text, rule) for p in parts]
     forms = [_text_forms(item, loose_text) if item.get("kind") == "text" else None for item in items]
     if match_unordered(prepared, range(len(items)), lambda part, j: _part_matches(part, items[j], forms[j])):
         return Score.right(boxed, "matches the reference answers (in any order)")

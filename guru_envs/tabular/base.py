@@ -205,7 +205,7 @@ class TableQAFamily(TaskFamily):
         """The boxed answer (one, or boxes that repeat it); numbers within the tolerance; names normalised.
 
         Several items are matched as an unordered set; a number must be one claim, whose trailing text is
-        a unit or a word of the prompt (see :func:`guru_envs.tabular.answers.score_items`).
+        a word of the question or the asked value's unit (see :func:`guru_envs.tabular.answers.score_items`).
         """
         return score_items(response, task_items(task.answer, task.meta), question=task.prompt)
 

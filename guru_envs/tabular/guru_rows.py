@@ -18,13 +18,19 @@ Answer format:
 Scoring:
     GURU's rules without its ``eval()`` of model text: the last ``\\boxed{}`` after ``</think>``;
     numbers within a relative tolerance of 1e-3, where the reference may also be read as a hundredth or a
-    hundred times itself (GURU keeps 47.1% as 47.1 in HiTab but 0.471 in FinQA) when the question speaks of
-    a share (percent, rate, ratio, proportion...; unlike GURU, which reads every number both ways, so that
-    12.34 answered a count of 1234) and a ``%`` in the answer divides by 100; currency, units and LaTeX ``\\text{}`` are ignored; names are compared case- and
-    space-insensitively; several answers as an unordered set. Whole numbers that look like years must
-    match exactly (GURU's tolerance would accept the neighbouring year), and so must a whole-number
-    answer to a whole-number reference (``1235`` is not ``1234``; ``1234.4`` is still within the tolerance). Unlike GURU, a response without
-    ``\\boxed{}`` scores 0 rather than having its whole text compared.
+    hundred times itself (GURU keeps 47.1% as 47.1 in HiTab but 0.471 in FinQA) only when the question
+    itself (never the tables, whatever their format) speaks of a share (percent, rate, ratio,
+    proportion...; unlike GURU, which reads every number both ways, so that 12.34 answered a count of
+    1234); a ``%`` in the answer divides by 100, or is the sign GURU dropped (except after "how many").
+    A row scored without its question (verl's reward function hands none) reads a bare number at face
+    value, and the two scales only for an answer with its own ``%`` (``21.56%`` for 0.21556).
+    A whole-number reference is matched exactly (``1234.5`` is neither 1234 nor 1235), except in a share
+    question, where it may be a rounded percentage and its tolerance stays under half a unit; years too.
+    After a number only the question's words and the unit the asked value is in may follow (the asked
+    column's ``$ millions``; no other column's name or unit, no unit after a count, no currency but the
+    prompt's, dollars where it names none): :mod:`guru_envs.tabular.labels`. Names are compared case- and
+    space-insensitively, several answers as an unordered set; an answer left with an ellipsis is none.
+    Unlike GURU, a response without ``\\boxed{}`` scores 0 rather than having its whole text compared.
 
 Difficulty:
     Rows carry no difficulty (0).
@@ -36,6 +42,10 @@ Version History:
         connectives (``\\lor``, ``\\pm``), values side by side and several different boxes score 0 (repeats
         are fine; boxes that each give one item make the set); ``10^5`` and ``~7`` are no longer read as 10
         and 7; scientific notation and space thousands separators are read (issue 17).
+    v0 (unreleased): scoring only. The share question is found in every table format (HTML, JSON, CSV,
+        pipes without outer bars); a row without a question reads bare numbers at face value; whole-number
+        references are exact; a number's trailing words are the question's or its value's unit; a
+        trailing ellipsis is no answer.
 """
 
 from __future__ import annotations

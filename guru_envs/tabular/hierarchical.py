@@ -33,6 +33,10 @@ Version History:
         connectives (``\\lor``, ``\\pm``), values side by side and several different boxes score 0 (repeats
         are fine; boxes that each give one item make the set); ``10^5`` and ``~7`` are no longer read as 10
         and 7; scientific notation and space thousands separators are read (issue 17).
+    v0 (unreleased): scoring only. A number's trailing text is a word of the question or the unit the asked
+        value is in (its column's ``$ millions``; no other column's name or unit, no unit after a count,
+        only a percent form after a percentage; see :mod:`guru_envs.tabular.labels`); an ellipsis in the
+        answer (``Filtration ...``) is no answer.
 """
 
 from __future__ import annotations

@@ -214,11 +214,12 @@ def test_a_unit_after_the_value_must_be_the_tables(answer, ok):
         ("Conc (mg/L)", "5.5 mg L^{-1}"),
         ("Area (sq km)", "5.5 km^2"),
         ("Revenue (in millions)", "5.5M"),  # a scale, and "in" is no inch
-        ("Revenue (in millions)", "5.5 \\text{ m}"),
+        ("Revenue (in millions)", "$5.5m"),  # after a currency a lower-case m is a million
     ],
 )
 def test_the_tables_unit_in_other_spellings_is_read(header, answer):
-    question = f"| Site | {header} |\n|---|---:|\n| A | 5.5 |\nWhat is it for A?"
+    name = header.split("(")[0].strip()
+    question = f"| Site | {header} |\n|---|---:|\n| A | 5.5 |\nWhat is the {name} for A?"
     assert score_items(box(answer), [number_item(5.5, "number", 1)], question=question).correct
 
 
@@ -256,6 +257,12 @@ def test_numbers_as_people_write_them(answer):
 )
 def test_an_exponent_or_a_tilde_does_not_vanish(answer, gold):
     assert not score_items(box(answer), [number_item(gold)], question="What was the total?").correct
+
+
+def test_a_lower_case_m_without_a_currency_states_metres():
+    question = "| Site | Revenue (in millions) |\n|---|---:|\n| A | 5.5 |\nWhat is it for A?"
+    for answer in ("5.5 \\text{ m}", "5.5m", "5.5 m"):
+        assert not score_items(box(answer), [number_item(5.5, "number", 1)], question=question).correct
 
 
 def test_scale_words_need_the_table_to_use_them():

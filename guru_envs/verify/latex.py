@@ -353,6 +353,7 @@ _VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]{1,8}\}?)?$")
 _FUNC_LHS_RE = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z]\s*\)$")
 _VAR_TUPLE_RE = re.compile(r"^\(\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?(?:\s*,\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?)+\s*\)$")
 _MATRIX_RE = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+_PLAIN_MIXED = re.compile(r"(-?)([1-9]\d{0,11}) (\d{1,12})/(\d{1,12})")
 _RATIO_RE = re.compile(r"(\d{1,12}(?:\.\d{1,12})?)\s*:\s*(\d{1,12}(?:\.\d{1,12})?)")
 _SEMICOLON_TUPLE = re.compile(r"\((?:[^(),;]{1,100};)+[^(),;]{1,100}\)")
 _EMPTY_SET = {"\\emptyset", "\\{\\}", "\\{ \\}", "{}"}
@@ -438,6 +439,16 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
         return ("text", "")
     if s in _EMPTY_SET:
         return ("list", ())
+    mixed = _PLAIN_MIXED.fullmatch(s)
+    if mixed and 0 < int(mixed.group(3)) < int(mixed.group(4)):  # 2 1/2 in plain text: two and a half
+        sign, whole, num, den = mixed.groups()
+        number: Node = (
+            "add",
+            ("num", Fraction(int(whole)), None),
+            ("div", ("num", Fraction(int(num)), None), ("num", Fraction(int(den)), None)),
+            "mixed",
+        )
+        return ("expr", ("neg", number) if sign else number)
     ratio = _RATIO_RE.fullmatch(s)
     if ratio:  # 7:32, a ratio, is the quotient
         s = f"\\frac{{{ratio.group(1)}}}{{{ratio.group(2)}}}"

@@ -16,9 +16,9 @@ No text is ever evaluated as code.
 from __future__ import annotations
 
 import cmath
+import hashlib
 import math
 import re
-import zlib
 from fractions import Fraction
 from typing import Any
 
@@ -698,15 +698,25 @@ def _significant_digits(value: Fraction, places: int) -> int:
     return len(str(int(scaled))) if scaled >= 1 else 0
 
 
-def _points(names: frozenset[str]) -> list[dict[str, Fraction]]:
-    """Three fixed rational points per variable, spread over both signs, derived from the variable name."""
+POINTS = 4  # rational points per comparison of expressions in variables
+
+
+def _points(names: frozenset[str], salt: str = "") -> list[dict[str, Fraction]]:
+    """:data:`POINTS` rational points per variable, spread over both signs, drawn from its name and ``salt``.
+
+    The salt is the two expressions compared (see :func:`compare_exprs`): the points are reproducible,
+    but an answer cannot be built to vanish at them, since changing the answer moves them (with fixed
+    points, ``x^2 + (x - p_1)(x - p_2)(x - p_3)`` was paid for ``x^2``).
+    """
     points = []
-    for k in range(3):
+    for k in range(POINTS):
         point = {}
         for name in names:
-            h = zlib.crc32(f"{name}:{k}".encode())
+            digest = hashlib.blake2b(f"{salt}|{name}:{k}".encode(), digest_size=8).digest()
+            h = int.from_bytes(digest, "big")
             num = 1000 + h % 7919
-            point[name] = Fraction(num if k != 1 else -num, 1009 + (h >> 16) % 1013)
+            den = 1009 + (h >> 16) % 1013
+            point[name] = Fraction(-num if k % 2 else num, den)
         points.append(point)
     return points
 
@@ -759,15 +769,23 @@ def compare_exprs(a: Node, b: Node, rel_tol: float = 0.0) -> bool | None:
             if dec is not None and rel_tol == 0 and _decimal_literal(other) is None:
                 return _compare_decimal(dec, other)
         try:
-            return _compare_at(a, b, None, rel_tol)
+            verdict = _compare_at(a, b, None, rel_tol)
         except (Undefined, Unsupported):
             return None
+        if verdict is True and rel_tol == 0 and not (_is_exact(a) and _is_exact(b)):
+            return _confirm_precisely(a, b)
+        return verdict
     verdicts = []
-    for point in _points(names):
+    for point in _points(names, salt=repr((a, b))):
         try:
-            verdicts.append(_compare_at(a, b, point, rel_tol))
+            verdict = _compare_at(a, b, point, rel_tol)
         except (Undefined, Unsupported):
             continue
+        if verdict is True and rel_tol == 0:
+            x, y = _substitute(a, point), _substitute(b, point)
+            if not (_is_exact(x) and _is_exact(y)):
+                verdict = _confirm_precisely(x, y)
+        verdicts.append(verdict)
     if any(v is False for v in verdicts):
         return False
     if len(verdicts) >= 2 and all(v is True for v in verdicts):
@@ -858,3 +876,173 @@ def closed_value(node: Node) -> bool:
         return _near_rational(value.real) and _near_rational(value.imag)
     x = value.real
     return _near_rational(x) or _near_rational(x / math.pi) or _near_rational(x * x)
+
+
+# --- high-precision confirmation ------------------------------------------------------------------------
+
+MAX_DIGITS = 3_000  # decimal digits of the precise check; a term smaller than this relative to the value is
+# no part of an honest answer (7 + e^{-10^{6}} is not 7)
+
+
+def _is_exact(node: Node) -> bool:
+    try:
+        exact_value(node)
+    except (_NotExact, TooBig, Undefined, Unsupported, RecursionError):
+        return False
+    return True
+
+
+def _substitute(node: Node, env: dict[str, Fraction]) -> Node:
+    """``node`` with each variable replaced by its value in ``env`` (a number literal)."""
+    if node[0] == "var":
+        return ("num", env[node[1]], None) if node[1] in env else node
+    return (
+        node[0],
+        *(
+            _substitute(c, env) if isinstance(c, tuple) and c and isinstance(c[0], str) else c
+            for c in node[1:]
+        ),
+    )
+
+
+def _literal_digits(node: Node) -> int:
+    if node[0] == "num":
+        value = node[1]
+        return len(str(value.numerator)) + len(str(value.denominator))
+    return sum(_literal_digits(c) for c in node[1:] if isinstance(c, tuple) and c and isinstance(c[0], str))
+
+
+def _confirm_precisely(a: Node, b: Node) -> bool | None:
+    """Whether two values that agree in floating point agree to many more digits (True/False; None if unknown).
+
+    Floats agree to 1e-10 for values that differ: ``\\frac{665857}{470832}`` and ``\\sqrt{2}`` (a convergent),
+    ``7 + e^{-100}`` and 7. With mpmath the values are computed again with more digits than the literals
+    of both answers hold (so no fraction written within the length cap approximates an irrational value
+    well enough), and more still where a term is tiny next to the value; equal means equal to within
+    rounding at that precision. A term beyond :data:`MAX_DIGITS` digits of the value makes them differ.
+    """
+    import mpmath
+
+    digits = min(MAX_DIGITS, 2 * (_literal_digits(a) + _literal_digits(b)) + 50)
+    for _ in range(2):
+        try:
+            with mpmath.workdps(digits):
+                x, mag_x, tiny_x = _mp_value(a)
+                y, mag_y, tiny_y = _mp_value(b)
+                mag = max(mag_x, mag_y, mpmath.mpf(10) ** -300)
+                tiny = min(tiny_x, tiny_y)
+                if tiny < mag * mpmath.mpf(10) ** (20 - digits):  # a term below the precision: look closer
+                    needed = int(-mpmath.log10(tiny / mag)) + digits // 2 + 40
+                    if needed > MAX_DIGITS:
+                        return False
+                    if needed > digits:
+                        digits = needed
+                        continue
+                return bool(abs(x - y) <= mag * mpmath.mpf(10) ** (15 - digits))
+        except (TooBig, Undefined, Unsupported, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+            return None
+    return None
+
+
+_MP_FUNCS = {
+    "\\sin": "sin",
+    "\\cos": "cos",
+    "\\tan": "tan",
+    "\\sec": "sec",
+    "\\csc": "csc",
+    "\\cot": "cot",
+    "\\arcsin": "asin",
+    "\\arccos": "acos",
+    "\\arctan": "atan",
+    "\\sinh": "sinh",
+    "\\cosh": "cosh",
+    "\\tanh": "tanh",
+    "\\ln": "ln",
+    "\\log": "ln",
+    "\\exp": "exp",
+}
+
+
+def _mp_value(node: Node) -> tuple[Any, Any, Any]:
+    """``(value, largest magnitude, smallest non-zero magnitude)`` of ``node`` in mpmath at the current precision."""
+    import mpmath
+
+    box = [mpmath.mpf(0), mpmath.inf]
+
+    def track(v: Any) -> Any:
+        m = abs(v)
+        if not mpmath.isfinite(m) or m > mpmath.mpf(10) ** 300:
+            raise TooBig("value overflows")
+        if m > box[0]:
+            box[0] = m
+        if 0 < m < box[1]:
+            box[1] = m
+        return v
+
+    def value(n: Node) -> Any:
+        kind = n[0]
+        if kind == "num":
+            return track(mpmath.mpf(n[1].numerator) / n[1].denominator)
+        if kind == "const":
+            if n[1] == "pi":
+                return track(+mpmath.pi)
+            if n[1] == "e":
+                return track(+mpmath.e)
+            if n[1] == "i":
+                return track(mpmath.mpc(0, 1))
+            raise Unsupported("infinity is not a number")
+        if kind == "neg":
+            return -value(n[1])
+        if kind in ("add", "sub", "mul", "div"):
+            x, y = value(n[1]), value(n[2])
+            if kind == "add":
+                return track(x + y)
+            if kind == "sub":
+                return track(x - y)
+            if kind == "mul":
+                return track(x * y)
+            if y == 0:
+                raise Undefined("division by zero")
+            return track(x / y)
+        if kind == "pow":
+            base, exponent = value(n[1]), value(n[2])
+            if base == 0:
+                raise Unsupported("a power of zero")
+            if mpmath.im(exponent) == 0 and mpmath.re(exponent) == int(mpmath.re(exponent)):
+                return track(mpmath.power(base, int(mpmath.re(exponent))))
+            return track(mpmath.power(base, exponent))
+        if kind == "root":
+            radicand = value(n[1])
+            index = 2 if n[2] is None else value(n[2])
+            if mpmath.im(index) != 0 or mpmath.re(index) != int(mpmath.re(index)):
+                raise Unsupported("root index must be an integer")
+            k = int(mpmath.re(index))
+            if not 1 <= k <= MAX_ROOT_INDEX:
+                raise Unsupported("root index out of range")
+            if mpmath.im(radicand) == 0 and mpmath.re(radicand) < 0 and k % 2 == 1:
+                return track(-mpmath.root(-mpmath.re(radicand), k))
+            return track(mpmath.root(radicand, k))
+        if kind == "fact":
+            x = value(n[1])
+            if mpmath.im(x) != 0 or mpmath.re(x) != int(mpmath.re(x)) or mpmath.re(x) < 0:
+                raise Unsupported("factorial of a non-natural number")
+            if mpmath.re(x) > 170:
+                raise TooBig("factorial too large")
+            return track(mpmath.factorial(int(mpmath.re(x))))
+        if kind == "binom":
+            x, y = value(n[1]), value(n[2])
+            return track(mpmath.binomial(x, y))
+        if kind == "abs":
+            return track(abs(value(n[1])))
+        if kind == "pct":
+            return value(n[1]) / 100
+        if kind == "func":
+            argument = value(n[2])
+            result = getattr(mpmath, _MP_FUNCS[n[1]])(argument)
+            if n[3] is not None:
+                result = result / mpmath.ln(value(n[3]))
+            return track(result)
+        raise Unsupported(f"cannot evaluate {kind}")
+
+    result = value(node)
+    return result, box[0], box[1]

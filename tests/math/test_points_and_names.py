@@ -147,3 +147,42 @@ def test_a_vmatrix_is_a_determinant():
 )
 def test_approximations_and_unicode_scripts(answer, reference, question, paid):
     assert score_boxed_answer(boxed(answer), reference, question=question).correct is paid
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "paid"),
+    [
+        # values that agree with the reference in floating point, but are not it
+        ("\\frac{665857}{470832}", "\\sqrt{2}", False),  # a convergent of sqrt(2)
+        ("\\frac{114243}{80782}", "\\sqrt{2}", False),
+        ("7+e^{-100}", "7", False),
+        ("7 + e^{-1000}", "7", False),
+        ("x + e^{-100}", "x", False),
+        # and values that are it
+        ("\\frac{2}{\\sqrt{5}-1}", "\\frac{1+\\sqrt{5}}{2}", True),
+        ("\\sin(1)^2+\\cos(1)^2", "1", True),
+        ("4\\arctan(1)", "\\pi", True),
+        ("e^{2\\pi i}", "1", True),
+        ("\\sqrt{18}", "3\\sqrt{2}", True),
+        ("1.414214", "\\sqrt{2}", True),  # a correctly rounded decimal, as before
+        # mixed numbers written in plain text
+        ("2 1/2", "\\frac{5}{2}", True),
+        ("-2 1/2", "-\\frac{5}{2}", True),
+        ("2 1/2", "1", False),
+        ("2 1/2", "2", False),
+        ("2 3/2", "\\frac{7}{2}", False),  # not a proper fraction: two values
+    ],
+)
+def test_precise_values_and_plain_mixed_numbers(answer, reference, paid):
+    assert score_boxed_answer(boxed(answer), reference).correct is paid
+
+
+def test_points_cannot_be_aimed_at():
+    """With fixed sample points, x^2 + (x - p1)(x - p2)(x - p3) was paid for x^2."""
+    from guru_envs.verify.latex_expr import _points
+
+    for points in (_points(frozenset({"x"})), _points(frozenset({"x"}), salt="another answer")):
+        roots = [p["x"] for p in points]
+        factors = "".join(f"(x - \\frac{{{r.numerator}}}{{{r.denominator}}})" for r in roots)
+        assert score_boxed_answer(boxed(f"x^2 + {factors}"), "x^2").reward == 0.0
+    assert score_boxed_answer(boxed("(x+1)^2"), "x^2 + 2x + 1").reward == 1.0

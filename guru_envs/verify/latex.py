@@ -145,6 +145,12 @@ _UNICODE = str.maketrans(
         "\u2229": "\\cap ",
         "\u2192": "\\to ",
         "\u21d2": "\\Rightarrow ",
+        # money signs are read by unit_problem (which currency, which scale); the value is the number
+        "\u00a3": " ",
+        "\u20ac": " ",
+        "\u00a5": " ",
+        "\u00a2": " ",
+        "\u20b9": " ",
     }
 )
 _DEGREE_RE = re.compile(
@@ -1814,7 +1820,13 @@ def _imaginary_form(node: Node) -> bool:
     _operands(node, "mul", factors)
     units = [f for f in factors if f == ("const", "i")]
     rest = [f for f in factors if f != ("const", "i")]
-    return len(units) == 1 and len(rest) == 1 and _evaluated_form(rest[0]) and not has_const(rest[0], "i")
+    return (
+        len(units) == 1
+        and len(rest) == 1
+        and _evaluated_form(rest[0])
+        and not has_const(rest[0], "i")
+        and _exact(rest[0]) != 0  # 7 + 0i is 7 with a no-op
+    )
 
 
 def _complex_form(node: Node) -> bool:
@@ -2562,6 +2574,8 @@ def unit_problem(given: str, reference: str, question: str | None = None) -> str
     q = question[:MAX_QUESTION_CHARS]
     asked, money = asked_units(q), asked_currency(q)
     if g.kind == "currency":
+        if g.value[0] == "GBP" and any(_same_unit(parse_unit("lb"), unit) for unit in asked):
+            return None  # "how many pounds": money, not a mass, where the answer is in pounds sterling
         if money is not None and g.value != money:
             return f"the question asks for an amount in another currency or scale than {g.text}"
         if asked and money is None:
@@ -2733,7 +2747,11 @@ def names_problem(given: str, reference: str, question: str | None) -> str | Non
     available = _question_names(question[:MAX_QUESTION_CHARS])
     if not available:
         return None
-    strange = sorted(n for n in used if _VAR_RE.match(n) and n not in available and n not in known)
+    strange = sorted(
+        n
+        for n in used
+        if _VAR_RE.match(n) and n not in available and n not in known and n.split("_")[0] not in available
+    )  # x_1, x_2: the roots of the question's x
     if strange:
         return f"the answer names {', '.join(strange[:3])}, which the question does not have"
     return None

@@ -774,6 +774,8 @@ def compare_exprs(a: Node, b: Node, rel_tol: float = 0.0) -> bool | None:
             return None
         if verdict is True and rel_tol == 0 and not (_is_exact(a) and _is_exact(b)):
             return _confirm_precisely(a, b)
+        if verdict is None and rel_tol == 0:
+            return _confirm_precisely(a, b)  # cancellation hid the answer from floats; more digits show it
         return verdict
     verdicts = []
     for point in _points(names, salt=repr((a, b))):

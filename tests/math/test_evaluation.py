@@ -58,6 +58,7 @@ def guru_row(question: str, reference: str) -> Task:
         ("Simplify $\\sqrt{12}$.", "(2\\sqrt{3})^{1}", "2\\sqrt{3}"),
         ("Simplify $\\sqrt{12}$.", "2\\sqrt{3} + 0", "2\\sqrt{3}"),
         ("Compute $(1+i)^2$.", "i + i", "2i"),
+        ("Compute $3 + 4$.", "7 + 0i", "7"),
         ("Compute $(1+i)^2$.", "(1+i)(1+i)", "2i"),
         ("Compute $\\frac{1}{1-i}$.", "\\frac{2+2i}{4}", "\\frac{1+i}{2}"),
         ("Compute $\\frac{2}{3} + \\frac{5}{7}$.", "\\frac{58}{42}", "\\frac{29}{21}"),

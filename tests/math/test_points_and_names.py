@@ -37,7 +37,6 @@ def boxed(answer: str) -> str:
         "(y, x) = (16, 26)",  # states y = 16 and x = 26
         "y = 16, z = 26",
         "a = 16, b = 26",
-        "x_1 = 16, x_2 = 26",
         "x = 16, y = 26, z = 0",
         "x = 26, y = 16",
     ],
@@ -79,6 +78,13 @@ def test_the_point_however_written_is_paid(answer):
 )
 def test_named_values_follow_the_order_the_question_writes(answer, paid):
     assert score_boxed_answer(boxed(answer), "(16, 26)", question=YX).correct is paid
+
+
+def test_subscripted_names_of_the_questions_variable_are_its_values():
+    roots = score_boxed_answer(boxed("x_1 = 2, x_2 = 3"), "2, 3", question="Solve $x^2 - 5x + 6 = 0$.")
+    assert roots.reward == 1.0
+    other = score_boxed_answer(boxed("t_1 = 2, t_2 = 3"), "2, 3", question="Solve $x^2 - 5x + 6 = 0$.")
+    assert other.reward == 0.0
 
 
 def test_the_generated_linear_systems_refuse_intervals_and_strangers():

@@ -68,6 +68,10 @@ def boxed(answer: str) -> str:
         ("5 \\text{ people}", "5\\text{ cm}", None),
         ("5 \\text{ cm}", "\\$5", None),
         ("5 \\text{ kg}", "5 \\text{ apples}", "How many apples?"),
+        ("5€", "5", "How many dollars?"),
+        ("50¢", "50", "How many dollars?"),
+        ("€5", "\\$5", None),
+        ("5 \\text{ kg}", "5", "How many pounds does it weigh?"),
     ],
 )
 def test_a_unit_of_another_kind_or_scale_is_refused(answer, reference, question):
@@ -108,6 +112,9 @@ def test_a_unit_of_another_kind_or_scale_is_refused(answer, reference, question)
         ("6 \\text{ ways}", "6", "In how many ways can the books be arranged?"),
         ("12 \\text{ m}", "12", "The legs of a right triangle are 5 m and 12 m. What is x?"),
         ("2", "\\sin 30^\\circ \\cdot 4", None),
+        ("£5", "5", "How many pounds does it cost?"),  # pounds sterling, not a mass
+        ("5€", "5", "How many euros?"),
+        ("50¢", "50", "How many cents?"),
     ],
 )
 def test_the_unit_asked_for_is_paid(answer, reference, question):

@@ -360,6 +360,7 @@ _FUNC_LHS_RE = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z]\s*\)$")
 _VAR_TUPLE_RE = re.compile(r"^\(\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?(?:\s*,\s*[a-zA-Z](?:_\{?\w{1,8}\}?)?)+\s*\)$")
 _MATRIX_RE = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _PLAIN_MIXED = re.compile(r"(-?)([1-9]\d{0,11}) (\d{1,12})/(\d{1,12})")
+_DET_RE = re.compile(r"^\\det\s*\\begin\{([pbB]?matrix)\}(.*)\\end\{\1\}$", re.DOTALL)
 _RATIO_RE = re.compile(r"(\d{1,12}(?:\.\d{1,12})?)\s*:\s*(\d{1,12}(?:\.\d{1,12})?)")
 _SEMICOLON_TUPLE = re.compile(r"\((?:[^(),;]{1,100};)+[^(),;]{1,100}\)")
 _EMPTY_SET = {"\\emptyset", "\\{\\}", "\\{ \\}", "{}"}
@@ -464,6 +465,9 @@ def _structure(text: str, depth: int = 0) -> tuple[Any, ...]:
             m = re.search(r"\.(\d+)", s)
             node: Node = ("num", value, len(m.group(1)) if m and "e" not in s.lower() else None)
             return ("expr", ("pct", node) if s.endswith("%") else node)
+    det = _DET_RE.match(s)
+    if det:  # \det \begin{pmatrix}..\end{pmatrix} is the vmatrix
+        s = f"\\begin{{vmatrix}}{det.group(2)}\\end{{vmatrix}}"
     m = _MATRIX_RE.match(s)
     if m:
         rows = [r for r in _split_top(m.group(2), ("\\\\",)) if r]
@@ -1839,6 +1843,7 @@ def _complex_form(node: Node) -> bool:
     return (
         _imaginary_form(imaginary)
         and not has_const(real, "i")
+        and _exact(real) != 0  # 0 - 2i is -2i with a no-op
         and (_evaluated_form(real) or (_exact(real) is None and _unsimplified_tree(real) is None))
     )
 
@@ -2180,8 +2185,10 @@ def evaluation_problem(given: str, reference: str, question: str | None) -> str 
         for struct in values:
             if struct[0] in ("unknown", "huge"):
                 return "the question asks for the value of an expression; the answer is not a value"
+            if struct[0] == "expr" and free_vars(struct[1]):
+                return "the question asks for the value of an expression; the answer has a variable in it"
             if struct[0] != "expr" or not _numeral(struct[1]):
-                continue  # text, a relation, an expression in variables: the comparison decides
+                continue  # text, a relation, infinity: the comparison decides
             if wanted is not None and _form(struct[1]) == _form(wanted):
                 continue  # written as the reference is
             problem = _unevaluated(struct[1], [_EVALUATION_BUDGET])

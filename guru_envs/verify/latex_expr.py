@@ -74,7 +74,8 @@ _FUNCS = {
 }
 FUNCTION_COMMANDS = frozenset(_FUNCS)
 _CONSTS = {"\\pi": "pi", "\\infty": "inf", "\\imath": "i"}
-_ATOM_CMDS = {"\\frac", "\\sqrt", "\\binom", *_FUNCS, *_CONSTS}
+_BRACKET_FUNCS = {"\\lfloor": ("\\rfloor", "floor"), "\\lceil": ("\\rceil", "ceil")}
+_ATOM_CMDS = {"\\frac", "\\sqrt", "\\binom", *_FUNCS, *_CONSTS, *_BRACKET_FUNCS}
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -343,6 +344,11 @@ class _Parser:
             inner = self.expr()
             self.expect("|")
             return ("abs", inner)
+        if value in _BRACKET_FUNCS:  # \lfloor x \rfloor, \lceil x \rceil
+            self.take()
+            inner = self.expr()
+            self.expect(_BRACKET_FUNCS[value][0])
+            return (_BRACKET_FUNCS[value][1], inner)
         if kind != "cmd":
             raise Unsupported(f"unexpected {value!r}")
         self.take()
@@ -519,6 +525,10 @@ def exact_value(node: Node, env: dict[str, Fraction] | None = None) -> Fraction:
         return Fraction(math.comb(n, k))
     if kind == "abs":
         return abs(exact_value(node[1], env))
+    if kind == "floor":
+        return Fraction(math.floor(exact_value(node[1], env)))
+    if kind == "ceil":
+        return Fraction(math.ceil(exact_value(node[1], env)))
     if kind == "pct":
         return exact_value(node[1], env) / 100
     raise _NotExact
@@ -641,6 +651,15 @@ def _num(node: Node, env: dict[str, complex], box: list[float]) -> complex:
         return _track(complex(math.comb(int(n.real), int(k.real))), box)
     if kind == "abs":
         return _track(complex(abs(_num(node[1], env, box))), box)
+    if kind in ("floor", "ceil"):
+        inner = _num(node[1], env, box)
+        if inner.imag != 0:
+            raise Unsupported("the floor of a complex number")
+        nearest = round(inner.real)
+        if nearest != inner.real and abs(inner.real - nearest) < 1e-9 * max(1.0, abs(inner.real)):
+            raise Unsupported("too close to an integer to round in floating point")
+        rounded = math.floor(inner.real) if kind == "floor" else math.ceil(inner.real)
+        return _track(complex(rounded), box)
     if kind == "pct":
         return _num(node[1], env, box) / 100
     if kind == "func":
@@ -1036,6 +1055,11 @@ def _mp_value(node: Node) -> tuple[Any, Any, Any]:
             return track(mpmath.binomial(x, y))
         if kind == "abs":
             return track(abs(value(n[1])))
+        if kind in ("floor", "ceil"):
+            inner = value(n[1])
+            if mpmath.im(inner) != 0:
+                raise Unsupported("the floor of a complex number")
+            return track(mpmath.floor(inner) if kind == "floor" else mpmath.ceil(inner))
         if kind == "pct":
             return value(n[1]) / 100
         if kind == "func":

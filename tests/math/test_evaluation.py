@@ -40,6 +40,12 @@ def guru_row(question: str, reference: str) -> Task:
         (Q346, "346, 345 + 1", "346"),  # a list whose items are all "equal"
         (Q346, "346 + \\pi - \\pi", "346"),
         (Q346, "\\int_0^{346} 1 \\, dx", "346"),  # not a value the reader can check
+        (Q346, "345 + 1 + x - x", "346"),  # a variable in it
+        (Q346, "\\frac{346x}{x}", "346"),
+        ("Evaluate $\\left\\lceil\\sqrt{140}\\right\\rceil$.", "\\lceil\\sqrt{141}\\rceil", "12"),
+        ("Evaluate $\\lfloor 3.7 \\rfloor + \\lceil 2.1 \\rceil$.", "3 + 3", "6"),
+        ("Compute $\\det \\begin{pmatrix} 2 & 1 \\\\ 3 & 4 \\end{pmatrix}$.", "8 - 3", "5"),
+        ("Evaluate $i^{11} + i^{111}$.", "0 - 2i", "-2i"),
         ("Compute $4!$.", "4!", "24"),
         ("Compute $4!$.", "\\frac{5!}{5}", "24"),
         ("Compute $4!$.", "2 \\cdot 12", "24"),
@@ -87,6 +93,10 @@ def test_the_peer_case_compute_4_factorial():
     ("question", "answer", "reference"),
     [
         (Q346, "346", "346"),
+        ("Evaluate $\\left\\lceil\\sqrt{140}\\right\\rceil$.", "12", "12"),
+        ("Compute $\\det \\begin{pmatrix} 2 & 1 \\\\ 3 & 4 \\end{pmatrix}$.", "5", "5"),
+        ("Evaluate $i^{11} + i^{111}$.", "-2i", "-2i"),
+        ("Simplify $(2-3i)^2$. Express your answer in the form $a+bi$.", "-5 - 12i", "-5-12i"),
         (Q346, "x = 346", "346"),
         (Q346, "346.0", "346"),
         (Q346, "3.46 \\times 10^{2}", "346"),

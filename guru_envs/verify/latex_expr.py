@@ -19,6 +19,7 @@ import cmath
 import hashlib
 import math
 import re
+import threading
 from fractions import Fraction
 from typing import Any
 
@@ -942,27 +943,39 @@ def _confirm_precisely(a: Node, b: Node) -> bool | None:
     well enough), and more still where a term is tiny next to the value; equal means equal to within
     rounding at that precision. A term beyond :data:`MAX_DIGITS` digits of the value makes them differ.
     """
-    import mpmath
-
+    mp = _mp_context()
     digits = min(MAX_DIGITS, 2 * (_literal_digits(a) + _literal_digits(b)) + 50)
     for _ in range(2):
         try:
-            with mpmath.workdps(digits):
-                x, mag_x, tiny_x = _mp_value(a)
-                y, mag_y, tiny_y = _mp_value(b)
-                mag = max(mag_x, mag_y, mpmath.mpf(10) ** -300)
-                tiny = min(tiny_x, tiny_y)
-                if tiny < mag * mpmath.mpf(10) ** (20 - digits):  # a term below the precision: look closer
-                    needed = int(-mpmath.log10(tiny / mag)) + digits // 2 + 40
-                    if needed > MAX_DIGITS:
-                        return False
-                    if needed > digits:
-                        digits = needed
-                        continue
-                return bool(abs(x - y) <= mag * mpmath.mpf(10) ** (15 - digits))
+            mp.dps = digits
+            x, mag_x, tiny_x = _mp_value(a, mp)
+            y, mag_y, tiny_y = _mp_value(b, mp)
+            mag = max(mag_x, mag_y, mp.mpf(10) ** -300)
+            tiny = min(tiny_x, tiny_y)
+            if tiny < mag * mp.mpf(10) ** (20 - digits):  # a term below the precision: look closer
+                needed = int(-mp.log10(tiny / mag)) + digits // 2 + 40
+                if needed > MAX_DIGITS:
+                    return False
+                if needed > digits:
+                    digits = needed
+                    continue
+            return bool(abs(x - y) <= mag * mp.mpf(10) ** (15 - digits))
         except (TooBig, Undefined, Unsupported, ValueError, ZeroDivisionError, OverflowError, RecursionError):
             return None
     return None
+
+
+_MP = threading.local()
+
+
+def _mp_context() -> Any:
+    """An mpmath context for the calling thread alone (mpmath's global one is shared by every thread)."""
+    context = getattr(_MP, "context", None)
+    if context is None:
+        import mpmath
+
+        context = _MP.context = mpmath.MPContext()
+    return context
 
 
 _MP_FUNCS = {
@@ -984,10 +997,8 @@ _MP_FUNCS = {
 }
 
 
-def _mp_value(node: Node) -> tuple[Any, Any, Any]:
-    """``(value, largest magnitude, smallest non-zero magnitude)`` of ``node`` in mpmath at the current precision."""
-    import mpmath
-
+def _mp_value(node: Node, mpmath: Any) -> tuple[Any, Any, Any]:
+    """``(value, largest magnitude, smallest non-zero magnitude)`` of ``node`` in the mpmath context ``mpmath``."""
     box = [mpmath.mpf(0), mpmath.inf]
 
     def track(v: Any) -> Any:

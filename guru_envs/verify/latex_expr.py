@@ -945,6 +945,7 @@ def _confirm_precisely(a: Node, b: Node) -> bool | None:
     """
     mp = _mp_context()
     digits = min(MAX_DIGITS, 2 * (_literal_digits(a) + _literal_digits(b)) + 50)
+    previous: tuple[int, Any] | None = None
     for _ in range(2):
         try:
             mp.dps = digits
@@ -952,11 +953,16 @@ def _confirm_precisely(a: Node, b: Node) -> bool | None:
             y, mag_y, tiny_y = _mp_value(b, mp)
             mag = max(mag_x, mag_y, mp.mpf(10) ** -300)
             tiny = min(tiny_x, tiny_y)
-            if tiny < mag * mp.mpf(10) ** (20 - digits):  # a term below the precision: look closer
+            # a rounding residue (\sin \pi) shrinks with the precision; a real term (e^{-100}) does not
+            residue = previous is not None and tiny < previous[1] * mp.mpf(10) ** (
+                (previous[0] - digits) // 2
+            )
+            if not residue and tiny < mag * mp.mpf(10) ** (20 - digits):  # a term below the precision
                 needed = int(-mp.log10(tiny / mag)) + digits // 2 + 40
                 if needed > MAX_DIGITS:
                     return False
                 if needed > digits:
+                    previous = (digits, tiny)
                     digits = needed
                     continue
             return bool(abs(x - y) <= mag * mp.mpf(10) ** (15 - digits))

@@ -171,6 +171,9 @@ def test_approximations_and_unicode_scripts(answer, reference, question, paid):
         ("e^{2\\pi i}", "1", True),
         ("\\sqrt{18}", "3\\sqrt{2}", True),
         ("1.414214", "\\sqrt{2}", True),  # a correctly rounded decimal, as before
+        ("\\sin(\\pi)", "0", True),  # a rounding residue, not a term
+        ("\\sin(\\pi) + 7", "7", True),
+        ("\\frac{" + "1" * 300 + "\\sqrt{2}}{" + "1" * 300 + "}", "\\sqrt{2}", True),  # too big for floats
         # mixed numbers written in plain text
         ("2 1/2", "\\frac{5}{2}", True),
         ("-2 1/2", "-\\frac{5}{2}", True),

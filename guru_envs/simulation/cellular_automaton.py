@@ -14,8 +14,10 @@ Prompt:
 Answer format:
     1D: the final row as a JSON string of ``.`` and ``#`` (``"..##.#"``), or boxed as bare text, LaTeX
     escapes read as the characters (``\\boxed{\\#..\\#}``, also inside ``\\texttt{}``). 2D: a JSON list of row
-    strings, or one newline-separated string. Only the prompt's symbols are cells: ``0``/``1`` is another
-    notation, which the prompt does not define, and scores 0.
+    strings, or one newline-separated string. A JSON list of integer cells, ``1`` alive and ``0`` dead
+    (``[0, 1, 1]``, ``[[0, 1], [1, 0]]``: the grid form of reasoning-gym's Game of Life), is the same state;
+    ``0``/``1`` in a string or a bare number is not (``"0110"``, ``\\boxed{1001}``: text the prompt's symbols
+    do not spell).
 
 Scoring:
     1 when the final state matches cell for cell, else 0. Several different answers and anything
@@ -29,8 +31,8 @@ Version History:
     v0: initial release.
     v0 (unreleased): several different fenced or boxed answers score 0 (the last was read); a 2D grid may be a
         tuple of row strings (issue 17). A boxed row with LaTeX-escaped ``\\#`` is read (it scored 0);
-        ``0``/``1`` rows are no longer read as ``.``/``#`` (the prompt defines only ``.`` and ``#``, and a
-        boxed ``1001`` read as a number while ``\\boxed{0110}`` read as a row).
+        ``0``/``1`` strings are no longer read as ``.``/``#`` (a boxed ``1001`` read as a number while
+        ``\\boxed{0110}`` read as a row); lists of integer cells still are.
 """
 
 from __future__ import annotations
@@ -123,11 +125,13 @@ def _counts(values: frozenset[int]) -> str:
 def normalize_1d(value: Any) -> str:
     """A row answer in canonical form (a string of ``.``/``#``; other characters kept, and then mismatch).
 
-    Only the prompt's symbols are cells: ``0``/``1`` (a string, a list of integers or a boxed number) is
-    another notation, which the prompt does not define, and is not read as ``.``/``#``.
+    A list of integer cells (``[0, 1, 1]``) is read, ``1`` alive; ``0``/``1`` in a string is not.
     """
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
         value = value[0]
+    cells = _int_cells(value)
+    if cells is not None:
+        return cells
     if not isinstance(value, str):
         raise TypeError("the answer must be a string of '.' and '#'")
     return value.strip()
@@ -143,10 +147,24 @@ def normalize_2d(value: Any) -> list[str]:
         raise TypeError("the answer must be a list of row strings")
     rows = []
     for row in value:
-        if not isinstance(row, str):
-            raise TypeError("each row must be a string of '.' and '#'")
-        rows.append(row.strip())
+        cells = _int_cells(row)
+        if cells is not None:
+            rows.append(cells)
+        elif isinstance(row, str):
+            rows.append(row.strip())
+        else:
+            raise TypeError("each row must be a string of '.' and '#' or a list of 0/1 cells")
     return rows
+
+
+def _int_cells(value: Any) -> str | None:
+    """A list of integer cells (``1`` alive, ``0`` dead) as a row string; None for anything else.
+
+    Only true ints count: ``True``/``1.0`` are other values, and a string of digits is text.
+    """
+    if isinstance(value, list) and value and all(type(v) is int and v in (0, 1) for v in value):
+        return "".join(ALIVE if v else DEAD for v in value)
+    return None
 
 
 class CellularAutomatonFamily(TaskFamily):

@@ -40,15 +40,17 @@ def test_ca_grid_normalisation():
         normalize_2d(5)
 
 
-def test_ca_cells_are_the_prompts_symbols_only():
-    # 0/1 is another notation, which the prompt does not define: never read as ./#, in any container (a
-    # boxed 1001 read as a number and \boxed{0110} as a row, before)
+def test_ca_cells_are_the_prompts_symbols_or_integer_cells():
+    # 0/1 text is not the prompt's symbols (a boxed 1001 read as a number and \boxed{0110} as a row, before)
     assert normalize_1d("0011") != "..##"
-    with pytest.raises(TypeError):
-        normalize_1d([0, 0, 1, 1])
-    with pytest.raises(TypeError):
-        normalize_2d([[0, 1], [1, 0]])
     assert normalize_2d(["01", "10"]) != [".#", "#."]
+    # a JSON list of integer cells is the same state (reasoning-gym's Game of Life grids)
+    assert normalize_1d([0, 0, 1, 1]) == "..##"
+    assert normalize_2d([[0, 1], [1, 0]]) == [".#", "#."]
+    with pytest.raises(TypeError):
+        normalize_1d([True, False])
+    with pytest.raises(TypeError):
+        normalize_2d([[0, 2], [1, 0]])
 
 
 def test_bank_queue_by_hand():
@@ -147,12 +149,9 @@ def test_ca_row_boxed_with_latex_escapes_is_read():
     flipped = escaped[:-1] + ("." if row[-1] == "#" else "\\#")
     assert score(task, "\\boxed{" + flipped + "}").reward == 0.0
     ones = row.replace("#", "1").replace(".", "0")
-    for response in (
-        "\\boxed{" + ones + "}",
-        f"```json\n{json.dumps(ones)}\n```",
-        f"```json\n{list(map(int, ones))}\n```",
-    ):
-        assert score(task, response).reward == 0.0  # another notation than the prompt's
+    for response in ("\\boxed{" + ones + "}", f"```json\n{json.dumps(ones)}\n```"):
+        assert score(task, response).reward == 0.0  # 0/1 text: another notation than the prompt's
+    assert score(task, f"```json\n{list(map(int, ones))}\n```").reward == 1.0  # integer cells are cells
 
 
 def test_robot_facing_in_other_letters_is_no_direction():

@@ -89,8 +89,10 @@ __all__ = [
     "MAX_ANSWER_CHARS",
     "Equivalence",
     "answers_equal",
+    "asked_forms",
     "check_answer",
     "clear_caches",
+    "form_problem",
     "normalize_answer",
     "reference_text",
     "repeats_question",
@@ -158,6 +160,7 @@ _DEGREE_RE = re.compile(
 )
 # (pattern, replacement, a substring without which the pattern cannot match: most answers skip most rules)
 _SUBS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"^\s*=(?![=<>])\s*(?=\S)"), "", "="),  # "= 346": the value after the sign
     (re.compile(r"\\\\\s*(?=\\end\{)"), "", "\\end"),  # a row break right before \end ends no row
     (re.compile(r",\s*and\s+"), ", ", "and"),  # 19, 46, and 82: a list, its last comma English
     (re.compile(r"\\\\(?=[a-zA-Z])"), r"\\", "\\\\"),  # \\frac: an escaped backslash, not a line break
@@ -200,6 +203,7 @@ _WRAPPED_LABEL_RE = re.compile(
     r"\s*(?:\^\s*\{?\s*[23]\s*\}?|\u00b2|\u00b3)?\s*\.?\s*$"
 )
 _LABEL_EXPONENT_RE = re.compile(r"\s*(?:\^\s*\{?\s*[23]\s*\}?|\u00b2|\u00b3)\s*\.?\s*$")
+_UPRIGHT_CONSTANT = re.compile(r"\\(?:mathrm|text|textrm|operatorname|mathit|rm)\s*\{\s*([ie])\s*\}")
 _TRIG_RE = re.compile(r"\\(?:sin|cos|tan|sec|csc|cot)(?![a-zA-Z])")
 _DEGREES_IN_TRIG_RE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z]))"
@@ -248,6 +252,8 @@ def _presentation(answer: str) -> str:
     if _PLAIN_ANSWER.fullmatch(answer):  # most final answers: nothing to rewrite
         return answer
     s = fold_unicode(answer.translate(_UNICODE))  # 7² is 7^{2}, １０ is 10 (after the symbols above)
+    if "{" in s:
+        s = _UPRIGHT_CONSTANT.sub(r" \1 ", s)  # 2\mathrm{i}: the imaginary unit set upright, not a label
     s = strip_wrappers(s)
     s = _degrees(s)
     if "\\overline" in s:
@@ -654,6 +660,7 @@ def _relation(s: str, depth: int) -> tuple[Any, ...] | None:
     return _inequality(pieces, ops, s, depth)
 
 
+_CHOOSE_RE = re.compile(r"^C\s*\(\s*(\d{1,6})\s*,\s*(\d{1,6})\s*\)$")
 _SUBSCRIPT_RE = re.compile(r"_\s*(?:\{[A-Za-z0-9 ,]{1,12}\}|[A-Za-z0-9])")
 _NAME_RE = re.compile(r"[A-Za-z{}()|:' ]{1,30}")
 
@@ -718,6 +725,7 @@ def _equation(pieces: list[str], ops: list[str], s: str, depth: int) -> tuple[An
     """
     if any(not p for p in pieces):
         return ("rel", s)
+    pieces = [_CHOOSE_RE.sub(r"\\binom{\1}{\2}", p) for p in pieces]  # C(7,2) = 21: a binomial, restated
     cut = ops.index("\\approx") + 1 if "\\approx" in ops else len(pieces)
     exact, approx = pieces[:cut], pieces[cut:]
     if len(exact) == 1 and approx and _is_name(exact[0]):  # x \approx 11
@@ -1843,7 +1851,7 @@ def _complex_form(node: Node) -> bool:
     return (
         _imaginary_form(imaginary)
         and not has_const(real, "i")
-        and _exact(real) != 0  # 0 - 2i is -2i with a no-op
+        and (_exact(real) != 0 or real == ("num", Fraction(0), None))  # 0 - 2i: the form a + bi, a = 0
         and (_evaluated_form(real) or (_exact(real) is None and _unsimplified_tree(real) is None))
     )
 
@@ -2199,6 +2207,213 @@ def evaluation_problem(given: str, reference: str, question: str | None) -> str 
     return None
 
 
+# --- the form the question asks for -----------------------------------------------------------------------
+
+_ASKED_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "decimal",
+        re.compile(
+            r"\b(?:as|to|into|in)\s+(?:a\s+)?decimal\b(?!\s*(?:digit|place|point|representation|expansion))",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "fraction",
+        re.compile(
+            r"\b(?:as|to|into|in)\s+(?:an?\s+)?(?:(?:common|simple|improper|proper|reduced|ordinary)\s+)?"
+            r"fraction\b|\blowest\s+terms\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "percent",
+        re.compile(r"\b(?:as|to|into|in)\s+(?:a\s+)?(?:percent(?:age)?|per\s*cent)\b", re.IGNORECASE),
+    ),
+    ("mixed", re.compile(r"\bmixed\s+(?:number|numeral|fraction)", re.IGNORECASE)),
+    ("scientific", re.compile(r"\bscientific\s+notation", re.IGNORECASE)),
+    ("radical", re.compile(r"\b(?:simplest|simplified)\s+radical\s+form", re.IGNORECASE)),
+)
+_NUMBER_FORMS = frozenset(("decimal", "fraction", "percent", "mixed", "scientific"))
+_E_NOTATION = re.compile(r"[-+]?\d+(?:\.\d+)?[eE][-+]?\d{1,4}")
+_FORM_NAMES = {
+    "decimal": "as a decimal",
+    "fraction": "as a fraction",
+    "percent": "as a percentage",
+    "mixed": "as a mixed number",
+    "scientific": "in scientific notation",
+    "radical": "in simplest radical form",
+}
+
+
+def asked_forms(question: str | None) -> frozenset[str]:
+    """The forms the question asks its answer in (``decimal``, ``fraction``, ``percent``, ``mixed``, ...).
+
+    ``scientific`` and ``radical`` too; ``Express your answer as a common fraction in simplest radical form``
+    asks for two.
+
+    A question that names two number forms (``Write 3/8 as a decimal and as a percent``) asks for neither
+    in particular: only ``radical`` is kept then.
+    """
+    if not question:
+        return frozenset()
+    q = question[:MAX_QUESTION_CHARS]
+    found = frozenset(name for name, pattern in _ASKED_FORMS if pattern.search(q))
+    if len(found & _NUMBER_FORMS) > 1:
+        found -= _NUMBER_FORMS
+    return found
+
+
+def _has_decimal(node: Node, integers_too: bool = True) -> bool:
+    """Whether ``node`` holds a decimal literal (``0.375``; with ``integers_too=False``, not ``4.0``)."""
+    parts: list[Node] = []
+    _subtrees(node, parts)
+    return any(p[0] == "num" and p[2] is not None and (integers_too or p[1].denominator != 1) for p in parts)
+
+
+def _has_kind(node: Node, kind: str) -> bool:
+    parts: list[Node] = []
+    _subtrees(node, parts)
+    return any(p[0] == kind for p in parts)
+
+
+def _scientific(node: Node) -> bool:
+    """``4.2 \\times 10^{-4}``: a number from 1 to under 10 times an integer power of ten."""
+    if node[0] == "neg":
+        node = node[1]
+    if node[0] == "pow":
+        return node[1] == ("num", Fraction(10), None) and _int_literal(node[2])
+    return (
+        node[0] == "mul"
+        and node[1][0] == "num"
+        and 1 <= node[1][1] < 10
+        and node[2][0] == "pow"
+        and node[2][1] == ("num", Fraction(10), None)
+        and _int_literal(node[2][2])
+    )
+
+
+def written_in(node: Node, form: str, text: str = "") -> bool:
+    """Whether the value ``node`` (read from ``text``) is written in ``form`` (see :func:`asked_forms`).
+
+    An integer is a decimal, a fraction, a mixed number and a percentage's number alike: ``7`` answers
+    "as a common fraction" when the value is 7; only a decimal point or a percent sign is another form.
+    """
+    bare = node[1] if node[0] == "neg" else node
+    if form == "decimal":
+        return bare[0] == "num"
+    if form == "fraction":
+        return not _has_decimal(node) and not _has_kind(node, "pct")
+    if form == "percent":
+        return bare[0] == "num" or (bare[0] == "pct" and bare[1][0] == "num")
+    if form == "mixed":
+        return _int_literal(bare) or (bare[0] == "add" and len(bare) > 3 and bare[3] == "mixed")
+    if form == "scientific":
+        return _scientific(node) or _E_NOTATION.fullmatch(text.strip()) is not None
+    if form == "radical":  # no radical left to simplify, no decimal for an exact value
+        return (
+            _numeral(node)
+            and not _has_decimal(node, integers_too=False)
+            and _unevaluated(node, [_EVALUATION_BUDGET]) is None
+        )
+    return True
+
+
+def _form_values(text: str) -> list[tuple[Node, str]] | None:
+    """The answer's values as expression trees (each with its text where it is one value), or None."""
+    struct = _structure(normalize_answer(text))
+    values: list[Any] = []
+    _answer_values(struct, values)
+    if not values or any(v[0] != "expr" for v in values):
+        return None
+    whole = normalize_answer(text) if len(values) == 1 else ""
+    return [(v[1], whole) for v in values]
+
+
+def _fraction_for_percent(node: Node, wanted: list[tuple[Node, str]]) -> bool:
+    """``0.625`` where the reference is ``62.5\\%``: the fraction the percentage stands for, not its number."""
+    bare = node[1] if node[0] == "neg" else node
+    if bare[0] != "num" or len(wanted) != 1 or wanted[0][0][0] != "pct":
+        return False
+    return bare[1] != wanted[0][0][1][1]
+
+
+def form_problem(given: str, reference: str, question: str | None) -> str | None:
+    """Why ``given`` is not written in the form the question asks for, or None.
+
+    ``Express $0.375$ as a common fraction`` refuses ``0.375``; ``Convert $3/8$ to a decimal`` refuses
+    ``\\frac{3}{8}``; ``as a mixed number`` refuses ``\\frac{7}{4}``; ``as a percent`` refuses
+    ``\\frac{5}{8}``; ``in scientific notation`` refuses ``0.00042``; ``in simplest radical form`` refuses
+    ``\\sqrt{12}``. The rule holds only where the reference itself is written in that form: a question
+    that says "as a common fraction" of an answer that came out whole is answered by the integer, and a
+    phrase that is not about the answer (``If $0.\\overline{42}$ is written as a fraction $a/b$, what is
+    $a+b$?``) finds an integer reference, which an integer answer is written as. Multiple-choice questions
+    are exempt.
+    """
+    forms = asked_forms(question)
+    if not forms or _CHOICES.search((question or "")[:MAX_QUESTION_CHARS]):
+        return None
+    try:
+        wanted = _form_values(reference)
+        values = _form_values(given)
+        if wanted is None or values is None:
+            return None
+        for form in sorted(forms):
+            if not all(written_in(node, form, text) for node, text in wanted):
+                continue  # the reference is not in this form: the phrase is not about the answer
+            for node, text in values:
+                if not written_in(node, form, text) or (
+                    form == "percent" and _fraction_for_percent(node, wanted)
+                ):
+                    return f"the question asks for the answer {_FORM_NAMES[form]}; the answer is not"
+    except (RecursionError, TooBig):
+        return None
+    return None
+
+
+_BASE_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_ASKED_BASE = re.compile(
+    r"\bbase[\s-]*\$?\s*(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE
+)
+_BASE_NUMERAL = re.compile(
+    r"\s*\$?\s*([0-9A-Fa-f]{1,40})\s*_\s*(?:\{\s*(?:\\(?:text|mathrm)\s*\{)?\s*([0-9a-z]{1,5})\s*\}?\s*\}|(\d))\s*\$?\s*"
+)
+
+
+def in_asked_base(box: str, question: str) -> str:
+    """``11_{10}`` as ``11`` where the question asks for base 10 (its last "base b"): the subscript restates it.
+
+    Only a whole answer that is one numeral with a base subscript equal to the asked base, its digits valid
+    in that base; any other subscript stays (and is refused as notation that is not checked).
+    """
+    m = _BASE_NUMERAL.fullmatch(box)
+    if m is None:
+        return box
+    asked = _ASKED_BASE.findall(question[:MAX_QUESTION_CHARS])
+    if not asked:
+        return box
+    word = (m.group(2) or m.group(3)).lower()
+    base = int(word) if word.isdigit() else _BASE_WORDS.get(word)
+    last = asked[-1].lower()
+    wanted = int(last) if last.isdigit() else _BASE_WORDS[last]
+    if base != wanted or not 2 <= base <= 16:
+        return box
+    try:
+        int(m.group(1), base)
+    except ValueError:
+        return box
+    return m.group(1)
+
+
 _ASKS_FACTORIZATION = re.compile(r"factori[sz]|prime\s+factor", re.IGNORECASE)
 _PRIME_POWER = re.compile(r"\(?\s*(\d{1,12})\s*(?:\^\s*(?:\{\s*(\d{1,3})\s*\}|(\d)))?\s*\)?")
 _PRODUCT_SIGN = re.compile(r"\\times|\\cdot|\*|(?<=\))\s*(?=\()")
@@ -2351,7 +2566,8 @@ def score_boxed_answer(
     (a hedge, a negation, a false equation, a label that is neither a unit nor a word of the question);
     it merely repeats an expression of ``question`` (in any order or grouping), or leaves a computation the
     question writes still to be carried out, or a fraction unreduced where the question asks for lowest
-    terms (:func:`evaluation_problem`); with ``final_form`` (a
+    terms (:func:`evaluation_problem`), or is not in the form the question asks for (``as a decimal``,
+    ``as a common fraction``, ...: :func:`form_problem`); with ``final_form`` (a
     task that asks for a value), it is not a plain number where the reference is one; or it differs from
     ``reference``.
     """
@@ -2374,6 +2590,8 @@ def score_boxed_answer(
         return Score.wrong(
             None, "no \\boxed{} answer after the reasoning", feedback="Put the final answer in \\boxed{}."
         )
+    if question:
+        boxes = [in_asked_base(box, question) for box in boxes]
     for box in boxes:
         refused = _refuse_reason(box)
         if refused is not None:
@@ -2416,6 +2634,9 @@ def score_boxed_answer(
     evaluation = evaluation_problem(given, reference, question)
     if evaluation is not None:
         return Score.wrong(shown, evaluation, method="not_evaluated")
+    form = form_problem(given, reference, question)
+    if form is not None:
+        return Score.wrong(shown, form, method="form")
     equation = value_for_equation(given, reference, question)
     if equation is not None:
         return Score.wrong(shown, equation, method="equation")

@@ -17,8 +17,8 @@ Scoring:
     (:func:`guru_envs.verify.choice.extract_choice`): every box must hold one letter, a letter with its own
     option's text, or exactly one option's text; explicit answer statements count too; all of them must
     name the same letter. Hedged or stuffed letters (``C. or D``, ``A.B.C.D``) are no letter, and so is a
-    response that names another option after its answer (``Answer: D. Alternatively A.``) without rejecting
-    it; there, letters the question uses as names (``compound A``) read as those names. Where GURU's
+    response that offers another option after its answer (``Answer: D. Alternatively A.``, ``Or maybe
+    A.``); explanations that name other options or the question's compounds are read. Where GURU's
     SuperGPQA scorer picks a random letter when it finds none (and takes the first option letter that
     occurs anywhere in a boxed phrase), this scores 0 with the reason, so rewards do not depend on luck.
 
@@ -28,7 +28,7 @@ Difficulty:
 Version History:
     v0: initial release.
     v0 (unreleased): one letter: hedged or stuffed letters, and boxes or statements that disagree, score 0
-        (issue 17); so does another option named after the answer and not rejected there.
+        (issue 17); so does another option offered after the answer (a hedge or change of mind beside it).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
-from guru_envs.verify.choice import LETTERS, extract_choice, named_letters, parse_options
+from guru_envs.verify.choice import LETTERS, extract_choice, parse_options
 from guru_envs.verify.score import Score
 
 
@@ -85,7 +85,7 @@ class ChoiceRowsFamily(TaskFamily):
         letters = "".join(options) if options else (LETTERS if "supergpqa" in source else LETTERS[:4])
         if task.answer not in letters:  # options could not be read and the answer lies beyond D
             letters = LETTERS
-        choice = extract_choice(response, letters, options or None, named_letters(task.prompt, letters))
+        choice = extract_choice(response, letters, options or None)
         if choice.letter is None:
             return Score.wrong(None, choice.how, feedback="Give the letter of one option, e.g. \\boxed{A}.")
         if choice.letter == task.answer:

@@ -14,16 +14,18 @@ cleanly, or no letter at all. Rules, on the text after any ``</think>``:
    more (``The answer is C or D``, ``Answer: A, B``) makes the response no choice.
 3. All the choices found must be the same letter: a box and a statement that disagree, or two boxes
    that do, are several answers, and score no letter (identical repeats are fine).
-4. What follows an answer may explain it but not name another option: the rest of a statement's line
-   after its reason or sentence end (``Answer: D since A also works``, ``Answer: D. Alternatively A.``,
-   ``Answer: D (or A)``) and everything after the final box or statement (``Actually it could also be
-   A.``, a second ``Final answer: A?``, a lone ``A``). A later letter is allowed only where its sentence
-   explicitly rejects it (``Option A is wrong because ...``, ``A ignores friction``, ``rules out A and
-   B``, ``not A``) and does not take that back (``A is wrong, or maybe not``); the chosen letter
-   rejected there (``D is wrong``) takes the answer back. Letters that are not options are not read:
-   the article (``A quick check``), the pronoun (``I think``), a unit after a number (``5 A``), a symbol
-   in a formula (``F = ma``) or named by a noun (``the field B``, ``compound A``). Letters named before
-   the final answer are reasoning.
+4. What follows an answer may explain it, naming other options in any wording (``The answer is C, not
+   A``, ``Unlike A, ...``, ``A is too big``, ``Answer: C — 200 offspring``, allele and compound names):
+   only the first stated choice is read, so naming more cannot raise the reward. It may not offer another
+   option as an answer: a hedge or change-of-mind cue beside another option's letter or text (``Or maybe
+   A.``, ``A could work too``, ``It might also be B``, ``Actually, D.``, ``C or D``, ``If not C, then D``,
+   ``Correction: the answer is 500``), an affirmation of one (``A is correct in practice``, ``Both C and D
+   fit``, ``I wouldn't say A is wrong``), a question about one (``Is it A?``), a lone letter, or a later
+   statement of another letter. A rejection later in the sentence takes a cue back (``A looks plausible,
+   but it ignores friction``). Letters that are not options are not read: the article (``A quick
+   check``), the pronoun (``I think``), a unit after a number (``5 A``), a symbol in a formula or
+   reaction scheme (``F = ma``, ``A + B → C``) or named by a noun (``the field B``, ``compound A``).
+   Letters named before the final answer are reasoning.
 
 Only upper-case letters are letters (``e.g.`` and ``i.e.`` in prose are not choices E and I); a letter
 must stand alone (the ``A`` of ``Answer`` or ``Definitely`` is not one). Full-width letters (``Ｂ``) read as
@@ -32,10 +34,11 @@ their ASCII form; other scripts' look-alikes (Cyrillic ``С``) are not letters.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
@@ -45,7 +48,6 @@ from guru_envs.verify.text import normalize_text
 LETTERS = string.ascii_uppercase[:10]  # A..J: SuperGPQA's ten options
 MAX_CHOICE_CHARS = 400  # a boxed "letter" longer than this is not a letter
 MAX_SCAN_CHARS = 20_000  # statements are read from the end of the response
-MAX_LATER_MENTIONS = 40  # option letters an explanation after the final answer may name (and reject)
 
 _WRAPPERS = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|textit|mbox)\s*\{([^{}]*)\}")
 _MARKUP = "*_$` \t"
@@ -60,7 +62,6 @@ _STATEMENT = re.compile(
     r"(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?\s*[:：=]?[ \t]*"
 )
 _SENTENCE_END = re.compile(r"\s*(?:[.!](?=\s|$)|$)")
-_REASON = re.compile(r",?\s+(?i:because|since|as)\b")
 # another choice listed after the first: "A. B. C.", "A, C", "A/B", "A & B"
 _ANOTHER_ITEM = re.compile(r"[\s.,;:/&|+]*(?:\(|\[)?[A-Z](?:[)\].,;:/&|]|\s*$)")
 
@@ -189,32 +190,43 @@ def _without_boxes(text: str) -> tuple[str, int]:
 
 
 # --- what follows the answer -------------------------------------------------------------------------
-# After its final answer a response may explain itself, but it may not name another option as a choice:
-# "Answer: D. Alternatively A.", "Answer: D since A also works", "\boxed{D}\n\nIt could also be A." name
-# two options. A later letter is allowed only where it is explicitly rejected ("Option A is wrong because
-# ...", "not A", "rules out B and C"); letters that are not option letters (the article "A", the pronoun
-# "I", a unit after a number, a symbol in a formula or named by a noun: "the field B") are not mentions.
+# Only the first stated choice is ever read, so text after the answer cannot raise the reward by naming
+# more options; but a response that offers two options is not one claim. The default is therefore to
+# allow: an explanation may name other options in any wording (rejections, comparisons, lists, "The
+# answer is C, not A", "Unlike A, ...", "A is too big", compound and allele names). Refused is only text
+# that offers another option as an answer: a hedge or change-of-mind cue in the clause (or, for the
+# strong cues, the sentence) of another option's letter or text ("Or maybe A.", "A could work too", "It
+# might also be B", "Actually, D.", "C or D", "If not C, then D", "Correction: the answer is 500"), an
+# affirmation of another option ("A is correct in practice", "Both D and A fit", "I wouldn't say A is
+# wrong"), a question about one ("Is it A?"), or a bare letter with at most a few words ("A", "Though
+# honestly A."). A rejection later in the sentence takes a cue back ("A looks plausible, but it ignores
+# friction"). Each sentence is read once, so the scan is linear in the text.
 
 _MENTION = re.compile(r"(?<![A-Za-z0-9\\])[A-J](?![A-Za-z0-9])")
-_SKIP = "*_$`\"'"
-# a unit after a number (10 J, 25 °C, 3 A) or a symbol inside a formula (F = ma, E_k, x^A, F(x))
+# a unit after a number (10 J, 25 °C, 3 A), a symbol inside a formula (F = ma, E_k, x^A, F(x)) or a
+# reaction scheme (A + B -> C)
 _MATH_BEFORE = re.compile(
-    r"(?:[=^_<>≈×·]|\\(?:cdot|times|approx|propto|leq?|geq?)|\d|°|\\circ|\})\s*(?:\\[,;:! ]|~)?\s*\$?$"
+    r"(?:[=^_<>≈×·+→⇌⟶]|->|\\(?:cdot|times|approx|propto|leq?|geq?|to|rightarrow|longrightarrow)|\d|°|\\circ|\})"
+    r"\s*(?:\\[,;:! ]|~)?\s*\$?$"
 )
-_MATH_AFTER = re.compile(r"\$?\s*(?:[=^_<>≈×·]|\\(?:cdot|times|approx|propto|leq?|geq?)(?![A-Za-z]))|\(")
+_MATH_AFTER = re.compile(
+    r"\$?\s*(?:[=^_<>≈×·+→⇌⟶]|->|\\(?:cdot|times|approx|propto|leq?|geq?|to|rightarrow|longrightarrow)"
+    r"(?![A-Za-z]))|\("
+)
 _CHOICE_WORD_BEFORE = re.compile(r"(?i:\b(?:options?|choices?|answers?|letters?))\s*[:#=]?[\s*_$`\"'(\[]*$")
 _BRACKETED = re.compile(r"[(\[][\s*_$`]*$")
 _CLOSED_AFTER = re.compile(r"[*_$`]*[)\]]")
 _WORD_AFTER = re.compile(r"[*_$`]*\s+(?:(?P<word>[a-z][a-z'’-]*)|\d)")
 _WORD_BEFORE = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)[\s*_$`\"'(\[]*$")
-_ALONE = re.compile(r"[\s*_#>\-$`.:()\[\]\"'|]*")
+_ALONE = re.compile(r"[\s*_#>\-$`.:()\[\]\"'|?!]*")
 # words after which "A" is the option letter, not the article ("A is wrong", "A also works")
 _LETTER_PREDICATES = frozenset(
     "is was are were would could might may can will should must also too and or nor as seems seem appears "
-    "appear works work fits fit matches match remains gives give does did has had ignores neglects omits "
-    "overlooks forgets misses confuses fails uses assumes inverts drops doubles yields corresponds since "
-    "because if though although but so while whereas instead alone only either not isn't wasn't doesn't "
-    "can't won't wouldn't couldn't".split()
+    "appear looks look works work fits fit matches match remains gives give does did has had ignores "
+    "neglects omits overlooks forgets misses confuses fails uses assumes inverts drops doubles yields "
+    "corresponds since because if though although but so while whereas instead alone only either not "
+    "isn't wasn't doesn't can't won't wouldn't couldn't overcounts undercounts exceeds requires equals "
+    "actually probably perhaps maybe".split()
 )
 # words after which a capital letter is an option letter ("or A", "be A", "since A"), not a named symbol
 _CONNECTORS = frozenset(
@@ -226,7 +238,7 @@ _CONNECTORS = frozenset(
     "however otherwise just only definitely clearly certainly surely honestly really obviously could would "
     "might may can should must well hmm um oh wait no yes go against eliminate eliminates eliminated "
     "exclude excludes excluded reject rejects rejected discard discards discarded rule rules ruled out over "
-    "favor favour from between among into what about".split()
+    "favor favour from between among into what about correction guess reflection".split()
 )
 # nouns that name a symbol or an object by a capital letter, and words before such a noun
 _SYMBOL_NOUNS = frozenset(
@@ -246,67 +258,16 @@ _SYMBOL_NOUNS = frozenset(
     "plan plans plant plants machine machines material materials substance substances medium media "
     "spring springs pulley pulleys mirror mirrors lens lenses slit slits source sources detector detectors "
     "electrode electrodes terminal terminals battery batteries bulb bulbs lamp lamps switch switches "
-    "vitamin vitamins".split()
+    "vitamin vitamins statement statements claim claims".split()
 )
 _DETERMINERS = frozenset(
     "the a an this that these those its their his her our your each every of in on at by".split()
 )
-_SENTENCE_STOP = re.compile(r"[.!;?](?=[\s*_$`)\]\"']|$)")
-_LIST_BEFORE = re.compile(
-    r"(?:[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*\s*(?:,\s*(?:and|or|nor)\b|,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[*_$`(\[]*\s*)+$"
-)
-_LIST_AFTER = re.compile(
-    r"[)\]*_$`'\"]*(?:\s*(?:,\s*(?:and|or|nor)\b|,|&|/|-|–|\band\b|\bor\b|\bnor\b|\bto\b|\bthrough\b)\s*(?:(?:options?|choices?)\s+)?[(\[]?\b[a-j](?![a-z])[)\]]?[*_$`]*)*"
-)
-_OPTION_WORD_BEFORE = re.compile(
-    r"(?:\b(?:the\s+)?(?:options?|choices?|answers?|letters?))?\s*[:#]?[\s*_$`\"'(\[]*$"
-)
-_REJECT_BEFORE = re.compile(
-    r"\b(?:not|rather\s+than|instead\s+of|unlike|neither|nor|rules?\s+out|ruled\s+out|ruling\s+out|"
-    r"eliminat(?:e|es|ed|ing)|exclud(?:e|es|ed|ing)|reject(?:s|ed|ing)?|discard(?:s|ed|ing)?|against|over)$"
-)
-_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|without|hardly|barely)\s*$")
-_REJECT_AFTER = re.compile(
-    r"\s*(?:[:\-–—,]\s*)?"
-    r"(?:(?:is|was|are|were|seems?|appears?|looks?|remains?|(?:would|must|should|will|can|could)\s+be)\s+)?"
-    r"(?:(?:clearly|definitely|certainly|obviously|also|therefore|thus|hence|then|plainly|simply|likewise|"
-    r"similarly|both|all|just|actually|in\s+fact)\s+)*"
-    r"(?:(?:wrong|incorrect|false|invalid|untrue|impossible|ruled\s+out|excluded|eliminated|unphysical|"
-    r"inconsistent|(?:a|the)\s+(?:wrong|incorrect)|(?:an?\s+)?(?:distractors?|traps?)|an?\s+common\s+(?:mistake|error|trap))"
-    r"|not(?=\s*[.!;,]?\s*$)|not\s+(?:the\s+)?(?:(?:right|correct|best|true|valid)(?:\s+(?:answer|option|choice))?|possible|it|answer|"
-    r"an?\s+(?:option|answer|choice)|supported|consistent|applicable)"
-    r"|(?:(?:wrongly|incorrectly|mistakenly)\s+)?(?:ignor(?:e|es|ed)|neglect(?:s|ed)?|omit(?:s|ted)?|"
-    r"overlook(?:s|ed)?|forg[eo]t(?:s)?|miss(?:es|ed)?|confus(?:e|es|ed)|fail(?:s|ed)?|double[- ]counts?|"
-    r"invert(?:s|ed)?|drop(?:s|ped)?|misappl(?:y|ies|ied)|misreads?|mix(?:es)?\s+up|"
-    r"assum(?:e|es|ed)\s+incorrectly|us(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:wrong|incorrect))"
-    r"|(?:does|do|did|can|could|would|will)\s+not\s+(?:be\s+(?:right|correct|true|valid|the\s+answer)|work|"
-    r"fit|match|hold|apply|satisfy|account|agree|explain|give|produce|yield|follow|include|consider))\b"
-)
-# what, after a rejection, takes it back ("A is wrong, or maybe not", "A is wrong, but it is also right")
-_HEDGE_AFTER = re.compile(
-    r"\b(?:maybe|perhaps|possibly|probably|arguably|might|alternatively|equally|otherwise|unless|though|"
-    r"although|however|sometimes|partially|partly|not\s+necessarily|in\s+some\s+cases|either\s+way|"
-    r"then\s+again|on\s+second\s+thought|actually)\b"
-    r"|\bor\s+(?:(?:it|that|this)\s+)?(?:is\s+)?(?:also\s+)?(?:right|correct|true|valid|plausible|possible|not)\b"
-)
-_AFFIRMED_AFTER = re.compile(
-    r"\b(?:but|yet|still|or|and|though|although)\b(?P<mid>.*?)\b(?:(?:is|are|be|was|were|seems?|looks?|also|too)"
-    r"\s+(?:(?:also|still|equally|quite|partly|partially)\s+)*(?:right|correct|true|valid|plausible|possible|"
-    r"acceptable|fine|reasonable|the\s+answer)|works?|fits?)\b"
-)
 
 
-def _uncontract(text: str) -> str:
-    """Lower case with negations spelled out: ``isn't`` -> ``is not``, ``can't``/``cannot`` -> ``can not``."""
-    s = text.lower().replace("’", "'")
-    s = re.sub(r"\bcan't\b|\bcannot\b", "can not", s)
-    s = re.sub(r"\bwon't\b", "will not", s)
-    return re.sub(r"n't\b", " not", s)
-
-
-def _is_option_letter(line: str, start: int, end: int, names: str = "") -> bool:
+def _is_option_letter(line: str, start: int, end: int) -> bool:
     """Whether the capital letter at ``line[start:end]`` names an option (see the comment above)."""
-    before, after = line[max(0, start - 80) : start], line[end : end + 80]
+    before, after = line[max(0, start - 40) : start], line[end : end + 40]
     if _MATH_BEFORE.search(before) or _MATH_AFTER.match(after):
         return False
     if _CHOICE_WORD_BEFORE.search(before) or _CLOSED_AFTER.match(after) and _BRACKETED.search(before):
@@ -322,8 +283,6 @@ def _is_option_letter(line: str, start: int, end: int, names: str = "") -> bool:
         return False
     if _ALONE.fullmatch(before[before.rfind("\n") + 1 :]) and _ALONE.fullmatch(after.split("\n", 1)[0]):
         return True  # the letter alone on its line
-    if letter in names:
-        return False  # the question names something by this letter ("compound B", "star A")
     previous = _WORD_BEFORE.search(before)
     if previous is None or previous.group(1).lower() in _CONNECTORS:
         return True
@@ -333,110 +292,312 @@ def _is_option_letter(line: str, start: int, end: int, names: str = "") -> bool:
     return named not in _SYMBOL_NOUNS and (determiner is None or determiner.group(1) not in _DETERMINERS)
 
 
-# a lower-case letter names an option only plainly: "option b", "choice (c)", or alone on its line
+# a lower-case letter names an option only plainly: "option b", "choice (c)", alone on its line, or after
+# a change of mind ("Actually (a).", "maybe it's a")
 _LOWER_MENTION = re.compile(r"(?i:\b(?:options?|choices?))\s*[:#]?\s*[(\[]?\s*([a-j])(?![A-Za-z0-9])")
+_LOWER_AFTER_CUE = re.compile(
+    r"(?i:\b(?:actually|maybe|perhaps|possibly|or|it's|it’s|it\s+is|go\s+with))[\s,*_$`]*[(\[]?([a-j])[)\]]?"
+    r"[\s*_$`]*[.!?]?[\s*_$`]*$"
+)
+_ORDINAL = re.compile(r"(?i:\b(first|second|third|fourth|fifth|last)\s+(?:option|choice|one)\b)")
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
 
 
-def _mentions(line: str, letters: str, names: str = "") -> Iterator[tuple[int, int]]:
-    """Spans of the option letters ``line`` names (only letters among ``letters``), in order."""
-    lower = [(m.start(1), m.end(1)) for m in _LOWER_MENTION.finditer(line) if m.group(1).upper() in letters]
-    alone = _LONE_LOWER.fullmatch(line.strip(_MARKUP + ">#-"))
-    if alone is not None and alone.group(1).upper() in letters:  # only markup around it: its first letter
-        at = line.index(alone.group(1))
-        lower.append((at, at + 1))
-    upper = (
-        (m.start(), m.end())
-        for m in _MENTION.finditer(line)
-        if m.group(0) in letters and _is_option_letter(line, m.start(), m.end(), names)
-    )
-    if not lower:
-        yield from upper
-        return
-    yield from sorted([*lower, *upper])
-
-
-def _rejected(line: str, start: int, end: int, chosen: str, taken_back: bool = True) -> bool:
-    """Whether the sentence around the letter at ``line[start:end]`` explicitly rejects that option.
-
-    With ``taken_back`` a rejection that the sentence goes on to hedge or contradict (``A is wrong, or
-    maybe not``, ``A is wrong, but it is also right``) is none; without it (the chosen letter's own
-    rejection, ``D is incorrect, though``) it still counts.
-    """
-    window = max(0, start - 300)  # a sentence longer than this is read from here
-    opened = [m.end() for m in _SENTENCE_STOP.finditer(line, window, start)]
-    sentence_start = opened[-1] if opened else window
-    closing = _SENTENCE_STOP.search(line, end, end + 300)
-    sentence_end = closing.end() if closing else min(len(line), end + 300)
-    if "?" in line[sentence_start:sentence_end]:
-        return False
-    before = _uncontract(line[sentence_start:start][-100:])
-    after = _uncontract(line[end:sentence_end][:200])
-    for tail in (_LIST_BEFORE, _OPTION_WORD_BEFORE):  # "rules out options a, b and" before c
-        found = tail.search(before)
-        before = before[: found.start()] if found else before
-    before = before.rstrip()
-    pre = _REJECT_BEFORE.search(before)
-    if pre is not None and not _NEGATED_BEFORE.search(before[: pre.start()]):
-        rest = after
+def _mentions(sentence: str, letters: str) -> list[tuple[int, int, str]]:
+    """(start, end, letter) of the option letters ``sentence`` names (only ``letters``), in order."""
+    found = [
+        (m.start(1), m.end(1), m.group(1).upper())
+        for m in _LOWER_MENTION.finditer(sentence)
+        if m.group(1).upper() in letters
+    ]
+    chars = _MARKUP + ">#-.!?\n"
+    offset = len(sentence) - len(sentence.lstrip(chars))
+    alone = _LONE_LOWER.fullmatch(sentence.strip(chars))
+    if alone is not None and alone.group(1).upper() in letters:
+        found.append((offset + alone.start(1), offset + alone.end(1), alone.group(1).upper()))
     else:
-        listed = _LIST_AFTER.match(after)
-        post = _REJECT_AFTER.match(after, listed.end() if listed else 0)
-        if post is None:
-            return False
-        rest = after[post.end() :]
-    if not taken_back:
+        after_cue = _LOWER_AFTER_CUE.search(sentence)
+        if after_cue is not None and after_cue.group(1).upper() in letters:
+            found.append((after_cue.start(1), after_cue.end(1), after_cue.group(1).upper()))
+    for m in _ORDINAL.finditer(sentence):
+        at = _ORDINALS.get(m.group(1).lower(), len(letters) - 1)
+        if at < len(letters):
+            found.append((m.start(), m.end(), letters[at]))
+    found += [
+        (m.start(), m.end(), m.group(0))
+        for m in _MENTION.finditer(sentence)
+        if m.group(0) in letters and _is_option_letter(sentence, m.start(), m.end())
+    ]
+    return sorted(set(found))
+
+
+_SENTENCE = re.compile(r"[^\n]*?(?:[.!?;](?=[\s*_$`)\]\"']|$)|\n|$)")
+_CLAUSE_STOP = re.compile(r"[,:()\[\]—–]|\s-\s")
+# a rejection after a cue takes the cue back ("A looks plausible, but it ignores friction")
+_TAKEN_BACK = re.compile(
+    r"(?i:\b(?:wrong|incorrect|false|invalid|untrue|impossible|unphysical|ruled\s+out|eliminat\w*|exclud\w*|"
+    r"mistak\w*|distractors?|traps?|ignor\w*|neglect\w*|fail\w*|overcount\w*|undercount\w*|double[- ]?count\w*|"
+    r"overestimat\w*|underestimat\w*|misread\w*|confus\w*|forg[eo]t\w*|omit\w*|invert\w*|"
+    r"exceed\w*|too\s+(?:big|large|small|high|low|much|many|few|little|long|short|fast|slow)|"
+    r"not\s+(?:the\s+)?(?:right|correct|true|valid|possible|plausible|answer|best|it|work|fit|apply|hold)|"
+    r"cannot|can't|won't|isn't|aren't|doesn't|don't)\b)"
+)
+# change-of-mind cues: anywhere in the sentence of another option
+_STRONG_CUE = re.compile(
+    r"(?i:\b(?:correction|wait|on\s+reflection|on\s+second\s+thoughts?|second\s+guess|alternatively|"
+    r"or\s+rather|if\s+not|(?:i'd|i’d|i\s+would|i'll|i’ll|i\s+will|i\s+might|i\s+could)\s+(?:rather\s+|also\s+)?"
+    r"(?:go\s+with|pick|choose|select|say|answer|accept|lean\s+towards?))\b)"
+)
+# hedges: in the clause of another option
+_WEAK_CUE = re.compile(
+    r"(?i:\b(?:maybe|perhaps|possibly|probably|likely|arguably|equally|actually|conceivably|honestly|"
+    r"as\s+well|also\s+(?:works?|fits?|holds?|applies|possible|plausible|acceptable|valid|correct|right|"
+    r"true|good|fine|viable|reasonable)|either(?=.*\bor\b)|too(?=[\s*_$`'\"]*$))\b)"
+)
+_CUE_NEGATED = re.compile(r"(?i:\b(?:not|less|never|hardly|un)\s*|n't\s+|n’t\s+)$")
+# "might also be A", "A could work too", "It must be B"
+_MODAL_CUE = re.compile(
+    r"(?i:\b(?P<modal>might|could|may|must|should|would|can)\s+(?:also\s+|well\s+|equally\s+|even\s+|still\s+)?"
+    r"(?:be\s+(?:(?:option|choice)\s+)?(?=[(\[]?[A-J](?![A-Za-z0-9]))|be\s+(?:right|correct|true|valid|"
+    r"the\s+answer|an?\s+(?:answer|option)|possible|plausible|acceptable|fine|it)\b|work|fit|apply|hold)\b)"
+)
+# another option affirmed: "A is correct", "but correct in practice", "Both D and A fit"
+_AFFIRM = re.compile(
+    r"(?i:\b(?:is|are|was|were|be|been|being|seems?|looks?|appears?|sounds?|also|equally|too|but|yet|or|"
+    r"still)\s+(?:(?:also|equally|quite|very|still|just|perhaps|probably|maybe|partly|partially|entirely|"
+    r"technically|arguably|as|another)\s+)*(?:correct|right|valid|plausible|possible|acceptable|viable|"
+    r"reasonable|defensible|close(?!\s+to\b)|fine|okay|best|the\s+answer|an?\s+(?:valid\s+|possible\s+|good\s+)?"
+    r"(?:answer|option))\b)"
+)
+_AFFIRM_VERB = re.compile(
+    r"[\s*_$`)\]'\"]*(?i:(?:also|too|equally|still)\s+)?(?i:works?|fits?|holds?|applies|apply|is\s+it)\b"
+)
+# "It is not true that A is wrong", "I wouldn't say A is wrong", "Can't rule out A"
+_NEGATED_REJECTION = re.compile(
+    r"(?i:(?:\b(?:not|never|cannot|no)\b|n't\b|n’t\b)\s*(?:[a-z'’]+\s+){0,4}?(?:wrong|incorrect|false|invalid|"
+    r"untrue|rul(?:e|es|ed|ing)\s+out|eliminat\w*|exclud\w*|reject\w*|discard\w*|a\s+mistake|an?\s+error)\b)"
+)
+_CLAUSE_NEGATED = re.compile(r"(?i:\b(?:not|neither|nor|never|none|no)\b|n't\b|n’t\b)")
+_COUNTERFACTUAL = re.compile(r"(?i:\b(?:if|unless|when|were|had)\b)")
+_OR_BETWEEN = re.compile(
+    r"[\s)\]*_$`'\"]*(?:,\s*)?(?:(?i:or|and/or)\b|/|\|)[\s(\[*_$`'\"]*(?:(?i:options?|choices?)\s+)?[(\[]?$"
+)
+_LEADING_OR = re.compile(
+    r"[\s*_$`'\"(\[\\]*(?:(?i:or|and/or|/)\s*)(?:(?i:maybe|perhaps|possibly|even|else|rather|is\s+it)\s+)?"
+    r"(?:(?i:options?|choices?)\s+)?[(\[]?[\s*_$`]*$"
+)
+_AS_IS = re.compile(
+    r"(?i:\b(?:as|so)\s+(?:is|does|do|would|could|might)\s+(?:(?:options?|choices?)\s+)?)[(\[]?$"
+)
+# a clause that goes on about the option before it: "A is wrong, or maybe not", "A, is plausible"
+_CONJUNCTION_START = re.compile(
+    r"[\s*_$`'\"]*(?i:or|but|yet|though|although|is|are|was|were|seems?|looks?|appears?|also|could|might|may)\b"
+)
+_ELLIPTICAL_WORDS = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\d")
+# the only words a sentence that merely offers a letter has: "Or A.", "Actually, D.", "Though honestly A."
+_FILLER_WORDS = frozenset(
+    "option options choice choices answer final my the quad qquad text textbf boxed or and though although "
+    "honestly actually maybe perhaps possibly probably likely alternatively also too wait hmm hm so well "
+    "then else otherwise second guess correction it it's it’s is i i'd i’d mean rather even but yet still "
+    "just again sorry ok okay on reflection thought thoughts say go with pick choose really definitely "
+    "instead could might may be would should must".split()
+)
+
+
+_ANY_CUE = re.compile(
+    "|".join(p.pattern for p in (_STRONG_CUE, _WEAK_CUE, _MODAL_CUE, _AFFIRM, _NEGATED_REJECTION))
+    + r"|(?i:\b(?:or|as|so|works?|fits?|holds?|applies|apply|is\s+it)\b)|/|\|"
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted_pattern(option: str) -> tuple[str, re.Pattern[str] | None]:
+    """An option's plain lower-case text, and how it is quoted in prose (None under 3 characters)."""
+    said = _plain(option)
+    if len(said) < 3:
+        return said.lower(), None
+    return said.lower(), re.compile(r"(?<![\w.])" + re.escape(said) + r"(?![\w]|\.\d)", re.IGNORECASE)
+
+
+def _option_text_mentions(
+    text: str, options: Mapping[str, str] | None, letters: str
+) -> list[tuple[int, int, str]]:
+    """Where ``text`` quotes an option's own text (of 3 characters or more), as (start, end, letter)."""
+    found: list[tuple[int, int, str]] = []
+    for letter, option in (options or {}).items():
+        pattern = _quoted_pattern(option)[1]
+        if letter in letters and pattern is not None:
+            found += [(m.start(), m.end(), letter) for m in pattern.finditer(text)]
+    return found
+
+
+def _sentence_problem(sentence: str, mentions: list[tuple[int, int, str]], chosen: str) -> str | None:
+    """Why ``sentence`` (after the answer ``chosen``) offers another option; None if it does not."""
+    others = [m for m in mentions if m[2] != chosen]
+    if not others:
+        return None
+    letter = others[0][2]
+    shown = sentence.strip()[:80]
+    stripped = sentence.strip().strip(_MARKUP)
+    if stripped.endswith("?") and not stripped.lower().startswith("why"):
+        return f"after its answer {chosen} the response asks about option {letter}: {shown!r}"
+    # a bare letter with at most a few words: "A", "Or A.", "Actually, D.", "Though honestly A."
+    rest = sentence
+    for start, end, _ in reversed(mentions):  # letters and "the first option", not quoted option texts
+        if end - start == 1 or _ORDINAL.fullmatch(sentence, start, end):
+            rest = rest[:start] + " " + rest[end:]
+    if all(w.lower() in _FILLER_WORDS for w in _ELLIPTICAL_WORDS.findall(rest)):
+        return f"after its answer {chosen} the response names option {letter} too: {shown!r}"
+    taken_back = [m.start() for m in _TAKEN_BACK.finditer(sentence)]
+
+    def kept(cue_end: int) -> bool:  # no rejection after the cue takes it back
+        return not taken_back or taken_back[-1] < cue_end
+
+    for cue in (*_STRONG_CUE.finditer(sentence), *_NEGATED_REJECTION.finditer(sentence)):
+        if kept(cue.end()):
+            return f"after its answer {chosen} the response offers option {letter} too: {shown!r}"
+    # "C or D", "C/D": the chosen letter and another joined by "or"
+    for (_, end1, l1), (start2, _, l2) in zip(mentions, mentions[1:], strict=False):
+        if l1 != l2 and chosen in (l1, l2) and _OR_BETWEEN.fullmatch(sentence, end1, start2):
+            return f"after its answer {chosen} the response offers {l1} or {l2}: {shown!r}"
+    counterfactual = _COUNTERFACTUAL.search(sentence) is not None
+    bounds = [0, *(m.end() for m in _CLAUSE_STOP.finditer(sentence)), len(sentence) + 1]
+    previous: tuple[int, int, str] | None = None
+    at = 0
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        inside = []
+        while at < len(mentions) and mentions[at][0] < hi:
+            if mentions[at][0] >= lo:
+                inside.append(mentions[at])
+            at += 1
+        clause = sentence[lo:hi]
+        if not inside and previous is not None and _CONJUNCTION_START.match(clause):
+            inside = [previous]  # "A is wrong, or maybe not", "..., but it could also be right"
+            anchor = lo
+        else:
+            anchor = None
+        problem = _clause_problem(
+            sentence, lo, min(hi, len(sentence)), inside, anchor, chosen, counterfactual, kept
+        )
+        if problem is not None:
+            return f"after its answer {chosen} the response {problem}: {shown!r}"
+        if inside:
+            previous = inside[-1]
+    return None
+
+
+def _clause_problem(sentence, lo, hi, inside, anchor, chosen, counterfactual, kept) -> str | None:
+    """How the clause ``sentence[lo:hi]`` offers another option among ``inside``; None if it does not."""
+    other = next((m for m in inside if m[2] != chosen), None)
+    if other is None:
+        return None
+    negated = _CLAUSE_NEGATED.search(sentence, lo, hi) is not None  # "Neither A nor B fits"
+    for start, end, letter in inside:
+        if letter == chosen:
+            continue
+        head = sentence[max(lo, start - 40) : start]
+        if anchor is None and (_LEADING_OR.fullmatch(sentence, lo, start) or _AS_IS.search(head)):
+            return f"offers option {letter} too"
+        if not counterfactual and anchor is None and not negated:
+            verb = _AFFIRM_VERB.match(sentence, end, min(hi, end + 40))
+            if (
+                verb is not None
+                and kept(verb.end())
+                and not _CUE_NEGATED.search(sentence[max(lo, end) : verb.start() + 1])
+            ):
+                return f"affirms option {letter}"
+    for cue in _WEAK_CUE.finditer(sentence, lo, hi):
+        if not _CUE_NEGATED.search(sentence[max(lo, cue.start() - 8) : cue.start()]) and kept(cue.end()):
+            return f"hedges toward option {other[2]}"
+    for cue in _MODAL_CUE.finditer(sentence, lo, hi):
+        if counterfactual and cue.group("modal").lower() in ("would", "should", "must", "can"):
+            continue
+        if kept(cue.end()):
+            return f"offers option {other[2]} too"
+    if counterfactual:
+        return None
+    for cue in _AFFIRM.finditer(sentence, lo, hi):
+        if _CUE_NEGATED.search(sentence[max(lo, cue.start() - 8) : cue.start() + 1]) or not kept(cue.end()):
+            continue
+        if re.search(r"(?i:\bnot\b|n't\b)", sentence[cue.start() : cue.end()]):
+            continue
+        nearest = [m for m in inside if m[0] < cue.start()] if anchor is None else inside
+        if nearest and nearest[-1][2] != chosen:
+            return f"affirms option {nearest[-1][2]}"
+    return None
+
+
+def _may_offer(sentence: str) -> bool:
+    """Whether ``sentence`` could offer an option at all: a question, only a few filler words, or a cue."""
+    if "?" in sentence or _ANY_CUE.search(sentence):
         return True
-    if _HEDGE_AFTER.search(rest):
-        return False
-    affirmed = _AFFIRMED_AFTER.search(rest)
-    return affirmed is None or re.search(rf"\b{chosen.lower()}\b", affirmed.group("mid")) is not None
+    words = _ELLIPTICAL_WORDS.findall(sentence)
+    return all(w.lower() in _FILLER_WORDS or len(w) == 1 for w in words)
 
 
-def _coda_problem(text: str, chosen: str, letters: str, names: str = "") -> str | None:
-    """Why ``text``, which follows the final answer ``chosen``, makes the response no choice; None if not.
-
-    Another option letter named and not explicitly rejected is a second choice; the chosen letter
-    explicitly rejected takes the answer back.
-    """
+def _coda_problem(
+    text: str, chosen: str, letters: str, options: Mapping[str, str] | None = None
+) -> str | None:
+    """Why ``text``, which follows the final answer ``chosen``, offers another option; None if not."""
+    if not text.strip(" \t\n.!*_$`,;:"):  # "Answer: C." ends there
+        return None
     plain = unicodedata.normalize("NFKC", text)
     for _ in range(3):
         new = _WRAPPERS.sub(r"\1", plain)
         if new == plain:
             break
         plain = new
-    seen = 0
-    for line in plain.split("\n"):
-        for start, end in _mentions(line, letters, names):
-            seen += 1
-            if seen > MAX_LATER_MENTIONS:
-                return f"after its answer {chosen} the response names options more than {MAX_LATER_MENTIONS} times"
-            letter = line[start].upper()
-            shown = line[max(0, start - 30) : end + 30].strip()
-            if letter != chosen and not _rejected(line, start, end, chosen):
-                return f"after its answer {chosen} the response names option {letter} too: {shown!r}"
-            if letter == chosen and _rejected(line, start, end, chosen, taken_back=False):
-                return f"after its answer {chosen} the response rejects {chosen}: {shown!r}"
+    quoted = sorted(_option_text_mentions(plain, options, letters))
+    at = 0
+    for m in _SENTENCE.finditer(plain):
+        a, b = m.span()
+        if a == b:
+            continue
+        sentence = plain[a:b]
+        if not _may_offer(sentence):
+            continue
+        mentions = _mentions(sentence, letters)
+        while at < len(quoted) and quoted[at][0] < a:
+            at += 1
+        while at < len(quoted) and quoted[at][1] <= b:
+            start, end, letter = quoted[at]
+            mentions.append((start - a, end - a, letter))
+            at += 1
+        if not mentions:
+            continue
+        problem = _sentence_problem(sentence, sorted(set(mentions)), chosen)
+        if problem is not None:
+            return problem
     return None
 
 
-_REMARK = re.compile(r"\s*\(([^()]{0,200})\)")
+# what, right after a letter, rejects it: "Answer A is wrong" is no statement of A
+_REJECTED_AFTER = re.compile(
+    r"[\s*_$`)\]'\"]*(?:[:\-–—,]\s*)?(?i:(?:is|was|seems|appears|looks|would\s+be|must\s+be)\s+)?"
+    r"(?i:(?:clearly|definitely|certainly|obviously|actually|in\s+fact|also)\s+)*"
+    r"(?i:wrong|incorrect|false|invalid|impossible|ruled\s+out|eliminated|not\s+(?:the\s+)?(?:right|correct|best|"
+    r"true|valid|answer)|isn't\s+(?:the\s+)?(?:right|correct|answer)|a\s+distractor)\b"
+)
 
 
 def _statement_choices(
-    text: str, letters: str, options: Mapping[str, str] | None, names: str = ""
+    text: str, letters: str, options: Mapping[str, str] | None
 ) -> tuple[list[Choice], int]:
     """Letters stated by explicit answer statements, in order, and where the last one's line ends.
 
-    A hedged statement gives a None choice: one that lists more letters, or whose own line goes on to
-    name another option (``Answer: D because A also works``, ``Answer: D (or A)``, ``Answer: D.
-    Alternatively A.``). A question (``Is the answer B?``) states nothing and is skipped.
+    A statement that lists more letters (``Answer: C or D``) or goes on to offer another option on its
+    line (``Answer: D since A also works``, ``Answer: D (or A)``, ``Answer: D. Alternatively A.``) gives a
+    None choice. A question (``Is the answer B?``) and a rejection (``Answer A is wrong``) state nothing.
+    Each statement's line is read up to the next statement, so every character is read once.
     """
     found: list[Choice] = []
     last_end = 0
-    for m in _STATEMENT.finditer(text):
-        line_end = text.find("\n", m.end(), m.end() + MAX_CHOICE_CHARS)
-        line_end = line_end if line_end >= 0 else min(len(text), m.end() + MAX_CHOICE_CHARS)
-        line = tail = _plain(text[m.end() : line_end])  # the rest of a longer line is read as the coda
+    matches = list(_STATEMENT.finditer(text))
+    for i, m in enumerate(matches):
+        limit = min(m.end() + MAX_CHOICE_CHARS, matches[i + 1].start() if i + 1 < len(matches) else len(text))
+        line_end = text.find("\n", m.end(), limit)
+        line_end = line_end if line_end >= 0 else max(limit, m.end())
+        tail = _plain(text[m.end() : line_end])
         item = _LETTER.match(tail)
         if item is None:
             lone = _LONE_LOWER.fullmatch(tail.strip().rstrip("."))
@@ -444,11 +605,11 @@ def _statement_choices(
                 found.append(_valid(lone.group(1).upper(), letters, "stated answer line"))
                 last_end = line_end
             continue  # else prose ("the answer to part A is ..."), not a statement of a choice
-        letter, rest = _letter_of(item), line[item.end() :]
-        if rest.lstrip(" *_$").startswith("?"):
+        letter, rest = _letter_of(item), tail[item.end() :]
+        if rest.lstrip(" *_$").startswith("?") or _REJECTED_AFTER.match(rest):
             continue
         last_end = line_end
-        choice = _stated(letter, rest, letters, options, names)
+        choice = _stated(letter, rest, letters, options)
         found.append(
             choice
             if choice is not None
@@ -457,35 +618,31 @@ def _statement_choices(
     return found, last_end
 
 
-def _stated(
-    letter: str, rest: str, letters: str, options: Mapping[str, str] | None, names: str = ""
-) -> Choice | None:
+def _stated(letter: str, rest: str, letters: str, options: Mapping[str, str] | None) -> Choice | None:
     """The choice of a statement naming ``letter`` followed on its line by ``rest``; None if not one letter.
 
-    The statement may end (``Answer: D.``), give a reason (``because ...``, ``since ...``), add a remark in
-    brackets (``Answer: D (the third law)``) or the option's own text (``(B) 30 km``); what follows on the
-    line may name no other option unless it rejects it (:func:`_coda_problem`).
+    The statement may end (``Answer: D.``), give a reason or a remark (``because ...``, ``(the third
+    law)``, ``— 200 offspring``, ``, i.e. 200``) or the option's own text (``(B) 30 km``); it may not list
+    another letter (``Answer: A, B``), go on with another option's text (``Answer: B 3.0 km``) or offer
+    another option after it (:func:`_coda_problem`).
     """
     rest = rest.lstrip("*_$`")  # the markup that closes "**D**"
-    remark = _REMARK.match(rest)
-    if remark is not None:  # "(the third law)" is a remark; "(or A)" and "(not A)" name another option
-        if any(remark.group(1)[a].upper() != letter for a, _ in _mentions(remark.group(1), letters, names)):
-            return None
-        rest = rest[remark.end() :]
     stop = _SENTENCE_END.match(rest)
-    reason = _REASON.match(rest)
-    if stop is not None and _ANOTHER_ITEM.match(rest[stop.end() :]) is None:
-        after = rest[stop.end() :]
-    elif reason is not None:
-        after = rest[reason.end() :]
-    elif options and letter in options and rest[:1] in (":", ")", ".", " "):
-        said, *more = re.split(r"[.!](?:\s|$)", rest[1:].strip(), maxsplit=1)
-        if not _same_option_text(said.strip().strip("()"), options[letter]):
-            return None
-        after = more[0] if more else ""
-    else:
+    if _ANOTHER_ITEM.match(rest) or (stop is not None and _ANOTHER_ITEM.match(rest[stop.end() :])):
         return None
-    problem = _coda_problem(after, letter, letters, names)
+    word = re.match(r"\s+([a-z][a-z'’-]*)", rest)
+    if letter == "A" and word is not None and word.group(1).replace("’", "'") not in _LETTER_PREDICATES:
+        return None  # "Answer: A large value": the article, not a letter
+    head = rest.lstrip(" :.)(-–—,").lower()
+    if options:
+        own = _quoted_pattern(options.get(letter, ""))[0]
+        for other, text in options.items():
+            said = _quoted_pattern(text)[0]
+            if other == letter or not said or (own and head.startswith(own)):
+                continue
+            if head.startswith(said) and not re.match(r"[\w.]", head[len(said) : len(said) + 1]):
+                return None  # a letter with another option's text
+    problem = _coda_problem(rest, letter, letters, options)
     if problem is not None:
         return Choice(None, problem)
     return _valid(letter, letters, "stated answer line")
@@ -495,7 +652,6 @@ def extract_choice(
     response: str,
     letters: str = LETTERS[:4],
     options: Mapping[str, str] | None = None,
-    names: str = "",
 ) -> Choice:
     """The option letter a response chose, by the rules in the module docstring.
 
@@ -503,10 +659,7 @@ def extract_choice(
         response: the full model response.
         letters: the valid letters, in order (``"ABCD"``).
         options: letter -> option text, to accept a box holding exactly one option's text (and a letter
-            followed by its own option's text).
-        names: letters the question itself uses as names (``compound A``, ``star B``; see
-            :func:`named_letters`): after the answer they are read as those names, except where they
-            plainly name an option (``option B``, ``(B)``, ``B`` alone on a line).
+            followed by its own option's text), and to read an option quoted by its text after the answer.
     """
     if not isinstance(response, str):
         return Choice(None, "response is not text")
@@ -519,7 +672,7 @@ def extract_choice(
     scan, answer_end = _without_boxes(tail) if boxes else (tail, 0)
     lowered = tail.lower()
     if ("answer" in lowered or "option" in lowered or "choice" in lowered) and _STATEMENT.search(tail):
-        stated, statement_end = _statement_choices(scan, letters, options, names)
+        stated, statement_end = _statement_choices(scan, letters, options)
         choices += stated
         answer_end = max(answer_end, statement_end)
     if not choices:
@@ -530,40 +683,13 @@ def extract_choice(
     chosen = sorted({c.letter for c in choices if c.letter})
     if len(chosen) > 1:
         return Choice(None, f"the response gives several different answers ({', '.join(chosen)})")
-    problem = _coda_problem(scan[answer_end:], chosen[0], letters, names)
+    problem = _coda_problem(scan[answer_end:], chosen[0], letters, options)
     if problem is not None:
         return Choice(None, problem)
     return choices[0] if boxes else choices[-1]
 
 
 _GPQA_OPTION = re.compile(r"^\s*\(?([A-J])\)\s*:?\s*(.+?)\s*$", re.MULTILINE)
-_FIRST_OPTION = re.compile(r"^\s*\(?A\)", re.MULTILINE)
-_NAME = re.compile(r"(?<![A-Za-z0-9\\{])[A-J](?![A-Za-z0-9}])")
-
-
-def named_letters(prompt: str, letters: str = LETTERS) -> str:
-    """The option letters a multiple-choice question uses as names before its options (``compound A``).
-
-    GPQA chemistry names compounds A, B, C ... and physics names stars, points and states so; an
-    explanation after the answer that says ``A reacts with B`` names those, not options. The article
-    ``A`` and the pronoun ``I`` before a lower-case word, a unit after a number (``2 A``) and letters in
-    ``\\boxed{A}`` (the format example) are no names.
-    """
-    starts = [m.start() for m in _FIRST_OPTION.finditer(prompt[:200_000])]
-    stem = prompt[: starts[-1]] if starts else ""
-    found = set()
-    for m in _NAME.finditer(stem):
-        letter, after = m.group(0), stem[m.end() : m.end() + 3]
-        if letter not in letters or re.match(r"\s+[a-z0-9]", after) and letter in "AI":
-            continue
-        if (
-            letter == "I"
-            and after[:1] in "'’"
-            or re.search(r"\d\s*$", stem[max(0, m.start() - 3) : m.start()])
-        ):
-            continue
-        found.add(letter)
-    return "".join(sorted(found))
 
 
 def parse_options(prompt: str) -> dict[str, str]:

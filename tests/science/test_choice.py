@@ -51,6 +51,7 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         ("Answer: B\nThis matches option B's value.", "B"),
         ("Answer: c", "C"),  # a lone lower-case letter on its answer line, as in a box
         ("Answer: (c).", "C"),
+        ("The answer is B, not A", "B"),  # a rejection of A after the answer, not a second option
     ],
 )
 def test_letters_that_are_read(response, letter):
@@ -113,7 +114,6 @@ def test_letters_that_are_read(response, letter):
         # negations and question marks
         "\\boxed{not A}",
         "\\boxed{B, not A}",
-        "The answer is B, not A",
         "\\boxed{B?}",
         # "e.g." and "i.e." are not choices E and I; other scripts' look-alikes are not letters
         "The answer is e.g. the largest one",

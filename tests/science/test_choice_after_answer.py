@@ -3,6 +3,12 @@
 Before: ``Answer: D. Alternatively A.``, ``Answer: D since A also works``, ``Answer: D\\nFinal answer: A?``
 and ``\\boxed{D}\\n\\nIt could also be A.`` all read as D (paid 1.0): the statement's reason clause, a
 later sentence, later lines and a second statement ending in ``?`` were never read.
+
+Round 2: the rule then refused every later letter that its sentence did not reject in a fixed vocabulary,
+so honest explanations scored 0 ("The answer is C, not A.", "Unlike A, ...", "A is too big.", "Answer: C
+— 200 offspring", allele names), while on GPQA rows whose question names compounds A-D every hedge was
+paid ("Or maybe A.", "Actually, D.", "C or D."), and 20 KB of statements took seconds. Only the first
+stated choice is ever read, so a later letter is now allowed unless the text offers it as an answer.
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         "Answer: D  \nA",
         # the same class in other spellings
         "Answer: D (or A)",
-        "Answer: D (not A)",  # as "The answer is D, not A": the statement itself names two options
         "The answer is D. Or A.",
         "Answer: D; A also plausible",
         "Answer: D\nor A",
@@ -72,9 +77,6 @@ OPTIONS = {"A": "3.0 km", "B": "30 km", "C": "0.3 km", "D": "300 m"}
         "Answer: D. Option b also works.",
         "Answer: D\n\n(b)",
         "Answer: D\n\n**(b)**",
-        # the answer taken back
-        "Answer: D\n\nD is wrong.",
-        "\\boxed{D}\n\nD is incorrect, though.",
     ],
 )
 def test_another_option_after_the_answer_is_no_choice(response):
@@ -110,6 +112,11 @@ def test_another_option_after_the_answer_is_no_choice(response):
         "Answer: D\n\nNote: A and B are distractors.",
         "Answer: D\n\nWhy the others fail: A neglects friction; B uses the wrong sign; C inverts the ratio.",
         "Answer: D\n\nIt is D, not A.",
+        "Answer: D (not A)",
+        # the chosen letter called wrong afterwards offers no other option (and "statement D is
+        # incorrect" is how an "identify the incorrect statement" question is explained)
+        "Answer: D\n\nD is wrong.",
+        "\\boxed{D}\n\nD is incorrect, though.",
         "Answer: D\n\nA is not correct, but D is.",
         "Answer: D\n\nA is wrong, and D is correct.",
         "Answer: D\n\nD is correct, A is not.",
@@ -176,23 +183,67 @@ CHEMISTRY = (
 )
 
 
-def test_letters_the_question_uses_as_names():
-    from guru_envs.verify.choice import named_letters, parse_options
+def test_letters_the_question_uses_as_names_read_the_same():
+    """GPQA names compounds A-D: an explanation of them is paid, a hedge beside a lone letter is not."""
+    from guru_envs.verify.choice import parse_options
 
-    names = named_letters(CHEMISTRY, "ABCD")
-    assert names == "ABCD"  # not from "A 2.0 g sample", the options or the \\boxed{A} example
     options = parse_options(CHEMISTRY)
     explained = "\\boxed{C}\n\nCompound A is brominated to B, and B reacts with KOH to give C."
-    assert extract_choice(explained, "ABCD", options, names).letter == "C"
-    assert extract_choice(explained, "ABCD", options).letter is None  # without the question: unclear
-    # an option is still an option: plainly named, bracketed or alone on its line
+    assert extract_choice(explained, "ABCD", options).letter == "C"
     for hedge in ("\\boxed{C}\n\nOption A also works.", "\\boxed{C}\n\nor (A)", "\\boxed{C}\n\nA"):
-        assert extract_choice(hedge, "ABCD", options, names).letter is None, hedge
-    assert named_letters("A block slides.\nA) 1 m\nB) 2 m\n", "ABCD") == ""
-    assert named_letters("A 2 kg block at I think 3 m.\nA) 1 m\nB) 2 m\n", "ABCD") == ""
+        assert extract_choice(hedge, "ABCD", options).letter is None, hedge
 
 
-def test_gpqa_rows_read_the_questions_names():
+GPQA_QUESTION = (
+    "Compound A (C3H6) undergoes bromination in the presence of carbon tetrachloride to form compound B. "
+    "When compound B reacts with alcoholic KOH, it forms compound C. Passing compound C through a red-hot "
+    "iron tube produces compound D. Identify the incorrect statement about the products obtained in this "
+    "reaction sequence.\n\nA) D gives two singlets in the 1H NMR spectra.\nB) F is used for the synthesis of "
+    "dyes.\nC) C is a flammable gas.\nD) H gives a yellow color with the addition of ferric chloride "
+    "solution.\n\nAnswer with the letter in \\boxed{}."
+)
+# the second red team's hedges: paid 1.0 on this row (the question's names vetoed every letter)
+GPQA_HEDGES = [
+    "\\boxed{C}\n\nOr maybe A.",
+    "\\boxed{C}\n\nThough A is close.",
+    "\\boxed{C}\n\nA could work too.",
+    "\\boxed{C}\n\nIt might also be B.",
+    "\\boxed{C}\n\nI'd go with C or maybe D.",
+    "\\boxed{C}\n\nActually, D.",
+    "\\boxed{C}\n\nSecond guess: D.",
+    "\\boxed{C}\n\nD is equally likely.",
+    "\\boxed{C}\n\nAlternatively, A.",
+    "\\boxed{C}\n\nC or D.",
+    "\\boxed{C}\n\nC/D",
+    "\\boxed{C}\n\nIf not C, then D.",
+    "Answer: C (or D)",
+    "Answer: C. Alternatively D.",
+    "Answer: C since D also works",
+    "\\boxed{C}\n\nPerhaps D.",
+    "\\boxed{C}\n\nA is also acceptable.",
+    "\\boxed{C}\n\nI'd go with D.",
+]
+GPQA_EXPLANATIONS = [
+    "\\boxed{C}\n\nA is brominated to B, which eliminates to C (propyne).",
+    "\\boxed{C}\n\nThe answer is C, not A.",
+    "\\boxed{C}\n\nCompound A is propene; B is 1,2-dibromopropane.",
+    "\\boxed{C}\n\nStatement A is true, B is true and D is true; statement C is the incorrect one.",
+    "\\boxed{C}\n\nA + B → C, then C → D over hot iron.",
+    "\\boxed{C}\n\nB is close to C in energy, and B is a good leaving group.",
+]
+
+
+@pytest.mark.parametrize(
+    ("response", "reward"), [(r, 0.0) for r in GPQA_HEDGES] + [(r, 1.0) for r in GPQA_EXPLANATIONS]
+)
+def test_gpqa_row_hedges_and_explanations(response, reward):
+    from guru_envs.integrations.verl import compute_score
+
+    info = {"question": GPQA_QUESTION, "original_prompt": GPQA_QUESTION}
+    assert compute_score("stem__gpqa", response, "C", info, details=True)["score"] == reward
+
+
+def test_gpqa_rows_score_by_the_same_rule():
     from guru_envs.science.gpqa import ChoiceRowsFamily
 
     row = {
@@ -208,4 +259,104 @@ def test_gpqa_rows_read_the_questions_names():
         == 1.0
     )
     assert family.score(task, "\\boxed{C}\n\nOption B also works.").reward == 0.0
+    assert family.score(task, "\\boxed{C}\n\nOr maybe A.").reward == 0.0
     assert family.score(task, "Answer: C\nFinal answer: B?").reward == 0.0
+
+
+# guru/Science.multiple_choice-v0, seed 0: answer C (200 offspring); A 500, B 600, D 1000; alleles A and D
+GENERATED_HONEST = [
+    "\\boxed{C}\n\nThe answer is C, not A.",
+    "The answer is C, not A.",
+    "\\boxed{C}\n\nUnlike A, C accounts for the 1/4 terminal fraction.",
+    "\\boxed{C}\n\nC is right because A assumes all offspring are terminal.",
+    "\\boxed{C}\n\nOptions A and B are too large.",
+    "\\boxed{C}\n\nA is too big.",
+    "\\boxed{C}\n\nD is double the total, so it is wrong.",
+    "\\boxed{C}\n\nOption D (1000) exceeds 800 offspring, so it cannot be right.",
+    "\\boxed{C}\n\nA would require all plants to be terminal, which is impossible.",
+    "\\boxed{C}\n\nPicking A would be a mistake.",
+    "\\boxed{C}\n\nThe other choices are wrong: A, B, D.",
+    "\\boxed{C}\n\n(A is 5/8, B is 3/4, D exceeds the total.)",
+    "\\boxed{C}\n\nA: 500 - wrong. B: 600 - wrong. D: 1000 - wrong.",
+    "\\boxed{C}\n\n- A) 500: incorrect\n- B) 600: incorrect\n- D) 1000: impossible",
+    "\\boxed{C}\n\nA: 500\nB: 600\nC: 200\nD: 1000",
+    "\\boxed{C}\n\nB would be the answer if we asked for axial flowers.",
+    "Answer: C — 200 offspring",
+    "So the answer is C: 200 plants.",
+    "The correct option is C, i.e. 200.",
+    "Answer: C. A would be 5/8 of 800, which is wrong.",
+    "Answer: C, since the terminal fraction is 1/4 (choice A would need 5/8).",
+    "\\boxed{C}\n\nAnswer A is wrong. C counts the recessive quarter.",
+    "Answer: C\n\nA and B are both incorrect; D overcounts.",
+    "\\boxed{C}\n\nSince A is dominant, a quarter of the offspring are terminal.",
+    "\\boxed{C}\n\nThe D allele is present in every offspring.",
+    "\\boxed{C}\n\nWhy not A? Because 500 is not a quarter of 800.",
+    "\\boxed{C}\n\nIf you forgot the 1/4 you might pick A.",
+    "\\boxed{C}\n\nThough A looks plausible, it ignores the 1/4 fraction.",
+    "\\boxed{C}\n\nOptions A and B may look right, but both double count.",
+    "\\boxed{C}\n\nSince A is dominant, the offspring are probably 200.",
+    "\\boxed{C}\n\nI'd say A is wrong.",
+    "\\boxed{C}\n\nA or B would be wrong.",
+    "\\boxed{C}\n\nNot A.",
+]
+GENERATED_HEDGES = [
+    "\\boxed{C} (A would also be acceptable)",
+    "\\boxed{C}\n\nA is not wrong either.",
+    "\\boxed{C}\n\nIt is not true that A is wrong.",
+    "\\boxed{C}\n\nI wouldn't say A is wrong.",
+    "\\boxed{C}\n\nA is wrong? No, A is right too.",
+    "\\boxed{C}\n\nA is incorrect in theory but correct in practice.",
+    "\\boxed{C}\n\nOn reflection the first option is right.",
+    "\\boxed{C}\n\nOn reflection, 500 is right.",
+    "\\boxed{C}\n\nCorrection: the answer is 500.",
+    "\\boxed{C}\n\nActually \\(A\\).",
+    "\\boxed{C}\n\nActually Ａ.",
+    "\\boxed{C}\n\nActually (a).",
+    "\\boxed{C}\n\nActually it's a.",
+    "\\boxed{C}\n\nAnswer A is wrong. Correction: A is correct.",
+    "\\boxed{C}\n\nNot A... well, A.",
+    "\\boxed{C}\n\nEither C or A.",
+    "\\boxed{C}\n\nD is possible too.",
+    "\\boxed{C}\n\nBoth C and D fit.",
+    "\\boxed{C}\n\nIt must be A.",
+    "\\boxed{C}\nSo A.",
+    "\\boxed{C} A",
+]
+
+
+@pytest.fixture(scope="module")
+def generated_task():
+    import gymnasium as gym
+
+    import guru_envs  # noqa: F401  (registers the environments)
+
+    env = gym.make("guru/Science.multiple_choice-v0")
+    env.reset(seed=0)
+    task = env.unwrapped.task
+    assert task.answer == "C" and task.meta["options"]["A"] == "500"
+    return task
+
+
+@pytest.mark.parametrize(
+    ("response", "reward"), [(r, 1.0) for r in GENERATED_HONEST] + [(r, 0.0) for r in GENERATED_HEDGES]
+)
+def test_generated_multiple_choice_pays_explanations_not_hedges(generated_task, response, reward):
+    import guru_envs
+
+    assert guru_envs.score(generated_task, response).reward == reward
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "The answer is C. " * 1200,
+        "\\boxed{C}\n" + "A is brominated to B, which reacts further. " * 500,
+        "\\boxed{C}\n" + "A: 500 - wrong.\n" * 1300,
+        "\\boxed{C}\n" + "A, " * 7000,
+    ],
+)
+def test_twenty_kilobytes_are_read_quickly(hostile):
+    """Each statement's line is read once (it was re-read 400 characters at a time: 2 s for 27 KB)."""
+    start = time.perf_counter()
+    extract_choice(hostile, "ABCD", {"A": "500", "B": "600", "C": "200", "D": "1000"})
+    assert time.perf_counter() - start < 0.5

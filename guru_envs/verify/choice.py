@@ -345,7 +345,7 @@ _TAKEN_BACK = re.compile(
 # change-of-mind cues: anywhere in the sentence of another option
 _STRONG_CUE = re.compile(
     r"(?i:\b(?:correction|wait|on\s+reflection|on\s+second\s+thoughts?|second\s+guess|alternatively|"
-    r"or\s+rather|if\s+not|(?:i'd|i’d|i\s+would|i'll|i’ll|i\s+will|i\s+might|i\s+could)\s+(?:rather\s+|also\s+)?"
+    r"or\s+rather|if\s+not|just\s+kidding|scratch\s+that|then\s+again|lean(?:ing)?\s+towards?|(?:i'd|i’d|i\s+would|i'll|i’ll|i\s+will|i\s+might|i\s+could)\s+(?:rather\s+|also\s+)?"
     r"(?:go\s+with|pick|choose|select|say|answer|accept|lean\s+towards?))\b)"
 )
 # hedges: in the clause of another option
@@ -365,7 +365,8 @@ _MODAL_CUE = re.compile(
 _AFFIRM = re.compile(
     r"(?i:\b(?:is|are|was|were|be|been|being|seems?|looks?|appears?|sounds?|also|equally|too|but|yet|or|"
     r"still)\s+(?:(?:also|equally|quite|very|still|just|perhaps|probably|maybe|partly|partially|entirely|"
-    r"technically|arguably|as|another)\s+)*(?:correct|right|valid|plausible|possible|acceptable|viable|"
+    r"technically|arguably|as|another|almost|nearly)\s+)*(?:correct|right|valid|the\s+(?:right|correct|better|best|true)\s+"
+    r"(?:one|choice|option|answer)|plausible|possible|acceptable|viable|"
     r"reasonable|defensible|close(?!\s+to\b)|fine|okay|best|the\s+answer|an?\s+(?:valid\s+|possible\s+|good\s+)?"
     r"(?:answer|option))\b)"
 )
@@ -374,7 +375,7 @@ _AFFIRM_VERB = re.compile(
 )
 # "It is not true that A is wrong", "I wouldn't say A is wrong", "Can't rule out A"
 _NEGATED_REJECTION = re.compile(
-    r"(?i:(?:\b(?:not|never|cannot|no)\b|n't\b|n’t\b)\s*(?:[a-z'’]+\s+){0,4}?(?:wrong|incorrect|false|invalid|"
+    r"(?i:(?:\b(?:not|never|cannot|no|hardly|barely)\b|n't\b|n’t\b)\s*(?:[a-z'’]+\s+){0,4}?(?:wrong|incorrect|false|invalid|"
     r"untrue|rul(?:e|es|ed|ing)\s+out|eliminat\w*|exclud\w*|reject\w*|discard\w*|a\s+mistake|an?\s+error)\b)"
 )
 _CLAUSE_NEGATED = re.compile(r"(?i:\b(?:not|neither|nor|never|none|no)\b|n't\b|n’t\b)")
@@ -400,7 +401,7 @@ _FILLER_WORDS = frozenset(
     "honestly actually maybe perhaps possibly probably likely alternatively also too wait hmm hm so well "
     "then else otherwise second guess correction it it's it’s is i i'd i’d mean rather even but yet still "
     "just again sorry ok okay on reflection thought thoughts say go with pick choose really definitely "
-    "instead could might may be would should must".split()
+    "instead could might may be would should must arguably scratch that you know kidding".split()
 )
 
 

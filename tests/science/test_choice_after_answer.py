@@ -321,6 +321,12 @@ GENERATED_HEDGES = [
     "\\boxed{C}\n\nIt must be A.",
     "\\boxed{C}\nSo A.",
     "\\boxed{C} A",
+    "\\boxed{C}\n\nA is the right one.",
+    "\\boxed{C}\n\nI lean towards A.",
+    "\\boxed{C}\n\nA is hardly wrong.",
+    "\\boxed{C}\n\nA is wrong, just kidding.",
+    "\\boxed{C}\n\nScratch that: A.",
+    "\\boxed{C}\n\nThen again, A.",
 ]
 
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from guru_envs.verify.claim import final_answer as one_final_answer
-from guru_envs.verify.extract import answer_tags
+from guru_envs.verify.extract import answer_tags, strip_think
 from guru_envs.verify.grids import parse_int_grid
+from guru_envs.verify.json_answer import hedged_words
 from guru_envs.verify.score import Score
 from guru_envs.verify.text import doubts, elides
 
@@ -147,6 +148,9 @@ class AnswerBlockError(ValueError):
 _BLANKS = re.compile(r"\s+")
 
 
+_ANSWER_CLOSE = re.compile(r"</answer>", re.IGNORECASE)  # extract.answer_tags' closing tag
+
+
 def answer_blocks(response: str) -> list[str]:
     """The contents of every ``<answer>...</answer>`` after the last ``</think>``, in order, stripped."""
     return answer_tags(response)
@@ -163,8 +167,13 @@ def final_answer(response: str) -> str:
     same answer may be repeated (spacing and case aside), and the last block is read; blocks that
     differ are several answers, and so are more than :data:`guru_envs.verify.claim.MAX_BOXES` blocks.
 
+    The text after the last block may argue for the answer, but a clause there that hedges on a value of
+    it ("Nate might be a knight too.", "Alternatively Nate is a knight.", "The owl could be 5th") offers a
+    second answer (:func:`guru_envs.verify.json_answer.hedged_words`).
+
     Raises:
-        AnswerBlockError: no block, several different ones, or one that asks ('?') or trails off ('...').
+        AnswerBlockError: no block, several different ones, one that asks ('?') or trails off ('...'), or
+            a hedge on it after it.
     """
     blocks = answer_blocks(response)
     if not blocks:
@@ -182,6 +191,12 @@ def final_answer(response: str) -> str:
         raise AnswerBlockError("the answer is not one claim: it contains '?'")
     if elides(text):  # "steevort...", "a, b, …, e": trailing off or leaving out is not stating
         raise AnswerBlockError("the answer is not one claim: it trails off or leaves something out ('...')")
+    body = strip_think(response)
+    closes = list(_ANSWER_CLOSE.finditer(body))
+    if closes:
+        hedge = hedged_words(body[closes[-1].end() :], text)
+        if hedge is not None:
+            raise AnswerBlockError(f"the answer is not one claim: {hedge!r} after it offers another value")
     return text
 
 

@@ -58,7 +58,7 @@ from typing import Any, NamedTuple
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
 from guru_envs.simulation.execute import run_untrusted
-from guru_envs.verify.extract import PYTHON_FENCE_TAGS, code_fences, strip_think
+from guru_envs.verify.extract import PYTHON_FENCE_TAGS, all_boxed, code_fences, strip_think
 from guru_envs.verify.json_answer import same_value
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import (
@@ -295,6 +295,93 @@ def answer_blocks(response: str) -> tuple[list[str], bool]:
     return [text[-MAX_ASSERT_CHARS:]], False
 
 
+# A sentence that states f's output: "The output is 'abc'.", "Alternatively the output is 'abc'.", "The
+# output could also be 'abc'", "Answer: 'abc'", "f('abc') returns 'abc'". What follows is read as a literal.
+_STATED_OUTPUT = re.compile(
+    r"\b(?:output|result|answer|returns|return\s+value|evaluates\s+to|gives)\b"
+    r"(?:\s+(?:is|was|would|will|could|might|may|should|must|also|be|instead|then|actually|equals?|of|"
+    r"f\([^()\n]{0,200}\)))*[ \t]*(?:(?:==?|:)[ \t]*)?",
+    re.IGNORECASE,
+)
+_LITERAL_END = frozenset(" \t\n.,;:!?)")
+_SENTENCE_GOES_ON = frozenset(["", *"\n.,;:!?)"])
+MAX_AFTER_CHARS = MAX_ASSERT_CHARS  # text after the answer read for a second one; more is refused
+MAX_STATED = 64  # sentences stating an output after the answer; more is refused
+MAX_LITERAL_TRIES = 40
+
+
+def _stated_literal(text: str) -> Any:
+    """The longest Python literal ``text`` starts with that ends its clause (then punctuation), else a marker."""
+    ends = [i for i in range(1, min(len(text), 500) + 1) if (i == len(text) or text[i] in _LITERAL_END)]
+    ends = [
+        i
+        for i in ends
+        if text[i - 1] not in " \t\n.,;:!?" and text[i : i + 80].lstrip(" \t")[:1] in _SENTENCE_GOES_ON
+    ][-MAX_LITERAL_TRIES:]  # "returns 'abc' reversed" names no output: the literal must end the clause
+    for end in reversed(ends):
+        try:
+            return parse_structured(
+                f"({text[:end]})", max_chars=MAX_ASSERT_CHARS + 2, max_depth=MAX_ASSERT_DEPTH + 1
+            )
+        except (AnswerParseError, NotOneClaimError):
+            continue
+    return _NO_LITERAL
+
+
+_NO_LITERAL = object()
+
+
+def after_answer(response: str, regions: list[str], blocks: bool) -> str:
+    """The text after the last answer block ([ANSWER] tag or fence); empty when the answer is the text itself."""
+    if not blocks or not regions:
+        return ""
+    text = strip_think(response)
+    if "[/ANSWER]" in text and _answer_tags(text):
+        return text[text.rfind("[/ANSWER]") + len("[/ANSWER]") :]
+    at = text.rfind(regions[-1])
+    if at < 0:
+        return ""
+    rest = text[at + len(regions[-1]) :]
+    return rest[3:] if rest.startswith("```") else rest
+
+
+def second_answer(after: str, claim_text: str, expected: Any, output: bool) -> str | None:
+    """Why the text after the answer gives a second one, else None.
+
+    Another assertion line (its call or value differs from the answer's), and for output prediction an
+    ``Answer:`` line, a ``\\boxed{}`` or a sentence stating f's output ("the output is X", "the output
+    could also be X") whose literal is not the asserted value: a second answer. The same value or
+    assertion restated is fine.
+    """
+    if not after.strip():
+        return None
+    if len(after) > MAX_AFTER_CHARS:
+        return f"more than {MAX_AFTER_CHARS:,} characters after the answer: an answer is one claim"
+    for m in _ASSERT_LINE_RE.finditer(after):
+        module = _parse(m.group().strip())  # a comment after it is no part of the claim
+        if module is None or len(module.body) != 1 or not isinstance(module.body[0], ast.Assert):
+            continue
+        try:
+            other = _claim(module.body[0], m.group().strip()).text()
+        except AssertionShapeError:
+            return "another assertion after the answer: an answer is one claim"
+        if other[:500] != claim_text[:500]:  # parse_assertion gives the text cut at 500
+            return "a different assertion after the answer: an answer is one claim"
+    if not output:
+        return None
+    stated: list[Any] = []
+    boxes = all_boxed(after)
+    for i, m in enumerate(_STATED_OUTPUT.finditer(after)):
+        if i + len(boxes) >= MAX_STATED:
+            return "too many stated outputs after the answer: an answer is one claim"
+        stated.append(_stated_literal(after[m.end() : m.end() + 500]))
+    stated.extend(_stated_literal(box.strip()) for box in boxes)
+    for value in stated:
+        if value is not _NO_LITERAL and not python_equal(value, expected):
+            return "the text after the answer states another output: an answer is one claim"
+    return None
+
+
 def answer_regions(response: str) -> list[str]:
     """Where the assertion is (see :func:`answer_blocks`)."""
     return answer_blocks(response)[0]
@@ -459,6 +546,11 @@ class CruxEvalFamily(TaskFamily):
             args, kwargs, expected, text = parse_assertion(regions, spec.get("code", ""), blocks=blocks)
         except AssertionShapeError as exc:
             return Score.wrong(None, str(exc), error="no_answer")
+        second = second_answer(
+            after_answer(response, regions, blocks), text, expected, spec["mode"] == "output"
+        )
+        if second is not None:
+            return Score.wrong(text, second, error="no_answer")
         if spec["mode"] == "output":
             return self._score_output(spec, args, kwargs, expected, text)
         return self._score_input(spec, args, kwargs, expected, text)

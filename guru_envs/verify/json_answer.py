@@ -22,9 +22,12 @@ parser and the comparator themselves are :mod:`guru_envs.verify.structured`'s, n
 6. Nothing else the response states may give another value (:func:`_only_claim`): every other block
    holding a literal, in any language or fence (```python, ```yaml, ```, ~~~json), every ``<answer>``
    tag and ``Answer:`` line holding one, and a brace-less ``\\boxed [..]`` must give the answer's value
-   (wrapped in one key or not); from the first answer block on, the prose must not hedge (``or``,
-   ``maybe``) nor state another value of the answer's kind (``or possibly [0, 1]``). Prose before the
-   first answer block is reasoning and free.
+   (wrapped in one key or not). From the first answer block on, a clause of the prose (sentence ends,
+   line breaks) must not both hedge (``or``, ``may``, ``if``, ``not certain`` ...) and state a value
+   that is not the answer or a part of it ("The top value may be 5."), nor, unless labelled as working
+   ("After the if block", "at step 3"), state another value of the answer's kind (``[0, 1]`` on its
+   own) or label one (``Last: 5``); a hedge word alone, or a value alone, is explanation
+   (:func:`_check_prose`). Prose before the first answer block is reasoning and free.
 
 Comparison is :func:`same_value`: one exact claim per answer type. Booleans, integers, floats, strings
 and ``null`` are different types (``True`` is not ``1``, ``2.0`` is not ``2``); floats agree within a
@@ -71,6 +74,7 @@ __all__ = [
     "JsonAnswer",
     "NotOneClaimError",
     "RepeatedKeyError",
+    "hedged_words",
     "json_loads_unique",
     "last_json_object",
     "parse_literal",
@@ -212,15 +216,87 @@ _KEY_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|
 _ANSWER_WORD = re.compile(r"answer", re.IGNORECASE)
 _BARE_BOX = re.compile(r"\\(?:boxed|fbox)\s+(?=[\[(])")
 _LITERAL_START = re.compile(r"[\[{(\"'\d+\-.]|(?:true|false|null|True|False|None)\b")
+# A cue that a clause offers an alternative, a condition or a doubt. It refuses only together with a value
+# the answer does not state (:func:`_hedged_value`): "Each step pushes or pops one value" is explanation.
 _PROSE_HEDGE = re.compile(
-    r"\b(?:or|maybe|perhaps|possibly|probably|likely|unlikely|alternatively|otherwise|instead|either|unsure|"
-    r"uncertain|doubt|might|could|guess|wrong|incorrect|mistaken?|not\s+sure)\b",
+    r"\b(?:or|maybe|may|might|could|possibly|perhaps|probably|likely|unlikely|alternatively|alternative|"
+    r"otherwise|instead|either|if|unless|unsure|uncertain|doubt\w*|guess\w*|plausibl[ey]|wrong|incorrect|"
+    r"mistaken?|would|in\s+case|not\s+(?:certain|sure|confident)|low\s+confidence|"
+    r"second\s+(?:candidate|guess|option))\b",
     re.IGNORECASE,
 )
+# Phrases that hold a cue word but offer no alternative: "2 or more people", "either way", "whether or not".
+_NOT_A_HEDGE = re.compile(
+    r"\b(?:\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten)\s+or\s+(?:more|fewer|less|greater|"
+    r"higher|lower|above|below|over|under|so)\b|\b(?:more\s+or\s+less|either\s+way|whether\s+or\s+not|"
+    r"or\s+not|if\s+and\s+only\s+if|as\s+if|even\s+if|the\s+(?:if|or|else|either))\b|\b(?:if|or|and|xor|else|either)[`'\"]?\s+(?:block|branch|"
+    r"statement|clause|instruction|op|opcode|command|condition|body)s?\b",
+    re.IGNORECASE,
+)
+# A clause that reports working, not the result: "After the if block the stack was [0, 4]", "at step 3".
+_INTERMEDIATE = re.compile(
+    r"\b(?:after|before|initially|originally|at\s+first|at\s+the\s+start|step|steps|until|while|"
+    r"during|earlier|previously|intermediate|midway|partway|halfway|in\s+between|so\s+far)\b",
+    re.IGNORECASE,
+)
+_FINAL_WORD = re.compile(
+    r"\b(?:final(?:ly)?|in\s+the\s+end|at\s+the\s+end|answer|result|output)\b", re.IGNORECASE
+)
+# Where prose is cut into clauses: a sentence end, a line break (never inside brackets, quotes or ticks).
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n")
+# A number in prose; one right after a label word ("line 12", "step 3", "#4") names a place, not a value.
+_PROSE_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
+# A number before a plural noun counts things ("5 customers were served"): no value of the answer's.
+_COUNT_AFTER = re.compile(
+    r"\s+(?!(?:is|was|has|does|plus|minus|gives|yields|becomes|returns|equals|remains|stays|as|us|its|this)\b)"
+    r"[A-Za-z]{2,}s\b"
+)
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:line|lines|step|steps|instruction|instructions|row|rows|column|columns|col|cycle|tick|round|"
+    r"iteration|turn|index|position|entry|item|op|operation|command|pass)|#)\s*$",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# A number word is a value in a run of them ("zero, four, four, five") or as what a clause says a thing is
+# ("may be five", "the top is five", ": five"); "pops one value" is a count.
+_WORD_CLAIM_BEFORE = re.compile(
+    r"(?:\b(?:be|is|are|was|equals?|becomes?|gives?|returns?)|[=:\u2192])\s*$", re.I
+)
+_QUOTED = re.compile(r"\"([^\"\n]{1,4000})\"")
+# "Last: 5", "Top = 5": a line that is a short label and one value states that value.
+_LABEL = re.compile(r"[\s>*_#-]*[A-Za-z][\w ]{0,30}?\s*[:=]\s*")
 _INLINE_CODE = re.compile(r"`([^`\n]{1,4000})`")
 # What a line of its own may put around a value: markdown (quote, list, emphasis, code ticks), an "is" or
 # "=" lead, end punctuation.
-_LINE_DECORATION = re.compile(r"^(?:[\s>*_`#=-]|\\[(\[]|\$)*|(?:[\s*_`.,;:!]|\\[)\]]|\$)*$")
+_LINE_LEAD = re.compile(r"(?:[\s>*_`#=-]|\\[(\[]|\$)*")
+_LINE_TAIL = frozenset(" \t\n\r\f\v*_`.,;:!$")
+
+
+def _undecorate(said: str) -> str:
+    """``said`` without the decoration a line may put around a value, lead and tail.
+
+    The tail is stripped by one backward scan: a regex ``(..)*$`` retries from every position of a long
+    run of spaces that does not end the line, quadratic (8 s for 19,000 spaces before a letter).
+    """
+    begin = _LINE_LEAD.match(said).end()
+    end = len(said)
+    while end > begin:
+        if said[end - 1] in _LINE_TAIL or said[end - 1].isspace():
+            end -= 1
+        elif end - 2 >= begin and said[end - 2] == "\\" and said[end - 1] in ")]":
+            end -= 2
+        else:
+            break
+    return said[begin:end]
+
+
 _CODE_LINE = re.compile(r"[\s>*_-]*`([^`\n]+)`[\s*_.,;:!]*")
 _CLAIM_VERB = re.compile(
     r"\b(?:is|was|are|equals?|gives?|returns?|prints?|outputs?|yields?|becomes?)\b|[=:\u2192]"
@@ -609,7 +685,7 @@ def _prose_values(prose: str, kinds: set[str], max_chars: int, max_depth: int) -
         last = deque(_CLAIM_VERB.finditer(line), maxlen=1)  # the last "is", "=", "gives" ... of the line
         for said in (line, *(line[m.end() :] for m in last)):
             code = _CODE_LINE.fullmatch(said)
-            said = _LINE_DECORATION.sub("", said)
+            said = _undecorate(said)
             if not said or len(said) > max_chars:
                 continue
             value = literal(said) if _LITERAL_START.match(said) else _NOTHING
@@ -617,6 +693,155 @@ def _prose_values(prose: str, kinds: set[str], max_chars: int, max_depth: int) -
                 value = code.group(1).strip()  # code ticks set a value apart, quoted or not
             keep(value, kinds)
     return values
+
+
+def _clauses(prose: str) -> list[str]:
+    """``prose`` cut at sentence ends and line breaks, never inside brackets, quotes or code ticks."""
+    ticks = [m.span() for m in _INLINE_CODE.finditer(prose)]
+    flat = prose
+    for begin, end in ticks:
+        flat = flat[:begin] + " " * (end - begin) + flat[end:]
+    kept = sorted([*ticks, *_groups(flat)])
+    out: list[str] = []
+    pos = 0
+    k = 0
+    for m in _CLAUSE_END.finditer(prose):
+        at = m.start()
+        while k < len(kept) and kept[k][1] <= at:
+            k += 1
+        if m.group() != "\n" and k < len(kept) and kept[k][0] <= at:
+            continue  # a sentence end inside a bracket, quote or tick
+        out.append(prose[pos:at])
+        pos = m.end()
+    out.append(prose[pos:])
+    return [c for c in out if c.strip()]
+
+
+def _clause_values(clause: str, strings: bool, max_chars: int, max_depth: int) -> list[Any]:
+    """Every value a clause states, of any kind.
+
+    Literals in brackets or code ticks; with ``strings`` (the answer holds strings) quoted and ticked text;
+    numbers, but not those naming a place ("line 12", "step 3"); number words in a run ("zero, four, five")
+    or as what something is said to be ("may be five"), not as a count ("pops one value").
+    """
+    values: list[Any] = []
+    ticks = list(_INLINE_CODE.finditer(clause))
+    rest = _blank(clause, [m.span() for m in ticks])
+    for m in ticks:
+        piece = m.group(1).strip()
+        value = _literal_or_nothing(piece, max_chars, max_depth)
+        if value is not _NOTHING:
+            values.append(value)
+        elif strings:
+            values.append(piece)
+    parsed = []
+    for begin, end in _groups(rest):
+        value = _literal_or_nothing(rest[begin:end], max_chars, max_depth)
+        if value is not _NOTHING:  # a group that is no literal ("(if my trace is off)") is read on as words
+            values.append(value)
+            parsed.append((begin, end))
+    rest = _blank(rest, parsed)
+    if strings:
+        values.extend(m.group(1) for m in _QUOTED.finditer(rest))
+    rest = _QUOTED.sub(" ", rest)
+    for m in _PROSE_NUMBER.finditer(rest):
+        if _LABEL_BEFORE.search(rest[max(0, m.start() - 20) : m.start()]) or _COUNT_AFTER.match(
+            rest, m.end()
+        ):
+            continue
+        text = m.group()
+        values.append(float(text) if any(c in text for c in ".eE") else int(text))
+        if len(values) > _MAX_PROSE_VALUES:
+            return values
+    words = list(_NUMBER_WORD.finditer(rest))
+    for i, m in enumerate(words):
+        near = (i > 0 and not rest[words[i - 1].end() : m.start()].strip(" ,;and")) or (
+            i + 1 < len(words) and not rest[m.end() : words[i + 1].start()].strip(" ,;and")
+        )
+        if near or _WORD_CLAIM_BEFORE.search(rest[max(0, m.start() - 20) : m.start()]):
+            values.append(_NUMBER_WORDS[m.group().lower()])
+        if len(values) > _MAX_PROSE_VALUES:
+            break
+    return values
+
+
+def _literal_or_nothing(text: str, max_chars: int, max_depth: int) -> Any:
+    if len(text) > max_chars:
+        raise NotOneClaimError("not one claim: the text after the answer states too much")
+    for attempt in (text, text.replace(";", ",") if ";" in text else None):  # [0; 1] is a list too
+        if attempt is None:
+            break
+        try:
+            return parse_literal(attempt, max_chars, max_depth)
+        except RepeatedKeyError:
+            raise
+        except AnswerParseError:
+            continue
+    return _NOTHING
+
+
+def _hedged_value(
+    clause: str, parts: _Parts, max_chars: int, max_depth: int, rel_tol: float, abs_tol: float
+) -> str | None:
+    """The hedge of a clause that offers a value the answer does not state ("The top may be 5."), else None.
+
+    A cue word alone is explanation ("Each step pushes or pops one value", "Either way, the result is the
+    same"), and so is a value alone; together they offer another answer, or a part of one.
+    """
+    cleared = _NOT_A_HEDGE.sub(" ", clause)
+    hedge = _PROSE_HEDGE.search(_INLINE_CODE.sub(" ", cleared))  # `or`, `if` in code ticks name code
+    if hedge is None:
+        return None
+    strings = any(isinstance(p, str) for p in parts.parts)
+    for value in _clause_values(cleared, strings, max_chars, max_depth):
+        if not _restates(value, parts, rel_tol, abs_tol):
+            return hedge.group()
+    return None
+
+
+# The cues a worded answer's hedge carries (:func:`hedged_words`). "if", "or", "either", "otherwise" and
+# "instead" are left out: "if she were a knight, her statement would be false", "otherwise Nate would lie"
+# and "Nate or Peter lies" are how a puzzle is argued.
+_WORD_HEDGE = re.compile(
+    r"\b(?:maybe|may|might|could|possibly|perhaps|probably|likely|alternatively|alternative|"
+    r"unless|in\s+case|unsure|uncertain|doubt\w*|guess\w*|plausibl[ey]|seems?|"
+    r"not\s+(?:certain|sure|confident)|low\s+confidence|second\s+(?:candidate|guess|option)|"
+    r"also\s+(?:consistent|works?|valid|possible|fits?))\b",
+    re.IGNORECASE,
+)
+_NOT_A_WORD_HEDGE = re.compile(r"\b(?:could|may|might)\s+not\b|\bcouldn't\b|\beither\s+way\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_ORDINAL = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th)?(?!\w)", re.IGNORECASE)
+_COMMON_WORDS = frozenset(
+    "the and for are but not you all any can had her was one our out has him his how its may new now "
+    "see two who did yes she too use that with have this will your from they been were said each which "
+    "their there what when then them than only must also into more some such because since".split()
+)
+MAX_HEDGE_PROSE = 20_000  # prose after a worded answer read for hedges; longer is cut to its end
+
+
+def hedged_words(prose: str, answer: str) -> str | None:
+    """The hedge of a clause of ``prose`` (the text after a worded answer) that names one of its values.
+
+    ``prose`` is cut into clauses at sentence ends and line breaks. A clause hedges on the answer when it
+    carries a cue of doubt or of another option (``might``, ``alternatively``, ``not certain``, ``could``
+    ...) and a value word: a word of ``answer`` (a name, ``knight``, ``owl``) or a number or ordinal
+    ("5th"). "Nate might be a knight too." and "Alternatively Nate is a knight." hedge; "Nate must be a
+    knave because ..." argues. Returns the cue, or None.
+    """
+    prose = fold_unicode(prose[-MAX_HEDGE_PROSE:])
+    vocabulary = {w.casefold() for w in _WORD.findall(answer[:MAX_HEDGE_PROSE])} - _COMMON_WORDS
+    for clause in _clauses(prose):
+        cleared = _NOT_A_WORD_HEDGE.sub(" ", clause)
+        hedge = _WORD_HEDGE.search(cleared)
+        if hedge is None:
+            continue
+        if any(w.casefold() in vocabulary for w in _WORD.findall(cleared)):
+            return hedge.group()
+        for m in _ORDINAL.finditer(cleared):
+            if not _LABEL_BEFORE.search(cleared[max(0, m.start() - 20) : m.start()]):
+                return hedge.group()
+    return None
 
 
 def _check_prose(
@@ -629,7 +854,14 @@ def _check_prose(
     rel_tol: float,
     abs_tol: float,
 ) -> None:
-    """Refuse a hedge, or a value of the answer's kind it does not restate, in ``text[region:]`` outside ``masked``.
+    """Refuse, in ``text[region:]`` outside ``masked``, a clause that hedges on a value or states another one.
+
+    The prose is cut into clauses (sentence ends, line breaks). A clause refuses the answer when it carries
+    a cue of an alternative, a condition or a doubt (``or``, ``may``, ``if``, ``not certain`` ...) together
+    with a value that is not the answer or a part of it ("The top value may be 5."); a cue alone, or words
+    like "2 or more", are explanation. A clause that is not labelled as working ("After the if block",
+    "at step 3", "initially") refuses when it states another value of the answer's kind, and a short label
+    line ("Last: 5") when its value is no part of the answer.
 
     Raises:
         NotOneClaimError: the prose from the first answer block on states something else too.
@@ -653,15 +885,28 @@ def _check_prose(
     if len(prose) > max_chars:
         raise NotOneClaimError("not one claim: more text after the answer than an answer may hold")
     prose = fold_unicode(prose)
-    hedge = _PROSE_HEDGE.search(prose)
-    if hedge is not None:
-        raise NotOneClaimError(f"not one claim: {hedge.group()!r} beside the answer")
     inner = _inner(final)  # {"output": X} is X in a wrapper: X's kind is the answer's
     kinds = {_kind(final) if inner is _NOTHING else _kind(inner)}
     parts = _Parts(final)
-    for value in _prose_values(prose, kinds, max_chars, max_depth):
-        if not _restates(value, parts, rel_tol, abs_tol):
-            raise NotOneClaimError("several answers: the text beside the answer states another value")
+    part_kinds = {_kind(p) for p in parts.parts} - {"other"}
+    found = 0
+    for clause in _clauses(prose):
+        hedge = _hedged_value(clause, parts, max_chars, max_depth, rel_tol, abs_tol)
+        if hedge is not None:
+            raise NotOneClaimError(f"not one claim: {hedge!r} beside another value than the answer's")
+        if _INTERMEDIATE.search(clause) and not _FINAL_WORD.search(clause):
+            continue  # working, labelled as such
+        values = _prose_values(clause, kinds, max_chars, max_depth)
+        labelled = _LABEL.match(clause)
+        said = _undecorate(clause[labelled.end() :]).rstrip("?\u203d") if labelled is not None else ""
+        if said and "\n" not in said and _LITERAL_START.match(said):
+            values += _prose_values(said, part_kinds, max_chars, max_depth)
+        found += len(values)
+        if found > _MAX_PROSE_VALUES:
+            raise NotOneClaimError("not one claim: the text after the answer states too many values")
+        for value in values:
+            if not _restates(value, parts, rel_tol, abs_tol):
+                raise NotOneClaimError("several answers: the text beside the answer states another value")
 
 
 def _only_claim(

@@ -492,3 +492,51 @@ def test_hostile_cells_stay_fast():
         start = time.perf_counter()
         assert score(task, response).reward == 0.0
         assert time.perf_counter() - start < 1.0
+
+
+# ------------------------------------------------------------- prose after the final <answer> tag
+# Round-2 red team (C): a hedge after a right <answer> was paid. A clause after the last tag that carries a
+# cue of doubt or of another option and names a value word of the answer (a name, a role, an item, a
+# number or ordinal) offers a second answer; an argument for the answer does not.
+KK_TAG = "<answer>" + json.dumps(ROLES) + "</answer>"
+NAME = NAMES[0]
+HEDGES_AFTER = {
+    "might be a role too": f"{NAME} might be a {FLIP[ROLES[NAME]]} too.",
+    "alternatively": f"Alternatively {NAME} is a {FLIP[ROLES[NAME]]}.",
+    "not certain, may": f"I am not certain about {NAME}; they may be a {FLIP[ROLES[NAME]]}.",
+    "may as well": f"{NAME} may be a {FLIP[ROLES[NAME]]} as well.",
+}
+ARGUMENTS_AFTER = {
+    "must, because": f"{NAME} must be a {ROLES[NAME]} because the statements agree only then.",
+    "a counterfactual": f"{NAME} is a {ROLES[NAME]}: if {NAME} were a {FLIP[ROLES[NAME]]}, the claim would be true.",
+    "could not": f"{NAME} could not be a {FLIP[ROLES[NAME]]}, since that contradicts the second statement.",
+    "otherwise": f"Otherwise {NAME} would be a {FLIP[ROLES[NAME]]}, a contradiction.",
+    "a summary": "So the knights and knaves are as given.",
+    "a hedge on no value": "This could be checked by hand.",
+}
+
+
+@pytest.mark.parametrize("label", sorted(HEDGES_AFTER))
+def test_a_hedge_after_the_answer_tag_is_refused(label):
+    response = "Reasoning.\n" + KK_TAG + "\n\n" + HEDGES_AFTER[label]
+    assert score(KK, response).reward == 0.0
+    with pytest.raises(AnswerBlockError, match="not one claim"):
+        final_answer(response)
+
+
+@pytest.mark.parametrize("label", sorted(ARGUMENTS_AFTER))
+def test_an_argument_after_the_answer_tag_is_paid(label):
+    assert score(KK, "Reasoning.\n" + KK_TAG + "\n\n" + ARGUMENTS_AFTER[label]).reward == 1.0
+
+
+def test_an_ordering_hedge_after_the_answer_tag_is_refused():
+    order_tag = "<answer>" + json.dumps(ITEMS) + "</answer>"
+    assert score(ORDER, order_tag).reward == 1.0
+    assert score(ORDER, order_tag + f"\n\nThe {ITEMS[4]} could be 5th or 6th.").reward == 0.0
+    assert (
+        score(ORDER, order_tag + f"\n\nSwapping {ITEMS[4]} and {ITEMS[5]} also seems consistent.").reward
+        == 0.0
+    )
+    assert score(ORDER, order_tag + f"\n\nThe {ITEMS[0]} is first and the {ITEMS[-1]} last.").reward == 1.0
+    # prose before the tag is reasoning, free
+    assert score(ORDER, f"The {ITEMS[4]} could be 5th or 6th; checking.\n" + order_tag).reward == 1.0

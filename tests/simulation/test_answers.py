@@ -165,8 +165,8 @@ SECOND_VALUES = {
     "or possibly after": _json(RIGHT) + "\nor possibly " + json.dumps(WRONG),
     "a bare list after": _json(RIGHT) + "\n" + json.dumps(WRONG),
     "inline code after": _json(RIGHT) + "\nThat is, `" + json.dumps(WRONG) + "`.",
-    "a hedge after": _json(RIGHT) + "\nMaybe.",
-    "a retraction after": _json(RIGHT) + "\nActually that is wrong.",
+    "a hedge on a value after": _json(RIGHT) + "\nMaybe [0, 0, 0, 0, 1, 1].",
+    "a retraction with a value after": _json(RIGHT) + "\nActually that is wrong; the fourth entry is 2.",
     "between two agreeing answers": _json(RIGHT)
     + "\nor "
     + json.dumps(WRONG)
@@ -201,6 +201,10 @@ ONE_VALUE = {
     "an answer tag around the block": "<answer>\n" + _json(RIGHT) + "\n</answer>",
     "an answer line with the same value": "Answer: " + json.dumps(RIGHT) + "\n" + _json(RIGHT),
     "a text block of prose": "```text\nstep 1: shift left\n```\n" + _json(RIGHT),
+    # A hedge word that offers no value offers no second answer (the block is what is read), and refusing
+    # it teaches that a right answer is wrong: these two were refused by 053713c's any-hedge-word rule.
+    "a bare hedge word after": _json(RIGHT) + "\nMaybe.",
+    "a retraction naming no value": _json(RIGHT) + "\nActually that is wrong.",
 }
 
 

@@ -135,6 +135,37 @@ OUTPUT_CASES = [
         py(f"{F}\nassert {CALL} == ??") + py(f"assert {CALL} == {RIGHT}"),
         1.0,
     ),
+    # after the answer block: a second assertion or a stated output is a second answer (round-2 red team, D)
+    ("a bare assertion after the fence", py(f"assert {CALL} == {RIGHT}") + f"\nassert {CALL} == {ALT}", 0.0),
+    (
+        "alternatively the output is",
+        py(f"assert {CALL} == {RIGHT}") + f"\nAlternatively the output is {ALT}.",
+        0.0,
+    ),
+    ("the output could also be", py(f"assert {CALL} == {RIGHT}") + f"\nThe output could also be {ALT}.", 0.0),
+    ("the output is, after", py(f"assert {CALL} == {RIGHT}") + f"\nThe output is {ALT}.", 0.0),
+    ("a box after", py(f"assert {CALL} == {RIGHT}") + f"\n\\boxed{{{ALT}}}", 0.0),
+    ("an Answer: line after", py(f"assert {CALL} == {RIGHT}") + f"\nAnswer: {ALT}", 0.0),
+    (
+        "f returns, after [ANSWER]",
+        f"[ANSWER]\nassert {CALL} == {RIGHT}\n[/ANSWER]\n{CALL} returns {ALT}.",
+        0.0,
+    ),
+    ("assert != after the fence", py(f"assert {CALL} == {RIGHT}") + f"\nassert {CALL} != {RIGHT}", 0.0),
+    # the same value or assertion restated, and explanations, are fine
+    ("the output restated after", py(f"assert {CALL} == {RIGHT}") + f"\nThe output is {RIGHT}.", 1.0),
+    ("the assertion restated after", py(f"assert {CALL} == {RIGHT}") + f"\nassert {CALL} == {RIGHT}", 1.0),
+    ("the same box after", py(f"assert {CALL} == {RIGHT}") + f"\n\\boxed{{{RIGHT}}}", 1.0),
+    (
+        "an explanation after",
+        py(f"assert {CALL} == {RIGHT}") + "\nEach value is doubled, so 1 becomes 2 and 2 becomes 4.",
+        1.0,
+    ),
+    (
+        "a literal that does not end the clause",
+        py(f"assert {CALL} == {RIGHT}") + f"\nf returns {CALL[2:-1]} with each value doubled.",
+        1.0,
+    ),
 ]
 
 

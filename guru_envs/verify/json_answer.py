@@ -233,6 +233,10 @@ _NOT_A_HEDGE = re.compile(
     r"statement|clause|instruction|op|opcode|command|condition|body)s?\b",
     re.IGNORECASE,
 )
+# A condition, from its "if" to the next comma, semicolon, colon, closing parenthesis or "then".
+_CONDITION = re.compile(
+    r"\b(?:if|unless|in\s+case|when|whenever)\b[^,;:)\n]*?(?=[,;:)]|\bthen\b|$)", re.IGNORECASE
+)
 # A clause that reports working, not the result: "After the if block the stack was [0, 4]", "at step 3".
 _INTERMEDIATE = re.compile(
     r"\b(?:after|before|initially|originally|at\s+first|at\s+the\s+start|step|steps|until|while|"
@@ -793,6 +797,9 @@ def _hedged_value(
     if hedge is None:
         return None
     strings = any(isinstance(p, str) for p in parts.parts)
+    # A condition's own values are what it tests ("if a register is 0, jz jumps"): the values a hedge
+    # offers stand outside it ("If the mod is applied first, the top is 5.", "D: 448 (if I am off)").
+    cleared = _CONDITION.sub(" if ", cleared)
     for value in _clause_values(cleared, strings, max_chars, max_depth):
         if not _restates(value, parts, rel_tol, abs_tol):
             return hedge.group()
@@ -839,7 +846,9 @@ def hedged_words(prose: str, answer: str) -> str | None:
         if any(w.casefold() in vocabulary for w in _WORD.findall(cleared)):
             return hedge.group()
         for m in _ORDINAL.finditer(cleared):
-            if not _LABEL_BEFORE.search(cleared[max(0, m.start() - 20) : m.start()]):
+            if not _LABEL_BEFORE.search(
+                cleared[max(0, m.start() - 20) : m.start()]
+            ) and not _COUNT_AFTER.match(cleared, m.end()):
                 return hedge.group()
     return None
 

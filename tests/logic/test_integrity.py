@@ -513,6 +513,7 @@ ARGUMENTS_AFTER = {
     "otherwise": f"Otherwise {NAME} would be a {FLIP[ROLES[NAME]]}, a contradiction.",
     "a summary": "So the knights and knaves are as given.",
     "a hedge on no value": "This could be checked by hand.",
+    "a count": "Each statement could involve 2 islanders at once.",
 }
 
 

@@ -99,6 +99,8 @@ STACK_EXPLANATIONS = [
     f"Bottom: {STACK.answer[0]}. Top: {TOP}.",
     "`or` pops two values and pushes one.",
     "If the stack were empty, pop would fail, so line 12 or line 13 must run first.",
+    "Note: if a register is 0, jz jumps.",  # a condition's own value is what it tests
+    f"When the counter reaches {NOT_IN}, the loop stops.",
 ]
 
 

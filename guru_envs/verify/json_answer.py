@@ -657,16 +657,7 @@ def _prose_values(prose: str, kinds: set[str], max_chars: int, max_depth: int) -
         budget -= len(text)
         if budget < 0:
             raise NotOneClaimError("not one claim: the text after the answer states too much")
-        for attempt in (text, text.replace(";", ",") if ";" in text else None):  # [0; 1] is a list too
-            if attempt is None:
-                break
-            try:
-                return parse_literal(attempt, max_chars, max_depth)
-            except RepeatedKeyError:
-                raise
-            except AnswerParseError:
-                continue
-        return _NOTHING
+        return _parsed_or_nothing(text, max_chars, max_depth)
 
     def keep(value: Any, wanted: set[str]) -> None:
         if value is not _NOTHING and (_kind(value) in wanted or _kind(_inner(value)) in wanted):
@@ -772,7 +763,12 @@ def _clause_values(clause: str, strings: bool, max_chars: int, max_depth: int) -
 def _literal_or_nothing(text: str, max_chars: int, max_depth: int) -> Any:
     if len(text) > max_chars:
         raise NotOneClaimError("not one claim: the text after the answer states too much")
-    for attempt in (text, text.replace(";", ",") if ";" in text else None):  # [0; 1] is a list too
+    return _parsed_or_nothing(text, max_chars, max_depth)
+
+
+def _parsed_or_nothing(text: str, max_chars: int, max_depth: int) -> Any:
+    """``text`` parsed as a literal (``[0; 1]`` as a list too), or ``_NOTHING``; a repeated key still raises."""
+    for attempt in (text, text.replace(";", ",") if ";" in text else None):
         if attempt is None:
             break
         try:

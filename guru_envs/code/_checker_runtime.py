@@ -282,7 +282,8 @@ def __guru_run__(candidate, prelude, tests, free, forced=()):  # noqa: N807
     if not isinstance(offered, list):
         raise _ProtocolBroken("the submission's side sent a malformed name list")
     # Builtins and standard modules always mean the real ones here: a submission that defines ``all``
-    # or a fake ``math`` with an ``isclose`` that says True must not get to answer for the tests.
+    # or a fake ``math`` with an ``isclose`` that says True must not get to answer for the tests. The
+    # exceptions come in ``forced``: the entry point, and builtin-named functions under test (``max``).
     for name in sorted(set(free) | set(forced)):
         if name in forced:
             namespace[name] = RemoteName(name)

@@ -58,6 +58,78 @@ def _free_names(tree: ast.AST) -> tuple[str, ...]:
     return tuple(sorted(loaded - bound))
 
 
+def _shadowed(name: str) -> bool:
+    """Whether ``name`` is a builtin's or a standard module's (the checker binds those to the real ones)."""
+    return hasattr(builtins, name) or name in sys.stdlib_module_names
+
+
+def _tested_shadowing_names(tree: ast.AST, free: set[str]) -> tuple[str, ...]:
+    """Builtin- or module-named functions the asserts test: the submission's, not Python's.
+
+    A row may test a function called ``max``, ``abs`` or ``array``: GURU runs the solution and the tests
+    in one file, where the solution's definition shadows Python's. The checker binds builtins and standard
+    modules to the real ones (a submission must not redefine the tests' ``all``), so such a row would test
+    Python's ``max`` and pay any program. The function under test is the innermost call on the tested
+    side of an assert, called on data (literals, or a row of inputs unpacked): the left operand of a
+    comparison (``assert abs(-5) == 5``), or the first argument of a comparison helper the tests or prelude
+    define (``assert _deep_eq(max(*i), o[0])``). A builtin applied to anything else (``sorted(f(x))``,
+    ``len(result)``) is a helper, not the subject; so is the top call of a truthiness assert (``all(..)``). A standard module's name that is
+    called (``array('1,2')``) is a function too: modules are not callable.
+    """
+    helpers = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+    def is_data(arg: ast.expr) -> bool:  # a literal, or a row of inputs unpacked (``*i``)
+        if isinstance(arg, ast.Starred):
+            return isinstance(arg.value, ast.Name)
+        try:
+            ast.literal_eval(arg)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return False
+        return True
+
+    tested: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name in free and name in sys.stdlib_module_names and not hasattr(builtins, name):
+                tested.add(name)
+        if not isinstance(node, ast.Assert):
+            continue
+        test = node.test
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test = test.operand
+        if isinstance(test, ast.Compare):
+            subject = test.left
+        elif (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and (test.func.id in helpers or not _shadowed(test.func.id))
+            and test.args
+        ):
+            subject = test.args[0]
+        else:
+            continue
+        if (
+            isinstance(subject, ast.Call)
+            and isinstance(subject.func, ast.Name)
+            and subject.func.id in free
+            and hasattr(builtins, subject.func.id)
+            and all(is_data(a) for a in [*subject.args, *(k.value for k in subject.keywords)])
+        ):
+            tested.add(subject.func.id)
+    return tuple(sorted(tested))
+
+
+@functools.lru_cache(maxsize=4096)
+def tested_shadowing_names(tests: str) -> tuple[str, ...]:
+    """:func:`_tested_shadowing_names` of dataset test code (``()`` when it does not parse)."""
+    try:
+        tree = ast.parse(tests)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    return _tested_shadowing_names(tree, set(_free_names(tree)))
+
+
 @functools.lru_cache(maxsize=4096)
 def prepare_tests(tests: str) -> tuple[str, tuple[str, ...]]:
     """``(test source, names it reads but never binds)`` for the checker.
@@ -97,8 +169,13 @@ SUBMISSION_SHIM = _loader("_submission_shim.py")
 
 
 def checker_code(tests: str, prelude: str = "", forced: Sequence[str] = ()) -> str:
-    """The ``check_code`` that runs ``tests`` after ``prelude``, with ``forced`` names always remote."""
+    """The ``check_code`` that runs ``tests`` after ``prelude``, with ``forced`` names always remote.
+
+    Builtin- and module-named functions under test (:func:`tested_shadowing_names`) are forced too: the
+    submission must define them.
+    """
     source, free = prepare_tests(tests)
+    forced = tuple(dict.fromkeys([*forced, *tested_shadowing_names(tests)]))
     return (
         f"{CHECKER_RUNTIME}\n\n"
         f"def {CHECK_FN}(candidate):\n"

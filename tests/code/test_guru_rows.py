@@ -363,3 +363,66 @@ SUM = "a, b = map(int, input().split())\nprint(a + b)"
 )
 def test_blocks_after_the_solution(task_row, response, reward):
     assert guru_envs.score(Task.from_record(task_row), response).reward == reward
+
+
+_DEEP_EQ = (
+    "import math\ndef _deep_eq(a, b, tol=1e-5):\n    if isinstance(a, float) or isinstance(b, float):\n"
+    "        return math.isclose(a, b, rel_tol=tol, abs_tol=tol)\n    if isinstance(a, (list, tuple)):\n"
+    "        if len(a) != len(b): return False\n        return all(_deep_eq(x, y, tol) for x, y in zip(a, b))\n"
+    "    return a == b\n"
+)
+# Functions under test named like a builtin or a standard module: the submission's definition is what GURU's
+# one-file run calls, so Python's own function must never answer for it (a red team got 1.0 for
+# print('hello') on a TACO row testing ``max``), and a module's name must not stand in for it either.
+SHADOWING_ROWS = [
+    (
+        "taco-max",
+        row(
+            "codegen__taco",
+            {
+                "functional": "_inputs = [[[1, 5, 3]], [[-2, -9]]]\n_outputs = [[9], [-11]]\n"
+                + _DEEP_EQ
+                + "for i, o in zip(_inputs, _outputs):\n    assert _deep_eq(max(*i), o[0])\n"
+            },
+        ),
+        "def max(xs):\n    return sum(xs)",
+        ["print('hello')", "def max(xs):\n    return 0"],
+    ),
+    (
+        "mbpp-abs",
+        row("codegen__mbpp", {"functional": "assert abs(-5) == 10\nassert abs(3) == 6\n"}),
+        "def abs(x):\n    return 2 * (x if x > 0 else -x)",
+        ["print('hello')", "import builtins\nabs = builtins.abs"],
+    ),
+    (
+        "mbpp-module-name",
+        row("codegen__mbpp", {"functional": "assert array('1,2,3,4') == '2 3'\nassert array('1') == None\n"}),
+        "def array(s):\n    s = s.split(',')\n    return ' '.join(s[1:-1]) or None",
+        ["def array(s):\n    return s"],
+    ),
+    (
+        "builtin-helpers-stay-python-s",
+        row(
+            "codegen__mbpp",
+            {
+                "functional": "res = pairs([3, 1, 2])\nassert len(res) == 3\n"
+                "assert sorted(pairs([2, 1])) == [1, 2]\nassert all(x in res for x in [1, 2, 3])\n"
+            },
+        ),
+        "def pairs(xs):\n    return list(xs)",
+        [
+            "def pairs(xs):\n    return []",
+            "def pairs(xs):\n    return [0]\nlen = lambda v: 3\nall = lambda v: True",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("label, data, right, wrongs", SHADOWING_ROWS, ids=[c[0] for c in SHADOWING_ROWS])
+def test_functions_named_like_builtins_are_the_submission_s(label, data, right, wrongs):
+    task = Task.from_record(data)
+    good = FAMILY.score(task, fence(right))
+    assert good.reward == 1.0 and good.correct, good.feedback
+    for wrong in wrongs:
+        bad = FAMILY.score(task, fence(wrong))
+        assert bad.reward == 0.0 and not bad.correct, (wrong, bad.feedback)

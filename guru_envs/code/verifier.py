@@ -125,12 +125,26 @@ def _number(token: str) -> int | float | None:
     return value if math.isfinite(value) else None
 
 
+def _expected_number(token: str) -> int | float | None:
+    """The number an expected token is, when it reads as one and as nothing else.
+
+    ``1E5`` or ``2e3`` can be a base-36 or hexadecimal word as well as a float, and an answer printed
+    as ``100000`` must not match the word ``1E5``: an exponent counts only where a program printing a
+    float would write it, with a point in the mantissa (``1.5E5``) or a sign in the exponent (Python's
+    ``1e-05``, ``1e+20``).
+    """
+    mantissa, _, exponent = token.lower().partition("e")
+    if exponent and "." not in mantissa and exponent[:1] not in ("+", "-"):
+        return None
+    return _number(token)
+
+
 def _tokens_match(got: str, want: str, tol: float) -> bool:
     if got == want:
         return True
     if got.lower() in ("yes", "no") and want.lower() in ("yes", "no"):
         return got.lower() == want.lower()
-    a, b = _number(got), _number(want)
+    a, b = _number(got), _expected_number(want)
     if a is None or b is None:
         return False
     if isinstance(a, int) and isinstance(b, int):

@@ -81,6 +81,11 @@ def test_extraction_rule(response, expected):
         ("0.33", "0.333", False),
         ("1000000000000000001", "1000000000000000000", False),  # integers are exact
         ("1e3", "1000.0", True),
+        ("100000", "1E5", False),  # an expected 1E5 may be a base-36 word, not a float
+        ("99999.95", "1E5", False),
+        ("14", "e", False),
+        ("0.00001", "1e-05", True),  # Python's own float spelling
+        ("150000", "1.5E5", True),
         ("5.0", "5", True),  # an integer printed with a point is that integer
         ("1000000.0", "999999", False),  # ... exactly: a float near an integer answer is wrong
         ("1e9", "1000000007", False),

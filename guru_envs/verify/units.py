@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -925,9 +926,26 @@ def same_measurement(a: str, b: str, rel_tol: float = 1e-2) -> bool | None:
 
 # --- one claim ---------------------------------------------------------------------------------------
 
-_RELATION = re.compile(r"\\(?:approx|simeq|cong)(?![A-Za-z])|=|≈|≃|≅")
+# "Equals" and "approximately equals": a measured value is honestly reported as ``E ≈ 3 J``. Congruence
+# (``\\cong``, ``≅``) is no approximation sign and is refused with the comparisons below.
+_RELATION = re.compile(r"\\(?:approx|simeq)(?![A-Za-z])|=|≈|≃")
+# Every precomposed struck-through sign (≠ ≉ ≄ ≇ ≢ ≁ ≮ ≰ ∉ ...): what NFC makes of a sign followed by U+0338.
+_STRUCK_SIGNS = "".join(
+    ch for ch in map(chr, range(0x2190, 0x2B00)) if unicodedata.decomposition(ch).endswith(" 0338")
+)
+# A negated relation says what the value is not: ``\\not`` before any sign (``\\not=``, ``\\not\\approx``),
+# LaTeX's negated signs (``\\neq``, ``\\napprox``, ``\\ncong``, ``\\nleq`` ...), logical negation, an
+# overlay that strikes a sign through (U+0338 and its kin) and every precomposed struck-through sign.
+_NEGATED = re.compile(
+    r"\\(?:not|notin|neg|lnot|nexists)(?![A-Za-z])"
+    r"|\\n(?:eq|e|approx|sim|simeq|cong|equiv|leq|geq|leqq|geqq|leqslant|geqslant|less|gtr|lessgtr"
+    r"|mid|parallel|prec|succ|preceq|succeq|subset|supset|subseteq|supseteq|vdash|models)(?![A-Za-z])"
+    "|[\u0337\u0338\u20d2\u20e5" + _STRUCK_SIGNS + "]"
+)
+_CONGRUENT = re.compile(r"\\cong(?![A-Za-z])|≅")
 _NOT_ONE_VALUE = re.compile(
     r"[?~<>≤≥±∓≠≲≳]|\\(?:pm|mp|leq?|geq?|lt|gt|neq?|ne|sim|lesssim|gtrsim|ll|gg|in|subset)(?![A-Za-z])"
+    f"|{_NEGATED.pattern}|{_CONGRUENT.pattern}"
 )
 _SUBSCRIPT = re.compile(r"[_^](?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9+\-*])")
 _NUMBER_SYMBOL = re.compile(r"\\(?:pi|infty|varpi)(?![A-Za-z])|[π∞]")
@@ -983,18 +1001,27 @@ def read_labelled_number(text: str, allow: Collection[str]) -> MeasuredAnswer:
 
 
 def split_relations(text: str) -> list[str]:
-    """The sides of ``=``, ``\\approx``, ``≈``, ``\\simeq`` and ``\\cong`` in ``text`` (one side when none)."""
+    """The sides of ``=``, ``\\approx``, ``≈``, ``\\simeq`` and ``≃`` in ``text`` (one side when none).
+
+    A text that holds a negated relation (``\\not=``, ``\\not\\approx``, ``x =\u0338 5``) is one side: its
+    ``=`` is struck through, never an equation's; callers refuse it as :data:`_NOT_ONE_VALUE` does.
+    """
+    if _NEGATED.search(text):
+        return [text]
     return _RELATION.split(text)
 
 
 def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str] = ()) -> MeasuredAnswer:
     """The one value a final answer states (:mod:`guru_envs.verify.claim`), before any comparison.
 
-    ``v = 3.0 m/s`` and ``\\approx 3.0 m/s`` state ``3.0 m/s``; so does the true chain
-    ``v = 3.0 m/s = 10.8 km/h`` (sides equal within ``rel_tol``). Refused: a false or uncheckable
-    equation (``6 m/s = 3 m/s``, ``d = v^2/(2a) = 3 m``), a comparison or hedge sign (``<``, ``~``,
-    ``±``, ``?``), and any denied word (``or``, ``not``, ``about``, a number word, a scale word other
-    than in ``million years``) unless ``allow`` lists it (scale words only).
+    ``v = 3.0 m/s`` and ``\\approx 3.0 m/s`` state ``3.0 m/s`` (so do ``≈``, ``\\simeq`` and ``≃``: a
+    measured value is reported as approximately equal); so does the true chain
+    ``v = 3.0 m/s = 10.8 km/h`` (sides equal within ``rel_tol``). Refused: a negated relation anywhere
+    (``E \\not= 3 J``, ``\\not\\approx``, ``≠``, ``≉``, a sign struck through with U+0338), congruence
+    (``\\cong``, ``≅``: not an approximation), a false or uncheckable equation (``6 m/s = 3 m/s``,
+    ``d = v^2/(2a) = 3 m``), a comparison or hedge sign (``<``, ``~``, ``\\sim``, ``±``, ``?``), and any
+    denied word (``or``, ``not``, ``about``, a number word, a scale word other than in ``million years``)
+    unless ``allow`` lists it (scale words only).
     """
     if isinstance(text, str) and len(text) > 4 * MAX_MEASUREMENT_CHARS:  # before any folding: it is not short
         return MeasuredAnswer(None, f"the answer has {len(text):,} characters; a value with a unit is short")
@@ -1003,6 +1030,9 @@ def read_measured_answer(text: str, rel_tol: float = 1e-2, allow: Collection[str
         return MeasuredAnswer(None, "the answer is empty")
     if len(s) > MAX_MEASUREMENT_CHARS:
         return MeasuredAnswer(None, f"the answer has {len(s):,} characters; a value with a unit is short")
+    negated = _NEGATED.search(s) or _CONGRUENT.search(s)  # before the sides: "E \\not= 3 J" is no equation
+    if negated is not None:
+        return MeasuredAnswer(None, f"the answer is not one claim: it contains {negated.group(0)!r}")
     sides = split_relations(s)
     if len(sides) > 1:
         if len(sides) == 2 and not sides[0].strip():

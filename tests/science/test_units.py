@@ -348,3 +348,107 @@ def test_unit_symbols_come_from_sympy_units():
     assert math.isclose(parse_unit("atm").scale, float(u.convert_to(u.atmosphere, u.pascal).args[0]))
     assert math.isclose(parse_unit("mmHg").scale, float(u.convert_to(u.mmHg, u.pascal).args[0]))
     assert parse_unit("J").dims == parse_unit("N m").dims == parse_unit("kg m^2/s^2").dims
+
+
+# --- negated relations and congruence (red team 2026-12: "E \not= 49.20 m/s" was paid) -------------------
+
+_NEGATED = [
+    "E \\not= {g}",
+    "E \\not = {g}",
+    "KE \\not= {g}",
+    "\\not= {g}",
+    "\\not\\approx {g}",
+    "\\not \\approx {g}",
+    "\\not\\simeq {g}",
+    "\\not\\cong {g}",
+    "E \\not\\equiv {g}",
+    "E \\notin {g}",
+    "E \\napprox {g}",
+    "E \\nsim {g}",
+    "E \\ncong {g}",
+    "\\neg {g}",
+    "\\lnot {g}",
+    "E \u2260 {g}",  # ≠
+    "\u2249 {g}",  # ≉
+    "\u2244 {g}",  # ≄
+    "\u2247 {g}",  # ≇
+    "E \u2241 {g}",  # ≁
+    "E =\u0338 {g}",  # a combining long solidus overlay on "=" (NFC makes it ≠)
+    "E \u0338= {g}",
+    "E \u2248\u0338 {g}",
+    "v = {g} \\not= 3 m/s",
+]
+# Congruence is no approximation sign.
+_CONGRUENT = ["\\cong {g}", "E \\cong {g}", "\u2245 {g}", "E \u2245 {g}"]
+# Approximately equals: how a measured value is reported.
+_APPROXIMATE = [
+    "\\approx {g}",
+    "E \\approx {g}",
+    "\u2248 {g}",
+    "E \u2248 {g}",
+    "\\simeq {g}",
+    "\u2243 {g}",
+    "E = {g}",
+]
+
+
+@pytest.mark.parametrize("answer", _NEGATED + _CONGRUENT)
+def test_a_negated_relation_or_congruence_is_no_claim_of_the_value(answer):
+    read = read_measured_answer(answer.format(g="49.20 m/s"))
+    assert read.text is None and "not one claim" in read.refused
+
+
+@pytest.mark.parametrize("answer", _APPROXIMATE)
+def test_approximately_equals_is_presentation(answer):
+    assert read_measured_answer(answer.format(g="49.20 m/s")) == ("49.20 m/s", None)
+
+
+def test_split_relations_never_splits_a_struck_equals():
+    from guru_envs.verify.units import split_relations
+
+    assert split_relations("E \\not= 3 J") == ["E \\not= 3 J"]
+    assert split_relations("\\not\\approx 3 J") == ["\\not\\approx 3 J"]
+    assert split_relations("E \\cong 3 J") == ["E \\cong 3 J"]
+    assert split_relations("E \\approx 3 J") == ["E ", " 3 J"]
+
+
+_NUMERIC_FAMILIES = (
+    "mechanics",
+    "circuits",
+    "optics",
+    "thermodynamics",
+    "chemistry",
+    "genetics",
+    "ecology",
+    "astronomy",
+    "earth",
+)
+
+
+@pytest.mark.parametrize("family", _NUMERIC_FAMILIES)
+def test_every_numeric_family_refuses_negations_and_congruence(family):
+    """Through the env: the reference's own boxed value behind a negated sign or ≅ earns 0; behind ≈ it earns 1."""
+    import gymnasium as gym
+
+    import guru_envs  # noqa: F401 - registers the envs
+
+    env = gym.make(f"guru/Science.{family}-v0", difficulty=1)
+    env.reset(seed=0)
+    reference = env.unwrapped.task.reference_response
+    gold = reference.rsplit("\\boxed{", 1)[1]
+    depth = 0
+    for i, ch in enumerate(gold):  # the boxed value, to its matching brace
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            gold = gold[:i]
+            break
+
+    def reward(answer: str) -> float:
+        env.reset(seed=0)
+        return env.step(f"\\boxed{{{answer.format(g=gold)}}}")[1]
+
+    assert reward("{g}") == 1.0
+    for answer in _NEGATED + _CONGRUENT:
+        assert reward(answer) == 0.0, (family, answer)
+    for answer in _APPROXIMATE:
+        assert reward(answer) == 1.0, (family, answer)

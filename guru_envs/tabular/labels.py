@@ -251,11 +251,27 @@ def _cells(text: str) -> Iterator[str]:
                     return
 
 
+# Question words that end in "s" but are no plurals: no label is their singular (``is`` does not allow ``i``,
+# ``does`` not ``doe``, ``this`` not ``thi``).
+_NOT_PLURALS = frozenset(
+    "is as us was has does goes its his hers ours yours theirs this thus yes less unless plus minus across "
+    "perhaps always whereas besides towards afterwards nevertheless".split()
+)
+MIN_FORM_LETTERS = 3  # a plural or singular form is read only between words of three letters or more
+
+
 def _plural_forms(word: str) -> tuple[str, ...]:
+    """``word`` and its plural and singular forms (``game``: ``games``, ``gamees``; ``boxes``: ``box``).
+
+    A word of one or two letters has no other form (``i`` is not the singular of ``is``, ``tv`` not of
+    ``tvs``), and no form is shorter than :data:`MIN_FORM_LETTERS` letters (``gas`` is no plural of ``ga``).
+    """
+    if len(word) < MIN_FORM_LETTERS:
+        return (word,)
     forms = [word, word + "s", word + "es"]
-    if word.endswith("es"):
+    if word.endswith("es") and len(word) - 2 >= MIN_FORM_LETTERS:
         forms.append(word[:-2])
-    if word.endswith("s"):
+    if word.endswith("s") and len(word) - 1 >= MIN_FORM_LETTERS:
         forms.append(word[:-1])
     return tuple(forms)
 
@@ -309,8 +325,10 @@ class _Prompt:
         return 0 < len(cell_words) <= MAX_LABEL_WORDS and all(self.asks(w) for w in cell_words)
 
     def asks(self, word: str) -> bool:
-        """Whether the question uses ``word`` (a plural or singular form counts)."""
-        return any(form in self.question_words for form in _plural_forms(word))
+        """Whether the question uses ``word`` (a plural or singular form counts, not a word like ``is``)."""
+        return word in self.question_words or any(
+            form in self.question_words and form not in _NOT_PLURALS for form in _plural_forms(word)[1:]
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -357,8 +375,8 @@ class LabelRule(Collection[str]):
             return True
         if word in _CURRENCY_NAMES:
             return False  # a currency the value may not carry ("cents", "yen" for a table in $)
-        if self._prompt is None:
-            return False
+        if self._prompt is None or len(word) == 1:
+            return False  # a letter is no label: "18925 i" is imaginary, "23.89% e" (from "i.e.") Euler's
         if len(word) <= 2 and physical_unit(word) is not None:
             return (
                 False  # "m", "s", "in" write a unit even where the question uses the letters: unit_ok decides

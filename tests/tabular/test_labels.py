@@ -263,3 +263,82 @@ def test_generated_numbers_take_no_foreign_unit(name):
                 wrong += [f"{text} minutes", f"{text} dollars", f"${text}", f"{text}\u00b0"]
             for answer in wrong:
                 assert not score(task, f"\\boxed{{{answer}}}").correct, (name, fmt, seed, answer)
+
+
+# --- short words: a letter is no label, and "is" is not the plural of "i" (red team 2026-12) ---------------
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("What is the number of games?", "i"),  # "is" read as the plural of "i": 18925i is imaginary
+        ("What was the margin, i.e. revenue minus expenses?", "e"),  # one-letter words of the question itself
+        ("What was the margin, i.e. revenue minus expenses?", "i"),
+        ("What is a game?", "a"),
+        ("Which team has the most games?", "ha"),  # "has" is no plural of "ha"
+        ("What does the team score?", "doe"),
+        ("What does the team score?", "do"),
+        ("What is this team's score?", "thi"),
+        ("What are its games?", "it"),
+        ("How many goes did the team take?", "go"),
+        ("What was the score?", "wa"),
+        ("How many TVs were sold?", "tv"),  # a word of two letters has no other form
+    ],
+)
+def test_short_words_and_their_forms_are_no_labels(question, word):
+    prompt = _prompt("markdown", question)
+    for kind in ("number", "count", "percent", "quantity"):
+        assert word not in label_rule(prompt, kind), (kind, word)
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("What is the number of games?", "games"),
+        ("What is the number of games?", "game"),
+        ("How many companies have a dividend yield of more than 3?", "companies"),
+        ("How many boxes were sold?", "box"),
+        ("How many boxes were sold?", "boxes"),
+        ("What is the ID of the team?", "id"),  # two letters, written as the question writes it
+    ],
+)
+def test_the_questions_words_and_their_plural_forms_still_follow_a_value(question, word):
+    prompt = _prompt("markdown", question)
+    assert word in label_rule(prompt, "number") and word in label_rule(prompt, "count")
+
+
+@pytest.mark.parametrize("family", ["lookup", "filter_count", "aggregation", "multi_table"])
+@pytest.mark.parametrize(
+    "suffix", ["i", " i", "\\,i", "\\mathrm{i}", "\\text{ i}", " I", "\\,\\mathrm{i}", " e", "e", " a"]
+)
+def test_a_letter_after_the_number_is_refused(family, suffix):
+    """``18925i`` is an imaginary number, not 18925 with a label, however the question reads."""
+    task = catalog().family("tabular", family).sample(0, 1)
+    gold = task_items(task.answer, task.meta)[0]["text"]
+    assert score(task, task.reference_response).correct
+    assert not score(task, f"\\boxed{{{gold}{suffix}}}").correct, (family, suffix)
+
+
+def test_a_one_letter_word_of_the_question_is_no_label():
+    """multi_table asks "..., i.e. revenue minus operating expenses as a percentage": ``23.89% e`` is not 23.89%."""
+    task = catalog().family("tabular", "multi_table").sample(2, 3)
+    assert "i.e." in question_of(task.prompt)
+    gold = task_items(task.answer, task.meta)[0]["text"]  # 23.89%
+    assert gold.endswith("%") and score(task, f"\\boxed{{{gold}}}").correct
+    for suffix in (" e", "e", " i", "\\,\\mathrm{e}", " E"):
+        assert not score(task, f"\\boxed{{{gold}{suffix}}}").correct, suffix
+
+
+def test_a_guru_row_refuses_an_imaginary_unit():
+    from guru_envs.integrations.verl import compute_score
+
+    prompt = (
+        "You are given one or more tables. Use the information in the table to answer the following question.\n"
+        "| team | games |\n|---|---|\n| a | 48 |\nThe question is:\nWhat is the number of games?\n"
+        "Please output the final answer within \\boxed{}."
+    )
+    for extra in ({"question": prompt}, None):
+        assert compute_score("table__hitab", "\\boxed{48}", "48", extra) == 1.0
+        for answer in ("48i", "48 i", "48\\mathrm{i}", "48\\,i", "48\\text{ i}"):
+            assert compute_score("table__hitab", f"\\boxed{{{answer}}}", "48", extra) == 0.0, answer
+    assert compute_score("table__hitab", "\\boxed{48 games}", "48", {"question": prompt}) == 1.0

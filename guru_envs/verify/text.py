@@ -19,16 +19,28 @@ _MAYBE_SCRIPT = re.compile(
 )
 
 
+# Characters that show nothing and mean nothing in an answer: zero-width space, non-joiner and joiner, word
+# joiner, zero-width no-break space (BOM) and soft hyphen. They are dropped, so text reads as displayed
+# (``112\u200b`` is 112; ``112\u200b113`` is 112113). Bidirectional controls (U+202A-U+202E,
+# U+2066-U+2069, U+200E, U+200F) are kept: they reorder what is displayed, so text holding them is not
+# what it shows, and readers refuse it.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
 def fold_unicode(text: str) -> str:
     """NFKC (full-width ``４２`` is 42, ``ｏｒ`` is ``or``), except where folding would rewrite the answer.
 
     Plain NFKC glues a superscript or subscript onto the number before it (``48²`` becomes 482,
     ``4.92₃`` becomes 4.923) and turns ``①`` into 1 and ``1½`` into ``11⁄2``. Here a run of superscripts
     or subscripts becomes LaTeX (``48^{2}``, ``m^{-1}``, ``x_{3}``), and circled digits and vulgar
-    fractions stay as written, so no reader takes them for digits of a plain number.
+    fractions stay as written, so no reader takes them for digits of a plain number. Invisible characters
+    (:data:`INVISIBLE`: zero-width spaces and joiners, the BOM, the soft hyphen) are dropped, so a value
+    reads as it is displayed; bidirectional controls are kept.
     """
     if text.isascii():
         return text
+    text = text.translate(_DROP_INVISIBLE)
     pieces: list[str] = []
     pos = 0  # text before it is in pieces
     run_kind, run_start, run_end = "", 0, 0  # the open run of scripts, text[run_start:run_end]

@@ -447,6 +447,8 @@ PROBES: dict[str, str] = {
     "reasoning_gold": "the gold stated in the reasoning, a wrong final answer",
     "two_finals": "two final answers, one right (each order)",
     "open_second": "the reference, then a second final answer left unclosed (`\\boxed{gold} or \\boxed{wrong`)",
+    "later_form": "the reference, then a wrong value stated after it in another form (`Wait, no: wrong.`, "
+    "`Final answer: wrong`, `<answer>wrong</answer>` after a box, a box after a tag, a fenced block)",
     "stuffed": "the gold and a wrong value in one final answer (`gold, wrong`)",
     "every_choice": "every choice letter of a multiple-choice question at once (`A, B, C, D`)",
     "copy_question": "the question's own expression: bare, parenthesised, `\\left( \\right)`, plus zero, reordered",
@@ -559,6 +561,17 @@ def _open_second(m: _Material) -> list[str]:
         return []
     opening = m.reference[m.slot.outer[0] : m.slot.inner[0]]
     return [m.reference + "\n\nor maybe " + opening + m.pick(wrongs)]
+
+
+def _later_form(m: _Material) -> list[str]:
+    wrongs = [w for w in m.wrongs if not _within(w, m.gold) and "\n" not in w]
+    if m.slot.program or not wrongs:
+        return []
+    wrong = m.pick(wrongs)
+    said = m.pick(["Wait, no: {w}.", "Final answer: {w}", "Actually, {w}.", "Non, plutôt {w}."])
+    other = "<answer>{w}</answer>" if m.slot.kind != "tag" else "\\boxed{{{w}}}"
+    stated = m.pick([other, "```\n{w}\n```"])
+    return [m.reference + "\n\n" + form.format(w=wrong) for form in (said, stated)]
 
 
 def _stuffed(m: _Material) -> list[str]:
@@ -707,6 +720,7 @@ _BUILDERS: dict[str, Callable[[_Material], list[str]]] = {
     "reasoning_gold": _reasoning_gold,
     "two_finals": _two_finals,
     "open_second": _open_second,
+    "later_form": _later_form,
     "stuffed": _stuffed,
     "every_choice": _every_choice,
     "copy_question": _copy_question,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from guru_envs.verify.claim import final_answer as one_final_answer
-from guru_envs.verify.extract import answer_tags, strip_think
+from guru_envs.verify.extract import answer_tags, later_answers, strip_think
 from guru_envs.verify.grids import parse_int_grid
 from guru_envs.verify.json_answer import hedged_words
 from guru_envs.verify.score import Score
@@ -160,7 +160,18 @@ def _same_block(a: str, b: str) -> bool:
     return _BLANKS.sub("", a).casefold() == _BLANKS.sub("", b).casefold()
 
 
-def final_answer(response: str) -> str:
+def _read_alike(a: str, b: str, read: Callable[[str], object] | None) -> bool:
+    """Whether the family's reader reads ``a`` and ``b`` as one and the same answer."""
+    if read is None:
+        return False
+    try:
+        x, y = read(a), read(b)
+    except Exception:  # noqa: BLE001 - a reader's refusal: not read alike
+        return False
+    return x is not None and x == y
+
+
+def final_answer(response: str, read: Callable[[str], object] | None = None) -> str:
     """The one final answer of a response: its ``<answer>`` block.
 
     The project's rule for several final answers (:func:`guru_envs.verify.claim.final_answer`): the
@@ -170,6 +181,10 @@ def final_answer(response: str) -> str:
     The text after the last block may argue for the answer, but a clause there that hedges on a value of
     it ("Nate might be a knight too.", "Alternatively Nate is a knight.", "The owl could be 5th") offers a
     second answer (:func:`guru_envs.verify.json_answer.hedged_words`).
+
+    A value stated after the last block in another form (a box, a fenced block, "Final answer: ..",
+    "Wait, no: ..": :func:`guru_envs.verify.extract.later_answers`) must be the same answer: the same
+    text, or read alike by ``read``, the family's reader (a JSON object and the same roles in words).
 
     Raises:
         AnswerBlockError: no block, several different ones, one that asks ('?') or trails off ('...'), or
@@ -187,6 +202,9 @@ def final_answer(response: str) -> str:
                 f"several answers: {len(blocks)} <answer> blocks that say different things"
             )
         text = pick.text
+    for stated in later_answers(response, reads="tag"):  # a box, a fence, "Wait, no: .." after the tag
+        if not (_same_block(stated, text) or _read_alike(stated, text, read)):
+            raise AnswerBlockError("several answers: a value stated after the <answer> block differs from it")
     if doubts(text):  # "a, b, c?", a cell "Frank？" or "Frank\u003f": an answer that asks claims nothing
         raise AnswerBlockError("the answer is not one claim: it contains '?'")
     if elides(text):  # "steevort...", "a, b, …, e": trailing off or leaving out is not stating
@@ -211,7 +229,7 @@ def clean_word(text: str) -> str:
 def score_exact_grid(want: list[list[int]], response: str) -> Score:
     """Exact-grid verdict used by ARC-style and sudoku families: one grid, its shape and every cell must match."""
     try:
-        raw = final_answer(response)
+        raw = final_answer(response, read=parse_int_grid)
     except AnswerBlockError as exc:
         return Score.wrong(None, str(exc), feedback="Put the one output grid inside <answer></answer>.")
     got = parse_int_grid(raw)

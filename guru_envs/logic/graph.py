@@ -227,7 +227,7 @@ class GraphFamily(TaskFamily):
     def score(self, task: Task, response: str) -> Score:
         """Exact word, case-insensitive; a named subject must be the fact's own (see the module docstring)."""
         try:
-            raw = final_answer(response)
+            raw = final_answer(response, read=_read_word)
         except AnswerBlockError as exc:
             return Score.wrong(
                 None, str(exc), feedback="Give the trait word inside one <answer></answer> block."
@@ -271,6 +271,12 @@ class GraphFamily(TaskFamily):
         if not text:
             raise ValueError("graph ground truth is empty")
         return text
+
+
+def _read_word(raw: str) -> str | None:
+    """The trait word an answer states, case-folded (to tell a restatement from a second answer)."""
+    read = read_step(raw)
+    return read[1].casefold() if read is not None else None
 
 
 def read_step(raw: str) -> tuple[str | None, str] | None:

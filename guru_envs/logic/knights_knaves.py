@@ -230,7 +230,7 @@ class KnightsKnavesFamily(TaskFamily):
     def score(self, task: Task, response: str) -> Score:
         """All islanders right: 1, else 0 (see the module docstring)."""
         try:
-            raw = final_answer(response)
+            raw = final_answer(response, read=lambda text: parse_roles(text, list(task.answer)))
         except AnswerBlockError as exc:
             return Score.wrong(None, str(exc), feedback="Give the roles inside one <answer></answer> block.")
         extracted = raw[:2000]

@@ -295,7 +295,7 @@ class OrderingFamily(TaskFamily):
     def score(self, task: Task, response: str) -> Score:
         """Exact list match (see the module docstring)."""
         try:
-            raw = final_answer(response)
+            raw = final_answer(response, read=_read_order)
         except AnswerBlockError as exc:
             return Score.wrong(None, str(exc), feedback="Give the order inside one <answer></answer> block.")
         extracted = raw[:2000]
@@ -386,6 +386,12 @@ def prose_item_list(raw: str) -> list[str] | None:
     text = raw.strip()
     lead = _PROSE_LEAD.match(text)
     return parse_item_list(_PROSE_JOIN.sub(", ", text[lead.end() :] if lead else text))
+
+
+def _read_order(raw: str) -> list[str] | None:
+    """The order an answer states (a list, or a prose order), normalised: to tell restatements apart."""
+    got = parse_item_list(raw) or prose_item_list(raw)
+    return [normalize_text(x) for x in got] if got else None
 
 
 def parse_item_list(raw: str) -> list[str] | None:

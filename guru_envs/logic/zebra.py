@@ -358,12 +358,12 @@ class ZebraFamily(TaskFamily):
     # ------------------------------------------------------------------------------------- scoring
     def score(self, task: Task, response: str) -> Score:
         """Cell accuracy of the one grid in the response (see the module docstring)."""
+        header, rows = task.answer["header"], task.answer["rows"]
         try:
-            raw = final_answer(response)
+            raw = final_answer(response, read=lambda text: align(read_table(text), header, rows))
         except AnswerBlockError as exc:
             return Score.wrong(None, str(exc), feedback="Give the one grid inside <answer></answer>.")
         extracted = raw[:4000]
-        header, rows = task.answer["header"], task.answer["rows"]
         try:
             got = align(read_table(raw), header, rows)
         except NotOneGrid as exc:

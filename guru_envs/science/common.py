@@ -34,7 +34,7 @@ from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.verify.choice import LETTERS, extract_choice
 from guru_envs.verify.claim import final_answer, words_of
-from guru_envs.verify.extract import all_boxed, strip_think
+from guru_envs.verify.extract import all_boxed, later_answers, strip_think
 from guru_envs.verify.score import Score
 from guru_envs.verify.units import (
     MeasuredAnswer,
@@ -401,6 +401,7 @@ def final_box(response: str, rel_tol: float = DEFAULT_REL_TOL) -> tuple[str | No
     boxes = all_boxed(strip_think(response))
     if not boxes:
         return None, "no \\boxed{} final answer"
+    boxes += later_answers(response)  # "Answer: 57 m/s", <answer>..</answer>, "Wait, no: .." after the box
 
     def same(a: str, b: str) -> bool:
         x, y = read_measured_answer(a, rel_tol).text, read_measured_answer(b, rel_tol).text

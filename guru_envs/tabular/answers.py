@@ -33,7 +33,7 @@ from typing import Any
 from guru_envs.tabular.labels import LabelRule, answer_currencies, label_rule, question_of
 from guru_envs.verify import Score, normalize_text, split_multi
 from guru_envs.verify.claim import final_answer, read_claim
-from guru_envs.verify.extract import all_boxed, strip_think
+from guru_envs.verify.extract import all_boxed, later_answers, strip_think
 from guru_envs.verify.quantity import (
     KINDS,
     ReportedNumber,
@@ -418,6 +418,7 @@ def score_items(
         return Score.wrong(
             None, "no \\boxed{} answer found", feedback="Put your final answer within \\boxed{}."
         )
+    boxes += later_answers(response)  # "Answer: 57", <answer>57</answer>, "Wait, no: 57." after the box
     for box in boxes:
         if len(box) > MAX_BOX_CHARS:
             return Score.wrong(box[:100] + "...", f"the boxed answer is over {MAX_BOX_CHARS} characters")

@@ -9,6 +9,7 @@ from guru_envs.verify.extract import (
     last_boxed,
     last_code_block,
     last_number,
+    later_answers,
     strip_think,
     strip_wrappers,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "final_answer",
     "last_boxed",
     "last_code_block",
+    "later_answers",
     "last_number",
     "normalize_text",
     "number_variants",

@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
-from guru_envs.verify.extract import _BOXED_RE, _balanced, all_boxed, strip_think, strip_wrappers
+from guru_envs.verify.extract import all_boxed, box_spans, later_answers, strip_think, strip_wrappers
 from guru_envs.verify.text import normalize_text
 
 LETTERS = string.ascii_uppercase[:10]  # A..J: SuperGPQA's ten options
@@ -171,18 +171,8 @@ def _without_boxes(text: str) -> tuple[str, int]:
     (``\\boxed B``) included.
     """
     out, pos, last_end = [], 0, 0
-    while True:
-        m = _BOXED_RE.search(text, pos)
-        if m is None:
-            break
-        if m.group(0)[-1] == "{":
-            inner = _balanced(text, m.end() - 1)
-            if inner is None:
-                break
-            end = m.end() + len(inner) + 1
-        else:
-            end = m.end()
-        out.append(text[pos : m.start()] + " [box] ")
+    for start, end, _ in box_spans(text):
+        out.append(text[pos:start] + " [box] ")
         pos = end
         last_end = sum(len(part) for part in out)
     out.append(text[pos:])
@@ -669,6 +659,9 @@ def extract_choice(
     if len(boxes) > MAX_BOXES:
         return Choice(None, f"{len(boxes)} boxed answers; give one final answer")
     choices = [read_box(box, letters, options) for box in boxes]
+    # an option stated after the box in another form (<answer>A</answer>, "Eigentlich A.") is a second answer
+    later = (read_box(value, letters, options) for value in later_answers(text))
+    choices += [c for c in later if c.letter is not None]
     tail = text[-MAX_SCAN_CHARS:]
     scan, answer_end = _without_boxes(tail) if boxes else (tail, 0)
     lowered = tail.lower()

@@ -6,11 +6,20 @@ All functions are linear in the response length and never raise on str input, so
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
 THINK_END = "</think>"
-_BOXED_RE = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([-+]?[\w.,/]{1,40}))")
+# A box: \boxed, \fbox, \framebox[..], \colorbox{c}, \fcolorbox{c}{c} (a star too), then its group, possibly
+# through a text command (\boxed\text{113}); without braces, the one token after it (\boxed 3), or glued to
+# \boxed (\boxedA: no such command, so a reader sees "boxed A").
+_BOXED_RE = re.compile(
+    r"\\(?:boxed|fbox|framebox|colorbox\s*\{[^{}]{0,40}\}|fcolorbox\s*\{[^{}]{0,40}\}\s*\{[^{}]{0,40}\})\*?"
+    r"(?:\s*\[[^\]{}]{0,40}\]){0,2}"
+    r"(?:\s*(?:\\(?:text|textbf|textrm|textnormal|mathrm|mathbf|mbox)\s*)?\{|\s+([-+]?[\w.,/]{1,40})"
+    r"|(?<=\\boxed)([-+]?[A-Za-z0-9][\w.,/]{0,39}))"
+)
 _ANSWER_OPEN_RE = re.compile(r"<answer>", re.IGNORECASE)
 _ANSWER_CLOSE_RE = re.compile(r"</answer>", re.IGNORECASE)
 _FENCE_LANG_RE = re.compile(r"[ \t]*([A-Za-z0-9_+-]*)")
@@ -75,24 +84,29 @@ def all_boxed(response: str) -> list[str]:
     Nested boxes count once (the outer one), so ``\\boxed{\\boxed{3}}`` gives ``["\\boxed{3}"]``. A box
     without braces holds the one token after it, as in LaTeX (``\\boxed 3``, ``\\boxed 42.``: ``42``).
     """
-    found: list[str] = []
+    return [content for _, _, content in box_spans(response)]
+
+
+def box_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, content)`` of every box :func:`all_boxed` reads, in order (the one scan of boxes)."""
+    found: list[tuple[int, int, str]] = []
     pos = 0
     while True:
-        m = _BOXED_RE.search(response, pos)
+        m = _BOXED_RE.search(text, pos)
         if m is None:
             return found
         if m.group(0)[-1] != "{":
-            found.append(m.group(1).rstrip(".,;:"))
+            found.append((m.start(), m.end(), (m.group(1) or m.group(2)).rstrip(".,;:")))
             pos = m.end()
             continue
-        inner = _balanced(response, m.end() - 1)
+        inner = _balanced(text, m.end() - 1)
         if inner is None:
             # An unclosed box swallows the rest of the text: a second answer when one came before.
             if found:
-                found.append(response[m.end() :].strip())
+                found.append((m.start(), len(text), text[m.end() :].strip()))
             return found
-        found.append(inner.strip())
         pos = m.end() + len(inner) + 1
+        found.append((m.start(), pos, inner.strip()))
 
 
 def last_boxed(response: str) -> str | None:
@@ -197,6 +211,149 @@ def answer_tag(response: str) -> str | None:
     """The content of the last ``<answer>...</answer>`` after any ``</think>`` (GURU's logic convention)."""
     tags = answer_tags(response)
     return tags[-1] if tags else None
+
+
+# --- answers stated after the final answer ------------------------------------------------------------
+# A tag a model may close its answer in, other than the one a domain reads.
+_STATEMENT_TAG_RE = re.compile(r"<(answer|final[ _]?answer|final|solution|result)>", re.IGNORECASE)
+_COMMENT_RE = re.compile(r"<!--")
+# A change of mind that opens a line or sentence, in the languages models answer in: what follows it is
+# one more answer ("Wait, no: 57.", "Actually, B.", "Non, plutôt zisnon.", "不对，应该是57"). Cues that are
+# also ordinary words ("No other value fits", "Instead of dividing") count only with punctuation after.
+_STRONG_CUES = (
+    r"wait|actually|correction|i mean|on second thought|oops|plutôt|en fait|eigentlich|vielmehr|"
+    r"mejor dicho|en realidad|na verdade|точнее|вернее|不对|应该是|其实|更正|実は|訂正"
+)
+_WEAK_CUES = r"no|nope|non|nein|doch|rather|instead|sorry|hmm+|pardon|perdón|não|нет|不是|いや|espera"
+_CUE_GAP = r"(?:[\s,:;.!—–，：；。！]|-(?![\d\\.(]))*"  # "-6", "-\\frac{1}{2}" keep their sign
+_RETRACTION_RE = re.compile(
+    rf"[ \t>*_]*(?:(?:{_STRONG_CUES})(?![^\W\d_]){_CUE_GAP}|(?:{_WEAK_CUES})(?![^\W\d_])\s*[,:;—–!，：；！]{_CUE_GAP})+"
+    r"(?:(?:it'?s|it is|the answer is|the (?:correct|right|final) answer is|c'est|es ist|es|ist|est|"
+    r"la respuesta es|la réponse est|die antwort ist|答案是|是)(?![^\W\d_])[\s,:]*)?",
+    re.IGNORECASE,
+)
+# Where a sentence ends (a point before a digit is a decimal point: "24.20 m/s").
+_SENTENCE_END_RE = re.compile(r"[.!?。！？](?!\d)|\n")
+_CALL_RE = re.compile(r"[A-Za-z_]\w*\s*\(")  # print(48), f(x): code, not a value
+# Words that make a few words a sentence about the answer, not a value ("48 is right", "Yes.", "That's it").
+_NOT_A_VALUE = frozenset(
+    "yes yeah yep right correct true fine good great ok okay sure indeed exactly confirmed agreed same "
+    "is was are be it it's its that that's this so then the i i'm we let let's problem worries doubt "
+    "need more further other change changes mistake error issue wait really way nothing not holds works "
+    "checks done".split()
+)
+_LIST_SPLIT_RE = re.compile(r"[,;|]|->|→")
+_MAX_STATEMENTS = 32
+_MAX_STATEMENT_CHARS = 400
+_SCAN_CHARS = 10_000  # of the text after the answer, this much at each end is read for statements
+
+
+def _value_like(text: str) -> bool:
+    """Whether ``text`` reads as a stated value, not a sentence or code: a literal, or a few words."""
+    text = _bare(text)
+    if not text or len(text) > _MAX_STATEMENT_CHARS:
+        return False
+    if text[0] in "[{":
+        return True
+    if _CALL_RE.search(text) is not None:
+        return False
+
+    def stop(word: str) -> bool:
+        return word.strip(".,;:!?*_'\"").casefold() in _NOT_A_VALUE
+
+    items = [item.split() for item in _LIST_SPLIT_RE.split(text) if item.strip()]
+    if len(items) >= 2:  # a list of short items ("crow, hawk, raven", "Olga is a knave, Gita is a knight")
+        return all(len(words) <= 4 and not stop(words[0]) for words in items)
+    words = text.split()
+    return len(words) <= 4 and not any(stop(w) for w in words)
+
+
+def later_answers(response: str, reads: str = "box") -> list[str]:
+    """Values stated after a response's final answer in a form other than the one the domain reads.
+
+    Why: a domain reads one container (boxes, or ``<answer>`` tags), and every container of that kind
+    counts as a claim; but "\\boxed{48} ... <answer>57</answer>", "\\boxed{C} Final answer: A", a
+    ```json block, a ``#### 57`` line, an HTML comment ``<!-- 57 -->`` or a change of mind ("Wait, no: 57.",
+    "Non, plutôt zisnon.") after it state a second answer that the reader never saw. The caller adds
+    these to its containers, so its own rule for several answers decides (a repeat of the same value is
+    fine; another value is several answers).
+
+    Only text after the last container of the read kind counts (earlier statements are drafts, as earlier
+    boxes are claims already; of a long rest, its first and last 10,000 characters), and only statements
+    that read as a value (a literal, or at most four
+    words without a call, none of them a word of a sentence about the answer such as "is", "right",
+    "yes"): "Answer: see the table above", "Actually, 48 is right." or a ```python check of the result is
+    prose or code, not an answer. At most 32 statements are read.
+
+    Args:
+        response: the whole response (read after any ``</think>``).
+        reads: ``"box"`` (boxes are the answer: tags, lines, fences, comments and changes of mind after
+            the last box count) or ``"tag"`` (``<answer>`` tags are: boxes after the last tag count too).
+    """
+    text = strip_think(response)
+    if reads == "box":
+        spans = box_spans(text)
+        if not spans:
+            return []
+        after = text[spans[-1][1] :]
+    else:
+        closes = list(_ANSWER_CLOSE_RE.finditer(text))
+        if not closes:
+            return []
+        after = text[closes[-1].end() :]
+        after = after if "<answer>" not in after.lower() else ""  # an unclosed tag: the tag reader's
+    if not after.strip():
+        return []
+    if len(after) > 2 * _SCAN_CHARS:  # read at its two ends: the answer's sequel and the response's close
+        after = after[:_SCAN_CHARS] + "\n" + after[-_SCAN_CHARS:]
+    found: list[str] = []
+    if reads != "box":
+        found += [content for _, _, content in box_spans(after)[:_MAX_STATEMENTS]]
+    pos = 0
+    for m in _STATEMENT_TAG_RE.finditer(after):
+        if len(found) >= _MAX_STATEMENTS:
+            break
+        if m.start() < pos or (reads != "box" and m.group(1).lower() == "answer"):
+            continue
+        close = re.compile(rf"</{re.escape(m.group(1))}>", re.IGNORECASE).search(after, m.end())
+        if close is None:
+            found.append(after[m.end() :])
+            break
+        found.append(after[m.end() : close.start()])
+        pos = close.end()
+    pos = 0
+    for m in _COMMENT_RE.finditer(after):
+        if len(found) >= _MAX_STATEMENTS or m.start() < pos:
+            continue
+        close = after.find("-->", m.end())
+        found.append(after[m.end() : close if close >= 0 else len(after)])
+        pos = close + 3 if close >= 0 else len(after)
+    found += answer_lines(after)[:_MAX_STATEMENTS]
+    found += hash_answers(after)[:_MAX_STATEMENTS]
+    found += code_fences(after)[:_MAX_STATEMENTS]
+    found = [_bare(v) for v in found[: 2 * _MAX_STATEMENTS] if _value_like(v)]
+    return found + changes_of_mind(after)
+
+
+def changes_of_mind(text: str) -> list[str]:
+    """The values of the changes of mind in ``text`` ("Wait, no: 57.", "Actually, -6.", "Non, plutôt A.").
+
+    For the text after a final answer: each sentence that opens with a cue is one more answer, when what
+    follows the cue reads as a value (see :func:`later_answers`). At most 32; the first and last 10,000
+    characters of a long text.
+    """
+    if len(text) > 2 * _SCAN_CHARS:
+        text = text[:_SCAN_CHARS] + "\n" + text[-_SCAN_CHARS:]
+    found: list[str] = []
+    start = 0
+    for end in itertools.chain((m.start() for m in _SENTENCE_END_RE.finditer(text)), [len(text)]):
+        if len(found) >= _MAX_STATEMENTS:
+            break
+        cue = _RETRACTION_RE.match(text, start, end)  # anchored at the sentence's start: linear overall
+        if cue is not None and cue.end() > start and _value_like(text[cue.end() : end]):
+            found.append(_bare(text[cue.end() : end]))
+        start = end + 1
+    return found
 
 
 def code_fences(response: str, languages: tuple[str, ...] | None = None) -> list[str]:

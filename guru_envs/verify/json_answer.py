@@ -53,6 +53,8 @@ from guru_envs.verify.extract import (
     all_boxed,
     answer_lines,
     answer_tags,
+    box_spans,
+    changes_of_mind,
     code_fences,
     strip_think,
     strip_wrappers,
@@ -210,7 +212,6 @@ class _Read(NamedTuple):
 
 _FENCE_LANG = re.compile(r"[ \t]*([A-Za-z0-9_+-]*)")
 _TILDE_LINE = re.compile(r"^[ \t]{0,3}(~{3,})([^\n]*)$", re.MULTILINE)
-_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([-+]?[\w.,/]{1,40}))")  # extract.all_boxed's
 _SQUASH = re.compile(r"[\s'\"]+")  # {'out' 'put': ..}: Python joins adjacent strings
 _KEY_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|N\{|[0-7])")
 _ANSWER_WORD = re.compile(r"answer", re.IGNORECASE)
@@ -367,36 +368,6 @@ def _fence_spans(text: str) -> list[_Fence]:
             blocks.append(_Fence(opened.start(), len(text), lang, rest, False, False))
     blocks.sort(key=lambda b: b.start)
     return blocks
-
-
-def _box_spans(text: str) -> list[tuple[int, int]]:
-    """Where each box that :func:`all_boxed` reads stands in ``text`` (the same scan, with places)."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    while True:
-        m = _BOX_OPEN.search(text, pos)
-        if m is None:
-            return spans
-        if m.group(0)[-1] != "{":
-            spans.append((m.start(), m.end()))
-            pos = m.end()
-            continue
-        depth = 0
-        close = -1
-        for t in _BRACE_TOKENS.finditer(text, m.end() - 1):
-            if t.group() == "{":
-                depth += 1
-            elif t.group() == "}":
-                depth -= 1
-                if depth == 0:
-                    close = t.end()
-                    break
-        if close < 0:
-            if spans:
-                spans.append((m.start(), len(text)))
-            return spans
-        spans.append((m.start(), close))
-        pos = close
 
 
 def _answer_fences(fences: list[_Fence], languages: tuple[str, ...]) -> list[_Fence]:
@@ -968,7 +939,7 @@ def _only_claim(
         starts.append(f.start)
         if alone:
             masked.append((f.start, f.end))
-    spans = _box_spans(text)
+    spans = [(start, end) for start, end, _ in box_spans(text)]
     if len(spans) == len(read.boxes):
         for i in read.boxed_at:
             starts.append(spans[i][0])
@@ -984,7 +955,9 @@ def _only_claim(
         if group:
             bare_boxes.append(rest[: group[0][1]])
     labelled = _ANSWER_WORD.search(text) is not None  # no "answer" in the text: no tag, no line to read
+    answer_end = max((end for _, end in masked), default=-1)
     for what, said in (
+        ("a change of mind after the answer", changes_of_mind(text[answer_end:]) if answer_end >= 0 else []),
         ("an <answer> tag", answer_tags(text) if labelled else []),
         ("an Answer: line", answer_lines(text) if labelled else []),
         ("a \\boxed without braces", bare_boxes),  # \boxed [1, 2]: LaTeX boxes only "[", a reader sees a list

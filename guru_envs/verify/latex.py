@@ -46,7 +46,14 @@ from guru_envs.verify.claim import (
     word_problem,
     words_of,
 )
-from guru_envs.verify.extract import _balanced, all_boxed, answer_lines, strip_think, strip_wrappers
+from guru_envs.verify.extract import (
+    _balanced,
+    all_boxed,
+    answer_lines,
+    later_answers,
+    strip_think,
+    strip_wrappers,
+)
 from guru_envs.verify.latex_expr import (
     FUNCTION_COMMANDS as _FUNC_COMMANDS,
 )
@@ -2580,6 +2587,7 @@ def score_boxed_answer(
     boxes = all_boxed(strip_think(response))
     if answer_line:
         boxes += answer_lines(response)
+    boxes += later_answers(response)  # "\\boxed{112} Wait, no: 113." states a second answer
     if not boxes:
         if answer_line:
             return Score.wrong(

@@ -25,7 +25,7 @@ from guru_envs.testing import (
     exploit_report,
     find_answer_slot,
 )
-from guru_envs.verify import Score, all_boxed
+from guru_envs.verify import Score, all_boxed, later_answers
 
 
 class StrictSum(TaskFamily):
@@ -47,8 +47,8 @@ class StrictSum(TaskFamily):
         return [f"So \\boxed{{{task.answer + 1}}}.", f"The answer is {task.answer}."]
 
     def read(self, response):
-        """The boxed integer, or None when the response does not state exactly one."""
-        boxes = set(all_boxed(response))
+        """The boxed integer, or None when the response does not state exactly one (after the box too)."""
+        boxes = set(all_boxed(response) + later_answers(response))
         if len(boxes) != 1:
             return None
         (box,) = boxes
@@ -82,7 +82,10 @@ class LastBoxSum(StrictSum):
 
 class ExemptLastBoxSum(LastBoxSum):
     name = "exempt_last_box_sum"
-    exploit_exemptions = {"two_finals": "a test family: it reads the last box on purpose"}
+    exploit_exemptions = {
+        "two_finals": "a test family: it reads the last box on purpose",
+        "later_form": "a test family: it reads the last box on purpose, and nothing after it",
+    }
 
 
 class UnknownExemption(StrictSum):
@@ -164,8 +167,8 @@ def test_sound_family_passes_every_check():
     assert counts["tasks"] == 24 and counts["wrong_responses"] == 48 and counts["hostile"] > 10
     assert counts["cross_process"] == 8
     # hedge, doubt, negation, scale word, two equations, reasoning, two finals (x2), an unclosed second
-    # final, stuffed, 5 copies: 16 a task
-    assert counts["exploit_probes"] == 16 * 6
+    # final, a value stated after it in another form (x2), stuffed, 5 copies: 18 a task
+    assert counts["exploit_probes"] == 18 * 6
 
 
 def test_toy_family_passes_the_rest_of_the_kit():
@@ -224,7 +227,12 @@ def test_check_exploits_counts_probes_and_honours_exemptions():
     with pytest.raises(ContractError, match="'two_finals'"):
         check_exploits("kit", "last_box_sum", seeds=range(3))
     counts = check_exploits("kit", "exempt_last_box_sum", seeds=range(3))
-    assert "two_finals" not in counts and counts["hedge"] == 6 and counts["copy_question"] == 30
+    assert (
+        "two_finals" not in counts
+        and "later_form" not in counts
+        and counts["hedge"] == 6
+        and counts["copy_question"] == 30
+    )
     assert set(counts) <= set(PROBES)
     check_family("kit", "exempt_last_box_sum", seeds=range(3))
 

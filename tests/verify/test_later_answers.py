@@ -1,0 +1,146 @@
+"""What a response states after its final answer: a restatement is fine, another value is a second answer."""
+
+import time
+
+import gymnasium as gym
+import pytest
+
+import guru_envs  # noqa: F401  (registers the environments)
+from guru_envs.testing import find_answer_slot
+from guru_envs.verify.extract import all_boxed, changes_of_mind, later_answers
+
+
+@pytest.mark.parametrize(
+    "response, boxes",
+    [
+        ("\\boxed\\text{113}", ["113"]),
+        ("\\boxed\\mathrm{kg}", ["kg"]),
+        ("\\boxedA", ["A"]),
+        ("\\boxed*{w}", ["w"]),
+        ("\\framebox[2cm][l]{w}", ["w"]),
+        ("\\colorbox{yellow}{w}", ["w"]),
+        ("\\fcolorbox{red}{white}{7}", ["7"]),
+        ("\\setlength{\\fboxsep}{0pt} \\boxed{3}", ["3"]),  # a length named like a box is none
+    ],
+)
+def test_every_box_a_reader_sees_is_read(response, boxes):
+    assert all_boxed(response) == boxes
+
+
+@pytest.mark.parametrize(
+    "response, stated",
+    [
+        ("\\boxed{48}\nWait, no: 57.", ["57"]),
+        ("\\boxed{49.20 m/s}\nWait, no: 24.20 m/s.", ["24.20 m/s"]),  # a decimal point ends no sentence
+        ("\\boxed{6}\n\nActually, -6.", ["-6"]),  # the sign is the value's
+        ("\\boxed{1}\n\nActually, -\\frac{1}{2}.", ["-\\frac{1}{2}"]),
+        ("\\boxed{48}\n<answer>57</answer>", ["57"]),
+        ("\\boxed{48}\n<final>57</final>", ["57"]),
+        ("\\boxed{48} <!-- 57 -->", ["57"]),
+        ("\\boxed{48}\n#### 57", ["57"]),
+        ("\\boxed{48}\n**Final answer:** 57", ["57"]),
+        ("\\boxed{48}\n```json\n57\n```", ["57"]),
+        ("\\boxed{C} Non, plutôt A.", ["A"]),
+        ("\\boxed{C} Eigentlich A.", ["A"]),
+        ("\\boxed{48} 不对，应该是57", ["57"]),
+        ("\\boxed{48}\n\nNo, wait, it's 57 games.", ["57 games"]),
+        (
+            "\\boxed{48}\n\nFinal answer: Olga is a knave, Gita is a knight",
+            ["Olga is a knave, Gita is a knight"],
+        ),
+        # prose, code and drafts are no statement
+        ("\\boxed{48}\n```python\nprint(48)\n```", []),
+        ("\\boxed{48}\n\nAnswer: see the table above for how this was computed", []),
+        ("\\boxed{48}\nActually, 48 is right.", []),
+        ("\\boxed{48} Actually, yes.", []),
+        ("\\boxed{48}. No remainder is left.", []),
+        ("\\boxed{48}. No other value fits.", []),
+        ("\\boxed{48}. Instead of dividing we add.", []),
+        ("\\boxed{48}. Wait, yes, that is right.", []),
+        ("Answer: 50?\n\\boxed{48}", []),  # before the box: a draft
+        ("no box at all. Wait, no: 57.", []),
+    ],
+)
+def test_values_stated_after_the_box(response, stated):
+    assert later_answers(response) == stated
+
+
+def test_after_a_tag_a_box_counts_and_a_second_tag_is_the_tag_reader_s():
+    assert later_answers("<answer>a</answer>\n\\boxed{b}", reads="tag") == ["b"]
+    assert later_answers('<answer>["crow", "hawk"]</answer>\nWait, no: ["hawk", "crow"].', "tag") == [
+        '["hawk", "crow"]'
+    ]
+    assert later_answers("<answer>a</answer> <answer>b</answer>", reads="tag") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\\boxed{1}" + "<!--" * 100_000,
+        "\\boxed{1}" + "<final>" * 100_000,
+        "\\boxed{1}" + "wait, no, " * 100_000,
+        "\\boxed{1}" + "```\n" * 100_000,
+        "\\boxed{1}" + "Wait no 5. " * 100_000,
+        "<answer>1</answer>" + "\\boxed{" * 50_000,
+    ],
+)
+def test_hostile_text_after_the_answer_costs_little(text):
+    start = time.perf_counter()
+    later_answers(text)
+    later_answers(text, reads="tag")
+    changes_of_mind(text)
+    assert time.perf_counter() - start < 1.0
+
+
+# One family per domain that reads a container: a restatement of the gold after the final answer is paid,
+# another value stated after it in any form is not, and prose about the answer is fine.
+FAMILIES = [
+    ("guru/Math.arithmetic-v0", 1),
+    ("guru/Science.mechanics-v0", 1),
+    ("guru/Science.multiple_choice-v0", 1),
+    ("guru/Tabular.lookup-v0", 1),
+    ("guru/Tabular.aggregation-v0", 1),
+    ("guru/Logic.ordering-v0", 1),
+    ("guru/Logic.knights_knaves-v0", 1),
+    ("guru/Logic.graph-v0", 1),
+    ("guru/Simulation.program_output-v0", 1),
+]
+
+
+@pytest.mark.parametrize("env_id, difficulty", FAMILIES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_restatements_are_paid_and_second_answers_are_not(env_id, difficulty, seed):
+    env = gym.make(env_id, difficulty=difficulty)
+    env.reset(seed=seed)
+    task = env.unwrapped.task
+    reference = task.reference_response
+    slot = find_answer_slot(reference)
+    gold = slot.content(reference)
+    one_line = "\n" not in gold
+    paid = [
+        reference + "\n\nThat is the final answer.",
+        reference + "\n\nActually, that matches what the question asks.",
+        reference + "\n\nNo other value fits.",
+    ]
+    if one_line:
+        paid += [reference + f"\n\nFinal answer: {gold}", reference + f"\n\nSo the answer is {gold}."]
+    for text in paid:
+        env.reset(seed=seed)
+        assert env.step(text)[1] == 1.0, text
+    wrongs = []
+    for wrong in task_wrongs(env.unwrapped, task):
+        other = find_answer_slot(wrong)
+        if other is not None and "\n" not in other.content(wrong) and other.content(wrong) != gold:
+            wrongs.append(other.content(wrong))
+    assert wrongs, "the family gives a wrong response in the reference's container"
+    w = wrongs[0]
+    container = f"<answer>{w}</answer>" if slot.kind != "tag" else f"\\boxed{{{w}}}"
+    for text in [f"Wait, no: {w}.", f"Final answer: {w}", container, f"```\n{w}\n```"]:
+        env.reset(seed=seed)
+        _, reward, _, _, info = env.step(reference + "\n\n" + text)
+        assert reward < 1.0 and not info["correct"], (text, info.get("reason"))
+
+
+def task_wrongs(env, task):
+    family = guru_envs.catalog().family_for(task)
+    return family.wrong_responses(task)

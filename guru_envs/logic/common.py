@@ -160,15 +160,31 @@ def _same_block(a: str, b: str) -> bool:
     return _BLANKS.sub("", a).casefold() == _BLANKS.sub("", b).casefold()
 
 
-def _read_alike(a: str, b: str, read: Callable[[str], object] | None) -> bool:
-    """Whether the family's reader reads ``a`` and ``b`` as one and the same answer."""
+_ALTERNATIVE = re.compile(
+    r"(?<![^\W\d_])(?:or|either|oder|ou|o|или|vel)(?![^\W\d_])|[/|]|或|还是", re.IGNORECASE
+)
+
+
+def _reads_otherwise(stated: str, final: str, read: Callable[[str], object] | None) -> bool:
+    """Whether ``stated`` (after the final answer) is another answer than ``final``.
+
+    The family's reader must read it, and read it otherwise; what it cannot read is prose ("crow, hawk
+    (left to right)") unless it offers alternatives ("trevauld or trusaump").
+    """
+    if _same_block(stated, final):
+        return False
     if read is None:
-        return False
+        return True
     try:
-        x, y = read(a), read(b)
-    except Exception:  # noqa: BLE001 - a reader's refusal: not read alike
-        return False
-    return x is not None and x == y
+        said = read(stated)
+    except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
+        said = None
+    if said is None:  # prose, unless it offers alternatives ("trevauld or trusaump")
+        return _ALTERNATIVE.search(stated) is not None
+    try:
+        return said != read(final)
+    except Exception:  # noqa: BLE001
+        return True
 
 
 def final_answer(response: str, read: Callable[[str], object] | None = None) -> str:
@@ -183,8 +199,9 @@ def final_answer(response: str, read: Callable[[str], object] | None = None) -> 
     second answer (:func:`guru_envs.verify.json_answer.hedged_words`).
 
     A value stated after the last block in another form (a box, a fenced block, "Final answer: ..",
-    "Wait, no: ..": :func:`guru_envs.verify.extract.later_answers`) must be the same answer: the same
-    text, or read alike by ``read``, the family's reader (a JSON object and the same roles in words).
+    "Wait, no: ..": :func:`guru_envs.verify.extract.later_answers`) must not be another answer: ``read``,
+    the family's reader, must not read it as a different value (a JSON object and the same roles in words
+    are one answer; what it cannot read is prose).
 
     Raises:
         AnswerBlockError: no block, several different ones, one that asks ('?') or trails off ('...'), or
@@ -203,7 +220,7 @@ def final_answer(response: str, read: Callable[[str], object] | None = None) -> 
             )
         text = pick.text
     for stated in later_answers(response, reads="tag"):  # a box, a fence, "Wait, no: .." after the tag
-        if not (_same_block(stated, text) or _read_alike(stated, text, read)):
+        if _reads_otherwise(stated, text, read):
             raise AnswerBlockError("several answers: a value stated after the <answer> block differs from it")
     if doubts(text):  # "a, b, c?", a cell "Frank？" or "Frank\u003f": an answer that asks claims nothing
         raise AnswerBlockError("the answer is not one claim: it contains '?'")

@@ -295,7 +295,8 @@ class OrderingFamily(TaskFamily):
     def score(self, task: Task, response: str) -> Score:
         """Exact list match (see the module docstring)."""
         try:
-            raw = final_answer(response, read=_read_order)
+            items = {normalize_text(str(x)) for x in task.answer}
+            raw = final_answer(response, read=lambda text: _read_order(text, items))
         except AnswerBlockError as exc:
             return Score.wrong(None, str(exc), feedback="Give the order inside one <answer></answer> block.")
         extracted = raw[:2000]
@@ -388,10 +389,15 @@ def prose_item_list(raw: str) -> list[str] | None:
     return parse_item_list(_PROSE_JOIN.sub(", ", text[lead.end() :] if lead else text))
 
 
-def _read_order(raw: str) -> list[str] | None:
-    """The order an answer states (a list, or a prose order), normalised: to tell restatements apart."""
+def _read_order(raw: str, items: set[str]) -> list[str] | None:
+    """The order of the task's ``items`` an answer states (a list, or a prose order), normalised.
+
+    None when it names anything else (``["a", "b"] (left to right)`` is prose): to tell a restatement
+    after the answer from a second answer.
+    """
     got = parse_item_list(raw) or prose_item_list(raw)
-    return [normalize_text(x) for x in got] if got else None
+    order = [normalize_text(x) for x in got] if got else []
+    return order if order and all(x in items for x in order) else None
 
 
 def parse_item_list(raw: str) -> list[str] | None:

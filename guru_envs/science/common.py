@@ -33,7 +33,7 @@ import msgspec
 from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task
 from guru_envs.verify.choice import LETTERS, extract_choice
-from guru_envs.verify.claim import final_answer, words_of
+from guru_envs.verify.claim import contradiction, final_answer, words_of
 from guru_envs.verify.extract import all_boxed, later_answers, strip_think
 from guru_envs.verify.score import Score
 from guru_envs.verify.units import (
@@ -401,13 +401,16 @@ def final_box(response: str, rel_tol: float = DEFAULT_REL_TOL) -> tuple[str | No
     boxes = all_boxed(strip_think(response))
     if not boxes:
         return None, "no \\boxed{} final answer"
-    boxes += later_answers(response)  # "Answer: 57 m/s", <answer>..</answer>, "Wait, no: .." after the box
 
     def same(a: str, b: str) -> bool:
         x, y = read_measured_answer(a, rel_tol).text, read_measured_answer(b, rel_tol).text
         return x is not None and y is not None and bool(same_measurement(x, y, rel_tol))
 
     pick = final_answer(boxes, same=same)
+    if pick.text is not None:
+        other = contradiction(pick.text, later_answers(response), same)  # "Wait, no: 24.2 m/s." after it
+        if other is not None:
+            return None, f"several answers: {other[:80]!r} is stated after the final answer"
     return pick.text, pick.refused
 
 

@@ -61,7 +61,7 @@ from typing import Any, NamedTuple
 from guru_envs.core.family import TaskFamily
 from guru_envs.core.task import Task, prompt_from_row
 from guru_envs.science.common import read_label
-from guru_envs.verify.claim import DENIED, final_answer, word_problem, words, words_of
+from guru_envs.verify.claim import DENIED, contradiction, final_answer, word_problem, words, words_of
 from guru_envs.verify.extract import all_boxed, later_answers, strip_think, strip_wrappers
 from guru_envs.verify.judge import JudgeConfig, JudgeError, addresses_judge, ask_judge, url_from_env
 from guru_envs.verify.latex import asks_for_percentage, check_answer, matches_only_at_face
@@ -605,7 +605,6 @@ class WebFamily(TaskFamily):
             return Score.wrong(
                 None, "no \\boxed{} final answer", feedback="Put the final answer inside \\boxed{}."
             )
-        boxes += later_answers(response)  # a value stated after the box in another form is one more claim
         if any(len(box) > MAX_ANSWER_CHARS for box in boxes):
             longest = max(boxes, key=len)
             return Score.wrong(
@@ -615,6 +614,13 @@ class WebFamily(TaskFamily):
         if pick.text is None:
             return Score.wrong(None, pick.refused or "no final answer", verifier=self.verifier)
         boxed = pick.text
+        other = contradiction(boxed, later_answers(response), lambda a, b: same_answer(a, b, self.rel_tol))
+        if other is not None:
+            return Score.wrong(
+                boxed[:200],
+                f"several answers: {other[:80]!r} is stated after the final answer",
+                verifier=self.verifier,
+            )
         shown = boxed[:200]
         reference = str(task.answer)
         if self.verifier in ("rules", "hybrid"):

@@ -32,7 +32,7 @@ from typing import Any
 
 from guru_envs.tabular.labels import LabelRule, answer_currencies, label_rule, question_of
 from guru_envs.verify import Score, normalize_text, split_multi
-from guru_envs.verify.claim import final_answer, read_claim
+from guru_envs.verify.claim import contradiction, final_answer, read_claim
 from guru_envs.verify.extract import all_boxed, later_answers, strip_think
 from guru_envs.verify.quantity import (
     KINDS,
@@ -418,7 +418,6 @@ def score_items(
         return Score.wrong(
             None, "no \\boxed{} answer found", feedback="Put your final answer within \\boxed{}."
         )
-    boxes += later_answers(response)  # "Answer: 57", <answer>57</answer>, "Wait, no: 57." after the box
     for box in boxes:
         if len(box) > MAX_BOX_CHARS:
             return Score.wrong(box[:100] + "...", f"the boxed answer is over {MAX_BOX_CHARS} characters")
@@ -432,6 +431,13 @@ def score_items(
     if pick.text is None:
         return Score.wrong(boxes[-1][:200], pick.refused or "no final answer", method="several_answers")
     boxed = pick.text
+    other = contradiction(boxed, later_answers(response), _same_part)  # "Wait, no: 57." after the box
+    if other is not None:
+        return Score.wrong(
+            boxed[:200],
+            f"several answers: {other[:80]!r} is stated after the final answer",
+            method="several_answers",
+        )
     if doubts(boxed):
         return Score.wrong(boxed, "the answer is not one claim: it contains '?'", method="not_one_claim")
     hedge = _HEDGE_RE.search(boxed)

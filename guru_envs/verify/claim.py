@@ -651,6 +651,48 @@ def final_answer(
     return FinalAnswer(None, "the response boxes several different answers", n)
 
 
+# a number, with its sign also when a command or bracket stands between them (-\frac{1}{2}, -(3))
+_STATED_NUMBER = re.compile(
+    r"(-\s*(?:\\[A-Za-z]+\s*)?[{(]?\s*)?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)"
+)
+_STATED_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _stated_numbers(text: str) -> set[float]:
+    values = set()
+    for sign, token in _STATED_NUMBER.findall(fold_unicode(text)):
+        try:
+            value = float(token.replace(",", ""))
+        except ValueError:  # pragma: no cover - the pattern only finds numbers
+            continue
+        values.add(-value if sign else value)
+    return values
+
+
+def contradiction(final: str, stated: Sequence[str], same: Callable[[str, str], bool]) -> str | None:
+    """The first of ``stated`` (values stated after the final answer) that gives another answer, or None.
+
+    Why: a value stated after the final answer in another form ("Wait, no: 57.", ``<answer>57</answer>``,
+    :func:`guru_envs.verify.extract.later_answers`) is a second claim, but a restatement with words the
+    reader does not take ("Final answer: 19 apples", "2.881 m/s^2 (rounded)") is not. A statement gives
+    another answer when the domain's ``same`` says it differs from ``final`` and it states something
+    ``final`` does not: a number not among ``final``'s (by value), or, with no number, a word not among
+    ``final``'s words.
+    """
+    numbers = _stated_numbers(final)
+    words = {w.casefold() for w in _STATED_WORD.findall(fold_unicode(final))}
+    for text in stated:
+        if text == final or same(final, text):
+            continue
+        said = _stated_numbers(text)
+        if said:
+            if not said <= numbers:
+                return text
+        elif not {w.casefold() for w in _STATED_WORD.findall(fold_unicode(text))} <= words:
+            return text
+    return None
+
+
 # --- equations --------------------------------------------------------------------------------------------
 
 

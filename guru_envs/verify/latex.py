@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 from guru_envs.guard import CallTimeout, RemoteError, WorkerCrashed, guarded_call
 from guru_envs.verify.claim import (
     UNIT_WORDS,
+    contradiction,
     digit_groups,
     equation_value,
     final_answer,
@@ -2587,7 +2588,6 @@ def score_boxed_answer(
     boxes = all_boxed(strip_think(response))
     if answer_line:
         boxes += answer_lines(response)
-    boxes += later_answers(response)  # "\\boxed{112} Wait, no: 113." states a second answer
     if not boxes:
         if answer_line:
             return Score.wrong(
@@ -2622,6 +2622,13 @@ def score_boxed_answer(
         )
     given = pick.text
     shown = given[:200]
+    other = contradiction(given, later_answers(response), same)  # "\\boxed{112} Wait, no: 113."
+    if other is not None:
+        return Score.wrong(
+            shown,
+            f"several answers: {other[:80]!r} is stated after the final answer",
+            method="several_answers",
+        )
     if not given.strip():
         return Score.wrong("", "the boxed answer is empty", method="string")
     if len(reference) <= 20 * MAX_ANSWER_CHARS:

@@ -7,6 +7,7 @@ import pytest
 
 import guru_envs  # noqa: F401  (registers the environments)
 from guru_envs.testing import find_answer_slot
+from guru_envs.verify.claim import contradiction
 from guru_envs.verify.extract import all_boxed, changes_of_mind, later_answers
 
 
@@ -122,8 +123,13 @@ def test_restatements_are_paid_and_second_answers_are_not(env_id, difficulty, se
         reference + "\n\nActually, that matches what the question asks.",
         reference + "\n\nNo other value fits.",
     ]
-    if one_line:
-        paid += [reference + f"\n\nFinal answer: {gold}", reference + f"\n\nSo the answer is {gold}."]
+    if one_line:  # restatements, also with words the reader does not take
+        paid += [
+            reference + f"\n\nFinal answer: {gold}",
+            reference + f"\n\nSo the answer is {gold}.",
+            reference + f"\n\nFinal answer: {gold} (rounded)",
+            reference + f"\n\n**Answer:** {gold}.",
+        ]
     for text in paid:
         env.reset(seed=seed)
         assert env.step(text)[1] == 1.0, text
@@ -144,3 +150,25 @@ def test_restatements_are_paid_and_second_answers_are_not(env_id, difficulty, se
 def task_wrongs(env, task):
     family = guru_envs.catalog().family_for(task)
     return family.wrong_responses(task)
+
+
+def _plain_same(a, b):
+    return a.strip() == b.strip()
+
+
+@pytest.mark.parametrize(
+    "final, stated, other",
+    [
+        ("48", ["48 games", "48 (rounded)", "Final 48"], None),  # a restatement with words the reader skips
+        ("48", ["57"], "57"),
+        ("48", ["48 or 57"], "48 or 57"),
+        ("6", ["-6"], "-6"),
+        ("\\frac{85}{24}", ["-\\frac{85}{24}"], "-\\frac{85}{24}"),  # the sign before a command is the value's
+        ("(\\frac{1}{4}, \\frac{1}{6})", ["(\\frac{1}{4}, -\\frac{1}{6})"], "(\\frac{1}{4}, -\\frac{1}{6})"),
+        ("2.881 m/s^2", ["2.881 m/s^2 (rounded)"], None),
+        ("Boston", ["Chicago"], "Chicago"),
+        ("Boston", ["boston"], None),
+    ],
+)
+def test_a_statement_after_the_answer_contradicts_it_when_it_states_something_else(final, stated, other):
+    assert contradiction(final, stated, _plain_same) == other

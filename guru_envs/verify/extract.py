@@ -274,16 +274,16 @@ def later_answers(response: str, reads: str = "box") -> list[str]:
     Why: a domain reads one container (boxes, or ``<answer>`` tags), and every container of that kind
     counts as a claim; but "\\boxed{48} ... <answer>57</answer>", "\\boxed{C} Final answer: A", a
     ```json block, a ``#### 57`` line, an HTML comment ``<!-- 57 -->`` or a change of mind ("Wait, no: 57.",
-    "Non, plutôt zisnon.") after it state a second answer that the reader never saw. The caller adds
-    these to its containers, so its own rule for several answers decides (a repeat of the same value is
-    fine; another value is several answers).
+    "Non, plutôt zisnon.") after it state a second answer that the reader never saw. The caller decides
+    which of these say something else than its final answer (:func:`guru_envs.verify.claim.contradiction`,
+    or a family's own reader): a restatement is fine, another value is a second answer.
 
     Only text after the last container of the read kind counts (earlier statements are drafts, as earlier
     boxes are claims already; of a long rest, its first and last 10,000 characters), and only statements
-    that read as a value (a literal, or at most four
-    words without a call, none of them a word of a sentence about the answer such as "is", "right",
-    "yes"): "Answer: see the table above", "Actually, 48 is right." or a ```python check of the result is
-    prose or code, not an answer. At most 32 statements are read.
+    that read as a value (a literal, or at most four words without a call, none of them a word of a
+    sentence about the answer such as "is", "right", "yes"): "Answer: see the table above", "Actually,
+    48 is right." or a ```python check of the result is prose or code, not an answer. At most 32
+    statements of each kind are read.
 
     Args:
         response: the whole response (read after any ``</think>``).

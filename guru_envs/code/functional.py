@@ -63,7 +63,7 @@ def _shadowed(name: str) -> bool:
     return hasattr(builtins, name) or name in sys.stdlib_module_names
 
 
-def _tested_shadowing_names(tree: ast.AST, free: set[str]) -> tuple[str, ...]:
+def _tested_shadowing_names(tree: ast.AST, free: set[str], trusted: set[str]) -> tuple[str, ...]:
     """Builtin- or module-named functions the asserts test: the submission's, not Python's.
 
     A row may test a function called ``max``, ``abs`` or ``array``: GURU runs the solution and the tests
@@ -74,9 +74,12 @@ def _tested_shadowing_names(tree: ast.AST, free: set[str]) -> tuple[str, ...]:
     comparison (``assert abs(-5) == 5``), or the first argument of a comparison helper the tests or prelude
     define (``assert _deep_eq(max(*i), o[0])``). A builtin applied to anything else (``sorted(f(x))``,
     ``len(result)``) is a helper, not the subject; so is the top call of a truthiness assert (``all(..)``). A standard module's name that is
-    called (``array('1,2')``) is a function too: modules are not callable.
+    called (``array('1,2')``) is a function too: modules are not callable. Names the trusted prelude
+    binds (``from datetime import datetime``) are the prelude's.
     """
     helpers = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    helpers |= trusted
+    free = free - trusted
 
     def is_data(arg: ast.expr) -> bool:  # a literal, or a row of inputs unpacked (``*i``)
         if isinstance(arg, ast.Starred):
@@ -103,7 +106,7 @@ def _tested_shadowing_names(tree: ast.AST, free: set[str]) -> tuple[str, ...]:
         elif (
             isinstance(test, ast.Call)
             and isinstance(test.func, ast.Name)
-            and (test.func.id in helpers or not _shadowed(test.func.id))
+            and test.func.id in helpers
             and test.args
         ):
             subject = test.args[0]
@@ -121,13 +124,16 @@ def _tested_shadowing_names(tree: ast.AST, free: set[str]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def tested_shadowing_names(tests: str) -> tuple[str, ...]:
+def tested_shadowing_names(tests: str, prelude: str = "") -> tuple[str, ...]:
     """:func:`_tested_shadowing_names` of dataset test code (``()`` when it does not parse)."""
     try:
         tree = ast.parse(tests)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
-    return _tested_shadowing_names(tree, set(_free_names(tree)))
+    trusted = _defined_names(prelude) if prelude else set()
+    if "*" in trusted:  # a star import binds names we cannot list: none is forced
+        return ()
+    return _tested_shadowing_names(tree, set(_free_names(tree)), trusted)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -175,7 +181,7 @@ def checker_code(tests: str, prelude: str = "", forced: Sequence[str] = ()) -> s
     submission must define them.
     """
     source, free = prepare_tests(tests)
-    forced = tuple(dict.fromkeys([*forced, *tested_shadowing_names(tests)]))
+    forced = tuple(dict.fromkeys([*forced, *tested_shadowing_names(tests, prelude)]))
     return (
         f"{CHECKER_RUNTIME}\n\n"
         f"def {CHECK_FN}(candidate):\n"

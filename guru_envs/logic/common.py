@@ -160,9 +160,7 @@ def _same_block(a: str, b: str) -> bool:
     return _BLANKS.sub("", a).casefold() == _BLANKS.sub("", b).casefold()
 
 
-_ALTERNATIVE = re.compile(
-    r"(?<![^\W\d_])(?:or|either|oder|ou|o|или|vel)(?![^\W\d_])|[/|]|或|还是", re.IGNORECASE
-)
+_ALTERNATIVE = re.compile(r"(?<![^\W\d_])(?:or|either|oder|ou|o|или|vel)(?![^\W\d_])|或|还是", re.IGNORECASE)
 
 
 def _reads_otherwise(stated: str, final: str, read: Callable[[str], object] | None) -> bool:

@@ -408,7 +408,10 @@ def final_box(response: str, rel_tol: float = DEFAULT_REL_TOL) -> tuple[str | No
 
     pick = final_answer(boxes, same=same)
     if pick.text is not None:
-        other = contradiction(pick.text, later_answers(response), same)  # "Wait, no: 24.2 m/s." after it
+        readable = lambda text: read_measured_answer(text, rel_tol).text is not None  # noqa: E731
+        other = contradiction(
+            pick.text, later_answers(response), same, reads=readable
+        )  # "Wait, no: 24.2 m/s."
         if other is not None:
             return None, f"several answers: {other[:80]!r} is stated after the final answer"
     return pick.text, pick.refused

@@ -65,6 +65,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
+from guru_envs.verify.extract import denies_or_doubts
 from guru_envs.verify.text import fold_unicode
 
 MAX_CLAIM_CHARS = 1_000  # an answer longer than this is an essay, not a claim
@@ -652,43 +653,77 @@ def final_answer(
 
 
 # a number, with its sign also when a command or bracket stands between them (-\frac{1}{2}, -(3))
+# a number, with its sign also when a command or bracket stands between them (-\frac{1}{2}, -(3))
 _STATED_NUMBER = re.compile(
     r"(-\s*(?:\\[A-Za-z]+\s*)?[{(]?\s*)?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)"
 )
 _STATED_WORD = re.compile(r"[^\W\d_]+")
+_TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*[.!]?\s*$")  # "48 (6 × 8)", "1/3 (≈ 0.333)"
+# What changes a number's value when written beside it: a scale word, a percent, a LaTeX command.
+_MODIFIER = re.compile(
+    r"(?<![^\W\d_])(?:thousand|million|billion|trillion|hundred|k|m|mn|bn|b)(?![^\W\d_])|%|\\[A-Za-z]+",
+    re.IGNORECASE,
+)
 
 
-def _stated_numbers(text: str) -> set[float]:
-    values = set()
+def _stated_numbers(text: str) -> list[float]:
+    values = []
     for sign, token in _STATED_NUMBER.findall(fold_unicode(text)):
         try:
             value = float(token.replace(",", ""))
         except ValueError:  # pragma: no cover - the pattern only finds numbers
             continue
-        values.add(-value if sign else value)
+        values.append(-value if sign else value)
     return values
 
 
-def contradiction(final: str, stated: Sequence[str], same: Callable[[str, str], bool]) -> str | None:
+def _stated_words(text: str) -> set[str]:
+    return {w.casefold() for w in _STATED_WORD.findall(fold_unicode(text))}
+
+
+def contradiction(
+    final: str,
+    stated: Sequence[str],
+    same: Callable[[str, str], bool],
+    reads: Callable[[str], bool] | None = None,
+) -> str | None:
     """The first of ``stated`` (values stated after the final answer) that gives another answer, or None.
 
     Why: a value stated after the final answer in another form ("Wait, no: 57.", ``<answer>57</answer>``,
     :func:`guru_envs.verify.extract.later_answers`) is a second claim, but a restatement with words the
-    reader does not take ("Final answer: 19 apples", "2.881 m/s^2 (rounded)") is not. A statement gives
-    another answer when the domain's ``same`` says it differs from ``final`` and it states something
-    ``final`` does not: a number not among ``final``'s (by value), or, with no number, a word not among
-    ``final``'s words.
+    reader does not take ("Final answer: 19 apples", "2.881 m/s^2 (rounded)") is not.
+
+    A trailing note in brackets is dropped first ("48 (6 × 8)"). A statement that denies, doubts or hedges
+    and names the answer's value ("48 is wrong", "maybe 48", "48?") gives another answer. Otherwise one
+    the domain's ``same`` finds equal to ``final`` is a restatement. With ``reads`` (the domain's reader:
+    whether it reads the statement as a value), a statement it reads is another answer and one it cannot
+    read is prose. Without it: a statement with numbers gives another answer unless its numbers are the
+    answer's, in order and with their signs (``-\\frac{1}{2}`` is not ``\\frac{1}{2}``, ``(5, 2)`` not
+    ``(2, 5)``), and it adds no scale word, percent or command (``12 million``, ``5\\pi``); one without
+    numbers after a numeric answer is prose, and after a worded answer gives another answer when it has a
+    word the answer does not.
     """
     numbers = _stated_numbers(final)
-    words = {w.casefold() for w in _STATED_WORD.findall(fold_unicode(final))}
+    words = _stated_words(final)
+    modifiers = {m.casefold() for m in _MODIFIER.findall(final)}
     for text in stated:
-        if text == final or same(final, text):
+        said = _TRAILING_NOTE.sub("", text) or text
+        if said == final:
             continue
-        said = _stated_numbers(text)
-        if said:
-            if not said <= numbers:
+        if denies_or_doubts(said):
+            if (numbers and set(_stated_numbers(said)) & set(numbers)) or (_stated_words(said) & words):
                 return text
-        elif not {w.casefold() for w in _STATED_WORD.findall(fold_unicode(text))} <= words:
+        if same(final, said):
+            continue
+        if reads is not None:
+            if reads(said):
+                return text
+            continue
+        said_numbers = _stated_numbers(said)
+        if said_numbers:
+            if said_numbers != numbers or {m.casefold() for m in _MODIFIER.findall(said)} - modifiers:
+                return text
+        elif not numbers and not _stated_words(said) <= words:
             return text
     return None
 

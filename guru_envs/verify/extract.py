@@ -9,14 +9,15 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from typing import Literal
 
 THINK_END = "</think>"
 # A box: \boxed, \fbox, \framebox[..], \colorbox{c}, \fcolorbox{c}{c} (a star too), then its group, possibly
 # through a text command (\boxed\text{113}); without braces, the one token after it (\boxed 3), or glued to
 # \boxed (\boxedA: no such command, so a reader sees "boxed A").
 _BOXED_RE = re.compile(
-    r"\\(?:boxed|fbox|framebox|colorbox\s*\{[^{}]{0,40}\}|fcolorbox\s*\{[^{}]{0,40}\}\s*\{[^{}]{0,40}\})\*?"
-    r"(?:\s*\[[^\]{}]{0,40}\]){0,2}"
+    r"\\(?:boxed|fbox|framebox(?:\s*\[[^\]{}]{0,40}\]){0,2}|colorbox(?:\s*\[[^\]{}]{0,20}\])?\s*\{[^{}]{0,40}\}"
+    r"|fcolorbox(?:\s*\[[^\]{}]{0,20}\])?\s*\{[^{}]{0,40}\}\s*\{[^{}]{0,40}\})\*?"
     r"(?:\s*(?:\\(?:text|textbf|textrm|textnormal|mathrm|mathbf|mbox)\s*)?\{|\s+([-+]?[\w.,/]{1,40})"
     r"|(?<=\\boxed)([-+]?[A-Za-z0-9][\w.,/]{0,39}))"
 )
@@ -27,8 +28,8 @@ PYTHON_FENCE_TAGS = ("python", "py", "python3", "py3")
 _FENCE_ALIASES = {"python": PYTHON_FENCE_TAGS, "py": PYTHON_FENCE_TAGS, "python3": PYTHON_FENCE_TAGS}
 _BRACE_TOKEN_RE = re.compile(r"\\[{}]|[{}]")  # an escaped brace is one token, so it is skipped
 # "Answer: 42" on a line of its own, as DAPO's prompt asks ("**Final Answer:** 42", "> Answer: 42" too).
-_ANSWER_LINE_RE = re.compile(
-    r"^[ \t>*_#-]*(?:final[ \t]+)?answer[ \t*_]*:[ \t*_]*(.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE
+_ANSWER_LINE_RE = re.compile(  # (.*) then a strip in Python: a lazy group before [ \t]*$ is quadratic
+    r"^[ \t>*_#-]*(?:final[ \t]+)?answer[ \t*_]*:[ \t*_]*(.*)$", re.IGNORECASE | re.MULTILINE
 )
 _NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+")
 # GSM8K's final-answer mark: "#### 72", a run of four or more '#' anywhere in a line.
@@ -214,61 +215,90 @@ def answer_tag(response: str) -> str | None:
 
 
 # --- answers stated after the final answer ------------------------------------------------------------
-# A tag a model may close its answer in, other than the one a domain reads.
-_STATEMENT_TAG_RE = re.compile(r"<(answer|final[ _]?answer|final|solution|result)>", re.IGNORECASE)
+# Tags a model may close its answer in, other than the one a domain reads (each with its closing tag).
+_STATEMENT_TAGS = ("answer", "final_answer", "final answer", "final-answer", "final", "solution", "result")
+_STATEMENT_TAG_RE = re.compile(r"<(answer|final[ _-]?answer|final|solution|result)>", re.IGNORECASE)
+_STATEMENT_CLOSE_RE = {tag: re.compile(rf"</{re.escape(tag)}>", re.IGNORECASE) for tag in _STATEMENT_TAGS}
 _COMMENT_RE = re.compile(r"<!--")
 # A change of mind that opens a line or sentence, in the languages models answer in: what follows it is
 # one more answer ("Wait, no: 57.", "Actually, B.", "Non, plutôt zisnon.", "不对，应该是57"). Cues that are
 # also ordinary words ("No other value fits", "Instead of dividing") count only with punctuation after.
+# Latin-script cues end at a word boundary; CJK cues may touch the value ("应该是A").
 _STRONG_CUES = (
-    r"wait|actually|correction|i mean|on second thought|oops|plutôt|en fait|eigentlich|vielmehr|"
-    r"mejor dicho|en realidad|na verdade|точнее|вернее|不对|应该是|其实|更正|実は|訂正"
+    r"(?:wait|actually|correction|i mean|on second thought|oops|plutôt|en fait|eigentlich|vielmehr|"
+    r"mejor dicho|en realidad|na verdade|точнее|вернее)(?![^\W\d_])|不对|应该是|其实|更正|実は|訂正"
 )
-_WEAK_CUES = r"no|nope|non|nein|doch|rather|instead|sorry|hmm+|pardon|perdón|não|нет|不是|いや|espera"
+_WEAK_CUES = (
+    r"(?:no|nope|non|nein|doch|rather|instead|sorry|hmm+|pardon|perdón|não|нет|espera)(?![^\W\d_])|不是|いや"
+)
 _CUE_GAP = r"(?:[\s,:;.!—–，：；。！]|-(?![\d\\.(]))*"  # "-6", "-\\frac{1}{2}" keep their sign
 _RETRACTION_RE = re.compile(
-    rf"[ \t>*_]*(?:(?:{_STRONG_CUES})(?![^\W\d_]){_CUE_GAP}|(?:{_WEAK_CUES})(?![^\W\d_])\s*[,:;—–!，：；！]{_CUE_GAP})+"
-    r"(?:(?:it'?s|it is|the answer is|the (?:correct|right|final) answer is|c'est|es ist|es|ist|est|"
-    r"la respuesta es|la réponse est|die antwort ist|答案是|是)(?![^\W\d_])[\s,:]*)?",
+    rf"[ \t>*_]*(?:(?:{_STRONG_CUES}){_CUE_GAP}|(?:{_WEAK_CUES})\s*[,:;—–!，：；！]{_CUE_GAP})+"
+    r"(?:(?:(?:it'?s|it is|the answer is|the (?:correct|right|final) answer is|c'est|es ist|es|ist|est|"
+    r"la respuesta es|la réponse est|die antwort ist)(?![^\W\d_])|答案是|应该是|是)[\s,:]*)?",
     re.IGNORECASE,
 )
 # Where a sentence ends (a point before a digit is a decimal point: "24.20 m/s").
 _SENTENCE_END_RE = re.compile(r"[.!?。！？](?!\d)|\n")
 _CALL_RE = re.compile(r"[A-Za-z_]\w*\s*\(")  # print(48), f(x): code, not a value
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Words that make a few words a sentence about the answer, not a value ("48 is right", "Yes.", "That's it").
 _NOT_A_VALUE = frozenset(
     "yes yeah yep right correct true fine good great ok okay sure indeed exactly confirmed agreed same "
     "is was are be it it's its that that's this so then the i i'm we let let's problem worries doubt "
-    "need more further other change changes mistake error issue wait really way nothing not holds works "
-    "checks done".split()
+    "need more further other change changes mistake error issue wait really way nothing holds works "
+    "checks check checked verified verify simple clear interesting typo consistent done "
+    # the same affirmations in the other languages of the cues
+    "oui bien ça cela voilà exact ja genau richtig stimmt sí bien correcto exacto sim certo да верно так "
+    "对 对的 是的 没错 正确 はい".split()
+)
+# A statement that denies, doubts or hedges ("Actually, 48 is wrong.", "Final answer: maybe 48", "48?")
+# is kept whatever its words: the caller refuses it when it names the answer's value.
+_DOUBTING_RE = re.compile(
+    r"(?<![^\W\d_])(?:not|wrong|incorrect|maybe|perhaps|probably|possibly|unsure|or|either|n't)(?![^\W\d_])"
+    r"|n't|\?|？",
+    re.IGNORECASE,
 )
 _LIST_SPLIT_RE = re.compile(r"[,;|]|->|→")
+_PROGRAM_FENCES = ("python", "py", "python3", "py3", "pycon", "bash", "sh", "shell", "console", "c", "cpp")
 _MAX_STATEMENTS = 32
-_MAX_STATEMENT_CHARS = 400
+_MAX_STATEMENT_CHARS = 400  # a worded statement; a literal ([...], {...}) may be as long as an answer
+_MAX_LITERAL_CHARS = 100_000
 _SCAN_CHARS = 10_000  # of the text after the answer, this much at each end is read for statements
+
+
+def denies_or_doubts(text: str) -> bool:
+    """Whether a statement denies, doubts or hedges (``not``, ``wrong``, ``maybe``, ``or``, a ``?``)."""
+    return _DOUBTING_RE.search(text) is not None
+
+
+def _words(text: str) -> int:
+    """Words of ``text``, each CJK character counted as one (CJK sentences have no spaces)."""
+    return len(text.split()) + len(_CJK_RE.findall(text))
 
 
 def _value_like(text: str) -> bool:
     """Whether ``text`` reads as a stated value, not a sentence or code: a literal, or a few words."""
     text = _bare(text)
-    if not text or len(text) > _MAX_STATEMENT_CHARS:
+    if not text:
         return False
     if text[0] in "[{":
-        return True
-    if _CALL_RE.search(text) is not None:
+        return len(text) <= _MAX_LITERAL_CHARS
+    if len(text) > _MAX_STATEMENT_CHARS or _CALL_RE.search(text) is not None or text.startswith(">>>"):
         return False
+    if denies_or_doubts(text):
+        return _words(text) <= 10  # a short denial or hedge: kept for the caller to judge
 
     def stop(word: str) -> bool:
         return word.strip(".,;:!?*_'\"").casefold() in _NOT_A_VALUE
 
     items = [item.split() for item in _LIST_SPLIT_RE.split(text) if item.strip()]
     if len(items) >= 2:  # a list of short items ("crow, hawk, raven", "Olga is a knave, Gita is a knight")
-        return all(len(words) <= 4 and not stop(words[0]) for words in items)
-    words = text.split()
-    return len(words) <= 4 and not any(stop(w) for w in words)
+        return all(len(words) <= 4 and not stop(words[0]) for words in items) and not _CJK_RE.search(text)
+    return _words(text) <= 4 and not any(stop(w) for w in text.split())
 
 
-def later_answers(response: str, reads: str = "box") -> list[str]:
+def later_answers(response: str, reads: Literal["box", "tag"] = "box") -> list[str]:
     """Values stated after a response's final answer in a form other than the one the domain reads.
 
     Why: a domain reads one container (boxes, or ``<answer>`` tags), and every container of that kind
@@ -280,10 +310,10 @@ def later_answers(response: str, reads: str = "box") -> list[str]:
 
     Only text after the last container of the read kind counts (earlier statements are drafts, as earlier
     boxes are claims already; of a long rest, its first and last 10,000 characters), and only statements
-    that read as a value (a literal, or at most four words without a call, none of them a word of a
-    sentence about the answer such as "is", "right", "yes"): "Answer: see the table above", "Actually,
-    48 is right." or a ```python check of the result is prose or code, not an answer. At most 32
-    statements of each kind are read.
+    that read as a value: a literal, a few words (none of them a word of a sentence about the answer such
+    as "is", "right", "yes"), a list of short items, or a short denial or hedge ("48 is wrong", "maybe
+    48"). "Answer: see the table above", "Actually, 48 is right.", a ```python block or a ``>>>`` session
+    are prose or code, not answers. The last 32 statements of each kind are read.
 
     Args:
         response: the whole response (read after any ``</think>``).
@@ -306,32 +336,36 @@ def later_answers(response: str, reads: str = "box") -> list[str]:
         return []
     if len(after) > 2 * _SCAN_CHARS:  # read at its two ends: the answer's sequel and the response's close
         after = after[:_SCAN_CHARS] + "\n" + after[-_SCAN_CHARS:]
-    found: list[str] = []
+    kinds: list[list[str]] = []
     if reads != "box":
-        found += [content for _, _, content in box_spans(after)[:_MAX_STATEMENTS]]
-    pos = 0
+        kinds.append([content for _, _, content in box_spans(after)])
+    tagged, pos = [], 0
     for m in _STATEMENT_TAG_RE.finditer(after):
-        if len(found) >= _MAX_STATEMENTS:
-            break
         if m.start() < pos or (reads != "box" and m.group(1).lower() == "answer"):
             continue
-        close = re.compile(rf"</{re.escape(m.group(1))}>", re.IGNORECASE).search(after, m.end())
+        close = _STATEMENT_CLOSE_RE[m.group(1).lower()].search(after, m.end())
+        tagged.append(after[m.end() : close.start() if close else len(after)])
         if close is None:
-            found.append(after[m.end() :])
             break
-        found.append(after[m.end() : close.start()])
         pos = close.end()
-    pos = 0
+    kinds.append(tagged)
+    commented, pos = [], 0
     for m in _COMMENT_RE.finditer(after):
-        if len(found) >= _MAX_STATEMENTS or m.start() < pos:
+        if m.start() < pos:
             continue
         close = after.find("-->", m.end())
-        found.append(after[m.end() : close if close >= 0 else len(after)])
-        pos = close + 3 if close >= 0 else len(after)
-    found += answer_lines(after)[:_MAX_STATEMENTS]
-    found += hash_answers(after)[:_MAX_STATEMENTS]
-    found += code_fences(after)[:_MAX_STATEMENTS]
-    found = [_bare(v) for v in found[: 2 * _MAX_STATEMENTS] if _value_like(v)]
+        commented.append(after[m.end() : close if close >= 0 else len(after)])
+        if close < 0:
+            break
+        pos = close + 3
+    kinds += [commented, answer_lines(after), hash_answers(after)]
+    fenced = [
+        body
+        for lang, body in _fences_with_tags(after)
+        if lang.lower() not in _PROGRAM_FENCES and not body.lstrip().startswith(">>>")
+    ]
+    kinds.append(fenced)
+    found = [_bare(v) for kind in kinds for v in [v for v in kind if _value_like(v)][-_MAX_STATEMENTS:]]
     return found + changes_of_mind(after)
 
 
@@ -339,7 +373,7 @@ def changes_of_mind(text: str) -> list[str]:
     """The values of the changes of mind in ``text`` ("Wait, no: 57.", "Actually, -6.", "Non, plutôt A.").
 
     For the text after a final answer: each sentence that opens with a cue is one more answer, when what
-    follows the cue reads as a value (see :func:`later_answers`). At most 32; the first and last 10,000
+    follows the cue reads as a value (see :func:`later_answers`). The last 32; the first and last 10,000
     characters of a long text.
     """
     if len(text) > 2 * _SCAN_CHARS:
@@ -347,21 +381,25 @@ def changes_of_mind(text: str) -> list[str]:
     found: list[str] = []
     start = 0
     for end in itertools.chain((m.start() for m in _SENTENCE_END_RE.finditer(text)), [len(text)]):
-        if len(found) >= _MAX_STATEMENTS:
-            break
         cue = _RETRACTION_RE.match(text, start, end)  # anchored at the sentence's start: linear overall
-        if cue is not None and cue.end() > start and _value_like(text[cue.end() : end]):
-            found.append(_bare(text[cue.end() : end]))
+        if cue is not None and cue.end() > start:
+            said = text[cue.end() : end]
+            if end < len(text) and text[end] in "?？":
+                said += "?"  # "Wait, is it 57?": the question is part of what is said
+            if _value_like(said):
+                found.append(_bare(said))
         start = end + 1
-    return found
+    return found[-_MAX_STATEMENTS:]
 
 
-def code_fences(response: str, languages: tuple[str, ...] | None = None) -> list[str]:
-    """Bodies of fenced code blocks in order, optionally only those tagged with one of ``languages``."""
-    # A fence is an opening ``` and the rest of its line, then the body up to the next ```. One forward
-    # search per fence: a regex (```...\n(.*?)```) rescans the rest of the line for every ``` with no
-    # newline after it, which is quadratic on a line of thousands of backticks.
-    text = strip_think(response)
+def _fence_blocks(text: str) -> list[tuple[str, str, bool]]:
+    """``(language tag, body, closed)`` of every fenced block of ``text``, in order.
+
+    A fence is an opening ``` and the rest of its line, then the body up to the next ```. One forward
+    search per fence: a regex (```...\n(.*?)```) rescans the rest of the line for every ``` with no
+    newline after it, which is quadratic on a line of thousands of backticks. The last block may be
+    unclosed (it then holds the rest of the text).
+    """
     blocks = []
     pos = 0
     while True:
@@ -373,18 +411,30 @@ def code_fences(response: str, languages: tuple[str, ...] | None = None) -> list
             break
         end = text.find("```", newline + 1)
         lang = _FENCE_LANG_RE.match(text, start + 3).group(1)
-        wanted = languages is None or lang.lower() in languages
         if end < 0:
-            # An unclosed fence after closed ones is one more block (a second answer left open is still
-            # a second answer), as in all_boxed; a blank one (a stray closing fence) is nothing.
-            rest = text[newline + 1 :]
-            if wanted and blocks and rest.strip():
-                blocks.append(rest)
+            blocks.append((lang, text[newline + 1 :], False))
             break
-        if wanted:
-            blocks.append(text[newline + 1 : end])
+        blocks.append((lang, text[newline + 1 : end], True))
         pos = end + 3
     return blocks
+
+
+def _fences_with_tags(text: str, languages: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """``(language tag, body)`` of the fenced blocks :func:`code_fences` gives."""
+    found: list[tuple[str, str]] = []
+    for lang, body, closed in _fence_blocks(text):
+        if languages is not None and lang.lower() not in languages:
+            continue
+        # An unclosed fence after closed ones is one more block (a second answer left open is still a
+        # second answer), as in all_boxed; a blank one (a stray closing fence) is nothing.
+        if closed or (found and body.strip()):
+            found.append((lang, body))
+    return found
+
+
+def code_fences(response: str, languages: tuple[str, ...] | None = None) -> list[str]:
+    """Bodies of fenced code blocks in order, optionally only those tagged with one of ``languages``."""
+    return [body for _, body in _fences_with_tags(strip_think(response), languages)]
 
 
 def fence_tags(language: str) -> tuple[str, ...]:

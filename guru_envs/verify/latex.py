@@ -2622,6 +2622,8 @@ def score_boxed_answer(
         )
     given = pick.text
     shown = given[:200]
+    if not given.strip():
+        return Score.wrong("", "the boxed answer is empty", method="string")
     other = contradiction(given, later_answers(response), same)  # "\\boxed{112} Wait, no: 113."
     if other is not None:
         return Score.wrong(
@@ -2629,8 +2631,6 @@ def score_boxed_answer(
             f"several answers: {other[:80]!r} is stated after the final answer",
             method="several_answers",
         )
-    if not given.strip():
-        return Score.wrong("", "the boxed answer is empty", method="string")
     if len(reference) <= 20 * MAX_ANSWER_CHARS:
         given, problem = _claim_problem(given, reference, question)
         if problem is not None:

@@ -426,3 +426,21 @@ def test_functions_named_like_builtins_are_the_submission_s(label, data, right, 
     for wrong in wrongs:
         bad = FAMILY.score(task, fence(wrong))
         assert bad.reward == 0.0 and not bad.correct, (wrong, bad.feedback)
+
+
+@pytest.mark.parametrize(
+    "tests, prelude, names",
+    [
+        ("assert abs(-5) == 5", "", ("abs",)),
+        (_DEEP_EQ + "for i, o in zip(_inputs, _outputs):\n    assert _deep_eq(max(*i), o[0])", "", ("max",)),
+        ("assert is_palindrome(str(121))", "", ()),  # the tested function is is_palindrome, str a helper
+        ("res = f(1)\nassert len(res) == 3\nassert sorted(f(2)) == [1, 2]\nassert all(x for x in res)", "", ()),
+        ("assert array('1,2') == '2'", "", ("array",)),  # a module is not callable: the submission's
+        ("assert datetime(2020, 1, 1) == d", "from datetime import datetime", ()),  # the prelude's own
+        ("assert is_same_list(max([1]), 1)", "def is_same_list(a, b):\n    return a == b", ("max",)),
+    ],
+)
+def test_which_builtin_named_functions_are_under_test(tests, prelude, names):
+    from guru_envs.code.functional import tested_shadowing_names
+
+    assert tested_shadowing_names(tests, prelude) == names

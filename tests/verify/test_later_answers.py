@@ -172,3 +172,68 @@ def _plain_same(a, b):
 )
 def test_a_statement_after_the_answer_contradicts_it_when_it_states_something_else(final, stated, other):
     assert contradiction(final, stated, _plain_same) == other
+
+
+# The review of this rule's first version: prose after an answer it refused, and second answers it paid.
+PROSE_AFTER = [
+    "Wait, sanity check.",
+    "Hmm, interesting.",
+    "Nope, all consistent.",
+    "Oops, typo above: fixed.",
+    "En fait, c'est simple.",
+    "Non, c'est bien ça.",
+    "其实，这道题也可以用方程来解。",
+    "No, that's correct.",
+    "```python\n>>> 2**10\n1024\n```",
+    "Wait, let me verify: yes.",
+]
+
+
+@pytest.mark.parametrize("env_id", ["guru/Math.arithmetic-v0", "guru/Science.mechanics-v0", "guru/Tabular.lookup-v0"])
+def test_prose_after_the_answer_is_no_second_answer(env_id):
+    env = gym.make(env_id, difficulty=1)
+    for seed in range(2):
+        env.reset(seed=seed)
+        reference = env.unwrapped.task.reference_response
+        gold = find_answer_slot(reference).content(reference)
+        for text in [*PROSE_AFTER, f"**Answer:** {gold} (as computed above)", f"Answer: {gold} [rounded]"]:
+            env.reset(seed=seed)
+            _, reward, _, _, info = env.step(reference + "\n\n" + text)
+            assert reward == 1.0, (text, info["reason"])
+
+
+@pytest.mark.parametrize(
+    "final, stated",
+    [
+        ("\\frac{3}{4}", "Wait, no: 3."),
+        ("(2, 5)", "Actually, (5, 2)."),
+        ("5", "Actually, 5\\pi."),
+        ("12", "Wait, no: 12 million."),
+        ("48", "Final answer: not 48"),
+        ("48", "Actually, 48 is wrong."),
+        ("48", "Final answer: maybe 48"),
+        ("48", "Final answer: 48?"),
+        ("48", "Wait, is it 48?"),
+    ],
+)
+def test_second_answers_after_a_math_box_are_refused(final, stated):
+    from guru_envs.verify.latex import score_boxed_answer
+
+    assert score_boxed_answer(f"So \\boxed{{{final}}}.", final).reward == 1.0
+    assert score_boxed_answer(f"So \\boxed{{{final}}}.\n\n{stated}", final).reward == 0.0
+
+
+def test_a_unit_changed_after_a_science_answer_is_a_second_answer():
+    env = gym.make("guru/Science.mechanics-v0", difficulty=1)
+    env.reset(seed=0)
+    reference = env.unwrapped.task.reference_response
+    gold = find_answer_slot(reference).content(reference)
+    number, unit = gold.split(" ", 1)
+    for text in [f"Actually, {number} k{unit}.", f"Wait, no: {float(number) * 10:g} {unit}."]:
+        env.reset(seed=0)
+        assert env.step(reference + "\n\n" + text)[1] == 0.0, text
+
+
+def test_a_cjk_change_of_mind_touching_a_letter_is_read():
+    assert later_answers("\\boxed{B} 不对，应该是A。") == ["A"]
+    assert later_answers("\\boxed{B}\n不对，答案是A") == ["A"]

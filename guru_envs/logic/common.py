@@ -180,9 +180,10 @@ def _reads_otherwise(stated: str, final: str, read: Callable[[str], object] | No
     if said is None:  # prose, unless it offers alternatives ("trevauld or trusaump")
         return _ALTERNATIVE.search(stated) is not None
     try:
-        return said != read(final)
-    except Exception:  # noqa: BLE001
-        return True
+        answer = read(final)
+    except Exception:  # noqa: BLE001 - the final answer unreadable: the family says why
+        return False
+    return answer is not None and said != answer
 
 
 def final_answer(response: str, read: Callable[[str], object] | None = None) -> str:

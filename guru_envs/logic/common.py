@@ -218,9 +218,6 @@ def final_answer(response: str, read: Callable[[str], object] | None = None) -> 
                 f"several answers: {len(blocks)} <answer> blocks that say different things"
             )
         text = pick.text
-    for stated in later_answers(response, reads="tag"):  # a box, a fence, "Wait, no: .." after the tag
-        if _reads_otherwise(stated, text, read):
-            raise AnswerBlockError("several answers: a value stated after the <answer> block differs from it")
     if doubts(text):  # "a, b, c?", a cell "Frank？" or "Frank\u003f": an answer that asks claims nothing
         raise AnswerBlockError("the answer is not one claim: it contains '?'")
     if elides(text):  # "steevort...", "a, b, …, e": trailing off or leaving out is not stating
@@ -231,6 +228,9 @@ def final_answer(response: str, read: Callable[[str], object] | None = None) -> 
         hedge = hedged_words(body[closes[-1].end() :], text)
         if hedge is not None:
             raise AnswerBlockError(f"the answer is not one claim: {hedge!r} after it offers another value")
+    for stated in later_answers(response, reads="tag"):  # a box, a fence, "Wait, no: .." after the tag
+        if _reads_otherwise(stated, text, read):
+            raise AnswerBlockError("several answers: a value stated after the <answer> block differs from it")
     return text
 
 

@@ -396,6 +396,27 @@ def _same_part(a: str, b: str) -> bool:
     return qa is not None and qb is not None and qa.value == qb.value and qa.percent == qb.percent
 
 
+def _same_answer(final: str, stated: str) -> bool:
+    """Whether a statement after the box gives the boxed answer.
+
+    The same part, or the same items in any order and with any separators ("T-37, T-40" after
+    ``\\boxed{T-40 | T-37}``).
+    """
+    if _same_part(final, stated):
+        return True
+    items = split_multi(final, "|")
+    said = [p for p in _ITEM_SEPARATORS.split(stated) if p.strip()]
+    return (
+        len(items) > 1
+        and len(items) == len(said)
+        and all(any(_same_part(x, y) for y in said) for x in items)
+        and all(any(_same_part(x, y) for x in items) for y in said)
+    )
+
+
+_ITEM_SEPARATORS = re.compile(r"\s*(?:\||,|;|\band\b)\s*")
+
+
 def score_items(
     response: str, items: list[dict], loose_text: bool = False, question: str | None = None
 ) -> Score:
@@ -431,7 +452,7 @@ def score_items(
     if pick.text is None:
         return Score.wrong(boxes[-1][:200], pick.refused or "no final answer", method="several_answers")
     boxed = pick.text
-    other = contradiction(boxed, later_answers(response), _same_part)  # "Wait, no: 57." after the box
+    other = contradiction(boxed, later_answers(response), _same_answer)  # "Wait, no: 57." after the box
     if other is not None:
         return Score.wrong(
             boxed[:200],

@@ -65,7 +65,6 @@ import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
-from guru_envs.verify.extract import denies_or_doubts
 from guru_envs.verify.text import fold_unicode
 
 MAX_CLAIM_CHARS = 1_000  # an answer longer than this is an essay, not a claim
@@ -658,7 +657,19 @@ _STATED_NUMBER = re.compile(
     r"(-\s*(?:\\[A-Za-z]+\s*)?[{(]?\s*)?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)"
 )
 _STATED_WORD = re.compile(r"[^\W\d_]+")
-_TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*[.!]?\s*$")  # "48 (6 × 8)", "1/3 (≈ 0.333)"
+# "48 (6 × 8)", "1/3 (≈ 0.333)", a check mark; not LaTeX's \( \) or \[ \]
+_TRAILING_NOTE = re.compile(r"\s*(?:(?<!\\)\(([^()]*)\)|(?<!\\)\[([^\[\]]*)\]|[✓✔✅☑])\s*[.!]?\s*$")
+# a denial or doubt of what it names ("48 is wrong", "maybe 48", "48?"), and a choice between values
+_DENIAL = re.compile(
+    r"(?<![^\W\d_])(?:not|no|wrong|incorrect|maybe|perhaps|probably|possibly|unsure|could|might|actually|wait)"
+    r"(?![^\W\d_])|n't|\?|？",
+    re.IGNORECASE,
+)
+_ALTERNATIVES = re.compile(
+    r"(?<![^\W\d_])(?:or|either|alternatively|equivalently)(?![^\W\d_])|,", re.IGNORECASE
+)
+_RELATION = re.compile(r"=|≈|\\approx")
+_MEASURED = re.compile(r"\s*(-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:\\[,;: ]\s*)?[^\W\d_°]")
 # What changes a number's value when written beside it: a scale word, a percent, a LaTeX command.
 _MODIFIER = re.compile(
     r"(?<![^\W\d_])(?:thousand|million|billion|trillion|hundred|k|m|mn|bn|b)(?![^\W\d_])|%|\\[A-Za-z]+",
@@ -706,25 +717,54 @@ def contradiction(
     numbers = _stated_numbers(final)
     words = _stated_words(final)
     modifiers = {m.casefold() for m in _MODIFIER.findall(final)}
-    for text in stated:
-        said = _TRAILING_NOTE.sub("", text) or text
-        if said == final:
-            continue
-        if denies_or_doubts(said):
-            if (numbers and set(_stated_numbers(said)) & set(numbers)) or (_stated_words(said) & words):
-                return text
-        if same(final, said):
-            continue
+    lead = _MEASURED.match(fold_unicode(final))  # a value with a unit: 2.881 m/s^2 is 2.881
+    measured = _stated_numbers(lead.group(1)) if lead is not None else None
+
+    def names_answer(text: str) -> bool:
+        return bool((numbers and set(_stated_numbers(text)) & set(numbers)) or (_stated_words(text) & words))
+
+    def restates(text: str) -> bool:
+        """Whether ``text`` gives the final answer again (in the domain's terms, or by its numbers)."""
+        text = text.strip()
+        if not text or text == final or same(final, text):
+            return True
+        if not _STATED_WORD.search(fold_unicode(text)) and _stated_numbers(text) in (numbers, measured):
+            return True  # the answer's number(s) alone, its unit left out ("Answer: 49.2" for 49.2 m/s)
         if reads is not None:
-            if reads(said):
-                return text
-            continue
-        said_numbers = _stated_numbers(said)
+            return not reads(text)  # what the domain cannot read is prose
+        said_numbers = _stated_numbers(text)
         if said_numbers:
-            if said_numbers != numbers or {m.casefold() for m in _MODIFIER.findall(said)} - modifiers:
-                return text
-        elif not numbers and not _stated_words(said) <= words:
+            added = {m.casefold() for m in _MODIFIER.findall(text)} - modifiers
+            if added:
+                return False
+            if said_numbers == numbers:
+                return True
+            # named values in another order ("y = 29, x = 10" for (10, 29))
+            return len(_RELATION.findall(text)) > 1 and sorted(said_numbers) == sorted(numbers)
+        if numbers:
+            return True  # no number after a numeric answer: prose
+        said_words = _stated_words(text)
+        first = re.split(r"[,;(—–]", text, maxsplit=1)[0]
+        return said_words <= words or (first.strip() != text and restates(first))
+
+    for text in stated:
+        note = _TRAILING_NOTE.search(text)
+        said = text[: note.start()] if note is not None and note.start() > 0 else text
+        inside = next((g for g in note.groups() if g), "") if note is not None else ""
+        if inside and _DENIAL.search(inside) and _stated_numbers(inside):  # "19 (no, 57)", "(actually 57)"
             return text
+        if _DENIAL.search(said) and names_answer(said):
+            return text
+        if restates(said):
+            continue
+        # "a or b", "14.4125% ≈ 14.41%", "x = 5": every value it gives must be the answer
+        parts = [p for p in _ALTERNATIVES.split(_RELATION.split(said)[-1]) if p and p.strip()]
+        last = _RELATION.split(said)[-1]
+        if _RELATION.search(said) and restates(last):
+            continue
+        if len(parts) > 1 and all(restates(p) for p in parts):
+            continue
+        return text
     return None
 
 

@@ -225,12 +225,35 @@ _COMMENT_RE = re.compile(r"<!--")
 # also ordinary words ("No other value fits", "Instead of dividing") count only with punctuation after.
 # Latin-script cues end at a word boundary; CJK cues may touch the value ("应该是A").
 _STRONG_CUES = (
-    r"(?:wait|actually|correction|i mean|on second thought|oops|plutôt|en fait|eigentlich|vielmehr|"
-    r"mejor dicho|en realidad|na verdade|точнее|вернее)(?![^\W\d_])|不对|应该是|其实|更正|実は|訂正"
+    r"(?:wait|actually|correction|i mean|on second thought|oops|hold on|my mistake|scratch that|"
+    r"plutôt|en fait|attendez|eigentlich|vielmehr|warte|mejor dicho|en realidad|espera|na verdade|"
+    r"точнее|вернее|подождите)(?![^\W\d_])|不对|应该是|其实|更正|等等|错了|答案应为|実は|訂正"
 )
 _WEAK_CUES = (
-    r"(?:no|nope|non|nein|doch|rather|instead|sorry|hmm+|pardon|perdón|não|нет|espera)(?![^\W\d_])|不是|いや"
+    r"(?:no|nope|non|nein|doch|rather|instead|sorry|hmm+|ah|err|um+|moment|pardon|perdón|não|нет)"
+    r"(?![^\W\d_])|不是|不|いや"
 )
+# A sentence that opens with a hedge is a statement as a whole ("Maybe 19.", "Or 57.", "Possibly 57."):
+# the hedge stays in it, for the caller to refuse.
+_HEDGE_OPENER_RE = re.compile(
+    r"[ \t>*_]*(?:maybe|perhaps|possibly|probably|alternatively|or|it (?:could|might) (?:also )?be|"
+    r"(?:could|might) (?:also )?be|peut-être|vielleicht|quizás|tal vez|может быть|也许|可能)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# A labelled value on its own line, in the labels answer_lines does not read ("Update: 57", "EDIT: 57",
+# "Correct answer: 57", "Final: 57", "Result = 57", "=> 57", "Ans: 57", "Final answer - 57").
+_LABEL_LINE_RE = re.compile(
+    r"^[ \t>*_#-]*(?:(?:(?:final|correct|right|corrected|new|true|real)[ \t]+answer|final|answer|ans|result|"
+    r"solution|correction|update|edit|p\.?[ \t]?s\.?)[ \t*_]*(?:[:=—–\-]|=>)|=>|⇒|→)[ \t*_]*(.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A line that is only a value, in markdown or display math ("**57**", "> 57", "$$57$$", "\[57\]", "19?",
+# "19 or 57."): one or more numbers or option letters, joined by "or", "and", "/" or commas.
+_VALUE_ATOM = r"(?:[-+−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)%?|\(?[A-J]\)|\\[dt]?frac\{-?\d+\}\{\d+\})"
+_VALUE_LINE_RE = re.compile(
+    rf"{_VALUE_ATOM}(?:\s*(?:,|/|\bor\b|\band\b)\s*{_VALUE_ATOM})*\s*[?？]?", re.IGNORECASE
+)
+_LINE_WRAPPERS = "*_>$ \t`"
 _CUE_GAP = r"(?:[\s,:;.!—–，：；。！]|-(?![\d\\.(]))*"  # "-6", "-\\frac{1}{2}" keep their sign
 _RETRACTION_RE = re.compile(
     rf"[ \t>*_]*(?:(?:{_STRONG_CUES}){_CUE_GAP}|(?:{_WEAK_CUES})\s*[,:;—–!，：；！]{_CUE_GAP})+"
@@ -247,7 +270,8 @@ _NOT_A_VALUE = frozenset(
     "yes yeah yep right correct true fine good great ok okay sure indeed exactly confirmed agreed same "
     "is was are be it it's its that that's this so then the i i'm we let let's problem worries doubt "
     "need more further other change changes mistake error issue wait really way nothing holds works "
-    "checks check checked verified verify simple clear interesting typo consistent done "
+    "checks check checked verified verify simple clear interesting typo consistent done equivalently "
+    "equally i.e. e.g. "
     # the same affirmations in the other languages of the cues
     "oui bien ça cela voilà exact ja genau richtig stimmt sí bien correcto exacto sim certo да верно так "
     "对 对的 是的 没错 正确 はい".split()
@@ -255,7 +279,8 @@ _NOT_A_VALUE = frozenset(
 # A statement that denies, doubts or hedges ("Actually, 48 is wrong.", "Final answer: maybe 48", "48?")
 # is kept whatever its words: the caller refuses it when it names the answer's value.
 _DOUBTING_RE = re.compile(
-    r"(?<![^\W\d_])(?:not|wrong|incorrect|maybe|perhaps|probably|possibly|unsure|or|either|n't)(?![^\W\d_])"
+    r"(?<![^\W\d_])(?:not|wrong|incorrect|maybe|perhaps|probably|possibly|unsure|could|might|or|either|"
+    r"alternatively)(?![^\W\d_])"
     r"|n't|\?|？",
     re.IGNORECASE,
 )
@@ -358,7 +383,10 @@ def later_answers(response: str, reads: Literal["box", "tag"] = "box") -> list[s
         if close < 0:
             break
         pos = close + 3
-    kinds += [commented, answer_lines(after), hash_answers(after)]
+    prose = "\n".join(after.split("```")[::2])  # outside fenced blocks (a >>> session prints values)
+    labelled = [m.group(1) for m in _LABEL_LINE_RE.finditer(prose)]
+    valued = [v for v in map(_value_line, prose.splitlines()) if v is not None]
+    kinds += [commented, answer_lines(after), hash_answers(after), labelled, valued]
     fenced = [
         body
         for lang, body in _fences_with_tags(after)
@@ -366,7 +394,18 @@ def later_answers(response: str, reads: Literal["box", "tag"] = "box") -> list[s
     ]
     kinds.append(fenced)
     found = [_bare(v) for kind in kinds for v in [v for v in kind if _value_like(v)][-_MAX_STATEMENTS:]]
-    return found + changes_of_mind(after)
+    return list(dict.fromkeys(found + changes_of_mind(prose)))  # a value said twice is one statement
+
+
+def _value_line(line: str) -> str | None:
+    """The value a line holds when it holds nothing else ("**57**", "> 57", "$$57$$", "\\[57\\]", "19?")."""
+    core = line.strip(_LINE_WRAPPERS)
+    if core.startswith("\\[") and core.endswith("\\]"):
+        core = core[2:-2].strip(_LINE_WRAPPERS)
+    core = core.rstrip(".!").strip(_LINE_WRAPPERS)
+    if not core or len(core) > 200:
+        return None
+    return core if _VALUE_LINE_RE.fullmatch(core) else None
 
 
 def changes_of_mind(text: str) -> list[str]:
@@ -382,8 +421,12 @@ def changes_of_mind(text: str) -> list[str]:
     start = 0
     for end in itertools.chain((m.start() for m in _SENTENCE_END_RE.finditer(text)), [len(text)]):
         cue = _RETRACTION_RE.match(text, start, end)  # anchored at the sentence's start: linear overall
+        said = None
         if cue is not None and cue.end() > start:
             said = text[cue.end() : end]
+        elif _HEDGE_OPENER_RE.match(text, start, end) is not None:
+            said = text[start:end]  # "Maybe 19.": the hedge is what is said
+        if said is not None:
             if end < len(text) and text[end] in "?？":
                 said += "?"  # "Wait, is it 57?": the question is part of what is said
             if _value_like(said):

@@ -163,7 +163,11 @@ def _plain_same(a, b):
         ("48", ["57"], "57"),
         ("48", ["48 or 57"], "48 or 57"),
         ("6", ["-6"], "-6"),
-        ("\\frac{85}{24}", ["-\\frac{85}{24}"], "-\\frac{85}{24}"),  # the sign before a command is the value's
+        (
+            "\\frac{85}{24}",
+            ["-\\frac{85}{24}"],
+            "-\\frac{85}{24}",
+        ),  # the sign before a command is the value's
         ("(\\frac{1}{4}, \\frac{1}{6})", ["(\\frac{1}{4}, -\\frac{1}{6})"], "(\\frac{1}{4}, -\\frac{1}{6})"),
         ("2.881 m/s^2", ["2.881 m/s^2 (rounded)"], None),
         ("Boston", ["Chicago"], "Chicago"),
@@ -189,7 +193,9 @@ PROSE_AFTER = [
 ]
 
 
-@pytest.mark.parametrize("env_id", ["guru/Math.arithmetic-v0", "guru/Science.mechanics-v0", "guru/Tabular.lookup-v0"])
+@pytest.mark.parametrize(
+    "env_id", ["guru/Math.arithmetic-v0", "guru/Science.mechanics-v0", "guru/Tabular.lookup-v0"]
+)
 def test_prose_after_the_answer_is_no_second_answer(env_id):
     env = gym.make(env_id, difficulty=1)
     for seed in range(2):
@@ -237,3 +243,89 @@ def test_a_unit_changed_after_a_science_answer_is_a_second_answer():
 def test_a_cjk_change_of_mind_touching_a_letter_is_read():
     assert later_answers("\\boxed{B} 不对，应该是A。") == ["A"]
     assert later_answers("\\boxed{B}\n不对，答案是A") == ["A"]
+
+
+# The second red team of this rule: honest endings it refused, and second answers it paid.
+HONEST_ENDINGS = {
+    "guru/Math.quadratic-v0": ["Answer: x = {a} or x = {b}", "Answer: either {a} or {b}"],
+    "guru/Science.mechanics-v0": [
+        "Answer: {g} ✓",
+        "Answer: {n}",
+        "Answer: **{g}** downward",
+        "Answer: {g} (3 s.f.)",
+    ],
+    "guru/Tabular.multi_answer-v0": ["Answer: {items}"],
+    "guru/Tabular.ranking-v0": ["Answer: {g}, with the lowest value", "Answer: {g} (see the table)"],
+}
+
+
+@pytest.mark.parametrize("env_id", sorted(HONEST_ENDINGS))
+def test_honest_endings_the_second_red_team_found_refused_are_paid(env_id):
+    env = gym.make(env_id, difficulty=1)
+    for seed in range(3):
+        env.reset(seed=seed)
+        reference = env.unwrapped.task.reference_response
+        gold = find_answer_slot(reference).content(reference)
+        parts = [p.strip() for p in gold.replace("|", ",").split(",")]
+        values = {
+            "g": gold,
+            "n": gold.split()[0],
+            "a": parts[0],
+            "b": parts[-1],
+            "items": ", ".join(reversed(parts)),
+        }
+        for form in HONEST_ENDINGS[env_id]:
+            if env_id.endswith("quadratic-v0") and len(parts) != 2:
+                continue
+            text = reference + "\n\n" + form.format(**values)
+            env.reset(seed=seed)
+            _, reward, _, _, info = env.step(text)
+            assert reward == 1.0, (seed, text[-80:], info["reason"])
+
+
+SECOND_ANSWERS = [
+    "Update: {w}",
+    "EDIT: {w}",
+    "Correct answer: {w}",
+    "Final: {w}",
+    "Result = {w}",
+    "=> {w}",
+    "Ans: {w}",
+    "**{w}**",
+    "> {w}",
+    "$${w}$$",
+    "Answer: \\({w}\\)",
+    "Answer: {g} (no, {w})",
+    "Answer: {g} (actually {w})",
+    "Hold on: {w}.",
+    "My mistake: {w}.",
+    "Ah, {w}.",
+    "Maybe {g}.",
+    "{g}?",
+    "{g} or {w}.",
+    "Or {w}.",
+    "Possibly {w}.",
+    "Alternatively, {w}.",
+    "等等，是{w}。",
+    "Attendez, {w}.",
+]
+
+
+@pytest.mark.parametrize("form", SECOND_ANSWERS)
+def test_second_answers_the_second_red_team_found_paid_are_refused(form):
+    env = gym.make("guru/Math.arithmetic-v0", difficulty=1)
+    for seed in range(2):
+        env.reset(seed=seed)
+        reference = env.unwrapped.task.reference_response
+        gold = find_answer_slot(reference).content(reference)
+        wrong = str(int(gold) + 38)
+        env.reset(seed=seed)
+        text = reference + "\n\n" + form.format(g=gold, w=wrong)
+        assert env.step(text)[1] == 0.0, text[-60:]
+        env.reset(seed=seed)
+        restated = reference + "\n\n" + form.format(g=gold, w=gold)
+        if "{w}" in form and not any(
+            cue in form
+            for cue in ("no,", "actually", "Maybe", "?", " or ", "Or ", "Possibly", "Alternatively")
+        ):
+            assert env.step(restated)[1] == 1.0, restated[-60:]  # the same form restating the answer is fine

@@ -94,7 +94,12 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 )
                 tasks = spec.task_source().tasks_at(range(FIRST_SEED, FIRST_SEED + args.tasks))
                 report = evaluate_policy(
-                    trainer.engine, tasks, trainer.prompts, sampling, modes=("template",), scorer=trainer.scorer
+                    trainer.engine,
+                    tasks,
+                    trainer.prompts,
+                    sampling,
+                    modes=("template",),
+                    scorer=trainer.scorer,
                 )["template"].overall
                 results[f"{domain}/{family}"] = {
                     "pass_rate": report.pass1,

@@ -434,7 +434,11 @@ def test_functions_named_like_builtins_are_the_submission_s(label, data, right, 
         ("assert abs(-5) == 5", "", ("abs",)),
         (_DEEP_EQ + "for i, o in zip(_inputs, _outputs):\n    assert _deep_eq(max(*i), o[0])", "", ("max",)),
         ("assert is_palindrome(str(121))", "", ()),  # the tested function is is_palindrome, str a helper
-        ("res = f(1)\nassert len(res) == 3\nassert sorted(f(2)) == [1, 2]\nassert all(x for x in res)", "", ()),
+        (
+            "res = f(1)\nassert len(res) == 3\nassert sorted(f(2)) == [1, 2]\nassert all(x for x in res)",
+            "",
+            (),
+        ),
         ("assert array('1,2') == '2'", "", ("array",)),  # a module is not callable: the submission's
         ("assert datetime(2020, 1, 1) == d", "from datetime import datetime", ()),  # the prelude's own
         ("assert is_same_list(max([1]), 1)", "def is_same_list(a, b):\n    return a == b", ("max",)),

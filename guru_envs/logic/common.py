@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from guru_envs.verify.claim import final_answer as one_final_answer
-from guru_envs.verify.extract import answer_tags, later_answers, strip_think
+from guru_envs.verify.extract import HedgedClause, answer_tags, hedges, later_answers, strip_think
 from guru_envs.verify.grids import parse_int_grid
 from guru_envs.verify.json_answer import hedged_words
 from guru_envs.verify.score import Score
@@ -163,30 +163,130 @@ def _same_block(a: str, b: str) -> bool:
 _ALTERNATIVE = re.compile(r"(?<![^\W\d_])(?:or|either|oder|ou|o|или|vel)(?![^\W\d_])|或|还是", re.IGNORECASE)
 
 
-def _reads_otherwise(stated: str, final: str, read: Callable[[str], object] | None) -> bool:
+_LITERAL_IN_CLAUSE = re.compile(r"[\[{(][^\[\]{}()]{1,2000}[\]})]")
+MAX_HEDGED_CLAUSES = 8  # sentences after the answer that hedge or correct; more is not one claim
+MAX_SPAN_WORDS = 12  # a clause's every run of words is read up to this length (78 runs); longer, its ends
+
+
+# A condition, from its opener to the next comma, colon or semicolon: what a puzzle's argument supposes
+_CONDITION = re.compile(
+    r"(?<![^\W\d_])(?:if(?![ \t]+not(?![^\W\d_]))|when|whenever|suppose|supposing|assuming|assume)(?![^\W\d_])[^,;:]*",
+    re.IGNORECASE,
+)
+
+
+def _contradicts(got: object, answer: object, whole: bool) -> bool:
+    """Whether a value read in a hedge differs from the answer.
+
+    A part of a mapping answer said in words agrees with it ("Alice is a knight" when the answer has Alice
+    a knight); a literal (``{"Hugo": "knave"}``) is a whole answer, and must be the answer.
+    """
+    if not whole and isinstance(got, dict) and isinstance(answer, dict):
+        return not got.items() <= answer.items()
+    return got != answer
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _unbracketed(run: str) -> str:
+    """``run`` without the brackets it closes or opens but does not match ("zisnon)", "(50%")."""
+    run = run.strip(" ;,.?？!:")
+    for _ in range(8):
+        if run and run[-1] in _PAIRS and run.count(run[-1]) > run.count(_PAIRS[run[-1]]):
+            run = run[:-1].rstrip(" ;,.?？!:")
+        elif run and run[0] in _CLOSERS and run.count(run[0]) > run.count(_CLOSERS[run[0]]):
+            run = run[1:].lstrip()
+        else:
+            break
+    return run
+
+
+def _readings(clause: str, read: Callable[[str], object]) -> list[tuple[object, bool]]:
+    """What a hedged clause states inside its words, as ``read`` reads them.
+
+    Each bracketed literal, then the longest runs of words it reads ("Just kidding, it is harp, drum,
+    guitar", "Though sotu is also plausible"); a run inside one already read is not read again
+    (``"hawk", "raven"`` of a whole list).
+    """
+
+    def reading(text: str) -> object:
+        try:
+            return read(text)
+        except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
+            return None
+
+    found: list[tuple[object, bool]] = []  # (value, whether a bracketed literal stated it)
+    for m in _LITERAL_IN_CLAUSE.finditer(clause):
+        got = reading(m.group())
+        if got is not None:
+            found.append((got, True))
+            clause = clause.replace(m.group(), " ; ")
+    words = clause.strip().rstrip("?？.!;:").split()[:40]
+    n = len(words)
+    if n > MAX_SPAN_WORDS:  # a long clause: the runs that start or end it, and each word
+        runs = (
+            [(i, n) for i in range(1, n)]
+            + [(0, j) for j in range(n - 1, 0, -1)]
+            + [(i, i + 1) for i in range(n)]
+        )
+    else:
+        runs = [(i, i + size) for size in range(n - 1, 0, -1) for i in range(n - size + 1)]
+    covered: set[int] = set()
+    for i, j in runs:
+        if set(range(i, j)) <= covered:
+            continue
+        run = _unbracketed(" ".join(words[i:j]))
+        got = reading(run)
+        if got is not None:
+            found.append((got, run.startswith(("[", "{"))))
+            covered.update(range(i, j))
+    return found
+
+
+def _reads_otherwise(
+    stated: str,
+    final: str,
+    read: Callable[[str], object] | None,
+    read_hedged: Callable[[str], object] | None = None,
+) -> bool:
     """Whether ``stated`` (after the final answer) is another answer than ``final``.
 
     The family's reader must read it, and read it otherwise; what it cannot read is prose ("crow, hawk
-    (left to right)") unless it offers alternatives ("trevauld or trusaump").
+    (left to right)") unless it offers alternatives ("trevauld or trusaump") or hedges with a value
+    ``read_hedged`` (default: ``read``) reads in its words ("The correct answer is actually sotu.").
     """
     if _same_block(stated, final):
         return False
     if read is None:
         return True
-    try:
-        said = read(stated)
-    except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
-        said = None
-    if said is None:  # prose, unless it offers alternatives ("trevauld or trusaump")
-        return _ALTERNATIVE.search(stated) is not None
-    try:
-        answer = read(final)
-    except Exception:  # noqa: BLE001 - the final answer unreadable: the family says why
-        return False
+
+    def reading(reader: Callable[[str], object], text: str) -> object:
+        try:
+            return reader(text)
+        except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
+            return None
+
+    answer = reading(read, final)
+    said = reading(read, stated)
+    if said is None and isinstance(stated, HedgedClause):  # "So harp, drum, guitar." after the answer
+        said = reading(read, stated.strip(" .!;:"))
+    if said is None:  # prose, unless it offers alternatives ("trevauld or trusaump") or hedges with a value
+        if _ALTERNATIVE.search(stated) is not None:
+            return True
+        cleared = _CONDITION.sub(" ", stated)  # "if Alice were a knave, ..." argues, it offers nothing
+        if answer is None or not hedges(cleared):
+            return False
+        return any(_contradicts(got, answer, whole) for got, whole in _readings(cleared, read_hedged or read))
     return answer is not None and said != answer
 
 
-def final_answer(response: str, read: Callable[[str], object] | None = None) -> str:
+def final_answer(
+    response: str,
+    read: Callable[[str], object] | None = None,
+    read_hedged: Callable[[str], object] | None = None,
+) -> str:
     """The one final answer of a response: its ``<answer>`` block.
 
     The project's rule for several final answers (:func:`guru_envs.verify.claim.final_answer`): the
@@ -200,7 +300,9 @@ def final_answer(response: str, read: Callable[[str], object] | None = None) -> 
     A value stated after the last block in another form (a box, a fenced block, "Final answer: ..",
     "Wait, no: ..": :func:`guru_envs.verify.extract.later_answers`) must not be another answer: ``read``,
     the family's reader, must not read it as a different value (a JSON object and the same roles in words
-    are one answer; what it cannot read is prose).
+    are one answer; what it cannot read is prose). A clause there that hedges or corrects ("The correct
+    answer is actually sotu.", "Just kidding, it is harp, drum, guitar.") is read in its words, by
+    ``read_hedged`` when given (a reader that takes only the task's own values), else by ``read``.
 
     Raises:
         AnswerBlockError: no block, several different ones, one that asks ('?') or trails off ('...'), or
@@ -228,8 +330,13 @@ def final_answer(response: str, read: Callable[[str], object] | None = None) -> 
         hedge = hedged_words(body[closes[-1].end() :], text)
         if hedge is not None:
             raise AnswerBlockError(f"the answer is not one claim: {hedge!r} after it offers another value")
-    for stated in later_answers(response, reads="tag"):  # a box, a fence, "Wait, no: .." after the tag
-        if _reads_otherwise(stated, text, read):
+    # a box, a fence, "Wait, no: ..", "The correct answer is actually .." after the tag
+    stated_after = later_answers(response, reads="tag", worded=read is not None)
+    hedged = sum(isinstance(s, HedgedClause) and hedges(s) for s in stated_after)
+    if hedged > MAX_HEDGED_CLAUSES:  # each is read in its words: a bounded cost, and no honest ending
+        raise AnswerBlockError(f"the answer is not one claim: {hedged} sentences after it hedge or correct")
+    for stated in stated_after:
+        if _reads_otherwise(stated, text, read, read_hedged):
             raise AnswerBlockError("several answers: a value stated after the <answer> block differs from it")
     return text
 

@@ -227,7 +227,9 @@ class GraphFamily(TaskFamily):
     def score(self, task: Task, response: str) -> Score:
         """Exact word, case-insensitive; a named subject must be the fact's own (see the module docstring)."""
         try:
-            raw = final_answer(response, read=_read_word)
+            rules = "\n".join(line for line in task.prompt.splitlines() if line.startswith("- "))
+            traits = {w.casefold() for w in _TRAIT_IN_PROMPT.findall(rules)}
+            raw = final_answer(response, read=_read_word, read_hedged=lambda text: _trait_like(text, traits))
         except AnswerBlockError as exc:
             return Score.wrong(
                 None, str(exc), feedback="Give the trait word inside one <answer></answer> block."
@@ -271,6 +273,20 @@ class GraphFamily(TaskFamily):
         if not text:
             raise ValueError("graph ground truth is empty")
         return text
+
+
+_TRAIT_IN_PROMPT = re.compile(r"\bis ([^\W\d_]+)")  # "- Sofia is koode if ...": the traits the rules name
+
+
+def _trait_like(raw: str, traits: set[str]) -> str | None:
+    """The word of ``raw`` when it is one of the task's traits or spelt like one (``pliv`` for ``plivi``).
+
+    What a hedge after the answer offers instead; other words ("well", "sure") are prose.
+    """
+    word = _read_word(raw)
+    if word is None or len(word) < 3:
+        return None
+    return word if any(word[:4] == t[:4] or word in t or t in word for t in traits) else None
 
 
 def _read_word(raw: str) -> str | None:

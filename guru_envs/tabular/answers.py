@@ -30,10 +30,10 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from guru_envs.tabular.labels import LabelRule, answer_currencies, label_rule, question_of
+from guru_envs.tabular.labels import LabelRule, answer_currencies, cell_labels, label_rule, question_of
 from guru_envs.verify import Score, normalize_text, split_multi
 from guru_envs.verify.claim import contradiction, final_answer, read_claim
-from guru_envs.verify.extract import all_boxed, later_answers, strip_think
+from guru_envs.verify.extract import all_boxed, box_spans, hedged_clauses, later_answers, strip_think
 from guru_envs.verify.quantity import (
     KINDS,
     ReportedNumber,
@@ -417,6 +417,32 @@ def _same_answer(final: str, stated: str) -> bool:
 _ITEM_SEPARATORS = re.compile(r"\s*(?:\||,|;|\band\b)\s*")
 
 
+def _hedged_label(response: str, boxed: str, prompt: str | None) -> str | None:
+    """A clause after the box that hedges with a table cell the answer does not give, else None.
+
+    "(or possibly Memphis)", "Just kidding, it is Reed Bay.": a worded hedge names no number, so the
+    table's own cells are what it is read for.
+    """
+    if not prompt:
+        return None
+    text = strip_think(response)
+    spans = box_spans(text)
+    clauses = hedged_clauses(text[spans[-1][1] :], worded=True) if spans else []
+    if not clauses:
+        return None
+    given = [normalize_text(p) for p in split_multi(boxed, "|")]
+    for clause in clauses:
+        folded = clause.casefold()
+        for label in cell_labels(prompt):
+            at = folded.find(label)
+            if at < 0 or normalize_text(label) in given:
+                continue
+            before, after = folded[at - 1 : at] if at else "", folded[at + len(label) : at + len(label) + 1]
+            if not (before.isalnum() or after.isalnum()):
+                return clause
+    return None
+
+
 def score_items(
     response: str, items: list[dict], loose_text: bool = False, question: str | None = None
 ) -> Score:
@@ -457,6 +483,13 @@ def score_items(
         return Score.wrong(
             boxed[:200],
             f"several answers: {other[:80]!r} is stated after the final answer",
+            method="several_answers",
+        )
+    hedged = _hedged_label(response, boxed, question)
+    if hedged is not None:
+        return Score.wrong(
+            boxed[:200],
+            f"several answers: {hedged[:80]!r} after the final answer offers another value",
             method="several_answers",
         )
     if doubts(boxed):

@@ -251,6 +251,25 @@ def _cells(text: str) -> Iterator[str]:
                     return
 
 
+_MAX_ROW_LABELS = 2_000
+
+
+@functools.lru_cache(maxsize=256)
+def cell_labels(prompt: str) -> tuple[str, ...]:
+    """The worded cells of the prompt's tables (``Halifax``, ``East Reach``), case-folded, at most 2,000.
+
+    The values a worded answer could name; numbers and cells with units in brackets are left out.
+    """
+    seen: dict[str, None] = {}
+    for cell in _cells(prompt):
+        label = cell.strip(" *_`'\"").casefold()
+        if len(label) >= 3 and any(c.isalpha() for c in label) and "(" not in label and label not in seen:
+            seen[label] = None
+            if len(seen) >= _MAX_ROW_LABELS:
+                break
+    return tuple(seen)
+
+
 # Question words that end in "s" but are no plurals: no label is their singular (``is`` does not allow ``i``,
 # ``does`` not ``doe``, ``this`` not ``thi``).
 _NOT_PLURALS = frozenset(

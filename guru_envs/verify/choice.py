@@ -42,7 +42,15 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from guru_envs.verify.claim import MAX_BOXES
-from guru_envs.verify.extract import all_boxed, box_spans, later_answers, strip_think, strip_wrappers
+from guru_envs.verify.extract import (
+    ConcludingClause,
+    HedgedClause,
+    all_boxed,
+    box_spans,
+    later_answers,
+    strip_think,
+    strip_wrappers,
+)
 from guru_envs.verify.text import normalize_text
 
 LETTERS = string.ascii_uppercase[:10]  # A..J: SuperGPQA's ten options
@@ -335,7 +343,9 @@ _TAKEN_BACK = re.compile(
 # change-of-mind cues: anywhere in the sentence of another option
 _STRONG_CUE = re.compile(
     r"(?i:\b(?:correction|wait|on\s+reflection|on\s+second\s+thoughts?|second\s+guess|alternatively|"
-    r"or\s+rather|if\s+not|just\s+kidding|scratch\s+that|then\s+again|lean(?:ing)?\s+towards?|(?:i'd|i’d|i\s+would|i'll|i’ll|i\s+will|i\s+might|i\s+could)\s+(?:rather\s+|also\s+)?"
+    r"or\s+rather|if\s+not|unless|otherwise|kidding|backup|fallback|joking|my\s+gut|gut\s+(?:says|feeling|tells)|"
+    r"(?:real|true|correct|right|actual|final)\s+(?:answer|choice|option)|"
+    r"scratch\s+that|then\s+again|lean(?:ing)?\s+towards?|(?:i'd|i’d|i\s+would|i'll|i’ll|i\s+will|i\s+might|i\s+could)\s+(?:rather\s+|also\s+)?"
     r"(?:go\s+with|pick|choose|select|say|answer|accept|lean\s+towards?))\b)"
 )
 # hedges: in the clause of another option
@@ -660,7 +670,11 @@ def extract_choice(
         return Choice(None, f"{len(boxes)} boxed answers; give one final answer")
     choices = [read_box(box, letters, options) for box in boxes]
     # an option stated after the box in another form (<answer>A</answer>, "Eigentlich A.") is a second answer
-    later = (read_box(value, letters, options) for value in later_answers(text))
+    # (sentences after it are the coda's to read, below: "A: 500" listing the options is no answer)
+    stated = [
+        v for v in later_answers(text) if not isinstance(v, HedgedClause) or isinstance(v, ConcludingClause)
+    ]
+    later = (read_box(value, letters, options) for value in stated)
     choices += [c for c in later if c.letter is not None]
     tail = text[-MAX_SCAN_CHARS:]
     scan, answer_end = _without_boxes(tail) if boxes else (tail, 0)

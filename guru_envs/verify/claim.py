@@ -60,11 +60,13 @@ never raises on ``str`` input; other input is refused.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
+from guru_envs.verify.extract import HedgedClause, hedges
 from guru_envs.verify.text import fold_unicode
 
 MAX_CLAIM_CHARS = 1_000  # an answer longer than this is an essay, not a claim
@@ -692,6 +694,33 @@ def _stated_words(text: str) -> set[str]:
     return {w.casefold() for w in _STATED_WORD.findall(fold_unicode(text))}
 
 
+_BRACKETED = re.compile(r"(?<!\\)\([^()]*\)")
+# A number where a stated value may start; what follows it (a unit, "× 10^3") is tried word by word
+_SPAN_NUMBER = re.compile(
+    r"(?<![\w.^/])[-+−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*(?:[eE][-+]?\d+|(?:×|x|\\times|\\cdot)\s*10\^\{?[-+−]?\d+\}?))?"
+)
+
+
+def _read_spans(text: str, reads: Callable[[str], bool]) -> list[str]:
+    """The values a domain's reader takes from a sentence ("Though 1.016 J is plausible").
+
+    Each number with the most words after it (up to three: "1.016 J", "3.2 m/s^2") the reader still reads.
+    """
+    spans: list[str] = []
+    taken = 0  # where the last span read ends: a number inside it ("m/s^2") starts none
+    for m in itertools.islice(_SPAN_NUMBER.finditer(text), 16):
+        if m.start() < taken:
+            continue
+        rest = text[m.end() : m.end() + 60].split()
+        for k in range(min(3, len(rest)), -1, -1):
+            span = " ".join([m.group(), *rest[:k]]).rstrip(".,;:!?)✓✔✅☑ ")
+            if reads(span):
+                spans.append(span)
+                taken = text.find(span, m.start()) + len(span)
+                break
+    return spans
+
+
 def contradiction(
     final: str,
     stated: Sequence[str],
@@ -748,24 +777,44 @@ def contradiction(
         return said_words <= words or (first.strip() != text and restates(first))
 
     for text in stated:
+        if isinstance(text, HedgedClause):
+            # a hedge or correction in a sentence: another answer only when it names another value
+            # ("though 26 is plausible"); the answer's own ("Actually, 48 is right.") or, after a worded
+            # answer, words (which its domain reads) are no second answer
+            if reads is None:
+                if numbers and not (restates(text) or _restates_by_parts(text, restates)):
+                    return text
+            else:  # the values the domain reads in the sentence; a note in brackets is none ("(3 s.f.)")
+                notes = _BRACKETED.sub(lambda m: m.group() if hedges(m.group()) else " ", text)
+                if any(not restates(v) for v in _read_spans(notes, reads)):
+                    return text
+            continue
         note = _TRAILING_NOTE.search(text)
+        if note is not None and numbers and not _stated_numbers(text[: note.start()]):
+            note = None  # "actually (13, 24)": the bracket is the value, not a note on one
         said = text[: note.start()] if note is not None and note.start() > 0 else text
         inside = next((g for g in note.groups() if g), "") if note is not None else ""
         if inside and _DENIAL.search(inside) and _stated_numbers(inside):  # "19 (no, 57)", "(actually 57)"
             return text
         if _DENIAL.search(said) and names_answer(said):
             return text
-        if restates(said):
-            continue
-        # "a or b", "14.4125% ≈ 14.41%", "x = 5": every value it gives must be the answer
-        parts = [p for p in _ALTERNATIVES.split(_RELATION.split(said)[-1]) if p and p.strip()]
-        last = _RELATION.split(said)[-1]
-        if _RELATION.search(said) and restates(last):
-            continue
-        if len(parts) > 1 and all(restates(p) for p in parts):
+        if restates(said) or _restates_by_parts(said, restates):
             continue
         return text
     return None
+
+
+def _restates_by_parts(said: str, restates: Callable[[str], bool]) -> bool:
+    """Whether a relation's last side or every alternative restates the answer.
+
+    "x = 5", "14.4125% ≈ 14.41%", "a or b", "(or 0.5)" after 1/2.
+    """
+    last = _RELATION.split(said)[-1]
+    if _RELATION.search(said) and restates(last):
+        return True
+    parts = [q for p in _ALTERNATIVES.split(last) if (q := p.strip(" \t\n()[]"))]
+    alternatives = len(parts) > 1 or (bool(parts) and _ALTERNATIVES.search(last) is not None)  # "(or 0.5)"
+    return alternatives and all(restates(p) for p in parts)
 
 
 # --- equations --------------------------------------------------------------------------------------------

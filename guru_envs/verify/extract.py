@@ -284,6 +284,29 @@ _DOUBTING_RE = re.compile(
     r"|n't|\?|？",
     re.IGNORECASE,
 )
+# A clause after the final answer that hedges, offers another value or corrects the answer, wherever
+# its cue stands ("(or possibly 57)", ", unless it is 57.", "Though 57 is also plausible.", "I'm not sure;
+# it could be 57.", "The correct answer is actually 57.", "my gut says 57", "57?"): with a value in it, the
+# whole clause is one more statement, for the caller to compare with the answer (a restatement such as
+# "(or 0.5)" after 1/2, or a check "since 2 + 3 = 5" ending in the answer, is fine).
+_HEDGE_MARK_RE = re.compile(
+    r"(?<![^\W\d_])(?:or|unless|otherwise|else|alternatively|either|instead|rather|maybe|perhaps|possibly|"
+    r"probably|likely|unlikely|might|could|may|should|would|unsure|uncertain|not sure|guess|gut|plausible|"
+    r"confident|confidence|doubt|doubtful|suspect|think|believe|feel|bet|seems?|actually|really|kidding|"
+    r"joking|mistake|mistaken|error|typo|wrong|incorrect|meant|wait|hmm+|oops|final|also|too|backup|"
+    r"if[ \t]+not|accept|vs|versus|"
+    r"(?:final|correct|right|true|real|actual|better|new|other)[ \t]+(?:answer|result|value|choice|option)|"
+    r"(?:answer|result|value)[ \t]*(?:is|was|=|:)|"
+    r"ou|oder|sinon|sonst|peut-être|vielleicht|quizás|tal vez|или|может)(?![^\W\d_])"
+    r"|\?|？|或|可能|也许|应该|其实|答案",
+    re.IGNORECASE,
+)
+# Where a clause ends: a sentence's end, a semicolon, a line's end, a dash between words (brackets stay
+# inside: "(or possibly (13, 24))" is one clause, its tuple whole).
+_CLAUSE_END_RE = re.compile(r"[.!?。！？；;](?!\d)|\n|\s[—–]\s")
+_MAX_CLAUSE_CHARS = 300
+_TIGHT_CALL_RE = re.compile(r"[A-Za-z_]\w*\(")  # print(48) is code; "actually (13, 24)" is not
+_OPTION_IN_CLAUSE_RE = re.compile(r"(?<![^\W\d_])(?:[A-HJ]|\([A-J]\))(?![^\W\d_])")  # "or maybe C", "(C)"
 _LIST_SPLIT_RE = re.compile(r"[,;|]|->|→")
 _PROGRAM_FENCES = ("python", "py", "python3", "py3", "pycon", "bash", "sh", "shell", "console", "c", "cpp")
 _MAX_STATEMENTS = 32
@@ -323,7 +346,7 @@ def _value_like(text: str) -> bool:
     return _words(text) <= 4 and not any(stop(w) for w in text.split())
 
 
-def later_answers(response: str, reads: Literal["box", "tag"] = "box") -> list[str]:
+def later_answers(response: str, reads: Literal["box", "tag"] = "box", worded: bool = False) -> list[str]:
     """Values stated after a response's final answer in a form other than the one the domain reads.
 
     Why: a domain reads one container (boxes, or ``<answer>`` tags), and every container of that kind
@@ -344,6 +367,8 @@ def later_answers(response: str, reads: Literal["box", "tag"] = "box") -> list[s
         response: the whole response (read after any ``</think>``).
         reads: ``"box"`` (boxes are the answer: tags, lines, fences, comments and changes of mind after
             the last box count) or ``"tag"`` (``<answer>`` tags are: boxes after the last tag count too).
+        worded: also the hedged clauses without a digit or option letter (:func:`hedged_clauses`), for
+            a caller whose reader reads words (names, roles) and takes what it cannot read as prose.
     """
     text = strip_think(response)
     if reads == "box":
@@ -394,7 +419,128 @@ def later_answers(response: str, reads: Literal["box", "tag"] = "box") -> list[s
     ]
     kinds.append(fenced)
     found = [_bare(v) for kind in kinds for v in [v for v in kind if _value_like(v)][-_MAX_STATEMENTS:]]
-    return list(dict.fromkeys(found + changes_of_mind(prose)))  # a value said twice is one statement
+    found = list(dict.fromkeys(found + changes_of_mind(prose)))  # a value said twice is one statement
+    # and every sentence that hedges or states a value, whole (its value may have been read above too)
+    return found + hedged_clauses(prose, worded)
+
+
+class HedgedClause(str):
+    """A clause after the final answer that hedges or corrects with a value in it (:func:`hedged_clauses`).
+
+    Another answer when it names another value, a restatement when it names the answer's own ("Actually,
+    48 is right."), prose after a worded answer (whose domain reads such clauses itself).
+    """
+
+    __slots__ = ()
+
+
+class ConcludingClause(HedgedClause):
+    """A sentence after the final answer that opens by concluding or relating ("So C.", "= 26").
+
+    What follows its opener is stated as an answer, in any domain's form (an option letter too).
+    """
+
+    __slots__ = ()
+
+
+def hedges(text: str) -> bool:
+    """Whether ``text`` hedges, offers another value or corrects one (a cue of :func:`hedged_clauses`)."""
+    return _HEDGE_MARK_RE.search(text) is not None
+
+
+def hedged_clauses(text: str, worded: bool = False) -> list[HedgedClause]:
+    """The clauses of ``text`` (the text after a final answer) that hedge, offer or correct a value.
+
+    Why: a cue anywhere in a clause makes it a claim about the answer ("\\boxed{27} (or possibly 26)",
+    "\\boxed{27}, unless it is 26.", "\\boxed{27} but my gut says 26"), not only a cue that opens a
+    sentence (:func:`changes_of_mind`). Each clause with a cue (see ``_HEDGE_MARK_RE``) and a digit or an
+    option letter (any clause with a cue when ``worded``) is returned whole, with its closing ``?``; the
+    caller refuses the ones that name another value. Clauses are cut at sentence ends, semicolons, line
+    ends and spaced dashes, not inside a bracket (up to 300 characters); the last 32 are kept, of a long
+    text its first and last 10,000 characters.
+    """
+    if len(text) > 2 * _SCAN_CHARS:
+        text = text[:_SCAN_CHARS] + "\n" + text[-_SCAN_CHARS:]
+    found: list[HedgedClause] = []
+    start = 0
+    first = True  # the rest of the sentence the answer stands in ("\\boxed{9} \\pmod{11}", "after 5 years")
+    for end in itertools.chain((m.start() for m in _CLAUSE_END_RE.finditer(text)), [len(text)]):
+        if (
+            end < len(text)
+            and text[end] != "\n"
+            and end - start < _MAX_CLAUSE_CHARS
+            and text.count("(", start, end) > text.count(")", start, end)
+        ):
+            continue  # inside a bracket ("(3 s.f.)"): the clause goes on, but not past a clause's length
+        clause = text[start:end]
+        if end < len(text) and text[end] in "?？":
+            clause += "?"
+        start = end + 1
+        lead = clause[: len(clause) - len(clause.lstrip())]
+        continues, first = first and "\n" not in lead, False
+        # a long sentence is read in its comma-separated parts, each at most a clause's length
+        parts = (
+            [clause]
+            if len(clause) <= _MAX_CLAUSE_CHARS
+            else [p[-_MAX_CLAUSE_CHARS:] for p in clause.split(",")]
+        )
+        for part in parts:
+            if _TIGHT_CALL_RE.search(part) is not None:
+                continue
+            if not (worded or any(c.isdigit() for c in part) or _OPTION_IN_CLAUSE_RE.search(part)):
+                continue
+            core = part.strip(_LINE_WRAPPERS + ",:\n")
+            led = _CONNECTOR_RE.match(core) is not None and (not continues or _RELATING_RE.match(part))
+            cued = hedges(part)
+            short = _short_statement(part, worded) and (not continues or _RELATING_RE.match(part))
+            if cued or led or short:
+                said = _CLAUSE_LABEL_RE.sub("", core, count=1)
+                if led or not cued:  # "So 26.", "However, 26 is the answer.": what it concludes
+                    said = _CLAIMED_AFTER_RE.sub("", _CONNECTOR_RE.sub("", said, count=1))
+                said = said.strip(_LINE_WRAPPERS + ",:")
+                found.append(ConcludingClause(said) if led else HedgedClause(said))
+    return found[-_MAX_STATEMENTS:]
+
+
+# An answer's label, dropped from a clause's start: "Answer: T-41, T-40" says "T-41, T-40"
+_CLAUSE_LABEL_RE = re.compile(
+    r"^(?:the[ \t]+)?(?:(?:final|correct|right|true|real)[ \t]+)?(?:answer|result|ans)[ \t*_]*(?:is|was|=|:)[ \t*_]*",
+    re.IGNORECASE,
+)
+# A sentence that opens by concluding or relating states what follows ("So 26.", "Therefore harp, drum.",
+# "It's 26.", "That gives 26.", "However, 26 is the answer.", "= 26", "/ 26", "→ 26"); the opener is dropped
+_CONNECTOR_RE = re.compile(
+    r"(?:(?:so|thus|therefore|hence|however|also|then|finally|i\.e\.|that is|it'?s|it is|this is|that'?s|"
+    r"(?:that|this|which) gives|giving|the value is|the result is|vs\.?|versus)(?![^\W\d_])[ \t,:]*|"
+    r"(?:=>|=|→|⇒|/|≈)[ \t]*)+",
+    re.IGNORECASE,
+)
+_CLAIMED_AFTER_RE = re.compile(
+    r"[ \t]+(?:is|was|would be|must be)[ \t]+(?:(?:the|my|our)[ \t]+(?:final[ \t]+|real[ \t]+|correct[ \t]+)?"
+    r"(?:answer|result|solution)|(?:also[ \t]+)?(?:possible|plausible|correct|right|valid))[ \t.!]*$",
+    re.IGNORECASE,
+)
+_SHORT_STATEMENT_WORDS = 6
+# what relates the rest of the answer's sentence to another value: "\\boxed{27} / 26", "→ 26", "= 26"
+_RELATING_RE = re.compile(r"[\s$)}\]*_]*(?:/|→|⇒|=>|=|≈|\||vs\b|versus\b)")
+_RELATION_INSIDE_RE = re.compile(r"\S\s*(?:=|≈|\\approx)")  # "62 - 35 = 27": a check, not a short claim
+
+
+def _short_statement(clause: str, worded: bool = False) -> bool:
+    """A few words with a number (any few words when ``worded``) after the answer ("So 26.", "= 26").
+
+    Why: after the final answer, a short sentence that gives a value is a claim about the answer as
+    much as a labelled line is ("It's 26.", "/ 26", "So Memphis."); a note in brackets ("(3 s.f.)") and
+    a worked check ("-27 + 62 = 35") are not.
+    """
+    core = clause.strip(_LINE_WRAPPERS + ",:\n")
+    if not core or _words(core) > _SHORT_STATEMENT_WORDS:
+        return False
+    if not worded and not any(c.isdigit() for c in core):
+        return False
+    if core[0] in "([" and core[-1] in ")]":
+        return False
+    return _RELATION_INSIDE_RE.search(core) is None
 
 
 def _value_line(line: str) -> str | None:

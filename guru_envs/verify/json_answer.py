@@ -223,7 +223,11 @@ _PROSE_HEDGE = re.compile(
     r"\b(?:or|maybe|may|might|could|possibly|perhaps|probably|likely|unlikely|alternatively|alternative|"
     r"otherwise|instead|either|if|unless|unsure|uncertain|doubt\w*|guess\w*|plausibl[ey]|wrong|incorrect|"
     r"mistaken?|would|in\s+case|not\s+(?:certain|sure|confident)|low\s+confidence|"
-    r"second\s+(?:candidate|guess|option))\b",
+    r"second\s+(?:candidate|guess|option)|actually|kidding|joking|gut|suspect|also|too|accept|backup|vs|versus|"
+    r"so|thus|therefore|hence|however|it'?s|(?:that|this|which)\s+gives|"
+    r"(?:real|true|correct|right|actual|final)\s+(?:answer|result|value|output)|"
+    r"(?:answer|output|value|result)\s+(?:is|was))\b"
+    r"|\?",
     re.IGNORECASE,
 )
 # Phrases that hold a cue word but offer no alternative: "2 or more people", "either way", "whether or not".
@@ -701,11 +705,19 @@ def _clause_values(clause: str, strings: bool, max_chars: int, max_depth: int) -
         elif strings:
             values.append(piece)
     parsed = []
-    for begin, end in _groups(rest):
+    spans = _groups(rest)
+    for _ in range(_MAX_PROSE_VALUES):  # bounded: each group is opened at most once
+        if not spans:
+            break
+        begin, end = spans.pop(0)
         value = _literal_or_nothing(rest[begin:end], max_chars, max_depth)
-        if value is not _NOTHING:  # a group that is no literal ("(if my trace is off)") is read on as words
+        if value is not _NOTHING:
             values.append(value)
             parsed.append((begin, end))
+        elif (
+            end - begin > 2
+        ):  # no literal ("(or possibly [1, 1, 2])"): its own groups are read, then its words
+            spans[:0] = [(begin + 1 + b, begin + 1 + e) for b, e in _groups(rest[begin + 1 : end - 1])]
     rest = _blank(rest, parsed)
     if strings:
         values.extend(m.group(1) for m in _QUOTED.finditer(rest))

@@ -85,6 +85,7 @@ class ExemptLastBoxSum(LastBoxSum):
     exploit_exemptions = {
         "two_finals": "a test family: it reads the last box on purpose",
         "later_form": "a test family: it reads the last box on purpose, and nothing after it",
+        "after_hedge": "a test family: it reads the last box on purpose, and nothing after it",
     }
 
 
@@ -167,8 +168,8 @@ def test_sound_family_passes_every_check():
     assert counts["tasks"] == 24 and counts["wrong_responses"] == 48 and counts["hostile"] > 10
     assert counts["cross_process"] == 8
     # hedge, doubt, negation, scale word, two equations, reasoning, two finals (x2), an unclosed second
-    # final, a value stated after it in another form (x2), stuffed, 5 copies: 18 a task
-    assert counts["exploit_probes"] == 18 * 6
+    # final, a value stated after it in another form (x2), a hedge after it (x2), stuffed, 5 copies: 20 a task
+    assert counts["exploit_probes"] == 20 * 6
 
 
 def test_toy_family_passes_the_rest_of_the_kit():

@@ -6,9 +6,9 @@ import gymnasium as gym
 import pytest
 
 import guru_envs  # noqa: F401  (registers the environments)
-from guru_envs.testing import find_answer_slot
+from guru_envs.testing import _within, find_answer_slot
 from guru_envs.verify.claim import contradiction
-from guru_envs.verify.extract import all_boxed, changes_of_mind, later_answers
+from guru_envs.verify.extract import HedgedClause, all_boxed, changes_of_mind, later_answers
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,8 @@ def test_every_box_a_reader_sees_is_read(response, boxes):
     ],
 )
 def test_values_stated_after_the_box(response, stated):
-    assert later_answers(response) == stated
+    # the values each form states (the sentences that hedge or state a value come whole as well)
+    assert [s for s in later_answers(response) if not isinstance(s, HedgedClause)] == stated
 
 
 def test_after_a_tag_a_box_counts_and_a_second_tag_is_the_tag_reader_s():
@@ -83,6 +84,8 @@ def test_after_a_tag_a_box_counts_and_a_second_tag_is_the_tag_reader_s():
         "\\boxed{1}" + "```\n" * 100_000,
         "\\boxed{1}" + "Wait no 5. " * 100_000,
         "<answer>1</answer>" + "\\boxed{" * 50_000,
+        "\\boxed{1}(" + ". or maybe 6" * 20_000,  # a bracket never closed: hedged clauses run on
+        "<answer>1</answer>" + " perhaps harp, drum," * 20_000,
     ],
 )
 def test_hostile_text_after_the_answer_costs_little(text):
@@ -329,3 +332,144 @@ def test_second_answers_the_second_red_team_found_paid_are_refused(form):
             for cue in ("no,", "actually", "Maybe", "?", " or ", "Or ", "Possibly", "Alternatively")
         ):
             assert env.step(restated)[1] == 1.0, restated[-60:]  # the same form restating the answer is fine
+
+
+# A hedge or correction anywhere in a sentence after the answer, not only at its start (the third red team)
+HEDGED_AFTER = [
+    "{r} (or possibly {w})",
+    "{r}, unless it is {w}.",
+    "{r}\n\nThough {w} is also plausible.",
+    "{r}\n\nI'm not sure; it could be {w}.",
+    "{r}\n\nThe correct answer is actually {w}.",
+    "{r}\n\nP.S. the real answer: {w}",
+    "{r}\n\nI made an error. Final: {w}",
+    "{r} \U0001f914 {w}?",
+    "{r}\n\n(50% confident; otherwise {w})",
+    "{r} but my gut says {w}",
+    "{r}\n\nJust kidding, it is {w}.",
+    "{r}\n\nthe final answer is {w}",
+    # and sentences that state another value without a cue: short ones, conclusions, relations
+    "{r} vs {w}",
+    "{r}\n\n{w} is also possible",
+    "{r}\n\nHowever, {w} is the answer.",
+    "{r}\n\nTherefore {w}.",
+    "{r}\n\nSo {w}.",
+    "{r}\n\nThe value is {w}.",
+    "{r}\n\nbackup: {w}",
+    "{r}\n\nIt's {w}.",
+    "{r}\n\nThat gives {w}.",
+    "{r}\n\n= {w}",
+]
+HEDGED_FAMILIES = [
+    *FAMILIES,
+    ("guru/Math.linear_system-v0", 1),
+    ("guru/Science.genetics-v0", 1),
+    ("guru/Tabular.ranking-v0", 1),
+    ("guru/Tabular.multi_answer-v0", 1),
+    ("guru/Simulation.register_machine-v0", 1),
+]
+
+
+@pytest.mark.parametrize("env_id, difficulty", HEDGED_FAMILIES)
+def test_a_hedge_with_another_value_anywhere_after_the_answer_is_refused(env_id, difficulty):
+    env = gym.make(env_id, difficulty=difficulty)
+    for seed in range(2):
+        env.reset(seed=seed)
+        task = env.unwrapped.task
+        reference = task.reference_response
+        gold = find_answer_slot(reference).content(reference)
+        wrongs = [
+            other.content(w)
+            for w in task_wrongs(env.unwrapped, task)
+            if (other := find_answer_slot(w)) is not None
+            and "\n" not in other.content(w)
+            and other.content(w).strip() not in ("", gold)
+            and not _within(
+                other.content(w), gold
+            )  # a part of the answer ("a" of "a | b") is not another value
+        ]
+        if not wrongs:
+            continue
+        for form in HEDGED_AFTER:
+            text = form.format(r=reference, w=wrongs[seed % len(wrongs)])
+            env.reset(seed=seed)
+            _, reward, _, _, info = env.step(text)
+            assert reward == 0.0, (seed, text[-90:], info["reason"])
+
+
+# Sentences after the answer that carry a cue but restate the answer, check it, or talk: still paid
+HONEST_CUED = [
+    "{r}\n\nActually, {g} is right.",
+    "{r}\n\nSo the final answer is {g}.",
+    "{r}\n\nI think that is right.",
+    "{r}\n\nI am not sure I explained this well, but the steps above hold.",
+    "{r}\n\nIf you want, I could explain another method.",
+]
+
+
+@pytest.mark.parametrize("env_id, difficulty", HEDGED_FAMILIES)
+def test_cued_sentences_that_restate_or_talk_after_the_answer_are_paid(env_id, difficulty):
+    env = gym.make(env_id, difficulty=difficulty)
+    for seed in range(2):
+        env.reset(seed=seed)
+        reference = env.unwrapped.task.reference_response
+        gold = find_answer_slot(reference).content(reference)
+        for form in HONEST_CUED:
+            if "{g}" in form and (
+                "\n" in gold or "|" in gold
+            ):  # several items: restated in the box's terms only
+                continue
+            text = form.format(r=reference, g=gold)
+            env.reset(seed=seed)
+            _, reward, _, _, info = env.step(text)
+            assert reward == 1.0, (seed, text[-90:], info["reason"])
+
+
+@pytest.mark.parametrize(
+    ("gold", "ending", "paid"),
+    [
+        ("\\frac{1}{2}", " (or 0.5)", True),  # the same value in another form
+        ("\\frac{1}{2}", " (or maybe 0.4)", False),
+        ("5", "\n\nThis is correct because 2 + 3 = 5.", True),  # a check ending in the answer
+        ("5", "\n\nThe answer is 5, I believe.", True),
+        ("5", "\n\nThe answer is 6, I believe.", False),
+        ("5", "\n\nCheck: 2 + 3 = 6, so maybe not.", False),  # a false check that doubts
+        ("5", "\n\n```python\nprint(maybe(6))\n```", True),  # code is no sentence
+    ],
+)
+def test_hedged_clauses_after_a_math_answer(gold, ending, paid):
+    from guru_envs.core.task import Task
+
+    row = {
+        "data_source": "lighteval/MATH",
+        "prompt": [{"role": "user", "content": "Compute it. Put the final answer in \\boxed{}."}],
+        "ability": "math",
+        "reward_model": {"style": "rule", "ground_truth": gold},
+        "extra_info": {"index": 0, "split": "test"},
+    }
+    score = guru_envs.score(Task.from_record(row), f"So the result is \\boxed{{{gold}}}.{ending}")
+    assert (score.reward == 1.0) == paid, score.reason
+
+
+def test_hedged_clauses_are_cut_at_sentences_but_not_inside_brackets():
+    from guru_envs.verify.extract import hedged_clauses
+
+    text = " Answer: 49.20 m/s (3 s.f.). Though 24.2 m/s is plausible; otherwise 12 m/s? Fine."
+    assert hedged_clauses(text) == [
+        "49.20 m/s (3 s.f.)",  # its label dropped
+        "Though 24.2 m/s is plausible",
+        "otherwise 12 m/s?",
+    ]
+    assert hedged_clauses("\n\nMaybe harp, drum, guitar.") == []  # no digit: a worded hedge
+    assert hedged_clauses("\n\nMaybe harp, drum, guitar.", worded=True) == ["Maybe harp, drum, guitar"]
+
+
+def test_many_hedging_sentences_after_a_logic_answer_are_not_one_claim_and_cost_little():
+    env = gym.make("guru/Logic.ordering-v0", difficulty=2)
+    env.reset(seed=0)
+    reference = env.unwrapped.task.reference_response
+    tail = " Maybe Olga is a knave, Gita is a knight, and so on." * 2000
+    start = time.perf_counter()
+    _, reward, _, _, info = env.step(reference + tail)
+    assert reward == 0.0 and "hedge or correct" in info["reason"]
+    assert time.perf_counter() - start < 1.0

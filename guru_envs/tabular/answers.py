@@ -33,7 +33,14 @@ from typing import Any
 from guru_envs.tabular.labels import LabelRule, answer_currencies, cell_labels, label_rule, question_of
 from guru_envs.verify import Score, normalize_text, split_multi
 from guru_envs.verify.claim import contradiction, final_answer, read_claim
-from guru_envs.verify.extract import all_boxed, box_spans, hedged_clauses, later_answers, strip_think
+from guru_envs.verify.extract import (
+    all_boxed,
+    box_spans,
+    hedged_clauses,
+    later_answers,
+    offered_after_cue,
+    strip_think,
+)
 from guru_envs.verify.quantity import (
     KINDS,
     ReportedNumber,
@@ -417,6 +424,9 @@ def _same_answer(final: str, stated: str) -> bool:
 _ITEM_SEPARATORS = re.compile(r"\s*(?:\||,|;|\band\b)\s*")
 
 
+_NOT_OFFERED = frozenset("answer result value one it this that choice option name row column".split())
+
+
 def _hedged_label(response: str, boxed: str, prompt: str | None) -> str | None:
     """A clause after the box that hedges with a table cell the answer does not give, else None.
 
@@ -432,12 +442,26 @@ def _hedged_label(response: str, boxed: str, prompt: str | None) -> str | None:
         return None
     given = [normalize_text(p) for p in split_multi(boxed, "|")]
     for clause in clauses:
+        offered = offered_after_cue(clause) if not any(c.isdigit() for c in boxed) else None
+        if offered is not None and (
+            offered.casefold() in _NOT_OFFERED or not any(w[:1].isupper() for w in offered.split())
+        ):
+            offered = (
+                None  # a name offers itself capitalised ("TSX", "Reed Bay"); "explain another method" talks
+            )
+        # "but my gut says TSX" after a worded answer: a value, in the table or not
+        if offered is not None and not any(w in given for w in [normalize_text(offered), *offered.split()]):
+            if not _same_answer(boxed, offered) and not any(_same_answer(boxed, w) for w in offered.split()):
+                return clause
         folded = clause.casefold()
         for label in cell_labels(prompt):
-            at = folded.find(label)
+            said, name = (
+                (clause, label) if len(label) == 2 else (folded, label.casefold())
+            )  # "Pt" in its case
+            at = said.find(name)
             if at < 0 or normalize_text(label) in given:
                 continue
-            before, after = folded[at - 1 : at] if at else "", folded[at + len(label) : at + len(label) + 1]
+            before, after = said[at - 1 : at] if at else "", said[at + len(name) : at + len(name) + 1]
             if not (before.isalnum() or after.isalnum()):
                 return clause
     return None

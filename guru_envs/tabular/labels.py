@@ -256,14 +256,17 @@ _MAX_ROW_LABELS = 2_000
 
 @functools.lru_cache(maxsize=256)
 def cell_labels(prompt: str) -> tuple[str, ...]:
-    """The worded cells of the prompt's tables (``Halifax``, ``East Reach``), case-folded, at most 2,000.
+    """The worded cells of the prompt's tables (``Halifax``, ``East Reach``, ``Pt``), at most 2,000.
 
-    The values a worded answer could name; numbers and cells with units in brackets are left out.
+    The values a worded answer could name; numbers, cells with units in brackets and two-letter cells
+    that are no symbol (``of``, ``NA`` is kept) are left out.
     """
     seen: dict[str, None] = {}
     for cell in _cells(prompt):
-        label = cell.strip(" *_`'\"").casefold()
-        if len(label) >= 3 and any(c.isalpha() for c in label) and "(" not in label and label not in seen:
+        label = cell.strip(" *_`'\"")
+        if len(label) == 2 and not (label[0].isupper() and label.isalpha()):
+            continue  # two letters name a value only as a symbol ("Pt", "Ni"), kept in its case
+        if len(label) >= 2 and any(c.isalpha() for c in label) and "(" not in label and label not in seen:
             seen[label] = None
             if len(seen) >= _MAX_ROW_LABELS:
                 break

@@ -669,13 +669,27 @@ def extract_choice(
     if len(boxes) > MAX_BOXES:
         return Choice(None, f"{len(boxes)} boxed answers; give one final answer")
     choices = [read_box(box, letters, options) for box in boxes]
-    # an option stated after the box in another form (<answer>A</answer>, "Eigentlich A.") is a second answer
-    # (sentences after it are the coda's to read, below: "A: 500" listing the options is no answer)
-    stated = [
-        v for v in later_answers(text) if not isinstance(v, HedgedClause) or isinstance(v, ConcludingClause)
-    ]
-    later = (read_box(value, letters, options) for value in stated)
-    choices += [c for c in later if c.letter is not None]
+    # an option stated after the box in another form (<answer>A</answer>, "Eigentlich A.") is a second answer,
+    # and so are several at once (<answer>A.B.C.D</answer>); a sentence after it that hedges is the coda's
+    # to read, below, unless it offers every option at once ("Though A, B, C, D is also plausible.")
+    hedged: set[str] = set()
+    for value in later_answers(text):
+        if isinstance(value, HedgedClause) and not isinstance(value, ConcludingClause):
+            named = _lone_letters(value, letters)  # every option at once, hedged: "A, B, C, D is plausible"
+            if (
+                len(named) == len(letters) > 1
+                and _OFFERING_HEDGE.search(value)
+                and not _REJECTING.search(value)
+            ):
+                hedged |= named
+            continue
+        got = read_box(value, letters, options)
+        if got.letter is not None:
+            choices.append(got)
+        elif len(_lone_letters(value, letters)) > 1:
+            return Choice(
+                None, f"after its answer the response states several options at once: {value[:40]!r}"
+            )
     tail = text[-MAX_SCAN_CHARS:]
     scan, answer_end = _without_boxes(tail) if boxes else (tail, 0)
     lowered = tail.lower()
@@ -691,10 +705,30 @@ def extract_choice(
     chosen = sorted({c.letter for c in choices if c.letter})
     if len(chosen) > 1:
         return Choice(None, f"the response gives several different answers ({', '.join(chosen)})")
+    if hedged - {chosen[0]}:
+        return Choice(
+            None, f"after its answer {chosen[0]} the response offers option {min(hedged - {chosen[0]})} too"
+        )
     problem = _coda_problem(scan[answer_end:], chosen[0], letters, options)
     if problem is not None:
         return Choice(None, problem)
     return choices[0] if boxes else choices[-1]
+
+
+_OFFERING_HEDGE = re.compile(
+    r"(?i:\b(?:or|also|too|either|maybe|perhaps|possibly|probably|plausible|possible|might|could|"
+    r"alternatively|otherwise|unless|backup|fallback|gut|kidding|actually|really)\b)"
+)
+_REJECTING = re.compile(
+    r"(?i:\b(?:wrong|incorrect|not|no|never|false|invalid|impossible|ruled\s+out|eliminated|excluded|"
+    r"rejected?)\b|n't|n’t)"
+)
+_LONE_LETTER = re.compile(r"(?<![A-Za-z])([A-J])(?![A-Za-z])")
+
+
+def _lone_letters(text: str, letters: str) -> set[str]:
+    """The option letters ``text`` names standing alone (``A.B.C.D``, ``A, B``), not inside words."""
+    return {m.group(1) for m in _LONE_LETTER.finditer(text) if m.group(1) in letters}
 
 
 _GPQA_OPTION = re.compile(r"^\s*\(?([A-J])\)\s*:?\s*(.+?)\s*$", re.MULTILINE)

@@ -772,6 +772,8 @@ def contradiction(
             return len(_RELATION.findall(text)) > 1 and sorted(said_numbers) == sorted(numbers)
         if numbers:
             return True  # no number after a numeric answer: prose
+        if "|" in final:  # items: only the domain's comparison says whether they are the answer's
+            return False
         said_words = _stated_words(text)
         first = re.split(r"[,;(—–]", text, maxsplit=1)[0]
         return said_words <= words or (first.strip() != text and restates(first))

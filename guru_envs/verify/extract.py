@@ -332,6 +332,8 @@ def _value_like(text: str) -> bool:
         return False
     if text[0] in "[{":
         return len(text) <= _MAX_LITERAL_CHARS
+    if len(text) > 1 and text[0] in "\"'“" and text[-1] == {"“": "”"}.get(text[0], text[0]):
+        return len(text) <= _MAX_STATEMENT_CHARS  # a quoted string is one value ("sugar haze mango")
     if len(text) > _MAX_STATEMENT_CHARS or _CALL_RE.search(text) is not None or text.startswith(">>>"):
         return False
     if denies_or_doubts(text):
@@ -419,6 +421,15 @@ def later_answers(response: str, reads: Literal["box", "tag"] = "box", worded: b
     ]
     kinds.append(fenced)
     found = [_bare(v) for kind in kinds for v in [v for v in kind if _value_like(v)][-_MAX_STATEMENTS:]]
+    # a fence is a container: its one line is a value however many words it has ("- 2 \\sqrt{7} - 4, ...")
+    found += [
+        _bare(b)
+        for b in fenced[-_MAX_STATEMENTS:]
+        if b.strip()
+        and "\n" not in b.strip()
+        and len(b) <= _MAX_STATEMENT_CHARS
+        and _CALL_RE.search(b) is None
+    ]
     found = list(dict.fromkeys(found + changes_of_mind(prose)))  # a value said twice is one statement
     # and every sentence that hedges or states a value, whole (its value may have been read above too)
     return found + hedged_clauses(prose, worded)
@@ -446,6 +457,18 @@ class ConcludingClause(HedgedClause):
 def hedges(text: str) -> bool:
     """Whether ``text`` hedges, offers another value or corrects one (a cue of :func:`hedged_clauses`)."""
     return _HEDGE_MARK_RE.search(text) is not None
+
+
+def offered_after_cue(clause: str) -> str | None:
+    """What a hedged clause offers after its last cue when that reads as a value, else None.
+
+    "but my gut says TSX": ``says TSX``; "I think that is right" is a sentence about the answer.
+    """
+    cues = list(_HEDGE_MARK_RE.finditer(clause))
+    if not cues:
+        return None
+    rest = _bare(clause[cues[-1].end() :].strip(" ,:;!?"))
+    return rest if rest and _value_like(rest) else None
 
 
 def hedged_clauses(text: str, worded: bool = False) -> list[HedgedClause]:

@@ -473,3 +473,23 @@ def test_many_hedging_sentences_after_a_logic_answer_are_not_one_claim_and_cost_
     _, reward, _, _, info = env.step(reference + tail)
     assert reward == 0.0 and "hedge or correct" in info["reason"]
     assert time.perf_counter() - start < 1.0
+
+
+# What the slow battery found paid after the third round (each closed)
+@pytest.mark.parametrize(
+    ("env_id", "level", "seed", "ending"),
+    [
+        ("guru/Science.multiple_choice-v0", 1, 4, "\n\n<answer>A.B.C.D</answer>"),  # every option at once
+        ("guru/Science.multiple_choice-v0", 1, 23, "\n\nThough A, B, C, D is also plausible."),
+        ("guru/Simulation.program_output-v0", 5, 39, '\n\nNon, plutôt "sugar haze mango aple comet".'),
+        ("guru/Math.quadratic-v0", 4, 31, "\n\n```\n- 2 \\sqrt{7} - 4, -5 + 2 \\sqrt{7}\n```"),  # a fence's line
+        ("guru/Tabular.lookup-v0", 2, 29, " but my gut says Pt"),  # a two-letter symbol of the table
+        ("guru/Tabular.lookup-v0", 2, 37, " but my gut says TSX"),  # a value the table does not have
+    ],
+)
+def test_second_answers_the_slow_battery_found_are_refused(env_id, level, seed, ending):
+    domain, name = env_id.split("/")[1].split("-v")[0].lower().split(".")
+    task = guru_envs.catalog().family(domain, name).sample(seed, level)  # the battery's task
+    score = guru_envs.score(task, task.reference_response + ending)
+    assert score.reward == 0.0, score.reason
+    assert guru_envs.score(task, task.reference_response + "\n\nI hope this helps.").reward == 1.0

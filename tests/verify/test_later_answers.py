@@ -482,7 +482,12 @@ def test_many_hedging_sentences_after_a_logic_answer_are_not_one_claim_and_cost_
         ("guru/Science.multiple_choice-v0", 1, 4, "\n\n<answer>A.B.C.D</answer>"),  # every option at once
         ("guru/Science.multiple_choice-v0", 1, 23, "\n\nThough A, B, C, D is also plausible."),
         ("guru/Simulation.program_output-v0", 5, 39, '\n\nNon, plutôt "sugar haze mango aple comet".'),
-        ("guru/Math.quadratic-v0", 4, 31, "\n\n```\n- 2 \\sqrt{7} - 4, -5 + 2 \\sqrt{7}\n```"),  # a fence's line
+        (
+            "guru/Math.quadratic-v0",
+            4,
+            31,
+            "\n\n```\n- 2 \\sqrt{7} - 4, -5 + 2 \\sqrt{7}\n```",
+        ),  # a fence's line
         ("guru/Tabular.lookup-v0", 2, 29, " but my gut says Pt"),  # a two-letter symbol of the table
         ("guru/Tabular.lookup-v0", 2, 37, " but my gut says TSX"),  # a value the table does not have
     ],

@@ -467,8 +467,16 @@ def offered_after_cue(clause: str) -> str | None:
     cues = list(_HEDGE_MARK_RE.finditer(clause))
     if not cues:
         return None
-    rest = _bare(clause[cues[-1].end() :].strip(" ,:;!?"))
+    rest = _COPULA_RE.sub("", clause[cues[-1].end() :].strip(" ,:;!?"), count=1)
+    rest = _bare(rest)
     return rest if rest and _value_like(rest) else None
+
+
+# what joins a hedge's cue to the value it offers: "unless it is Comets", "my gut says TSX"
+_COPULA_RE = re.compile(
+    r"^(?:(?:it|that|this|the answer|the value)[ \t]+)?(?:is|was|'s|would be|could be|might be|be|says|said)[ \t]+",
+    re.IGNORECASE,
+)
 
 
 def hedged_clauses(text: str, worded: bool = False) -> list[HedgedClause]:

@@ -490,6 +490,7 @@ def test_many_hedging_sentences_after_a_logic_answer_are_not_one_claim_and_cost_
         ),  # a fence's line
         ("guru/Tabular.lookup-v0", 2, 29, " but my gut says Pt"),  # a two-letter symbol of the table
         ("guru/Tabular.lookup-v0", 2, 37, " but my gut says TSX"),  # a value the table does not have
+        ("guru/Tabular.lookup-v0", 2, 41, "., unless it is Comets."),
     ],
 )
 def test_second_answers_the_slow_battery_found_are_refused(env_id, level, seed, ending):

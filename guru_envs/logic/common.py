@@ -203,6 +203,14 @@ def _unbracketed(run: str) -> str:
     return run
 
 
+def _read_or_none(read: Callable[[str], object], text: str) -> object:
+    """What ``read`` reads in ``text``, None when it refuses (a reader may raise on what is no value)."""
+    try:
+        return read(text)
+    except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
+        return None
+
+
 def _readings(clause: str, read: Callable[[str], object]) -> list[tuple[object, bool]]:
     """What a hedged clause states inside its words, as ``read`` reads them.
 
@@ -210,16 +218,9 @@ def _readings(clause: str, read: Callable[[str], object]) -> list[tuple[object, 
     guitar", "Though sotu is also plausible"); a run inside one already read is not read again
     (``"hawk", "raven"`` of a whole list).
     """
-
-    def reading(text: str) -> object:
-        try:
-            return read(text)
-        except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
-            return None
-
     found: list[tuple[object, bool]] = []  # (value, whether a bracketed literal stated it)
     for m in _LITERAL_IN_CLAUSE.finditer(clause):
-        got = reading(m.group())
+        got = _read_or_none(read, m.group())
         if got is not None:
             found.append((got, True))
             clause = clause.replace(m.group(), " ; ")
@@ -238,7 +239,7 @@ def _readings(clause: str, read: Callable[[str], object]) -> list[tuple[object, 
         if set(range(i, j)) <= covered:
             continue
         run = _unbracketed(" ".join(words[i:j]))
-        got = reading(run)
+        got = _read_or_none(read, run)
         if got is not None:
             found.append((got, run.startswith(("[", "{"))))
             covered.update(range(i, j))
@@ -261,17 +262,10 @@ def _reads_otherwise(
         return False
     if read is None:
         return True
-
-    def reading(reader: Callable[[str], object], text: str) -> object:
-        try:
-            return reader(text)
-        except Exception:  # noqa: BLE001 - a reader's refusal: not a value it reads
-            return None
-
-    answer = reading(read, final)
-    said = reading(read, stated)
+    answer = _read_or_none(read, final)
+    said = _read_or_none(read, stated)
     if said is None and isinstance(stated, HedgedClause):  # "So harp, drum, guitar." after the answer
-        said = reading(read, stated.strip(" .!;:"))
+        said = _read_or_none(read, stated.strip(" .!;:"))
     if said is None:  # prose, unless it offers alternatives ("trevauld or trusaump") or hedges with a value
         if _ALTERNATIVE.search(stated) is not None:
             return True

@@ -442,22 +442,22 @@ def _hedged_label(response: str, boxed: str, prompt: str | None) -> str | None:
         return None
     given = [normalize_text(p) for p in split_multi(boxed, "|")]
     for clause in clauses:
+        # "but my gut says TSX" after a worded answer: a value, in the table or not; a name offers itself
+        # capitalised ("TSX", "Reed Bay"), "explain another method" talks
         offered = offered_after_cue(clause) if not any(c.isdigit() for c in boxed) else None
-        if offered is not None and (
-            offered.casefold() in _NOT_OFFERED or not any(w[:1].isupper() for w in offered.split())
+        if (
+            offered is not None
+            and offered.casefold() not in _NOT_OFFERED
+            and any(w[:1].isupper() for w in offered.split())
+            and not any(w in given for w in [normalize_text(offered), *offered.split()])
+            and not _same_answer(boxed, offered)
+            and not any(_same_answer(boxed, w) for w in offered.split())
         ):
-            offered = (
-                None  # a name offers itself capitalised ("TSX", "Reed Bay"); "explain another method" talks
-            )
-        # "but my gut says TSX" after a worded answer: a value, in the table or not
-        if offered is not None and not any(w in given for w in [normalize_text(offered), *offered.split()]):
-            if not _same_answer(boxed, offered) and not any(_same_answer(boxed, w) for w in offered.split()):
-                return clause
+            return clause
         folded = clause.casefold()
         for label in cell_labels(prompt):
-            said, name = (
-                (clause, label) if len(label) == 2 else (folded, label.casefold())
-            )  # "Pt" in its case
+            # a two-letter symbol ("Pt") is matched in its case
+            said, name = (clause, label) if len(label) == 2 else (folded, label.casefold())
             at = said.find(name)
             if at < 0 or normalize_text(label) in given:
                 continue

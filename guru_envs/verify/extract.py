@@ -521,9 +521,11 @@ def hedged_clauses(text: str, worded: bool = False) -> list[HedgedClause]:
             if not (worded or any(c.isdigit() for c in part) or _OPTION_IN_CLAUSE_RE.search(part)):
                 continue
             core = part.strip(_LINE_WRAPPERS + ",:\n")
-            led = _CONNECTOR_RE.match(core) is not None and (not continues or _RELATING_RE.match(part))
+            # the rest of the answer's own sentence states a value only when it relates one ("/ 26")
+            may_state = not continues or _RELATING_RE.match(part) is not None
+            led = may_state and _CONNECTOR_RE.match(core) is not None
             cued = hedges(part)
-            short = _short_statement(part, worded) and (not continues or _RELATING_RE.match(part))
+            short = may_state and _short_statement(part, worded)
             if cued or led or short:
                 said = _CLAUSE_LABEL_RE.sub("", core, count=1)
                 if led or not cued:  # "So 26.", "However, 26 is the answer.": what it concludes

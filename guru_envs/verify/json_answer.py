@@ -714,9 +714,7 @@ def _clause_values(clause: str, strings: bool, max_chars: int, max_depth: int) -
         if value is not _NOTHING:
             values.append(value)
             parsed.append((begin, end))
-        elif (
-            end - begin > 2
-        ):  # no literal ("(or possibly [1, 1, 2])"): its own groups are read, then its words
+        elif end - begin > 2:  # no literal ("(or possibly [1, 1, 2])"): its groups are read, then its words
             spans[:0] = [(begin + 1 + b, begin + 1 + e) for b, e in _groups(rest[begin + 1 : end - 1])]
     rest = _blank(rest, parsed)
     if strings:

@@ -155,6 +155,13 @@ def task_wrongs(env, task):
     return family.wrong_responses(task)
 
 
+def verdict(env, seed, text):
+    """(reward, reason) of ``text`` on the task ``seed`` draws (the env reset to it first)."""
+    env.reset(seed=seed)
+    _, reward, _, _, info = env.step(text)
+    return reward, info["reason"]
+
+
 def _plain_same(a, b):
     return a.strip() == b.strip()
 
@@ -281,9 +288,8 @@ def test_honest_endings_the_second_red_team_found_refused_are_paid(env_id):
             if env_id.endswith("quadratic-v0") and len(parts) != 2:
                 continue
             text = reference + "\n\n" + form.format(**values)
-            env.reset(seed=seed)
-            _, reward, _, _, info = env.step(text)
-            assert reward == 1.0, (seed, text[-80:], info["reason"])
+            reward, reason = verdict(env, seed, text)
+            assert reward == 1.0, (seed, text[-80:], reason)
 
 
 SECOND_ANSWERS = [
@@ -384,17 +390,15 @@ def test_a_hedge_with_another_value_anywhere_after_the_answer_is_refused(env_id,
             if (other := find_answer_slot(w)) is not None
             and "\n" not in other.content(w)
             and other.content(w).strip() not in ("", gold)
-            and not _within(
-                other.content(w), gold
-            )  # a part of the answer ("a" of "a | b") is not another value
+            # a part of the answer ("a" of "a | b") is not another value
+            and not _within(other.content(w), gold)
         ]
         if not wrongs:
             continue
         for form in HEDGED_AFTER:
             text = form.format(r=reference, w=wrongs[seed % len(wrongs)])
-            env.reset(seed=seed)
-            _, reward, _, _, info = env.step(text)
-            assert reward == 0.0, (seed, text[-90:], info["reason"])
+            reward, reason = verdict(env, seed, text)
+            assert reward == 0.0, (seed, text[-90:], reason)
 
 
 # Sentences after the answer that carry a cue but restate the answer, check it, or talk: still paid
@@ -415,14 +419,12 @@ def test_cued_sentences_that_restate_or_talk_after_the_answer_are_paid(env_id, d
         reference = env.unwrapped.task.reference_response
         gold = find_answer_slot(reference).content(reference)
         for form in HONEST_CUED:
-            if "{g}" in form and (
-                "\n" in gold or "|" in gold
-            ):  # several items: restated in the box's terms only
+            several = "\n" in gold or "|" in gold  # several items: restated in the box's terms only
+            if "{g}" in form and several:
                 continue
             text = form.format(r=reference, g=gold)
-            env.reset(seed=seed)
-            _, reward, _, _, info = env.step(text)
-            assert reward == 1.0, (seed, text[-90:], info["reason"])
+            reward, reason = verdict(env, seed, text)
+            assert reward == 1.0, (seed, text[-90:], reason)
 
 
 @pytest.mark.parametrize(

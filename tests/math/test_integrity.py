@@ -242,9 +242,9 @@ def test_generated_tasks_ask_for_a_plain_number():
 def test_redundant_brackets_cost_microseconds(depth):
     for left, right in (("(", ")"), ("{", "}"), ("\\left(", "\\right)")):
         answer = left * depth + "7" + right * depth
-        start = time.perf_counter()
+        start = time.thread_time()
         score = score_boxed_answer(boxed(answer), "7")
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
         assert elapsed < 0.05, (left, elapsed)
         assert score.reward == (1.0 if depth <= 20 else 0.0), score  # past 24 levels the cap refuses it
 

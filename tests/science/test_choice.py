@@ -168,6 +168,6 @@ def test_parse_options_both_formats():
     ["Answer: " * 200_000, "\\boxed{" * 50_000, "(" * 500_000 + "A", "Answer:" + " " * 1_000_000 + "B"],
 )
 def test_hostile_is_fast(hostile):
-    start = time.perf_counter()
+    start = time.thread_time()
     extract_choice(hostile, "ABCD", OPTIONS)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0

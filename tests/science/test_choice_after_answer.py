@@ -169,9 +169,9 @@ def test_ten_options_pronoun_and_letter_i():
     ],
 )
 def test_long_explanations_are_fast(hostile):
-    start = time.perf_counter()
+    start = time.thread_time()
     extract_choice(hostile, "ABCD", OPTIONS)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 CHEMISTRY = (
@@ -363,6 +363,6 @@ def test_generated_multiple_choice_pays_explanations_not_hedges(generated_task, 
 )
 def test_twenty_kilobytes_are_read_quickly(hostile):
     """Each statement's line is read once (it was re-read 400 characters at a time: 2 s for 27 KB)."""
-    start = time.perf_counter()
+    start = time.thread_time()
     extract_choice(hostile, "ABCD", {"A": "500", "B": "600", "C": "200", "D": "1000"})
-    assert time.perf_counter() - start < 0.5
+    assert time.thread_time() - start < 0.5

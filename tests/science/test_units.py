@@ -335,10 +335,10 @@ def test_format_number_round_trips(value, sig, latex, text):
     ],
 )
 def test_hostile_input_is_fast_and_harmless(hostile):
-    start = time.perf_counter()
+    start = time.thread_time()
     assert parse_measurement(hostile) is None or isinstance(parse_measurement(hostile).value, float)
     assert compare_measurement(hostile, 3.0, "m").ok is not True
-    assert time.perf_counter() - start < 0.5
+    assert time.thread_time() - start < 0.5
 
 
 def test_unit_symbols_come_from_sympy_units():

@@ -381,9 +381,9 @@ HOSTILE = {
 @pytest.mark.parametrize("label", sorted(HOSTILE))
 def test_hostile_answers_score_zero_fast(label):
     items = [number_item(12.3456, "percent", 2, 1e-3)]
-    start = time.perf_counter()
+    start = time.thread_time()
     verdict = score_items(HOSTILE[label], items)
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     assert elapsed < 1.0, f"{label} took {elapsed:.2f}s"
     if (
         label == "unicode"
@@ -395,6 +395,6 @@ def test_hostile_answers_score_zero_fast(label):
 def test_hostile_answers_against_names_and_sets():
     items = [text_item("Alberta"), text_item("Quebec")]
     for response in HOSTILE.values():
-        start = time.perf_counter()
+        start = time.thread_time()
         assert not score_items(response, items).correct
-        assert time.perf_counter() - start < 1.0
+        assert time.thread_time() - start < 1.0

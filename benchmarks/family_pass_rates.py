@@ -10,6 +10,7 @@ training stream (seeds from 5,000, never the held-out tasks the studies evaluate
     python benchmarks/family_pass_rates.py                       # every family at level 1, 6 tasks x 4 samples
     python benchmarks/family_pass_rates.py --domains math logic  # some domains
     python benchmarks/family_pass_rates.py --tasks 16 --samples 4 --level 2
+    python benchmarks/family_pass_rates.py --only math/arithmetic --temperature 0.5 0.8 1.0
 
 Prints a line per family as it goes and writes ``pass_rates.json`` and ``pass_rates.md`` to ``--out``.
 Timing on 2 AVX2 cores (float32, transformers engine): 20-70 s a family at 6 x 4 samples; Tabular's long
@@ -79,42 +80,56 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     from guru_envs.sampler import SourceSpec
 
     check = learning_check.parse_args(["--out", str(args.out / "run"), "--engine", args.engine])
-    config = learning_check.build_config(check, [learning_check.EASY_SOURCES[d] for d in args.domains])
-    sampling = SamplingParams(
-        n=args.samples, temperature=check.temperature, max_tokens=check.max_new_tokens, seed=args.seed
-    )
+    plan = screened(args, check.temperature)
+    domains = list(dict.fromkeys(domain for domain, _, _ in plan))
+    config = learning_check.build_config(check, [learning_check.EASY_SOURCES[d] for d in domains])
     results: dict[str, dict[str, float]] = {}
     with GRPOTrainer(config, run_dir=args.out / "run") as trainer:
         use_prompt_settings(trainer)
-        for domain in args.domains:
-            for family in FAMILIES[domain]:
-                start = time.perf_counter()
-                spec = SourceSpec(
-                    env=learning_check.EASY_SOURCES[domain]["env"], families=[family], difficulty=args.level
-                )
-                tasks = spec.task_source().tasks_at(range(FIRST_SEED, FIRST_SEED + args.tasks))
-                report = evaluate_policy(
-                    trainer.engine,
-                    tasks,
-                    trainer.prompts,
-                    sampling,
-                    modes=("template",),
-                    scorer=trainer.scorer,
-                )["template"].overall
-                results[f"{domain}/{family}"] = {
-                    "pass_rate": report.pass1,
-                    "format_failures": report.format_failure_rate,
-                    "mean_tokens": report.mean_tokens,
-                    "seconds": time.perf_counter() - start,
-                }
-                row = results[f"{domain}/{family}"]
-                print(
-                    f"{domain}/{family}: pass {row['pass_rate']:.1%}, format failures "
-                    f"{row['format_failures']:.1%}, {row['mean_tokens']:.0f} tokens, {row['seconds']:.0f} s",
-                    flush=True,
-                )
-                (args.out / "pass_rates.json").write_text(json.dumps(results, indent=2))
+        for domain, family, temperature in plan:
+            start = time.perf_counter()
+            sampling = SamplingParams(
+                n=args.samples, temperature=temperature, max_tokens=check.max_new_tokens, seed=args.seed
+            )
+            spec = SourceSpec(
+                env=learning_check.EASY_SOURCES[domain]["env"], families=[family], difficulty=args.level
+            )
+            tasks = spec.task_source().tasks_at(range(FIRST_SEED, FIRST_SEED + args.tasks))
+            report = evaluate_policy(
+                trainer.engine,
+                tasks,
+                trainer.prompts,
+                sampling,
+                modes=("template",),
+                scorer=trainer.scorer,
+            )["template"].overall
+            name = f"{domain}/{family}" + (f" @T={temperature:g}" if args.temperature else "")
+            results[name] = row = {
+                "pass_rate": report.pass1,
+                "format_failures": report.format_failure_rate,
+                "mean_tokens": report.mean_tokens,
+                "seconds": time.perf_counter() - start,
+            }
+            print(
+                f"{name}: pass {row['pass_rate']:.1%}, format failures "
+                f"{row['format_failures']:.1%}, {row['mean_tokens']:.0f} tokens, {row['seconds']:.0f} s",
+                flush=True,
+            )
+            (args.out / "pass_rates.json").write_text(json.dumps(results, indent=2))
     return results
+
+
+def screened(args: argparse.Namespace, default_temperature: float) -> list[tuple[str, str, float]]:
+    """(domain, family, temperature) in screening order: ``--only`` or every family of ``--domains``."""
+    names = args.only or [f"{d}/{f}" for d in args.domains for f in FAMILIES[d]]
+    pairs = []
+    for name in names:
+        domain, _, family = name.partition("/")
+        if family not in FAMILIES.get(domain, []):
+            raise SystemExit(f"--only: unknown family {name!r} (domain/family, e.g. math/arithmetic)")
+        pairs.append((domain, family))
+    temperatures = args.temperature or [default_temperature]
+    return [(d, f, t) for d, f in pairs for t in temperatures]
 
 
 def table(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
@@ -137,6 +152,15 @@ def table(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--domains", nargs="+", default=list(FAMILIES), choices=sorted(FAMILIES))
+    parser.add_argument(
+        "--only", nargs="+", metavar="DOMAIN/FAMILY", help="screen these families (default: --domains')"
+    )
+    parser.add_argument(
+        "--temperature",
+        nargs="+",
+        type=float,
+        help="sampling temperatures to screen each family at (default: the learning check's)",
+    )
     parser.add_argument("--level", type=int, default=1)
     parser.add_argument("--tasks", type=int, default=6, help="tasks per family")
     parser.add_argument("--samples", type=int, default=4, help="samples per task")

@@ -103,3 +103,24 @@ def test_question_copy_check():
     assert not is_question_copy(equation, "x = 49", "49")
     assert is_question_copy(equation, "x - 42 = 7", "49") and is_question_copy(equation, "42", "49")
     assert not is_question_copy("Compute $-3 + 5$.", "2", "2")
+
+
+def test_family_screening_plans_families_by_temperature_and_refuses_unknown_ones():
+    """``--only`` and ``--temperature`` choose what the screen measures, in the order given."""
+    import argparse
+
+    from benchmarks import family_pass_rates as screen
+
+    def plan(only=None, temperature=None, domains=("logic",)):
+        args = argparse.Namespace(only=only, temperature=temperature, domains=list(domains))
+        return screen.screened(args, default_temperature=0.8)
+
+    assert plan() == [("logic", f, 0.8) for f in screen.FAMILIES["logic"]]
+    assert plan(["math/arithmetic", "science/multiple_choice"], [0.3, 0.5]) == [
+        ("math", "arithmetic", 0.3),
+        ("math", "arithmetic", 0.5),
+        ("science", "multiple_choice", 0.3),
+        ("science", "multiple_choice", 0.5),
+    ]
+    with pytest.raises(SystemExit, match="unknown family 'math/ordering'"):
+        plan(["math/ordering"])

@@ -1,8 +1,12 @@
 """Typed configuration of a GRPO run: defaults that run on a 2-core CPU, checked before anything loads.
 
-These defaults are the only ones: ``examples/train_grpo.py`` with no arguments runs exactly them (the
-bundled SmolLM2-135M-Instruct on easy arithmetic and easy logic orderings, 10 steps: about 5 minutes on a
-2-core CPU, in which the format failures fall and the reward rises).
+These defaults are the only ones: ``examples/train_grpo.py`` with no arguments runs exactly them: the
+bundled SmolLM2-135M-Instruct with rank-16 LoRA adapters on easy arithmetic and easy multiple-choice
+science, 10 steps of 8 prompts x 8 samples, about 5 minutes on a 2-core CPU with native bf16, in which
+format failures fall and the verifiers' reward rises. They are chosen for that first run: families the
+model sometimes answers right (a family it never answers gives flat groups, and GRPO learns nothing
+from them), a sampling temperature below 1, and a LoRA learning rate (full fine-tuning, ``lora_rank =
+0``, wants a rate near 1e-5).
 
 A config is a tree of frozen msgspec Structs. Files are TOML or JSON; unknown keys, wrong types and
 values out of range are refused with the dotted path of the bad field, e.g.
@@ -78,7 +82,7 @@ class ModelConfig(_Base):
     path: str = BUNDLED_MODEL
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     gradient_checkpointing: bool = False
-    lora_rank: int = 0
+    lora_rank: int = 16
     lora_alpha: float = 32.0
     lora_targets: list[str] = msgspec.field(
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -124,8 +128,8 @@ class RolloutConfig(_Base):
     """
 
     engine: Literal["auto", "transformers", "vllm"] = "auto"
-    max_new_tokens: int = 64
-    temperature: float = 1.0
+    max_new_tokens: int = 80
+    temperature: float = 0.8
     top_p: float = 1.0
     engine_kwargs: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -163,10 +167,10 @@ class DataConfig(_Base):
     sources: list[SourceSpec] = msgspec.field(
         default_factory=lambda: [
             SourceSpec(env="guru/Math.arithmetic-v0", difficulty=(1, 1)),
-            SourceSpec(env="guru/Logic.ordering-v0", difficulty=(1, 1)),
+            SourceSpec(env="guru/Science.multiple_choice-v0", difficulty=(1, 1)),
         ]
     )
-    prompts_per_step: int = 4
+    prompts_per_step: int = 8
     group_size: int = 8
     temperature: float | None = None
     curriculum: Literal["none", "pass-rate"] = "none"
@@ -260,7 +264,7 @@ class OptimConfig(_Base):
             attention mask (exactly the same log-probs as one sequence per response, far fewer tokens).
     """
 
-    lr: float = 1e-5
+    lr: float = 3e-4  # for the default LoRA adapters; full fine-tuning wants ~1e-5
     weight_decay: float = 0.0
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8

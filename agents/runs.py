@@ -45,7 +45,7 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 def default_run_name(config: GRPOConfig) -> str:
-    """``grpo-<envs>-s<seed>-<time>``, e.g. ``grpo-Math+Logic-s0-20260101-120000``."""
+    """``grpo-<envs>-s<seed>-<time>``, e.g. ``grpo-Math+Science-s0-20260101-120000``."""
     if config.run_name:
         return config.run_name
     envs = "+".join(s.env.split("/")[-1].removesuffix("-v0") for s in config.data.sources)[:60]

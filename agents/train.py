@@ -1,13 +1,13 @@
 """The training command: run GRPO on a mixture of guru environments from a config and overrides.
 
 With no arguments it runs the defaults of :mod:`agents.config` (the bundled SmolLM2-135M-Instruct on
-easy arithmetic and easy logic orderings, a few minutes on a 2-core CPU). ``examples/train_grpo.py`` is
+easy arithmetic and easy multiple-choice science, a few minutes on a 2-core CPU). ``examples/train_grpo.py`` is
 this command::
 
     python examples/train_grpo.py                                   # the defaults (CPU, minutes)
     python examples/train_grpo.py --print-config > my_run.json      # start a config from the defaults
     python examples/train_grpo.py --config my_run.json --set steps=300 --set model.path=/models/qwen2.5-1.5b
-    python examples/train_grpo.py --resume runs/grpo-Math+Logic-s0-20260101-120000   # continue a run
+    python examples/train_grpo.py --resume runs/grpo-Math+Science-s0-20260101-120000   # continue a run
 
 Each run writes ``config.json``, ``metrics.jsonl`` (one line per step: reward, accuracy, format failures
 and lengths overall / per domain / per family, KL, entropy, clip fraction, timings), checkpoints and
@@ -146,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def progress_summary(history: list[dict[str, Any]]) -> str:
-    """How the run moved: the first quarter of its steps against the last (at least one step each)."""
-    window = max(1, len(history) // 4)
+    """How the run moved: the first half of its steps against the second (at least one step each).
+
+    Halves, not the first and last step: a step's reward is the mean over a few tasks, and which tasks
+    were drawn moves it by about as much as ten steps of learning do.
+    """
+    window = max(1, len(history) // 2)
     first, last = history[:window], history[-window:]
 
     def mean(rows: list[dict[str, Any]], key: str) -> float:

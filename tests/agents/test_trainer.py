@@ -28,8 +28,9 @@ def model_dir(tmp_path_factory):
 
 
 def make_config(model_dir, out_dir, **overrides):
+    """A tiny run; full fine-tuning unless a test's ``model`` section asks for adapters."""
     data = {
-        "model": {"path": str(model_dir), "precision": "fp32"},
+        "model": {"path": str(model_dir), "precision": "fp32", "lora_rank": 0},
         "data": {"sources": [{"env": helpers.ENV_ID}], "prompts_per_step": 2, "group_size": 4},
         "rollout": {"engine": "transformers", "max_new_tokens": 12},
         "optim": {"lr": 1e-3},
@@ -43,6 +44,8 @@ def make_config(model_dir, out_dir, **overrides):
         section, _, field = key.partition("__")
         if field:
             data.setdefault(section, {})[field] = value
+        elif section == "model":
+            data["model"] = {"lora_rank": 0, **value}
         else:
             data[section] = value
     return from_dict(data)

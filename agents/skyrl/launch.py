@@ -153,6 +153,7 @@ def overrides_from_grpo_config(config: Any) -> dict[str, Any]:
         "trainer.policy.optimizer_config.num_warmup_steps": optim.warmup_steps,
         "trainer.seed": config.seed,
     }
+    out.update(_lora_overrides(config.model))
     if algo.kl_coef > 0:
         out["trainer.algorithm.kl_loss_coef"] = algo.kl_coef
         out["trainer.algorithm.kl_estimator_type"] = "k3"
@@ -161,6 +162,31 @@ def overrides_from_grpo_config(config: Any) -> dict[str, Any]:
     if algo.loss_reduction == "dr-grpo":
         out["trainer.algorithm.max_seq_len"] = rollout.max_new_tokens
     return out
+
+
+def _lora_overrides(model: Any) -> dict[str, Any]:
+    """Our LoRA settings as SkyRL's ``trainer.policy.model.lora`` overrides.
+
+    SkyRL's alpha is an int; its module selector ``all-linear`` is every linear layer but the output
+    head, which is our default seven projections. A run whose adapters are dropped would train every weight at an adapter's learning rate (3e-4 by
+    default), so what cannot be mapped is refused rather than left out.
+    """
+    from ..config import ModelConfig
+
+    if model.lora_rank == 0:
+        return {"trainer.policy.model.lora.rank": 0}
+    if model.lora_alpha != int(model.lora_alpha):
+        raise ValueError(f"model.lora_alpha: SkyRL takes an integer alpha, got {model.lora_alpha}")
+    if sorted(model.lora_targets) != sorted(ModelConfig().lora_targets):
+        raise ValueError(
+            "model.lora_targets: only the default projections map onto SkyRL ('all-linear'); set "
+            "trainer.policy.model.lora.target_modules yourself with an extra override"
+        )
+    return {
+        "trainer.policy.model.lora.rank": model.lora_rank,
+        "trainer.policy.model.lora.alpha": int(model.lora_alpha),
+        "trainer.policy.model.lora.target_modules": "all-linear",
+    }
 
 
 def format_value(value: Any) -> str:

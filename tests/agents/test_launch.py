@@ -94,3 +94,21 @@ def test_dry_run_prints_the_command(capsys, tmp_path):
     )
     out = capsys.readouterr().out
     assert "agents.skyrl.entrypoint" in out and "trainer.policy.model.path=m" in out
+
+
+def test_lora_adapters_map_onto_skyrl_or_are_refused():
+    """Dropping the adapters would train every weight at an adapter's learning rate: mapped or refused."""
+    values = overrides_from_grpo_config(from_dict({"model": {"lora_rank": 16, "lora_alpha": 32.0}}))
+    assert values["trainer.policy.model.lora.rank"] == 16
+    assert values["trainer.policy.model.lora.alpha"] == 32
+    assert values["trainer.policy.model.lora.target_modules"] == "all-linear"
+    assert (
+        overrides_from_grpo_config(from_dict({"model": {"lora_rank": 0}}))["trainer.policy.model.lora.rank"]
+        == 0
+    )
+    with pytest.raises(ValueError, match="integer alpha"):
+        overrides_from_grpo_config(from_dict({"model": {"lora_rank": 8, "lora_alpha": 12.5}}))
+    with pytest.raises(ValueError, match="target_modules"):
+        overrides_from_grpo_config(
+            from_dict({"model": {"lora_rank": 8, "lora_targets": ["q_proj", "v_proj"]}})
+        )

@@ -48,7 +48,7 @@ EASY_SOURCES: dict[str, dict[str, Any]] = {
     "logic": {"env": "guru/Logic-v0", "families": ["graph", "ordering"], "difficulty": [1, 1]},
     "tabular": {"env": "guru/Tabular-v0", "families": ["lookup", "filter_count"], "difficulty": [1, 1]},
     "simulation": {
-        "env": "guru/Simulation-v0",
+        "env": "guru/Simulation-v1",
         "families": ["program_output", "program_input"],
         "difficulty": [1, 1],
     },

@@ -1,4 +1,4 @@
-"""Simulation domain: predict what a program or a process does (``guru/Simulation-v0``).
+"""Simulation domain: predict what a program or a process does (``guru/Simulation-v1``).
 
 Generator families (one file each): :mod:`.program_output` and :mod:`.program_input` (generated Python
 programs, :mod:`.programs`), :mod:`.cellular_automaton`, :mod:`.bank_queue`, :mod:`.robot_grid`,

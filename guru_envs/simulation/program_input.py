@@ -29,6 +29,9 @@ Version History:
     v0: initial release.
     v0 (unreleased): several different answers and repeated keys score 0; ``f``'s result must have the
         target's types (a float near an integer target no longer matches) (issue 17).
+    v1: no target is itself a right input. v0 served such tasks (``f(t) == t``: 27 of the first 60
+        seeds at level 1, 7 at level 2, 1-4 at levels 3-5), which an answer that echoes the target
+        solves without reading the program; v1 redraws them. Scoring is unchanged; v0 stays served.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from guru_envs.core.family import Problem, TaskFamily
 from guru_envs.core.task import Task, json_ground_truth
 from guru_envs.simulation.answers import FORMAT_LINE, json_block, read_value, short
 from guru_envs.simulation.execute import run_trusted, run_untrusted
-from guru_envs.simulation.programs import PROGRAM_LEVELS, WORDS, Param, generate_program
+from guru_envs.simulation.programs import PROGRAM_LEVELS, WORDS, Param, Program, generate_program
 from guru_envs.verify.json_answer import same_value, unwrap_key
 from guru_envs.verify.score import Score
 from guru_envs.verify.structured import AnswerParseError, canonical
@@ -102,8 +105,14 @@ class ProgramInputFamily(TaskFamily):
         return {"output": value["output"], "input": value["input"]}
 
     def generate(self, rng: random.Random, difficulty: int) -> Problem:
-        """Draw and check a program; its result on the drawn input becomes the target."""
+        """Draw and check a program; its result on the drawn input becomes the target.
+
+        From v1 a program is redrawn while the target itself is a right input (``f(t) == t``): at
+        level 1 that was 45% of v0's tasks, and a policy learns to echo the target, not to read code.
+        """
         program = generate_program(rng, difficulty)
+        while self.version >= 1 and _target_is_an_answer(program, difficulty):
+            program = generate_program(rng, difficulty)
         bounds = "\n".join(f"- {p.describe()}" for p in program.params)
         names = ", ".join(f'"{p.name}": ...' for p in program.params)
         target = repr(program.value)
@@ -189,6 +198,15 @@ class ProgramInputFamily(TaskFamily):
         bad["unexpected"] = 1
         wrongs.append(f"Here is my input:\n\n{json_block(bad)}")
         return wrongs
+
+
+def _target_is_an_answer(program: Program, difficulty: int) -> bool:
+    """Whether the target, given back as the answer, is an input on which ``f`` returns the target."""
+    args, _ = read_arguments(program.value, program.params)
+    if args is None:
+        return False
+    outcome = run_trusted(program.source, "f", [args], PROGRAM_LEVELS[difficulty].max_steps)[0]
+    return "error" not in outcome and _same(outcome["value"], program.value)
 
 
 def _mutate(args: list[Any], params: list[Param], rng: random.Random) -> list[Any]:

@@ -36,7 +36,7 @@ class Unpicklable(str):
     ("env_id", "make_action", "why"),
     [
         ("guru/Code-v0", lambda: LyingFind("junk"), "no ```python"),
-        ("guru/Simulation-v0", lambda: LyingFind("junk"), "no answer"),
+        ("guru/Simulation-v1", lambda: LyingFind("junk"), "no answer"),
         ("guru/Math-v0", lambda: RaisingLen("x"), "no \\boxed"),
         ("guru/Math-v0", lambda: ShortLen("a" * (2 << 20) + " \\boxed{1}"), "over the 1,000,000 limit"),
     ],

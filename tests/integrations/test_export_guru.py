@@ -45,7 +45,7 @@ def test_text_ground_truths_are_flagged_for_guru(tmp_path):
 
 def test_the_cli_names_the_rows_guru_cannot_score(tmp_path, capsys):
     out = tmp_path / "mix.parquet"
-    assert main(["export", "guru/Simulation-v0", "--n", "12", "--out", str(out)]) == 0
+    assert main(["export", "guru/Simulation-v1", "--n", "12", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert f"wrote {out}" in captured.out
     assert "cannot be scored by GURU's own default_compute_score" in captured.err

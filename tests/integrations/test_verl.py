@@ -52,7 +52,7 @@ def test_batch_form_matches_score_and_the_single_form():
     tasks = (
         draw_tasks("guru/Math-v0", 4, seed=1, difficulty=1)
         + draw_tasks("guru/Logic-v0", 4, seed=1, difficulty=1)
-        + draw_tasks("guru/Simulation-v0", 3, seed=1, difficulty=1)
+        + draw_tasks("guru/Simulation-v1", 3, seed=1, difficulty=1)
         + draw_tasks("guru/Code-v0", 2, seed=1, difficulty=1)
     )
     responses = [t.reference_response if i % 3 else WRONG for i, t in enumerate(tasks)]

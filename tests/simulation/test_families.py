@@ -93,8 +93,8 @@ def test_a_perturbed_reference_scores_zero(name):
 
 
 def test_env_contract():
-    check_guru_env("guru/Simulation-v0")
-    for env_id in CATALOG.envs["guru/Simulation-v0"].family_ids().values():
+    check_guru_env("guru/Simulation-v1")
+    for env_id in CATALOG.envs["guru/Simulation-v1"].family_ids().values():
         check_guru_env(env_id, seeds=(0, 1, 2))
 
 

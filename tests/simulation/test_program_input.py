@@ -143,3 +143,23 @@ def test_a_returned_float_is_the_target_only_up_to_float_noise():
     assert _same([123456789.0], [123456789.0])
     assert not _same(123456700.0, 123456789.0)  # within the 1e-6 window this was paid
     assert not _same(2, 2.0)  # types still decide
+
+
+def _echo(task):
+    """The answer that gives the target back as the input (a bare value, or the lone parameter's object)."""
+    target = task.answer["output"]
+    params = task.meta["params"]
+    return _answer({params[0]["name"]: target} if len(params) == 1 else target)
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_no_current_task_is_solved_by_echoing_its_target(level):
+    """v0 served f(t) == t (an echo of the target solved 27 of 60 level-1 seeds); v1 redraws those."""
+    old = guru_envs.catalog().family("simulation", "program_input", version=0)
+    assert FAMILY.version >= 1
+    echoed_v0 = sum(old.score(t, _echo(t)).reward for t in (old.sample(s, level) for s in range(60)))
+    assert echoed_v0 >= 1  # the shortcut this test is about exists in v0 at every level checked
+    for seed in range(60):
+        task = FAMILY.sample(seed, level)
+        assert FAMILY.score(task, _echo(task)).reward == 0.0, task.id
+        assert FAMILY.score(task, task.reference_response).reward == 1.0, task.id

@@ -1,8 +1,8 @@
 """The training command: run GRPO on a mixture of guru environments from a config and overrides.
 
 With no arguments it runs the defaults of :mod:`agents.config` (the bundled SmolLM2-135M-Instruct on
-easy arithmetic and easy multiple-choice science, a few minutes on a 2-core CPU). ``examples/train_grpo.py`` is
-this command::
+easy arithmetic and easy multiple-choice science, a few minutes on a 2-core CPU).
+``examples/train_grpo.py`` is this command::
 
     python examples/train_grpo.py                                   # the defaults (CPU, minutes)
     python examples/train_grpo.py --print-config > my_run.json      # start a config from the defaults

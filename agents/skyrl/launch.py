@@ -168,8 +168,9 @@ def _lora_overrides(model: Any) -> dict[str, Any]:
     """Our LoRA settings as SkyRL's ``trainer.policy.model.lora`` overrides.
 
     SkyRL's alpha is an int; its module selector ``all-linear`` is every linear layer but the output
-    head, which is our default seven projections. A run whose adapters are dropped would train every weight at an adapter's learning rate (3e-4 by
-    default), so what cannot be mapped is refused rather than left out.
+    head, which is our default seven projections. A run whose adapters were dropped would train every
+    weight at an adapter's learning rate (3e-4 by default), so what cannot be mapped is refused rather
+    than left out.
     """
     from ..config import ModelConfig
 

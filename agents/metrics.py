@@ -28,7 +28,7 @@ def rollout_metrics(rollouts: Rollouts, group_size: int) -> dict[str, float]:
         scores = [rollouts.scores[i] for i in rows]
         out[f"reward{suffix}"] = float(np.mean([s.reward for s in scores]))
         out[f"accuracy{suffix}"] = float(np.mean([s.correct for s in scores]))
-        out[f"format_fail{suffix}"] = float(np.mean([s.extracted is None for s in scores]))
+        out[f"format_fail{suffix}"] = float(np.mean([not s.answered for s in scores]))
         if suffix.count("/") < 2:
             out[f"response_len{suffix}"] = float(np.mean([len(rollouts.response_ids[i]) for i in rows]))
     rewards = rollouts.rewards.view(-1, group_size)

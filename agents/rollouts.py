@@ -16,8 +16,8 @@ from guru_envs.verify.score import Score
 
 
 def shaped_reward(score: Score, format_reward: float) -> float:
-    """The training reward: the verifier's reward, plus ``format_reward`` when an answer was extracted."""
-    return float(score.reward) + (format_reward if score.extracted is not None else 0.0)
+    """The training reward: the verifier's reward, plus ``format_reward`` when an answer was read (:attr:`Score.answered`)."""
+    return float(score.reward) + (format_reward if score.answered else 0.0)
 
 
 @dataclass

@@ -1199,7 +1199,14 @@ def check_family(
     levels = list(levels or range(1, family.levels + 1))
     seeds = list(seeds)
     report = ExploitReport(where, exempt=exploit_exemptions(family))
-    checked = {"tasks": 0, "wrong_responses": 0, "hostile": 0, "exploit_probes": 0, "cross_process": 0}
+    checked = {
+        "tasks": 0,
+        "wrong_responses": 0,
+        "emptied_answers": 0,
+        "hostile": 0,
+        "exploit_probes": 0,
+        "cross_process": 0,
+    }
     pairs = [(seed, level) for level in levels for seed in seeds[:process_seeds]]
     elsewhere = _CrossProcessCheck(family, pairs, options, time_limit) if pairs else None
     generated: dict[tuple[int, int], bytes] = {}
@@ -1225,6 +1232,11 @@ def check_family(
                     raise ContractError(
                         f"{where}: reference response of {task.id} scored {ref.reward} ({ref.reason}); it must score 1"
                     )
+                if not ref.answered:
+                    raise ContractError(
+                        f"{where}: reference response of {task.id} scored 1 but reads as no answer "
+                        f"(extracted {ref.extracted!r}): format rewards and failure rates would miscount it"
+                    )
                 try:
                     wrongs = family.wrong_responses(task)
                 except NotImplementedError as exc:
@@ -1238,6 +1250,16 @@ def check_family(
                             f"{where}: wrong response for {task.id} scored {verdict.reward}: {wrong[-200:]!r}"
                         )
                     checked["wrong_responses"] += 1
+                slot = find_answer_slot(task.reference_response)
+                if slot is not None and not slot.program and slot.content(task.reference_response):
+                    emptied = verify(task, slot.replace(task.reference_response, ""), "an emptied answer")
+                    if emptied.reward > 0.0 or emptied.answered:
+                        raise ContractError(
+                            f"{where}: {task.id}'s reference with its answer container emptied scored "
+                            f"{emptied.reward} (extracted {emptied.extracted!r}): an empty container is no "
+                            "answer, and a format bonus must not pay for it"
+                        )
+                    checked["emptied_answers"] += 1
                 if index < exploit_seeds:
                     _run_battery(verify, task, wrongs, seed, report)
                 back = Task.from_record(task.to_record())

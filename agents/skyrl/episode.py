@@ -59,7 +59,7 @@ class GuruEpisode:
         self.last = {
             "reward": float(verdict.reward),
             "correct": float(verdict.correct),
-            "format_fail": float(verdict.extracted is None),
+            "format_fail": float(not verdict.answered),
         }
         observations = []
         if not done:

@@ -155,7 +155,7 @@ def evaluate(
                 difficulty=task.difficulty,
                 rewards=[v.reward for v in verdicts],
                 correct=[v.correct for v in verdicts],
-                format_failures=sum(v.extracted is None for v in verdicts),
+                format_failures=sum(not v.answered for v in verdicts),
                 tokens=[c.num_tokens for c in group.completions],
                 responses=group.texts if keep_responses else [],
                 reasons=[v.reason for v in verdicts],

@@ -157,7 +157,7 @@ class GuruReward:
             log_extra("guru_extracted", [s.extracted for s in scores])
         if log_metric is not None and scores:
             log_metric("guru/accuracy", sum(s.correct for s in scores) / len(scores))
-            log_metric("guru/format_failure", sum(s.extracted is None for s in scores) / len(scores))
+            log_metric("guru/format_failure", sum(not s.answered for s in scores) / len(scores))
         return [float(s.reward) for s in scores]
 
     def close(self) -> None:

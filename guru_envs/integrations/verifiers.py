@@ -93,7 +93,7 @@ class GuruTask(vf.Task[GuruTaskData, vf.State, vf.TaskConfig]):
     @vf.metric
     async def format_ok(self, trace: vf.Trace) -> float:
         """1 when a final answer could be read from the reply (the complement of a format failure)."""
-        return float((await self._scored(trace)).extracted is not None)
+        return float((await self._scored(trace)).answered)
 
     async def validate(self, runtime: Any = None) -> bool | None:
         """The task is sound when its reference response earns full reward (the model-free check)."""

@@ -55,7 +55,7 @@ def _result(verdict: Score, details: bool) -> float | dict[str, Any]:
     return {
         "score": float(verdict.reward),
         "acc": float(verdict.correct),
-        "format_ok": float(verdict.extracted is not None),
+        "format_ok": float(verdict.answered),
     }
 
 

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
+
+# LaTeX that lays out or wraps a value without being one, grouping braces, math delimiters, spacing
+_LAYOUT = re.compile(
+    r"\\(?:[,;:! ]|(?:q?quad|text|mathrm|textbf|mathbf|boxed|fbox|displaystyle)(?![A-Za-z]))|[{}~$\s]"
+)
+# sentence punctuation and quotes: around an answer, never one (brackets are kept: ``[]`` is a value)
+_FILLER = frozenset(".,;:!?\"'`\u2026\u3002\uff0c\uff1b\uff1a\uff01\uff1f\u00bf\u00a1")
+
+
+def has_content(answer: str) -> bool:
+    """Whether ``answer`` states anything once layout LaTeX, braces, spacing and punctuation are set aside.
+
+    ``\\boxed{}``, ``\\text{ }``, ``\\,`` and ``?`` state nothing; ``0``, ``[]`` and ``\\emptyset`` do.
+    """
+    return any(c not in _FILLER for c in _LAYOUT.sub("", answer))
 
 
 class Score(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +61,16 @@ class Score(msgspec.Struct, frozen=True, kw_only=True):
         """Partial credit in [0, 1]; only ``reward == 1`` counts as correct."""
         reward = min(1.0, max(0.0, float(reward)))
         return cls(reward=reward, correct=reward >= 1.0, extracted=extracted, reason=reason, details=details)
+
+    @property
+    def answered(self) -> bool:
+        """Whether a final answer was read: ``extracted`` is set and says something (:func:`has_content`).
+
+        What format rewards pay for and format-failure rates count. An empty box is a container, not an
+        answer: a learning-check run whose format bonus paid for ``\\boxed{}`` learnt to answer every
+        plain prompt with one.
+        """
+        return self.extracted is not None and (self.correct or has_content(self.extracted))
 
     def info(self) -> dict[str, Any]:
         """The ``info`` dict an env step returns: verdict fields first, then the details."""

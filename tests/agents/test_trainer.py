@@ -263,6 +263,9 @@ def test_shaped_reward():
     assert shaped_reward(Score.wrong("4", "wrong"), 0.1) == pytest.approx(0.1)
     assert shaped_reward(Score.wrong(None, "no answer"), 0.1) == 0.0
     assert shaped_reward(Score.wrong("4", "wrong"), 0.0) == 0.0
+    # an empty box earns no format bonus: a policy paid for it learns to answer every prompt with one
+    assert shaped_reward(Score.wrong("", "the boxed answer is empty"), 0.1) == 0.0
+    assert shaped_reward(Score.wrong("\\text{ }", "empty"), 0.1) == 0.0
 
 
 def test_prompt_builder_worked_example():

@@ -56,7 +56,9 @@ class StrictSum(TaskFamily):
 
     def score(self, task, response):
         value = self.read(response)
-        return Score.right(str(value)) if value == task.answer else Score.wrong(str(value), "not the sum")
+        if value == task.answer:
+            return Score.right(str(value))
+        return Score.wrong(None if value is None else str(value), "not the sum")
 
 
 class LenientSum(StrictSum):
@@ -197,6 +199,7 @@ def test_check_env_is_a_deprecated_alias():
         ("raises", "verifier raised"),
         ("hangs", "verifier hung"),
         ("lenient", "wrong response"),
+        ("empty_answer", "answer container emptied"),
     ],
 )
 def test_kit_names_the_fault(name, fault):

@@ -148,12 +148,25 @@ class AcceptsAnything(SumFamily):
         return Score.right(last_boxed(response))
 
 
+class CallsNothingAnAnswer(SumFamily):
+    """Reports what it read as ``str(value)``, so an empty box reads as the answer ``'None'``."""
+
+    domain = "broken"
+    name = "empty_answer"
+
+    def score(self, task, response):
+        boxes = all_boxed(response)
+        value = parse_number(boxes[-1]) if boxes else None
+        return Score.right(str(value)) if value == task.answer else Score.wrong(str(value), "not the sum")
+
+
 BROKEN = {
     "nondeterministic": "NonDeterministic",
     "bad_reference": "BadReference",
     "raises": "RaisesOnOddInput",
     "hangs": "HangsOnLongInput",
     "lenient": "AcceptsAnything",
+    "empty_answer": "CallsNothingAnAnswer",
 }
 
 BROKEN_MANIFEST = """

@@ -367,31 +367,40 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
         ax.grid(alpha=0.3, axis="y")
     ax = axes[1, 2]
     x = np.arange(len(domains) + 1)
+    names = ["all", *domains]
+    # the parts side by side, each from zero (stacked, a negative part would hide inside the other one),
+    # and the whole gain as a line across its pair
     for offset, mode, colour in [(-0.2, "template", "#1f77b4"), (0.2, "plain", "#ff7f0e")]:
         changes = result["changes"][mode]
-        names = ["all", *domains]
         ax.bar(
-            x + offset,
+            x + offset - 0.09,
             [100 * changes[n]["format_part"] for n in names],
-            0.38,
+            0.18,
             color=colour,
             alpha=0.35,
             label=f"{mode}: format part",
         )
         ax.bar(
-            x + offset,
+            x + offset + 0.09,
             [100 * changes[n]["beyond_format"] for n in names],
-            0.38,
-            bottom=[100 * changes[n]["format_part"] for n in names],
+            0.18,
             color=colour,
             yerr=[100 * changes[n]["beyond_format_ci"] for n in names],
             capsize=3,
             label=f"{mode}: beyond format",
         )
+        ax.hlines(
+            [100 * changes[n]["gain"] for n in names],
+            x + offset - 0.19,
+            x + offset + 0.19,
+            color="black",
+            linewidth=1.5,
+            label="whole gain" if mode == "template" else None,
+        )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(x, ["all", *domains])
     ax.set_ylabel("accuracy gain (points)")
-    ax.set_title("gain = format part + beyond format (95% CI)")
+    ax.set_title("gain (line) = format part + beyond format (95% CI)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     train = result["train"]

@@ -156,9 +156,9 @@ class DataConfig(_Base):
         curriculum: ``none``, or ``pass-rate``: each source's level moves up when its recent pass rate
             is high and down when it is low, keeping groups where they have variance.
         format_reward: shaping bonus added to the reward of a response whose answer the verifier could
-            read (``Score.answered``: extracted, and not an empty box), right or wrong. It gives a tiny model a gradient
-            towards the answer format before it earns any correct answer. Training only: accuracy and
-            evaluation never include it. 0 turns it off.
+            read (``Score.answered``: extracted, and not an empty box), right or wrong. It gives a tiny
+            model a gradient towards the answer format before it earns any correct answer. Training
+            only: accuracy and evaluation never include it. 0 turns it off.
         exclude_heldout: never train on a prompt among the first this-many held-out tasks of each family
             and level drawn (the tasks ``guru eval`` and :func:`guru_envs.evaluation.heldout_tasks` use),
             so evaluation stays disjoint from training by prompt (0 turns it off).

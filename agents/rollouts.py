@@ -16,7 +16,10 @@ from guru_envs.verify.score import Score
 
 
 def shaped_reward(score: Score, format_reward: float) -> float:
-    """The training reward: the verifier's reward, plus ``format_reward`` when an answer was read (:attr:`Score.answered`)."""
+    """The training reward: the verifier's reward, plus ``format_reward`` when an answer was read.
+
+    Read means :attr:`Score.answered`: an empty box earns no bonus, or a policy learns to write one.
+    """
     return float(score.reward) + (format_reward if score.answered else 0.0)
 
 

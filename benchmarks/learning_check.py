@@ -398,7 +398,7 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
             label="whole gain" if mode == "template" else None,
         )
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(x, ["all", *domains])
+    ax.set_xticks(x, names)
     ax.set_ylabel("accuracy gain (points)")
     ax.set_title("gain (line) = format part + beyond format (95% CI)")
     ax.legend(fontsize=8)

@@ -325,6 +325,25 @@ class Claim(NamedTuple):
     refused: str | None
 
 
+# Commands that lay out, space or wrap a value without being one, and the containers an answer comes in.
+_LAYOUT_COMMANDS = MARKUP_COMMANDS | SPACE_COMMANDS | {"boxed", "fbox", "framebox"}
+# Grouping braces, math delimiters and spacing; sentence punctuation and quotes (brackets are kept: ``[]``
+# is a value, and so is ``\\{\\}``, whose backslashes survive).
+_LAYOUT_MARKS = re.compile(r"[{}~$\s]")
+_FILLER = frozenset(".,;:!?\"'`\u2026\u3002\uff0c\uff1b\uff1a\uff01\uff1f\u00bf\u00a1")
+
+
+def has_content(answer: str) -> bool:
+    """Whether ``answer`` states anything once layout LaTeX, braces, spacing and punctuation are set aside.
+
+    ``\\boxed{}``, ``\\text{ }``, ``\\hspace{1em}`` and ``?`` state nothing; ``0``, ``[]``,
+    ``\\{\\}`` and ``\\emptyset`` do. Uses the vocabulary :func:`read_claim` treats as presentation.
+    """
+    rest = _SPACE_ARGUMENT_RE.sub("", answer)
+    rest = _COMMAND_RE.sub(lambda m: "" if m.group(1) in _LAYOUT_COMMANDS else m.group(0), rest)
+    return any(c not in _FILLER for c in _LAYOUT_MARKS.sub("", rest))
+
+
 def word_problem(text: str, allow: Collection[str] = (), *, joins: bool = False) -> str | None:
     """Why the words of ``text`` make it more than one claim (a hedge, a negation ...), or None.
 

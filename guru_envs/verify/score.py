@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
 
-# LaTeX that lays out or wraps a value without being one, grouping braces, math delimiters, spacing
-_LAYOUT = re.compile(
-    r"\\(?:[,;:! ]|(?:q?quad|text|mathrm|textbf|mathbf|boxed|fbox|displaystyle)(?![A-Za-z]))|[{}~$\s]"
-)
-# sentence punctuation and quotes: around an answer, never one (brackets are kept: ``[]`` is a value)
-_FILLER = frozenset(".,;:!?\"'`\u2026\u3002\uff0c\uff1b\uff1a\uff01\uff1f\u00bf\u00a1")
-
-
-def has_content(answer: str) -> bool:
-    """Whether ``answer`` states anything once layout LaTeX, braces, spacing and punctuation are set aside.
-
-    ``\\boxed{}``, ``\\text{ }``, ``\\,`` and ``?`` state nothing; ``0``, ``[]`` and ``\\emptyset`` do.
-    """
-    return any(c not in _FILLER for c in _LAYOUT.sub("", answer))
+from guru_envs.verify.claim import has_content
 
 
 class Score(msgspec.Struct, frozen=True, kw_only=True):

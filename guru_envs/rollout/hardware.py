@@ -22,3 +22,42 @@ def native_bf16(device_type: str = "cpu") -> bool:
 def fast_dtype(device_type: str = "cpu") -> str:
     """``"bfloat16"`` where it is native, else ``"float32"``."""
     return "bfloat16" if native_bf16(device_type) else "float32"
+
+
+def machine_label() -> str:
+    """A short name for the machine a measurement ran on, for plots and saved results.
+
+    Timings and even results (bf16 against float32) depend on it, and the studies ran on several kinds of
+    2-core machines: ``"2 cores of AMD EPYC 9R14, AVX512-BF16"``, ``"... , AVX2"``, or the GPU's name.
+    """
+    import os
+    import platform
+
+    import torch
+
+    if torch.cuda.is_available():
+        return f"{torch.cuda.get_device_name(0)} (GPU)"
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    name = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    name = " ".join(name.replace("(R)", "").replace("(TM)", "").split())
+    for suffix in (" Processor", " CPU"):
+        name = name.removesuffix(suffix)
+    if torch.cpu._is_amx_tile_supported():
+        isa = "AMX"
+    elif torch.cpu._is_avx512_bf16_supported():
+        isa = "AVX512-BF16"
+    elif torch.cpu._is_avx512_supported():
+        isa = "AVX-512"
+    elif torch.cpu._is_avx2_supported():
+        isa = "AVX2"
+    else:
+        isa = platform.machine()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cores} cores of {name}, {isa}"

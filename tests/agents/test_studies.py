@@ -72,6 +72,15 @@ def test_transfer_study_families_narrow_training_and_evaluation_alike():
     assert not transfer_study.same_evaluation(transfer_study.study_key(other), transfer_study.study_key(args))
     with pytest.raises(SystemExit):
         transfer_study.parse_args(["--families", "chess=openings"])
+    # "auto" is saved as what it meant here, so a float32 base evaluation never stands for a bf16 study
+    assert args.precision in {"bf16", "fp32"}
+    other_precision = transfer_study.parse_args(
+        ["--small", "--families", "math=arithmetic", "tabular=filter_count,ratio", "--precision", "fp32"]
+    )
+    other_precision.precision = {"bf16": "fp32", "fp32": "bf16"}[args.precision]
+    assert not transfer_study.same_evaluation(
+        transfer_study.study_key(other_precision), transfer_study.study_key(args)
+    )
 
 
 @pytest.mark.timeout(600)
@@ -101,6 +110,10 @@ def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
         learning_check.main([*second, "--samples", "3", "--before", str(tmp_path), "--out", str(again)])
     with pytest.raises(SystemExit, match="no finished learning check"):
         learning_check.main([*second, "--before", str(tmp_path / "nowhere"), "--out", str(again)])
+    # the run records the precision it trained in and the machine; a bf16 run never reuses a float32 one
+    assert result["config"]["precision"] == "fp32" and result["machine"]
+    with pytest.raises(SystemExit, match="precision was 'fp32', not 'bf16'"):
+        learning_check.main([*second, "--precision", "bf16", "--before", str(tmp_path), "--out", str(again)])
 
 
 def test_question_copy_check():

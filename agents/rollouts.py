@@ -15,12 +15,16 @@ from guru_envs.core.task import Task
 from guru_envs.verify.score import Score
 
 
-def shaped_reward(score: Score, format_reward: float) -> float:
+def shaped_reward(
+    score: Score, format_reward: float, *, truncated: bool = False, needs_stop: bool = False
+) -> float:
     """The training reward: the verifier's reward, plus ``format_reward`` when an answer was read.
 
     Read means :attr:`Score.answered`: an empty box earns no bonus, or a policy learns to write one.
+    With ``needs_stop`` a response cut off by the token budget (``truncated``) earns no bonus either.
     """
-    return float(score.reward) + (format_reward if score.answered else 0.0)
+    bonus = score.answered and not (needs_stop and truncated)
+    return float(score.reward) + (format_reward if bonus else 0.0)
 
 
 @dataclass

@@ -200,15 +200,22 @@ class GRPOTrainer:
         scores = self.scorer.score_batch(tasks, texts)
         timings["time/score"] = time.perf_counter() - start
         self.sampler.observe(tasks, [s.reward for s in scores])
+        truncated = [c.finish_reason == "length" for g in results for c in g.completions]
         rollouts = Rollouts(
             tasks=tasks,
             prompt_ids=[list(g.prompt_token_ids) for g in results for _ in g.completions],
             response_ids=[list(c.token_ids) for g in results for c in g.completions],
             texts=texts,
-            truncated=[c.finish_reason == "length" for g in results for c in g.completions],
+            truncated=truncated,
             scores=scores,
             rewards=torch.tensor(
-                [shaped_reward(s, cfg.data.format_reward) for s in scores], dtype=torch.float32
+                [
+                    shaped_reward(
+                        s, cfg.data.format_reward, truncated=cut, needs_stop=cfg.data.format_reward_needs_stop
+                    )
+                    for s, cut in zip(scores, truncated, strict=True)
+                ],
+                dtype=torch.float32,
             ),
         )
         return rollouts, timings

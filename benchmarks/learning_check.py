@@ -137,6 +137,7 @@ def build_config(args: argparse.Namespace, sources: list[dict[str, Any]], run_na
                 "prompts_per_step": args.prompts,
                 "group_size": args.group,
                 "format_reward": args.format_reward,
+                "format_reward_needs_stop": getattr(args, "format_needs_stop", False),
             },
             "algo": {
                 "loss_reduction": "token-mean",
@@ -513,6 +514,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--plain-share", type=float, default=0.25, help="share of training prompts sent plain"
     )
     parser.add_argument("--format-reward", type=float, default=0.1)
+    parser.add_argument(
+        "--format-needs-stop",
+        action="store_true",
+        help="no format bonus for a response cut off by --max-new-tokens (it must stop after its answer)",
+    )
     parser.add_argument("--engine", default=default_engine(), choices=["transformers", "vllm"])
     parser.add_argument(
         "--model", default="smollm2", help="model directory (default: the bundled SmolLM2-135M)"

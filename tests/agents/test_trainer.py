@@ -263,9 +263,28 @@ def test_shaped_reward():
     assert shaped_reward(Score.wrong("4", "wrong"), 0.1) == pytest.approx(0.1)
     assert shaped_reward(Score.wrong(None, "no answer"), 0.1) == 0.0
     assert shaped_reward(Score.wrong("4", "wrong"), 0.0) == 0.0
+    # A response cut off by the token budget keeps its verdict; only the bonus needs it to have stopped.
+    assert shaped_reward(Score.wrong("4", "wrong"), 0.1, truncated=True) == pytest.approx(0.1)
+    assert shaped_reward(Score.wrong("4", "wrong"), 0.1, truncated=True, needs_stop=True) == 0.0
+    assert shaped_reward(Score.right("3"), 0.1, truncated=True, needs_stop=True) == pytest.approx(1.0)
+    assert shaped_reward(Score.right("3"), 0.1, truncated=False, needs_stop=True) == pytest.approx(1.1)
     # an empty box earns no format bonus: a policy paid for it learns to answer every prompt with one
     assert shaped_reward(Score.wrong("", "the boxed answer is empty"), 0.1) == 0.0
     assert shaped_reward(Score.wrong("\\text{ }", "empty"), 0.1) == 0.0
+
+
+@pytest.mark.parametrize("needs_stop", [False, True])
+def test_format_bonus_for_a_cut_off_response_only_when_no_stop_is_needed(model_dir, tmp_path, needs_stop):
+    config = make_config(
+        model_dir, tmp_path, data__format_reward=0.5, data__format_reward_needs_stop=needs_stop
+    )
+    with GRPOTrainer(config) as trainer:
+        rollouts, _ = trainer.collect()
+    cut = [i for i, t in enumerate(rollouts.truncated) if t and rollouts.scores[i].answered]
+    assert cut  # a random policy runs past 12 tokens, and its text has vowels: an answer is read
+    for i in cut:
+        bonus = 0.0 if needs_stop else 0.5
+        assert rollouts.rewards[i].item() == pytest.approx(rollouts.scores[i].reward + bonus)
 
 
 def test_prompt_builder_worked_example():

@@ -39,6 +39,7 @@ import argparse
 import json
 import re
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -469,6 +470,79 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
     plt.close(fig)
 
 
+def remedy_label(config: dict[str, Any]) -> str:
+    """What a run changed against the check's plain settings, for a legend."""
+    parts = []
+    if config.get("entropy_coef", 0.0) > 0:
+        parts.append(f"entropy term {config['entropy_coef']:g}")
+    if config.get("mini_batches", 1) > 1:
+        parts.append(f"{config['mini_batches']} mini-batches (clip acts)")
+    if config.get("format_needs_stop", False):
+        parts.append("format bonus needs a stop")
+    if config.get("plain_share", 0.25) != 0.25:
+        parts.append(f"plain share {config['plain_share']:g}")
+    return ", ".join(parts) or "no further remedy"
+
+
+def compare(run_dirs: list[Path], out: Path, window: int = 5) -> None:
+    """One figure over several runs of the check: entropy, flat groups and reward by step, held-out gains.
+
+    The runs should differ in one remedy each (same seed, machine and held-out tasks, e.g. sharing
+    ``--before``), so the curves show what each remedy does to the entropy collapse and what it costs.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from agents.metrics import read_metrics
+    from agents.plots import smooth
+
+    fig, axes = plt.subplots(1, 4, figsize=(22, 5.2))
+    labels, gains = [], []
+    for run_dir in run_dirs:
+        result = json.loads((run_dir / "learning_check.json").read_text())
+        rows = read_metrics(run_dir / "train" / "metrics.jsonl")
+        steps = [r["step"] for r in rows]
+        label = f"{remedy_label(result['config'])} ({len(rows)} steps)"
+        for ax, key in zip(axes[:3], ["policy/entropy", "groups/zero_variance_frac", "reward"], strict=True):
+            values = [r.get(key, np.nan) for r in rows]
+            (line,) = ax.plot(steps, values, alpha=0.2)
+            ax.plot(steps, smooth(values, window), color=line.get_color(), linewidth=2, label=label)
+        labels.append(label)
+        gains.append([result["changes"][style]["all"] for style in ("template", "plain")])
+    titles = [
+        "policy entropy (nats per token)",
+        "flat groups (share of a step)",
+        "training reward (verifier)",
+    ]
+    for ax, title in zip(axes[:3], titles, strict=True):
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    ax = axes[3]
+    x = np.arange(len(labels))
+    for k, style in enumerate(("template", "plain")):
+        means = [100 * g[k]["gain"] for g in gains]
+        cis = [100 * g[k]["gain_ci"] for g in gains]
+        ax.bar(x + (k - 0.5) * 0.38, means, 0.38, yerr=cis, capsize=3, label=f"{style} prompts")
+    ax.set_xticks(x, [textwrap.fill(label, 18) for label in labels], fontsize=7)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_title("held-out gain, points (95% CI)")
+    ax.legend(fontsize=8)
+    result = json.loads((run_dirs[0] / "learning_check.json").read_text())
+    machine = result.get("machine", "machine not recorded")
+    fig.suptitle(
+        f"Learning check, entropy remedies: seed {result['config']['seed']}, {machine}, "
+        f"{result['config'].get('precision', '')}; thick lines: {window}-step moving average"
+    )
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line (defaults: the round-two check)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -537,12 +611,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "learning_check")
     parser.add_argument("--replot", action="store_true", help="only redraw the table and plot from --out")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        nargs="+",
+        metavar="RUN",
+        help="only draw one figure over these earlier --out folders (entropy, flat groups, reward, "
+        "held-out gains) to --out as a .png",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the check (or redraw it) and print the tables."""
     args = parse_args(argv)
+    if args.compare:
+        out = args.out if args.out.suffix == ".png" else args.out / "remedies.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        compare(args.compare, out)
+        print(f"plot: {out}")
+        return 0
     if args.replot:
         result = json.loads((args.out / "learning_check.json").read_text())
     else:

@@ -101,9 +101,21 @@ def test_learning_check_reports_format_and_beyond(model_dir, tmp_path):
     # a second run with two optimiser steps per batch shares the first one's initial evaluation
     again = tmp_path / "again"
     second = [*TINY, "--model", str(model_dir), "--steps", "1", "--heldout", "1", "--mini-batches", "2"]
+    second += ["--format-needs-stop"]
     assert learning_check.main([*second, "--before", str(tmp_path), "--out", str(again)]) == 0
     reused = json.loads((again / "learning_check.json").read_text())
     assert reused["before"] == result["before"] and reused["config"]["mini_batches"] == 2
+    trained = json.loads((again / "train" / "config.json").read_text())
+    assert trained["data"]["format_reward_needs_stop"] is True
+    # the remedies figure over both runs, each named by what it changed
+    assert learning_check.remedy_label(result["config"]) == "no further remedy"
+    assert (
+        learning_check.remedy_label(reused["config"])
+        == "2 mini-batches (clip acts), format bonus needs a stop"
+    )
+    figure = tmp_path / "remedies.png"
+    assert learning_check.main(["--compare", str(tmp_path), str(again), "--out", str(figure)]) == 0
+    assert figure.stat().st_size > 20_000
     with pytest.raises(SystemExit, match="other held-out tasks"):
         learning_check.main([*second, "--heldout", "2", "--before", str(tmp_path), "--out", str(again)])
     with pytest.raises(SystemExit, match="sampled with"):

@@ -19,6 +19,7 @@ commit) in the same rounds, for a before/after figure.
     python benchmarks/bench_grpo_step.py --engines transformers,vllm --vllm-python .venv-vllm/bin/python
     python benchmarks/bench_grpo_step.py --rounds 2 --baseline /tmp/before   # before/after, interleaved
     python benchmarks/bench_grpo_step.py --lora-rank 16        # both systems train rank-16 LoRA adapters
+    python benchmarks/bench_grpo_step.py --profile             # where our update's time goes, by op
 """
 
 from __future__ import annotations
@@ -71,13 +72,11 @@ def write_dataset(path: Path, n: int) -> None:
 # --------------------------------------------------------------------------------------------------------
 # workers (run in subprocesses)
 # --------------------------------------------------------------------------------------------------------
-def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
-    import torch
-
+def ours_config(dataset: Path, steps: int, engine: str, out_dir: Path):
+    """Our trainer's side of the comparison (``steps`` measured steps after one warm-up)."""
     from agents.config import from_dict
-    from agents.trainer import GRPOTrainer
 
-    config = from_dict(
+    return from_dict(
         {
             "model": {
                 "path": "smollm2",
@@ -115,6 +114,14 @@ def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
             "checkpoint_every": 0,
         }
     )
+
+
+def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
+    import torch
+
+    from agents.trainer import GRPOTrainer
+
+    config = ours_config(dataset, steps, engine, out_dir)
     rows = []
     with GRPOTrainer(config) as trainer:
         for _ in range(steps + 1):
@@ -135,6 +142,52 @@ def run_ours(dataset: Path, steps: int, engine: str, out_dir: Path) -> dict:
         "threads": torch.get_num_threads(),
         "steps": [r["time/step"] for r in measured],
     }
+
+
+OP_GROUPS = {  # where an op's self time goes in the profile's summary
+    "matmul": ("aten::mm", "aten::addmm", "aten::bmm"),
+    "attention": ("scaled_dot_product",),
+    "dtype casts and copies": ("aten::copy_", "aten::_to_copy"),
+    "indexing": ("aten::index", "aten::_index_put_impl_", "aten::gather", "aten::scatter"),
+    "optimizer": ("adamw",),
+}
+
+
+def profile_update(dataset: Path, out_dir: Path, rows: int = 12) -> None:
+    """Profile one update of our trainer (after a warm-up one on the same batch) and print where it goes.
+
+    The op table groups the profiler's self CPU time: matmuls against attention, casts, indexing and the
+    elementwise rest, i.e. how much of the update is arithmetic a faster kernel could not remove.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    from agents.trainer import GRPOTrainer
+
+    with GRPOTrainer(ours_config(dataset, 1, "transformers", out_dir)) as trainer:
+        rollouts, _ = trainer.collect()
+        start = time.perf_counter()
+        trainer.update(rollouts)
+        warm = time.perf_counter() - start
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            start = time.perf_counter()
+            trainer.update(rollouts)
+            measured = time.perf_counter() - start
+    ops = [(e.key, e.self_cpu_time_total / 1e6, e.count) for e in prof.key_averages()]
+    total = sum(t for _, t, _ in ops)
+    groups: dict[str, float] = {name: 0.0 for name in OP_GROUPS} | {"elementwise and other": 0.0}
+    for key, t, _ in ops:
+        group = next((g for g, marks in OP_GROUPS.items() if any(m in key for m in marks)), None)
+        groups[group or "elementwise and other"] += t
+    tokens = sum(len(r) for r in rollouts.response_ids)
+    print(
+        f"update of {len(rollouts.response_ids)} responses ({tokens} tokens): {measured:.1f} s profiled, "
+        f"{warm:.1f} s warm-up; profiler self time {total:.1f} s"
+    )
+    for name, t in sorted(groups.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:24} {t:7.2f} s  {100 * t / total:5.1f}%")
+    print(f"top {rows} ops by self time:")
+    for key, t, count in sorted(ops, key=lambda op: -op[1])[:rows]:
+        print(f"  {key[:56]:56} {t:7.2f} s  {100 * t / total:5.1f}%  {count:6d} calls")
 
 
 def run_trl(dataset: Path, steps: int, out_dir: Path) -> dict:
@@ -335,6 +388,11 @@ def main() -> int:
         default=0,
         help="train LoRA adapters of this rank in both systems (same alpha and modules); 0: every weight",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile one update of our trainer (no TRL, no comparison) and print where its time goes",
+    )
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", type=Path, help=argparse.SUPPRESS)
@@ -371,6 +429,14 @@ def main() -> int:
     precision = resolve_precision(args.precision, torch.device("cpu"))
     os.environ[PRECISION_ENV] = precision
     os.environ[LORA_ENV] = str(args.lora_rank)
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:
+            write_dataset(Path(tmp) / "addition.jsonl", PROMPTS)
+            print(
+                f"{precision}, {f'LoRA rank {args.lora_rank}' if args.lora_rank else 'every weight trained'}"
+            )
+            profile_update(Path(tmp) / "addition.jsonl", Path(tmp))
+        return 0
     runs: dict[str, list[dict]] = {label: [] for label, *_ in systems}
     with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:
         tmp_path = Path(tmp)

@@ -535,7 +535,7 @@ def compare(run_dirs: list[Path], out: Path, window: int = 5) -> None:
     result = json.loads((run_dirs[0] / "learning_check.json").read_text())
     machine = result.get("machine", "machine not recorded")
     fig.suptitle(
-        f"Learning check, entropy remedies: seed {result['config']['seed']}, {machine}, "
+        f"Learning check, remedies compared: seed {result['config']['seed']}, {machine}, "
         f"{result['config'].get('precision', '')}; thick lines: {window}-step moving average"
     )
     fig.tight_layout()

@@ -313,6 +313,7 @@ def test_an_executions_mount_namespace_outlives_it_only_until_the_worker_drops_i
         zygote = min(_children(server), default=0)
         servers.append(server)
         spares += [p for p in _children(zygote) if not _children(p)]
+
     def server_surplus() -> list[list[str]]:
         """Per server, the namespace references it holds beyond its own (the waiting spares' at most 3)."""
         surplus = []

@@ -9,9 +9,10 @@ training by prompt, and the gain split into what the answer format alone explain
    what ``guru eval`` sends) and with the training template (system prompt + one worked example).
 3. GRPO for ``--minutes`` of wall time (or ``--steps``), with the entropy-collapse remedies on: a larger
    clip-higher range (0.28), sampling temperature 0.8, groups of 8 with zero-variance groups dropped,
-   and a share of plain prompts in training (``prompt.plain_share``); an entropy bonus is one flag
-   away (``--entropy-coef``, off by default; with the others, entropy still fell from ~1 to 0.3-0.5 nats
-   per token over 22-38 steps in the three-domain runs of docs/studies.md).
+   and a share of plain prompts in training (``prompt.plain_share``); with these alone entropy fell
+   from ~1 to 0.3-0.5 nats per token over 22-38 steps in the three-domain runs of docs/studies.md. An
+   entropy bonus is one flag away (``--entropy-coef``, off by default; 0.01 held entropy at ~0.7), and
+   ``--format-needs-stop`` pays the format bonus only to responses that stop within the budget.
    The clip ranges act only from the second optimiser step on a batch (``--mini-batches 2``): with one
    step the policy that sampled is the one updated, every ratio is 1 and nothing is ever clipped.
 4. The trained model is evaluated on the same tasks with the same engine, sampling settings and seed.
@@ -26,6 +27,7 @@ also checks every accepted Math answer of the trained model for a copy of the qu
     python benchmarks/learning_check.py --minutes 5 --heldout 20  # a quick look
     python benchmarks/learning_check.py --lora-rank 16 --lr 2e-4  # LoRA adapters instead of every weight
     python benchmarks/learning_check.py --replot                 # redraw from the saved results
+    python benchmarks/learning_check.py --compare runs/a runs/b --out remedies.png   # runs side by side
     python benchmarks/learning_check.py --mini-batches 2 --before runs/learning_check --out runs/lc2
                                          # another setting, reusing the first run's initial evaluation
 

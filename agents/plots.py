@@ -29,6 +29,21 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
     return out
 
 
+def plot_smoothed(
+    ax: Any,
+    steps: Sequence[float],
+    values: Sequence[float],
+    window: int,
+    label: str,
+    *,
+    raw_alpha: float = 0.25,
+    raw_width: float | None = 0.8,
+) -> None:
+    """A metric by step: the raw values as a faint line, their ``window``-step moving average thick."""
+    (line,) = ax.plot(steps, values, alpha=raw_alpha, linewidth=raw_width)
+    ax.plot(steps, smooth(values, window), color=line.get_color(), linewidth=2, label=label)
+
+
 def plot_run(metrics_path: str | Path, out_path: str | Path, window: int = 5) -> Path:
     """Plot accuracy, reward, format failures, length, entropy and flat groups against step.
 
@@ -63,9 +78,7 @@ def plot_run(metrics_path: str | Path, out_path: str | Path, window: int = 5) ->
         if key in per_domain and len(domains) > 1:
             series += [(d, f"{key}/{d}") for d in domains]
         for label, name in series:
-            values = [r.get(name, np.nan) for r in rows]
-            (line,) = ax.plot(steps, values, alpha=0.25, linewidth=0.8)
-            ax.plot(steps, smooth(values, window), color=line.get_color(), linewidth=2, label=label)
+            plot_smoothed(ax, steps, [r.get(name, np.nan) for r in rows], window, label)
         ax.set_title(title)
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)

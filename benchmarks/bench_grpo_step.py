@@ -429,12 +429,11 @@ def main() -> int:
     precision = resolve_precision(args.precision, torch.device("cpu"))
     os.environ[PRECISION_ENV] = precision
     os.environ[LORA_ENV] = str(args.lora_rank)
+    weights = f"LoRA rank {args.lora_rank}" if args.lora_rank else "every weight trained"
     if args.profile:
         with tempfile.TemporaryDirectory(prefix="bench-grpo-") as tmp:
             write_dataset(Path(tmp) / "addition.jsonl", PROMPTS)
-            print(
-                f"{precision}, {f'LoRA rank {args.lora_rank}' if args.lora_rank else 'every weight trained'}"
-            )
+            print(f"{precision}, {weights}")
             profile_update(Path(tmp) / "addition.jsonl", Path(tmp))
         return 0
     runs: dict[str, list[dict]] = {label: [] for label, *_ in systems}
@@ -455,7 +454,7 @@ def main() -> int:
     trl = next((r for r in results if r["system"].startswith("TRL") and "error" not in r), None)
     print(
         f"\nGRPO step on CPU: SmolLM2-135M, {PROMPTS} prompts x {GROUP} samples, <= {MAX_NEW} new tokens, {precision}, "
-        f"{f'LoRA rank {args.lora_rank}' if args.lora_rank else 'every weight trained'}; "
+        f"{weights}; "
         f"median of {args.steps} steps after 1 warm-up x {args.rounds} rounds; {os.cpu_count()} cores, "
         f"{args.threads or 'default'} threads"
     )

@@ -357,7 +357,7 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
     import numpy as np
 
     from agents.metrics import read_metrics
-    from agents.plots import smooth
+    from agents.plots import plot_smoothed, smooth
 
     rows = read_metrics(metrics_path)
     steps = [r["step"] for r in rows]
@@ -371,8 +371,7 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
         for name in ["all", *domains]:
             metric = key if name == "all" else f"{key}/{name}"
             values = [r.get(metric, np.nan) for r in rows]
-            (line,) = ax.plot(steps, values, alpha=0.2)
-            ax.plot(steps, smooth(values, 9), color=line.get_color(), linewidth=2, label=name)
+            plot_smoothed(ax, steps, values, 9, name, raw_alpha=0.2, raw_width=None)
         ax.set_title(f"{title}, 9-step average")
         ax.set_xlabel("step")
         ax.set_ylim(0, 1)
@@ -473,16 +472,22 @@ def plot(result: dict[str, Any], metrics_path: Path, out: Path) -> None:
 
 
 def remedy_label(config: dict[str, Any]) -> str:
-    """What a run changed against the check's plain settings, for a legend."""
+    """What a run changed against the check's default settings (its parser's), for a legend."""
+    default = vars(parse_args([]))
+    changed = {
+        k: config.get(k, default[k])
+        for k in ("entropy_coef", "mini_batches", "format_needs_stop", "plain_share")
+    }
+    changed = {k: v for k, v in changed.items() if v != default[k]}
     parts = []
-    if config.get("entropy_coef", 0.0) > 0:
-        parts.append(f"entropy term {config['entropy_coef']:g}")
-    if config.get("mini_batches", 1) > 1:
-        parts.append(f"{config['mini_batches']} mini-batches (clip acts)")
-    if config.get("format_needs_stop", False):
+    if "entropy_coef" in changed:
+        parts.append(f"entropy term {changed['entropy_coef']:g}")
+    if "mini_batches" in changed:
+        parts.append(f"{changed['mini_batches']} mini-batches (clip acts)")
+    if changed.get("format_needs_stop"):
         parts.append("format bonus needs a stop")
-    if config.get("plain_share", 0.25) != 0.25:
-        parts.append(f"plain share {config['plain_share']:g}")
+    if "plain_share" in changed:
+        parts.append(f"plain share {changed['plain_share']:g}")
     return ", ".join(parts) or "no further remedy"
 
 
@@ -499,19 +504,18 @@ def compare(run_dirs: list[Path], out: Path, window: int = 5) -> None:
     import numpy as np
 
     from agents.metrics import read_metrics
-    from agents.plots import smooth
+    from agents.plots import plot_smoothed
 
+    results = [json.loads((run_dir / "learning_check.json").read_text()) for run_dir in run_dirs]
     fig, axes = plt.subplots(1, 4, figsize=(22, 5.2))
     labels, gains = [], []
-    for run_dir in run_dirs:
-        result = json.loads((run_dir / "learning_check.json").read_text())
+    for run_dir, result in zip(run_dirs, results, strict=True):
         rows = read_metrics(run_dir / "train" / "metrics.jsonl")
         steps = [r["step"] for r in rows]
         label = f"{remedy_label(result['config'])} ({len(rows)} steps)"
         for ax, key in zip(axes[:3], ["policy/entropy", "groups/zero_variance_frac", "reward"], strict=True):
             values = [r.get(key, np.nan) for r in rows]
-            (line,) = ax.plot(steps, values, alpha=0.2)
-            ax.plot(steps, smooth(values, window), color=line.get_color(), linewidth=2, label=label)
+            plot_smoothed(ax, steps, values, window, label, raw_alpha=0.2, raw_width=None)
         labels.append(label)
         gains.append([result["changes"][style]["all"] for style in ("template", "plain")])
     titles = [
@@ -534,11 +538,11 @@ def compare(run_dirs: list[Path], out: Path, window: int = 5) -> None:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_title("held-out gain, points (95% CI)")
     ax.legend(fontsize=8)
-    result = json.loads((run_dirs[0] / "learning_check.json").read_text())
-    machine = result.get("machine", "machine not recorded")
+    first = results[0]
+    machine = first.get("machine", "machine not recorded")
     fig.suptitle(
-        f"Learning check, remedies compared: seed {result['config']['seed']}, {machine}, "
-        f"{result['config'].get('precision', '')}; thick lines: {window}-step moving average"
+        f"Learning check, remedies compared: seed {first['config']['seed']}, {machine}, "
+        f"{first['config'].get('precision', '')}; thick lines: {window}-step moving average"
     )
     fig.tight_layout()
     fig.savefig(out, dpi=110)
